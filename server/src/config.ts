@@ -1,0 +1,98 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_LADDER_HEIGHTS } from '../../shared/constants.js';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/** Every environment variable Axon reads, with its default. The README's configuration table mirrors this. */
+const envSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  AXON_DATA_DIR: z.string().min(1).default('./data'),
+  AXON_PUBLIC_URL: z.url().optional(),
+  AXON_API_TOKEN: z.string().min(16, 'AXON_API_TOKEN must be at least 16 characters').optional(),
+  RTC_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+  RTC_ANNOUNCED_IP: z.string().min(1).optional(),
+  RTC_MIN_PORT: port.default(40000),
+  RTC_MAX_PORT: port.default(49999),
+  AXON_MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  AXON_LADDER: z
+    .string()
+    .regex(/^\d{2,4}(,\d{2,4})*$/, 'AXON_LADDER is a comma-separated list of heights, e.g. 1080,720,480')
+    .default(DEFAULT_LADDER_HEIGHTS.join(',')),
+  AXON_FPS: z.coerce.number().int().min(1).max(60).default(30),
+  AXON_X264_PRESET: z
+    .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'])
+    .default('veryfast'),
+  AXON_DVR_WINDOW_S: z.coerce.number().int().min(6).max(6 * 3600).default(300),
+  AXON_FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  AXON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  RTMP_PORT: port.default(1935),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  mediaDir: string;
+  publicUrl: string;
+  apiToken: string | undefined;
+  rtc: {
+    listenIp: string;
+    announcedAddress: string | undefined;
+    minPort: number;
+    maxPort: number;
+    workers: number;
+  };
+  transcode: {
+    ladderHeights: number[];
+    fps: number;
+    x264Preset: string;
+    ffmpegPath: string;
+  };
+  dvrWindowS: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  rtmpPort: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new ConfigError('RTC_MIN_PORT must not exceed RTC_MAX_PORT');
+  const dataDir = path.resolve(e.AXON_DATA_DIR);
+  const ladderHeights = [...new Set(e.AXON_LADDER.split(',').map(Number))]
+    .filter((h) => h >= 16)
+    .sort((a, b) => b - a);
+  if (ladderHeights.length === 0) throw new ConfigError('AXON_LADDER names no usable height');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    mediaDir: path.join(dataDir, 'media'),
+    publicUrl: (e.AXON_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    apiToken: e.AXON_API_TOKEN,
+    rtc: {
+      listenIp: e.RTC_LISTEN_IP,
+      announcedAddress: e.RTC_ANNOUNCED_IP,
+      minPort: e.RTC_MIN_PORT,
+      maxPort: e.RTC_MAX_PORT,
+      workers: e.AXON_MEDIASOUP_WORKERS ?? os.availableParallelism(),
+    },
+    transcode: {
+      ladderHeights,
+      fps: e.AXON_FPS,
+      x264Preset: e.AXON_X264_PRESET,
+      ffmpegPath: e.AXON_FFMPEG_PATH,
+    },
+    dvrWindowS: e.AXON_DVR_WINDOW_S,
+    logLevel: e.AXON_LOG_LEVEL,
+    rtmpPort: e.RTMP_PORT,
+  };
+}

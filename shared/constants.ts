@@ -1,0 +1,17 @@
+/** Every rendition is cut into segments of this length; keyframes land exactly on the boundaries. */
+export const SEGMENT_DURATION_S = 2;
+
+/** Default ladder rungs (output heights). The source height is added on top when it is not one of them. */
+export const DEFAULT_LADDER_HEIGHTS = [1080, 720, 480, 360, 144] as const;
+
+export const LIVESTREAM_NAME_MAX = 200;
+
+/** Largest signalling message (bytes) the server accepts on a socket. */
+export const SIGNALLING_MAX_BYTES = 64 * 1024;
+
+/** Largest video the ingest accepts (4K UHD, either orientation). */
+export const MAX_SOURCE_WIDTH = 4096;
+export const MAX_SOURCE_HEIGHT = 4096;
+
+/** Socket.IO namespace of the studio's publish signalling (the default namespace is chat). */
+export const STUDIO_NAMESPACE = '/studio';
