@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { IngestSource } from './ingest.js';
-import type { StreamSession, StreamSessionFactory } from './stream-session.js';
+import type { LiveSession, StreamSessionFactory } from './stream-session.js';
 
 export class AlreadyLiveError extends Error {
   constructor() {
@@ -15,20 +15,20 @@ export class AlreadyLiveError extends Error {
 export interface Reservation {
   readonly livestreamId: string;
   /** Starts the broadcast from this ingest. The reservation is released when the session ends. */
-  start(ingest: IngestSource): StreamSession;
+  start(ingest: IngestSource): LiveSession;
   /** Gives the livestream back (negotiation failed or the publisher left before starting). Idempotent. */
   release(): void;
 }
 
 interface RegistryEvents {
-  started: [StreamSession];
-  ended: [StreamSession];
+  started: [LiveSession];
+  ended: [LiveSession];
 }
 
 /** The live sessions of this process, one per livestream at most. */
 export class SessionRegistry extends EventEmitter<RegistryEvents> {
   private readonly reserved = new Set<string>();
-  private readonly sessions = new Map<string, StreamSession>();
+  private readonly sessions = new Map<string, LiveSession>();
 
   constructor(private readonly createSession: StreamSessionFactory) {
     super();
@@ -66,7 +66,7 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
     };
   }
 
-  get(livestreamId: string): StreamSession | undefined {
+  get(livestreamId: string): LiveSession | undefined {
     return this.sessions.get(livestreamId);
   }
 
@@ -74,7 +74,7 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
     return this.reserved.has(livestreamId);
   }
 
-  all(): StreamSession[] {
+  all(): LiveSession[] {
     return [...this.sessions.values()];
   }
 

@@ -1,33 +1,135 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { LivePackager } from '../packager/live-packager.js';
+import { type Ladder, planLadder } from '../transcode/ladder.js';
+import { Transcoder } from '../transcode/transcoder.js';
 import type { IngestSource } from './ingest.js';
 
 export type SessionState = 'starting' | 'live' | 'ended';
 
-interface StreamSessionEvents {
+export interface StreamSessionEvents {
   state: [SessionState];
   ended: [reason: string];
 }
 
-export type StreamSessionFactory = (livestreamId: string, ingest: IngestSource) => StreamSession;
+/** What the registry and the ingests see of a broadcast. */
+export interface LiveSession {
+  readonly livestreamId: string;
+  readonly state: SessionState;
+  start(): Promise<void>;
+  stop(reason: string): Promise<void>;
+  on<E extends keyof StreamSessionEvents>(event: E, listener: (...args: StreamSessionEvents[E]) => void): unknown;
+  once<E extends keyof StreamSessionEvents>(event: E, listener: (...args: StreamSessionEvents[E]) => void): unknown;
+  off<E extends keyof StreamSessionEvents>(event: E, listener: (...args: StreamSessionEvents[E]) => void): unknown;
+}
 
-/** One broadcast from start to end: its ingest, its transcoder, its outputs. (Implementation in progress.) */
-export class StreamSession extends EventEmitter<StreamSessionEvents> {
+export type StreamSessionFactory = (livestreamId: string, ingest: IngestSource) => LiveSession;
+
+export interface StreamSessionDeps {
+  config: Pick<Config, 'mediaDir' | 'dvrWindowS' | 'publicUrl' | 'transcode'>;
+  log: Logger;
+}
+
+/**
+ * One broadcast from start to end: its ingest, its transcoder and its outputs. Every ingest hands it the
+ * same IngestSource; outputs read from its packager. It ends when the publisher goes, when FFmpeg cannot
+ * be kept running, or when the server stops it.
+ */
+export class StreamSession extends EventEmitter<StreamSessionEvents> implements LiveSession {
+  readonly broadcastId = `b${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  readonly startedAt = new Date();
+  readonly ladder: Ladder;
   private currentState: SessionState = 'starting';
+  private readonly packager: LivePackager;
+  private readonly transcoder: Transcoder;
+  private stopped: Promise<void> | null = null;
+  private readonly log: Logger;
+
   constructor(
     readonly livestreamId: string,
     readonly ingest: IngestSource,
+    deps: StreamSessionDeps,
   ) {
     super();
+    const { transcode } = deps.config;
+    this.log = deps.log.child(livestreamId);
+    this.ladder = planLadder(ingest.video, transcode.ladderHeights, transcode.fps);
+    this.packager = new LivePackager({
+      root: path.join(deps.config.mediaDir, livestreamId),
+      broadcastId: this.broadcastId,
+      ladder: this.ladder,
+      windowS: deps.config.dvrWindowS,
+      utcTimingUrl: `${deps.config.publicUrl}/api/time`,
+      log: this.log.child('packager'),
+    });
+    this.transcoder = new Transcoder({
+      ingest,
+      ladder: this.ladder,
+      ffmpegPath: transcode.ffmpegPath,
+      x264Preset: transcode.x264Preset,
+      startRun: (i) => this.packager.startRun(i),
+      endRun: (i) => this.packager.endRun(i),
+      log: this.log.child('ffmpeg'),
+    });
   }
+
   get state(): SessionState {
     return this.currentState;
   }
-  async start(): Promise<void> {}
-  async stop(reason: string): Promise<void> {
-    if (this.currentState === 'ended') return;
-    this.currentState = 'ended';
-    await this.ingest.close();
-    this.emit('state', 'ended');
-    this.emit('ended', reason);
+
+  /** PID of the running FFmpeg, if any (for metrics and tests). */
+  get ffmpegPid(): number | undefined {
+    return this.transcoder.pid;
+  }
+
+  get restarts(): number {
+    return this.transcoder.restarts;
+  }
+
+  async start(): Promise<void> {
+    this.log.info('broadcast starting', {
+      broadcast: this.broadcastId,
+      protocol: this.ingest.protocol,
+      source: `${this.ingest.video.width}x${this.ingest.video.height}`,
+      rungs: this.ladder.rungs.map((r) => r.name),
+    });
+    this.ingest.onEnded((reason) => void this.stop(reason));
+    this.transcoder.on('failed', (reason) => void this.stop(reason));
+    this.packager.once('playable', () => {
+      if (this.currentState !== 'starting') return;
+      this.currentState = 'live';
+      this.log.info('broadcast is live', { afterMs: Date.now() - this.startedAt.getTime() });
+      this.emit('state', 'live');
+    });
+    this.emit('state', 'starting');
+    try {
+      await this.packager.prepare();
+      await this.transcoder.start();
+    } catch (err) {
+      this.log.error('broadcast could not start', { err });
+      await this.stop('the transcoder could not start');
+    }
+  }
+
+  /** Ends the broadcast: FFmpeg flushes, the manifests get their end, the ingest is released. Idempotent. */
+  stop(reason: string): Promise<void> {
+    this.stopped ??= (async () => {
+      this.log.info('broadcast ending', { reason });
+      await this.transcoder.stop();
+      await this.packager.finish();
+      this.packager.close();
+      await this.ingest.close();
+      this.currentState = 'ended';
+      this.emit('state', 'ended');
+      this.emit('ended', reason);
+    })().catch((err: unknown) => {
+      this.log.error('error while ending the broadcast', { err });
+      this.currentState = 'ended';
+      this.emit('ended', reason);
+    });
+    return this.stopped;
   }
 }

@@ -1,0 +1,102 @@
+/** A CMAF segment of one rendition, addressed by the FFmpeg run that wrote it. */
+export interface TimelineSegment {
+  run: number;
+  /** FFmpeg's segment number within the run ($Number$). */
+  number: number;
+  /** Start and duration in the rendition's timescale, as in the segment's tfdt. */
+  t: number;
+  d: number;
+  timescale: number;
+  /** Wall-clock time of the segment's first frame. */
+  pdt: Date;
+}
+
+export interface RunInfo {
+  index: number;
+  /** Directory of the run relative to the livestream's media root, e.g. "b-abc/r1". */
+  dir: string;
+  /** Wall-clock time of the run's media time 0, fixed when its first segment appears. */
+  anchor: Date | null;
+}
+
+export interface RenditionTimeline {
+  /** FFmpeg representation id (= output stream index). */
+  id: string;
+  segments: TimelineSegment[];
+  /** HLS media sequence number of segments[0]. */
+  mediaSequence: number;
+  /** Number of run boundaries before segments[0]. */
+  discontinuitySequence: number;
+}
+
+export const durationS = (s: TimelineSegment) => s.d / s.timescale;
+export const segmentEnd = (s: TimelineSegment) => s.pdt.getTime() + (s.d / s.timescale) * 1000;
+
+/**
+ * Every rendition's segments of one broadcast across FFmpeg runs (a restarted FFmpeg starts a new run:
+ * a discontinuity), windowed to the DVR window. Pure bookkeeping: no I/O.
+ */
+export class BroadcastTimeline {
+  readonly runs = new Map<number, RunInfo>();
+  readonly renditions = new Map<string, RenditionTimeline>();
+  /** Run indices that have contributed segments, in order (for discontinuity counting). */
+  private readonly runOrder: number[] = [];
+
+  constructor(readonly renditionIds: readonly string[]) {
+    for (const id of renditionIds) {
+      this.renditions.set(id, { id, segments: [], mediaSequence: 0, discontinuitySequence: 0 });
+    }
+  }
+
+  addRun(index: number, dir: string): void {
+    this.runs.set(index, { index, dir, anchor: null });
+  }
+
+  /**
+   * Appends a completed segment of `run`. `now` is when it was seen complete: the run's first segment
+   * fixes the run's wall-clock anchor (that segment has only just ended).
+   */
+  add(run: number, rendition: string, s: Pick<TimelineSegment, 'number' | 't' | 'd' | 'timescale'>, now: Date): void {
+    const info = this.runs.get(run);
+    const timeline = this.renditions.get(rendition);
+    if (!info || !timeline) throw new Error(`unknown run ${run} or rendition ${rendition}`);
+    info.anchor ??= new Date(now.getTime() - ((s.t + s.d) / s.timescale) * 1000);
+    if (!this.runOrder.includes(run)) this.runOrder.push(run);
+    timeline.segments.push({ ...s, run, pdt: new Date(info.anchor.getTime() + (s.t / s.timescale) * 1000) });
+  }
+
+  /** True once every rendition has at least one segment: the broadcast is playable. */
+  isPlayable(): boolean {
+    return [...this.renditions.values()].every((r) => r.segments.length > 0);
+  }
+
+  /**
+   * Drops segments that ended more than `windowS` before the newest segment's end, keeping at least
+   * one per rendition. Returns the dropped segments with their rendition id, for deletion.
+   */
+  trim(windowS: number): Array<{ rendition: string; segment: TimelineSegment }> {
+    const newestEnd = Math.max(...[...this.renditions.values()].map((r) => (r.segments.length ? segmentEnd(r.segments.at(-1)!) : 0)));
+    const dropped: Array<{ rendition: string; segment: TimelineSegment }> = [];
+    for (const r of this.renditions.values()) {
+      while (r.segments.length > 1 && segmentEnd(r.segments[0]!) <= newestEnd - windowS * 1000) {
+        const gone = r.segments.shift()!;
+        r.mediaSequence += 1;
+        if (r.segments[0]!.run !== gone.run) r.discontinuitySequence += 1;
+        dropped.push({ rendition: r.id, segment: gone });
+      }
+    }
+    return dropped;
+  }
+
+  /** Runs that no rendition references any more. */
+  unreferencedRuns(): RunInfo[] {
+    const used = new Set<number>();
+    for (const r of this.renditions.values()) for (const s of r.segments) used.add(s.run);
+    return [...this.runs.values()].filter((run) => !used.has(run.index) && this.runOrder.includes(run.index));
+  }
+
+  /** Total duration in seconds of the longest rendition. */
+  durationS(): number {
+    return Math.max(0, ...[...this.renditions.values()].map((r) => r.segments.reduce((sum, s) => sum + durationS(s), 0)));
+  }
+}

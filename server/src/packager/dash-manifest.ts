@@ -1,0 +1,105 @@
+import { SEGMENT_DURATION_S } from '../../../shared/constants.js';
+import { RUN_FILES } from '../transcode/ffmpeg-args.js';
+import type { Ladder } from '../transcode/ladder.js';
+import type { BroadcastTimeline, TimelineSegment } from './broadcast-timeline.js';
+import { durationS } from './broadcast-timeline.js';
+
+export interface DashManifestOptions {
+  ended: boolean;
+  /** Time-shift window advertised to players (the DVR window). */
+  windowS: number;
+  /** Where players sync their clock (absolute URL answering an ISO 8601 date). */
+  utcTimingUrl: string;
+  now: Date;
+}
+
+const seconds = (s: number) => `PT${Math.max(0, s).toFixed(3)}S`;
+const xmlAttr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** SegmentTimeline entries, run-length encoded where consecutive segments have the same duration. */
+function segmentTimeline(segments: TimelineSegment[]): string {
+  const entries: string[] = [];
+  let i = 0;
+  while (i < segments.length) {
+    const first = segments[i]!;
+    let repeat = 0;
+    while (
+      i + repeat + 1 < segments.length &&
+      segments[i + repeat + 1]!.d === first.d &&
+      segments[i + repeat + 1]!.t === segments[i + repeat]!.t + first.d
+    ) {
+      repeat += 1;
+    }
+    entries.push(`<S t="${first.t}" d="${first.d}"${repeat > 0 ? ` r="${repeat}"` : ''}/>`);
+    i += repeat + 1;
+  }
+  return entries.join('');
+}
+
+/**
+ * The DASH manifest over the same CMAF segments as the HLS playlists. Each FFmpeg run is a Period
+ * (a restart is a period boundary, as a discontinuity is in HLS); periods start at their run's wall-clock
+ * anchor relative to the broadcast's availabilityStartTime, so DASH and HLS agree on what time "live" is.
+ * Video rungs share one AdaptationSet; the representation ids are FFmpeg's stream indices.
+ */
+export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, o: DashManifestOptions): string {
+  const audioId = String(ladder.rungs.length);
+  const anchors = [...timeline.runs.values()].filter((r) => r.anchor).sort((a, b) => a.index - b.index);
+  const ast = anchors[0]?.anchor ?? o.now;
+  const periods: string[] = [];
+  let endS = 0;
+  for (const run of anchors) {
+    const periodStartS = (run.anchor!.getTime() - ast.getTime()) / 1000;
+    const ofRun = (id: string) => (timeline.renditions.get(id)?.segments ?? []).filter((s) => s.run === run.index);
+    if (ofRun('0').length === 0 && ofRun(audioId).length === 0) continue;
+    const template = (segments: TimelineSegment[]) => {
+      const first = segments[0];
+      if (!first) return '';
+      return (
+        `<SegmentTemplate timescale="${first.timescale}" startNumber="${first.number}" ` +
+        `initialization="${xmlAttr(`${run.dir}/${RUN_FILES.init}`)}" media="${xmlAttr(`${run.dir}/${RUN_FILES.media}`)}">` +
+        `<SegmentTimeline>${segmentTimeline(segments)}</SegmentTimeline></SegmentTemplate>`
+      );
+    };
+    const top = ladder.rungs[0]!;
+    const video = ladder.rungs
+      .map((r, i) => {
+        const segs = ofRun(String(i));
+        if (segs.length === 0) return '';
+        return (
+          `<Representation id="${i}" bandwidth="${r.videoBitrate}" width="${r.width}" height="${r.height}" ` +
+          `codecs="${r.codec}" frameRate="${r.fps}" sar="1:1">${template(segs)}</Representation>`
+        );
+      })
+      .join('');
+    const audioSegs = ofRun(audioId);
+    const audio = audioSegs.length
+      ? `<AdaptationSet id="1" contentType="audio" mimeType="audio/mp4" lang="und" segmentAlignment="true" startWithSAP="1">` +
+        `<Representation id="${audioId}" bandwidth="${ladder.audio.bitrate}" codecs="${ladder.audio.codec}" audioSamplingRate="${ladder.audio.sampleRate}">` +
+        `<AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${ladder.audio.channels}"/>` +
+        `${template(audioSegs)}</Representation></AdaptationSet>`
+      : '';
+    periods.push(
+      `<Period id="r${run.index}" start="${seconds(periodStartS)}">` +
+        `<AdaptationSet id="0" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1" ` +
+        `maxWidth="${top.width}" maxHeight="${top.height}" frameRate="${top.fps}">${video}</AdaptationSet>${audio}</Period>`,
+    );
+    const lastVideo = ofRun('0').at(-1);
+    if (lastVideo) endS = Math.max(endS, periodStartS + (lastVideo.t + lastVideo.d) / lastVideo.timescale);
+  }
+
+  const common = `xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019" minBufferTime="${seconds(SEGMENT_DURATION_S)}" maxSegmentDuration="${seconds(maxDuration(timeline))}"`;
+  const header = o.ended
+    ? `<MPD ${common} type="static" mediaPresentationDuration="${seconds(endS)}">`
+    : `<MPD ${common} type="dynamic" availabilityStartTime="${ast.toISOString()}" publishTime="${o.now.toISOString()}" ` +
+      `minimumUpdatePeriod="${seconds(SEGMENT_DURATION_S)}" timeShiftBufferDepth="${seconds(o.windowS)}" ` +
+      `suggestedPresentationDelay="${seconds(SEGMENT_DURATION_S * 1.5)}">`;
+  const utc = o.ended ? '' : `<UTCTiming schemeIdUri="urn:mpeg:dash:utc:http-iso:2014" value="${xmlAttr(o.utcTimingUrl)}"/>`;
+  return `<?xml version="1.0" encoding="utf-8"?>\n${header}${periods.join('')}${utc}</MPD>\n`;
+}
+
+function maxDuration(timeline: BroadcastTimeline): number {
+  let max = SEGMENT_DURATION_S;
+  for (const r of timeline.renditions.values()) for (const s of r.segments) max = Math.max(max, durationS(s));
+  return max;
+}

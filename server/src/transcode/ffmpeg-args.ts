@@ -1,0 +1,94 @@
+import { SEGMENT_DURATION_S } from '../../../shared/constants.js';
+import type { Ladder } from './ladder.js';
+import { MAXRATE_FACTOR } from './ladder.js';
+
+/** File names FFmpeg writes in a run directory; the packager and the origin rely on them. */
+export const RUN_FILES = {
+  manifest: 'ffmpeg.mpd',
+  init: 'init-$RepresentationID$.m4s',
+  media: 'seg-$RepresentationID$-$Number%05d$.m4s',
+} as const;
+
+export interface TranscodeArgsOptions {
+  /** FFmpeg arguments that open the source (from the ingest). */
+  inputArgs: string[];
+  hasAudio: boolean;
+  ladder: Ladder;
+  x264Preset: string;
+  /** Directory of this FFmpeg run; FFmpeg's own manifest and the CMAF segments go there. */
+  runDir: string;
+}
+
+/**
+ * The one place that builds the transcoder's FFmpeg command: one decode, one scaler chain per rung,
+ * x264 with keyframes exactly every SEGMENT_DURATION_S (aligned across rungs because every rung sees the
+ * same constant-rate frames), AAC, and FFmpeg's dash muxer writing CMAF segments. FFmpeg's own manifest
+ * is only read by Axon's packager, which writes the public HLS and DASH manifests.
+ */
+export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
+  const { rungs, audio } = o.ladder;
+  if (rungs.length === 0) throw new Error('a ladder needs at least one rung');
+  const fps = rungs[0]!.fps;
+  const gop = fps * SEGMENT_DURATION_S;
+
+  const split = `[0:v:0]fps=${fps},setsar=1,split=${rungs.length}${rungs.map((_, i) => `[s${i}]`).join('')}`;
+  // Fit inside the rung and pad: a source that changes aspect mid-stream keeps every rung's size.
+  const scalers = rungs.map(
+    (r, i) =>
+      `[s${i}]scale=${r.width}:${r.height}:force_original_aspect_ratio=decrease:force_divisible_by=2,` +
+      `pad=${r.width}:${r.height}:-1:-1,format=yuv420p[v${i}]`,
+  );
+
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1', '-stats_period', '1'];
+  args.push(...o.inputArgs);
+  const audioInput = o.hasAudio ? '0:a:0' : '1:a:0';
+  if (!o.hasAudio) args.push('-f', 'lavfi', '-i', `anullsrc=channel_layout=stereo:sample_rate=${audio.sampleRate}`);
+
+  args.push('-filter_complex', [split, ...scalers].join(';'));
+  rungs.forEach((r, i) => {
+    args.push(
+      '-map', `[v${i}]`,
+      `-c:v:${i}`, 'libx264',
+      `-b:v:${i}`, String(r.videoBitrate),
+      `-maxrate:v:${i}`, String(Math.round(r.videoBitrate * MAXRATE_FACTOR)),
+      `-bufsize:v:${i}`, String(r.videoBitrate * SEGMENT_DURATION_S),
+      `-level:v:${i}`, (r.level / 10).toFixed(1),
+    );
+  });
+  args.push(
+    '-preset', o.x264Preset,
+    '-tune', 'zerolatency',
+    '-profile:v', 'high',
+    '-g', String(gop),
+    '-keyint_min', String(gop),
+    '-sc_threshold', '0',
+    '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_DURATION_S})`,
+  );
+  args.push(
+    '-map', audioInput,
+    '-c:a', 'aac',
+    '-b:a', String(audio.bitrate),
+    '-ar', String(audio.sampleRate),
+    '-ac', String(audio.channels),
+    // Fills RTP gaps and small clock drift with silence/resampling so audio never falls out of sync.
+    '-af', 'aresample=async=1000',
+  );
+  if (!o.hasAudio) args.push('-shortest');
+  args.push(
+    '-f', 'dash',
+    '-seg_duration', String(SEGMENT_DURATION_S),
+    '-use_template', '1',
+    '-use_timeline', '1',
+    // FFmpeg lists a short window; Axon's packager keeps the real (DVR) window and deletes old segments.
+    '-window_size', '10',
+    '-extra_window_size', '1000000000',
+    '-remove_at_exit', '0',
+    '-streaming', '0',
+    '-format_options', 'movflags=cmaf',
+    '-adaptation_sets', 'id=0,streams=v id=1,streams=a',
+    '-init_seg_name', RUN_FILES.init,
+    '-media_seg_name', RUN_FILES.media,
+    `${o.runDir}/${RUN_FILES.manifest}`,
+  );
+  return args;
+}

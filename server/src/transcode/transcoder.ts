@@ -1,0 +1,163 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { Logger } from '../log.js';
+import type { IngestSource, MediaInput } from '../session/ingest.js';
+import { buildTranscodeArgs } from './ffmpeg-args.js';
+import { type FfmpegProgress, ProgressParser } from './ffmpeg-progress.js';
+import type { Ladder } from './ladder.js';
+
+export interface TranscoderOptions {
+  ingest: IngestSource;
+  ladder: Ladder;
+  ffmpegPath: string;
+  x264Preset: string;
+  /** Creates the directory of run `index` (1, 2, ...) and returns its path. */
+  startRun(index: number): Promise<string>;
+  /** Called after run `index`'s FFmpeg has exited. */
+  endRun(index: number): Promise<void>;
+  log: Logger;
+  /** Restart attempts without a single frame of output before the transcoder gives up. */
+  maxFailedStarts?: number;
+}
+
+interface TranscoderEvents {
+  progress: [FfmpegProgress];
+  /** FFmpeg could not be kept running: the broadcast cannot continue. */
+  failed: [reason: string];
+}
+
+const KEYFRAME_REQUEST_MS = 500;
+const STOP_GRACE_MS = 3000;
+const STDERR_TAIL_LINES = 20;
+
+/**
+ * Runs and supervises the broadcast's FFmpeg: parses its progress, logs its errors, asks the source for
+ * keyframes until output starts, and restarts it (as a new run) if it dies while the broadcast goes on.
+ */
+export class Transcoder extends EventEmitter<TranscoderEvents> {
+  private child: ChildProcessByStdio<null, Readable, Readable> | null = null;
+  private input: MediaInput | null = null;
+  private runIndex = 0;
+  private stopping = false;
+  private failedStarts = 0;
+  private lastProgress: FfmpegProgress | null = null;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: TranscoderOptions) {
+    super();
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get restarts(): number {
+    return Math.max(0, this.runIndex - 1);
+  }
+
+  get progress(): FfmpegProgress | null {
+    return this.lastProgress;
+  }
+
+  async start(): Promise<void> {
+    await this.run();
+  }
+
+  /** Stops FFmpeg gracefully (so it flushes its last segment) and releases the source's input. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    await this.exited;
+    await this.input?.close();
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopping) return;
+    const index = ++this.runIndex;
+    const log = this.o.log.child(`run${index}`);
+    let input: MediaInput;
+    try {
+      input = await this.o.ingest.openInput();
+    } catch (err) {
+      this.emit('failed', `could not open the source: ${(err as Error).message}`);
+      return;
+    }
+    this.input = input;
+    const runDir = await this.o.startRun(index);
+    if (this.stopping) {
+      await input.close();
+      return;
+    }
+    const args = buildTranscodeArgs({
+      inputArgs: input.ffmpegInputArgs,
+      hasAudio: input.hasAudio,
+      ladder: this.o.ladder,
+      x264Preset: this.o.x264Preset,
+      runDir,
+    });
+    log.debug('spawning ffmpeg', { args: args.join(' ') });
+    const child = spawn(this.o.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let resolveExit!: () => void;
+    this.exited = new Promise((r) => (resolveExit = r));
+
+    let producedFrames = false;
+    const keyframes = setInterval(() => input.requestKeyFrame(), KEYFRAME_REQUEST_MS);
+    const parser = new ProgressParser();
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      for (const p of parser.push(chunk)) {
+        this.lastProgress = p;
+        if (p.frame > 0 && !producedFrames) {
+          producedFrames = true;
+          this.failedStarts = 0;
+          clearInterval(keyframes);
+          log.info('ffmpeg is producing output', { pid: child.pid });
+        }
+        this.emit('progress', p);
+      }
+    });
+    const stderrTail: string[] = [];
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) {
+        if (!line.trim()) continue;
+        stderrTail.push(line);
+        if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+        log.debug('ffmpeg', { line });
+      }
+    });
+    child.on('error', (err) => log.error('ffmpeg could not start', { err, path: this.o.ffmpegPath }));
+    child.once('close', (code, signal) => {
+      clearInterval(keyframes);
+      this.child = null;
+      void (async () => {
+        await this.o.endRun(index);
+        if (this.stopping) {
+          log.info('ffmpeg stopped', { code, signal });
+          resolveExit();
+          return;
+        }
+        log.error('ffmpeg exited mid-broadcast', { code, signal, stderr: stderrTail.join('\n') });
+        await input.close();
+        if (!producedFrames) this.failedStarts += 1;
+        resolveExit();
+        if (this.failedStarts >= (this.o.maxFailedStarts ?? 3)) {
+          this.emit('failed', `ffmpeg failed ${this.failedStarts} times in a row: ${stderrTail.at(-1) ?? `exit ${code ?? signal}`}`);
+          return;
+        }
+        setTimeout(() => void this.run(), Math.min(1000 * this.failedStarts, 5000));
+      })();
+    });
+    // FFmpeg is listening on the source's ports once spawned; starting the source before would lose the first keyframe.
+    await input.start();
+    input.requestKeyFrame();
+  }
+}

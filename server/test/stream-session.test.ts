@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/log.js';
+import { StreamSession } from '../src/session/stream-session.js';
+import { SyntheticIngest } from './fixtures/synthetic-ingest.js';
+
+const log = createLogger('test');
+const sessions: StreamSession[] = [];
+
+function newSession(windowS: number, ingest = new SyntheticIngest({ width: 640, height: 360 })) {
+  const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-session-'));
+  const session = new StreamSession('ls-test-0001', ingest, {
+    config: {
+      mediaDir,
+      dvrWindowS: windowS,
+      publicUrl: 'http://127.0.0.1:1',
+      transcode: { ladderHeights: [1080, 720, 480, 360, 144], fps: 30, x264Preset: 'ultrafast', ffmpegPath: 'ffmpeg' },
+    },
+    log,
+  });
+  sessions.push(session);
+  return { session, ingest, root: path.join(mediaDir, 'ls-test-0001') };
+}
+
+const read = (root: string, f: string) => fsp.readFile(path.join(root, f), 'utf8');
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const segmentsIn = (playlist: string) => playlist.split('\n').filter((l) => l.endsWith('.m4s') && !l.startsWith('#'));
+
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.stop('test over')));
+});
+
+describe('StreamSession with a real FFmpeg', () => {
+  it('goes live with a source-capped ladder, HLS with PROGRAM-DATE-TIME and a dynamic DASH manifest', async () => {
+    const { session, root } = newSession(300);
+    const states: string[] = [];
+    session.on('state', (s) => states.push(s));
+    void session.start();
+    await waitFor('live', () => session.state === 'live');
+
+    const master = await read(root, 'master.m3u8');
+    expect(master).toContain('RESOLUTION=640x360');
+    expect(master).toContain('RESOLUTION=256x144');
+    expect(master).not.toMatch(/RESOLUTION=\d+x(480|720|1080)/);
+    for (const attr of ['BANDWIDTH=', 'AVERAGE-BANDWIDTH=', 'FRAME-RATE=30.000', 'CODECS="avc1.', 'AUDIO="audio"']) expect(master).toContain(attr);
+
+    const media = await read(root, '360p.m3u8');
+    expect(media).toMatch(/#EXT-X-PROGRAM-DATE-TIME:\d{4}-\d\d-\d\dT/);
+    expect(media).toMatch(/#EXT-X-MAP:URI="b[0-9a-z]+\/r1\/init-0\.m4s"/);
+    expect(media).not.toContain('#EXT-X-ENDLIST');
+    for (const uri of segmentsIn(media)) expect(fs.existsSync(path.join(root, uri))).toBe(true);
+    const durations = [...media.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1]));
+    expect(durations[0]).toBeCloseTo(2, 1);
+
+    const mpd = await read(root, 'manifest.mpd');
+    expect(mpd).toContain('type="dynamic"');
+    expect([...mpd.matchAll(/<Representation id="(\d+)"/g)].map((m) => m[1])).toEqual(['0', '1', '2']);
+    expect(mpd).toContain('<SegmentTimeline><S t="0" d="30720"');
+
+    await session.stop('done');
+    expect(states).toEqual(['starting', 'live', 'ended']);
+    expect(await read(root, '360p.m3u8')).toContain('#EXT-X-ENDLIST');
+    expect(await read(root, 'manifest.mpd')).toContain('type="static"');
+    expect(session.ffmpegPid).toBeUndefined();
+  });
+
+  it('restarts a dead FFmpeg as a new run: playlists continue across a discontinuity', async () => {
+    const { session, ingest, root } = newSession(300);
+    void session.start();
+    await waitFor('live', () => session.state === 'live');
+    const firstPid = session.ffmpegPid!;
+    process.kill(firstPid, 'SIGKILL');
+    await waitFor('second run segment', async () => (await read(root, '360p.m3u8')).includes('/r2/seg-0-'));
+    expect(session.state).toBe('live');
+    expect(session.restarts).toBe(1);
+    expect(ingest.openInputs).toBe(2);
+    const media = await read(root, '360p.m3u8');
+    expect(media.split('#EXT-X-DISCONTINUITY\n')).toHaveLength(2);
+    expect(media).toContain('r2/init-0.m4s');
+    const mpd = await read(root, 'manifest.mpd');
+    expect(mpd.match(/<Period /g)).toHaveLength(2);
+  });
+
+  it('deletes segments that leave the window and ends when the publisher leaves', async () => {
+    const { session, ingest, root } = newSession(6);
+    void session.start();
+    await waitFor('live', () => session.state === 'live');
+    const first = segmentsIn(await read(root, '360p.m3u8'))[0]!;
+    await waitFor('first segment deleted', () => !fs.existsSync(path.join(root, first)), 30_000);
+    const media = await read(root, '360p.m3u8');
+    expect(segmentsIn(media).length).toBeLessThanOrEqual(4);
+    expect(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(media)![1])).toBeGreaterThan(0);
+
+    const ended = new Promise<string>((r) => session.once('ended', r));
+    ingest.end('publisher left');
+    expect(await ended).toBe('publisher left');
+    expect(ingest.closed).toBe(true);
+  });
+
+  it('adds silent audio when the source has none', async () => {
+    const { session, root } = newSession(300, new SyntheticIngest({ width: 320, height: 240 }, false));
+    void session.start();
+    await waitFor('live', () => session.state === 'live');
+    expect(segmentsIn(await read(root, 'audio.m3u8')).length).toBeGreaterThan(0);
+  });
+});
