@@ -1,0 +1,69 @@
+import fsp from 'node:fs/promises';
+import { Server as SocketServer } from 'socket.io';
+import { SIGNALLING_MAX_BYTES } from '../../shared/constants.js';
+import { ConfigError, loadConfig } from './config.js';
+import { buildHttpApp, type MetricSample } from './http/app.js';
+import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
+import { WorkerPool } from './ingest/webrtc/worker-pool.js';
+import { createLogger, setLogLevel } from './log.js';
+import { countChildProcesses } from './process-metrics.js';
+import { SessionRegistry } from './session/session-registry.js';
+import { StreamSession } from './session/stream-session.js';
+import { openDatabase } from './store/db.js';
+import { SqliteLivestreamRepository } from './store/livestream-repository.js';
+
+/** Composition root: configuration → store → media services → HTTP and Socket.IO; graceful shutdown. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  setLogLevel(config.logLevel);
+  const log = createLogger('axon');
+  process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err }));
+
+  await fsp.mkdir(config.mediaDir, { recursive: true });
+  const db = openDatabase(config.dataDir);
+  const livestreams = new SqliteLivestreamRepository(db);
+  const pool = await WorkerPool.create(config.rtc, log.child('mediasoup'));
+  const registry = new SessionRegistry(
+    (livestreamId, ingest) => new StreamSession(livestreamId, ingest, { config, log: log.child('session') }),
+  );
+
+  const metrics = async (): Promise<MetricSample[]> => {
+    const ms = await pool.stats();
+    return [
+      { name: 'axon_live_sessions', help: 'Broadcasts in progress.', value: registry.all().length },
+      { name: 'axon_ffmpeg_processes', help: 'FFmpeg processes run by this server.', value: await countChildProcesses('ffmpeg') },
+      { name: 'axon_mediasoup_workers', help: 'mediasoup worker processes.', value: ms.workers },
+      { name: 'axon_mediasoup_routers', help: 'mediasoup routers (one per WebRTC broadcast).', value: ms.routers },
+      { name: 'axon_mediasoup_transports', help: 'mediasoup transports (WebRTC and plain RTP).', value: ms.transports },
+    ];
+  };
+
+  const app = await buildHttpApp({ config, livestreams, registry, viewerCount: () => 0, metrics, log });
+  // Short ping so a publisher whose page vanished without closing its socket is noticed in seconds.
+  const io = new SocketServer(app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES, pingInterval: 5000, pingTimeout: 5000 });
+  attachStudioSignalling(io, { pool, registry, auth: livestreams, rtc: config.rtc, log: log.child('studio') });
+
+  await app.listen({ port: config.port, host: config.host });
+  log.info(`Axon is serving on ${config.publicUrl} (listening on ${config.host}:${config.port})`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info('shutting down', { signal });
+    await registry.stopAll('the server is shutting down');
+    io.close();
+    await app.close();
+    pool.close();
+    db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(`axon: ${err.message}`);
+  else console.error('axon: failed to start:', err);
+  process.exit(1);
+});
