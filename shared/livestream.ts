@@ -3,16 +3,27 @@ import { LIVESTREAM_NAME_MAX } from './constants.js';
 
 export const livestreamIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'invalid livestream id');
 
+const livestreamNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'name must not be empty')
+  .max(LIVESTREAM_NAME_MAX, `name is longer than ${LIVESTREAM_NAME_MAX} characters`);
+
 export const createLivestreamSchema = z
   .object({
-    name: z.string().trim().min(1, 'name must not be empty').max(LIVESTREAM_NAME_MAX, `name is longer than ${LIVESTREAM_NAME_MAX} characters`),
+    name: livestreamNameSchema,
     record: z.boolean().default(true),
   })
   .strict();
 export type CreateLivestreamRequest = z.input<typeof createLivestreamSchema>;
 
-export const updateLivestreamSchema = createLivestreamSchema
-  .partial()
+// Not createLivestreamSchema.partial(): zod 4 would still apply `record`'s default, so every rename
+// would switch recording back on.
+export const updateLivestreamSchema = z
+  .object({
+    name: livestreamNameSchema.optional(),
+    record: z.boolean().optional(),
+  })
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
 export type UpdateLivestreamRequest = z.input<typeof updateLivestreamSchema>;
@@ -48,3 +59,14 @@ export interface LivestreamList {
 export interface ApiError {
   error: string;
 }
+
+export const LIVESTREAM_PAGE_MAX = 100;
+
+/** Query of `GET /api/livestreams`. The cursor is opaque: pass back the `nextCursor` of the previous page. */
+export const listLivestreamsQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(LIVESTREAM_PAGE_MAX).default(20),
+    cursor: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type ListLivestreamsQuery = z.input<typeof listLivestreamsQuerySchema>;

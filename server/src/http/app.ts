@@ -1,0 +1,99 @@
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { SessionRegistry } from '../session/session-registry.js';
+import type { LivestreamRepository } from '../store/livestream-repository.js';
+import { AdminAuth } from './admin-auth.js';
+import { loadOrCreateApiToken } from './admin-token.js';
+import { LivestreamViews } from './livestream-view.js';
+import type { MetricSample } from './prometheus.js';
+import { healthRoutes } from './routes/health.js';
+import { liveRoutes } from './routes/live.js';
+import { livestreamRoutes } from './routes/livestreams.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { openApiRoutes } from './routes/openapi.js';
+import { pageRoutes } from './routes/pages.js';
+
+export type { MetricSample };
+
+export interface HttpAppDeps {
+  config: Config;
+  livestreams: LivestreamRepository;
+  registry: SessionRegistry;
+  /** Viewers watching a livestream now (chat provides it). */
+  viewerCount: (livestreamId: string) => number;
+  metrics: () => Promise<MetricSample[]>;
+  log: Logger;
+  /** Vite's output; defaults to `dist/client` at the repository root. */
+  clientDir?: string;
+}
+
+/** JSON bodies are small (a name, a flag); a route that takes more (e.g. SDP) sets its own `bodyLimit`. */
+export const BODY_LIMIT = 16 * 1024;
+
+const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../../dist/client', import.meta.url));
+
+/**
+ * The HTTP app: API, origin, pages, health and metrics; one plugin per route group under routes/.
+ * Returned before listen() and before ready(), so the caller can attach Socket.IO to `app.server` and
+ * register more route groups. Resolves the admin token (see loadOrCreateApiToken).
+ */
+export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const { config, log } = deps;
+  const httpLog = log.child('http');
+  const auth = new AdminAuth(loadOrCreateApiToken(config, log.child('auth')));
+  const views = new LivestreamViews(deps);
+
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+
+  // JSON only (Fastify also parses text/plain by default): anything else is a 415. An empty JSON body
+  // counts as no body, so bodiless POSTs from clients that always send the header still work.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body, done);
+  });
+
+  // Exactly one log line per 5xx, with the error when there is one; never bodies or headers.
+  const failures = new WeakMap<FastifyRequest, Error>();
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(400).send({ error: `request body is larger than ${request.routeOptions.bodyLimit} bytes` });
+    }
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode <= 599 ? err.statusCode : 500;
+    if (status >= 500) failures.set(request, err);
+    if ('headers' in err && err.headers) reply.headers(err.headers as Record<string, string>);
+    return reply.code(status).send({ error: status === 500 ? 'internal server error' : err.message });
+  });
+  // Callback style: runs on every origin request, where an extra promise per request is not free.
+  app.addHook('onResponse', (request, reply, done) => {
+    if (reply.statusCode >= 500) {
+      const err = failures.get(request);
+      httpLog.error('request failed', {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ...(err && { error: err, stack: err.stack }),
+      });
+    }
+    done();
+  });
+  app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'not found' }));
+
+  await app.register(healthRoutes);
+  await app.register(metricsRoutes, { metrics: deps.metrics });
+  await app.register(openApiRoutes, { publicUrl: config.publicUrl });
+  await app.register(livestreamRoutes, {
+    livestreams: deps.livestreams,
+    registry: deps.registry,
+    views,
+    auth,
+    mediaDir: config.mediaDir,
+    log: log.child('api'),
+  });
+  await app.register(liveRoutes, { mediaDir: config.mediaDir });
+  await app.register(pageRoutes, { clientDir: deps.clientDir ?? DEFAULT_CLIENT_DIR });
+  return app;
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { LivestreamRecord } from '../store/livestream-repository.js';
+import { LivestreamViews } from './livestream-view.js';
+
+const record: LivestreamRecord = {
+  id: 'abcdefgh1234',
+  name: 'Talk "<b>&\'',
+  streamKey: 'secret-key-secret-key-secret-key',
+  record: true,
+  createdAt: '2026-01-02T03:04:05.000Z',
+};
+
+const views = new LivestreamViews({
+  config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935 },
+  registry: { isLive: (id) => id === 'abcdefgh1234' },
+  viewerCount: () => 3,
+});
+
+describe('LivestreamViews', () => {
+  it('builds every URL from the public URL', () => {
+    expect(views.full(record)).toMatchObject({
+      status: 'live',
+      viewers: 3,
+      rtmpUrl: 'rtmp://tv.example.org:1935/live',
+      whipUrl: 'https://tv.example.org:8443/whip/abcdefgh1234',
+      playerUrl: 'https://tv.example.org:8443/watch/abcdefgh1234',
+      hlsUrl: 'https://tv.example.org:8443/live/abcdefgh1234/master.m3u8',
+      dashUrl: 'https://tv.example.org:8443/live/abcdefgh1234/manifest.mpd',
+      streamKey: record.streamKey,
+      record: true,
+    });
+  });
+
+  it('embeds an iframe on the embed page, with the name escaped', () => {
+    const html = views.publicView(record).embedHtml;
+    expect(html).toMatch(/^<iframe src="https:\/\/tv\.example\.org:8443\/embed\/abcdefgh1234" /);
+    expect(html).toContain('title="Talk &quot;&lt;b&gt;&amp;&#39;"');
+    expect(html).toContain('allow="autoplay; fullscreen');
+    expect(html).toContain('allowfullscreen');
+  });
+
+  it('leaves every secret out of the public view', () => {
+    const view = views.publicView(record);
+    expect(Object.keys(view).sort()).toEqual(
+      ['createdAt', 'dashUrl', 'embedHtml', 'hlsUrl', 'id', 'name', 'playerUrl', 'status', 'viewers'].sort(),
+    );
+    expect(JSON.stringify(view)).not.toContain(record.streamKey);
+  });
+});

@@ -1,0 +1,51 @@
+import type { Livestream, PublicLivestream } from '../../../shared/livestream.js';
+import type { Config } from '../config.js';
+import type { SessionRegistry } from '../session/session-registry.js';
+import type { LivestreamRecord } from '../store/livestream-repository.js';
+
+export interface LivestreamViewDeps {
+  config: Pick<Config, 'publicUrl' | 'rtmpPort'>;
+  registry: Pick<SessionRegistry, 'isLive'>;
+  viewerCount: (livestreamId: string) => number;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/** Turns stored livestreams into API resources: the owner's full view and everyone's public view. */
+export class LivestreamViews {
+  private readonly rtmpUrl: string;
+
+  constructor(private readonly deps: LivestreamViewDeps) {
+    this.rtmpUrl = `rtmp://${new URL(deps.config.publicUrl).hostname}:${deps.config.rtmpPort}/live`;
+  }
+
+  publicView(record: LivestreamRecord): PublicLivestream {
+    const base = this.deps.config.publicUrl;
+    const embedUrl = `${base}/embed/${record.id}`;
+    return {
+      id: record.id,
+      name: record.name,
+      status: this.deps.registry.isLive(record.id) ? 'live' : 'offline',
+      viewers: this.deps.viewerCount(record.id),
+      createdAt: record.createdAt,
+      playerUrl: `${base}/watch/${record.id}`,
+      embedHtml:
+        `<iframe src="${escapeHtml(embedUrl)}" title="${escapeHtml(record.name)}" width="640" height="360"` +
+        ` style="border:0;width:100%;height:auto;aspect-ratio:16/9"` +
+        ` allow="autoplay; fullscreen; picture-in-picture" allowfullscreen></iframe>`,
+      hlsUrl: `${base}/live/${record.id}/master.m3u8`,
+      dashUrl: `${base}/live/${record.id}/manifest.mpd`,
+    };
+  }
+
+  full(record: LivestreamRecord): Livestream {
+    return {
+      ...this.publicView(record),
+      streamKey: record.streamKey,
+      record: record.record,
+      rtmpUrl: this.rtmpUrl,
+      whipUrl: `${this.deps.config.publicUrl}/whip/${record.id}`,
+    };
+  }
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import {
+  createLivestreamSchema,
+  listLivestreamsQuerySchema,
+  livestreamIdSchema,
+  updateLivestreamSchema,
+  type ApiError,
+  type Livestream,
+  type LivestreamList,
+  type PublicLivestream,
+} from '../../../shared/livestream.js';
+
+// Response shapes, documented only: the compile-time checks below keep them equal to the shared types.
+const publicLivestreamSchema = z.object({
+  id: livestreamIdSchema,
+  name: z.string(),
+  status: z.enum(['offline', 'live']),
+  viewers: z.number().int().min(0),
+  createdAt: z.iso.datetime(),
+  playerUrl: z.url(),
+  embedHtml: z.string().describe('An <iframe> to paste into any page'),
+  hlsUrl: z.url(),
+  dashUrl: z.url(),
+});
+const livestreamSchema = publicLivestreamSchema.extend({
+  streamKey: z.string().describe('Secret: OBS "Stream Key" for RTMP, "Bearer Token" for WHIP'),
+  record: z.boolean(),
+  rtmpUrl: z.string().describe('OBS "Server" for RTMP'),
+  whipUrl: z.url(),
+});
+const livestreamListSchema = z.object({ items: z.array(livestreamSchema), nextCursor: z.string().nullable() });
+const apiErrorSchema = z.object({ error: z.string() });
+
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Assert<T extends true> = T;
+type _DocumentedShapesMatch = [
+  Assert<Equals<z.infer<typeof publicLivestreamSchema>, PublicLivestream>>,
+  Assert<Equals<z.infer<typeof livestreamSchema>, Livestream>>,
+  Assert<Equals<z.infer<typeof livestreamListSchema>, LivestreamList>>,
+  Assert<Equals<z.infer<typeof apiErrorSchema>, ApiError>>,
+];
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ 'application/json': { schema } });
+const errors = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [String(c), { description: errorDescriptions[c] ?? 'Error', content: json(ref('Error')) }]),
+  );
+const errorDescriptions: Record<number, string> = {
+  400: 'Invalid input',
+  401: 'Missing or malformed Authorization header',
+  403: 'Wrong API token',
+  404: 'No livestream with this id',
+  415: 'Body is not application/json',
+};
+
+/** The OpenAPI 3.1 description of the livestream API, generated from the schemas the routes validate with. */
+export function buildOpenApiDocument(publicUrl: string): Record<string, unknown> {
+  const idParameter = { name: 'id', in: 'path', required: true, schema: jsonSchema(livestreamIdSchema, 'input') };
+  const listQuery = jsonSchema(listLivestreamsQuerySchema, 'input') as { properties: Record<string, object> };
+  const listParameters = Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', schema }));
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Axon API',
+      version: '1.0.0',
+      description: 'Livestreams as reusable resources. Authenticate with `Authorization: Bearer <AXON_API_TOKEN>`.',
+    },
+    servers: [{ url: publicUrl }],
+    security: [{ bearerAuth: [] }],
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        CreateLivestreamRequest: jsonSchema(createLivestreamSchema, 'input'),
+        UpdateLivestreamRequest: jsonSchema(updateLivestreamSchema, 'input'),
+        Livestream: jsonSchema(livestreamSchema, 'output'),
+        PublicLivestream: jsonSchema(publicLivestreamSchema, 'output'),
+        LivestreamList: jsonSchema(livestreamListSchema, 'output'),
+        Error: jsonSchema(apiErrorSchema, 'output'),
+      },
+    },
+    paths: {
+      '/api/livestreams': {
+        post: {
+          operationId: 'createLivestream',
+          summary: 'Create a livestream',
+          requestBody: { required: true, content: json(ref('CreateLivestreamRequest')) },
+          responses: { '201': { description: 'Created', content: json(ref('Livestream')) }, ...errors(400, 401, 403, 415) },
+        },
+        get: {
+          operationId: 'listLivestreams',
+          summary: 'List livestreams, newest first',
+          parameters: listParameters,
+          responses: { '200': { description: 'One page', content: json(ref('LivestreamList')) }, ...errors(400, 401, 403) },
+        },
+      },
+      '/api/livestreams/{id}': {
+        parameters: [idParameter],
+        get: {
+          operationId: 'getLivestream',
+          summary: 'Get a livestream: the full resource with the token, the public view without',
+          security: [{}, { bearerAuth: [] }],
+          responses: {
+            '200': { description: 'The livestream', content: json({ oneOf: [ref('Livestream'), ref('PublicLivestream')] }) },
+            ...errors(400, 401, 403, 404),
+          },
+        },
+        patch: {
+          operationId: 'updateLivestream',
+          summary: 'Rename a livestream or change whether it is recorded',
+          requestBody: { required: true, content: json(ref('UpdateLivestreamRequest')) },
+          responses: { '200': { description: 'Updated', content: json(ref('Livestream')) }, ...errors(400, 401, 403, 404, 415) },
+        },
+        delete: {
+          operationId: 'deleteLivestream',
+          summary: 'Delete a livestream, ending its broadcast and removing its media',
+          responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/api/livestreams/{id}/rotate-key': {
+        parameters: [idParameter],
+        post: {
+          operationId: 'rotateStreamKey',
+          summary: 'Replace the stream key; the old key is refused for new publishes at once',
+          responses: { '200': { description: 'The livestream with its new key', content: json(ref('Livestream')) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+    },
+  };
+}

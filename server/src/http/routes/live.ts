@@ -1,0 +1,53 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { livestreamIdSchema } from '../../../../shared/livestream.js';
+import { openFile, sendFile } from '../../origin/file-response.js';
+import { resolveMediaFile } from '../../origin/media-files.js';
+import { pathOfUrl } from '../../origin/safe-path.js';
+
+export interface LiveRoutesOptions {
+  mediaDir: string;
+}
+
+const PREFIX = '/live/';
+const EXPOSED_HEADERS = 'Content-Length, Content-Range, Accept-Ranges, ETag, Last-Modified';
+const DEFAULT_ALLOWED_HEADERS = 'Range, If-Range, If-None-Match, If-Modified-Since';
+const HEADER_LIST = /^[A-Za-z0-9-]+(?: *, *[A-Za-z0-9-]+)*$/;
+
+const allowAnyOrigin = (reply: FastifyReply) =>
+  reply.header('Access-Control-Allow-Origin', '*').header('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+
+/**
+ * The origin: `/live/<id>/<path>` from `<mediaDir>/<id>/<path>`, readable by players on any site.
+ * The hot path for viewers: no database, no body parsing, no synchronous I/O.
+ */
+export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { mediaDir }) => {
+  app.options('/live/*', async (request, reply) => {
+    // Public, credential-less content: any header a player wants to send is fine.
+    const requested = request.headers['access-control-request-headers'];
+    const allowHeaders = requested !== undefined && requested.length <= 512 && HEADER_LIST.test(requested) ? requested : DEFAULT_ALLOWED_HEADERS;
+    return allowAnyOrigin(reply)
+      .code(204)
+      .header('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS')
+      .header('Access-Control-Allow-Headers', allowHeaders)
+      .header('Access-Control-Max-Age', '86400')
+      .send();
+  });
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/live/:id/*',
+    exposeHeadRoute: false,
+    handler: async (request, reply) => {
+      allowAnyOrigin(reply);
+      // The raw, still-encoded path: decoding is left to the safe-path check.
+      const rest = pathOfUrl(request.url).slice(PREFIX.length);
+      const slash = rest.indexOf('/');
+      const id = rest.slice(0, slash);
+      if (!livestreamIdSchema.safeParse(id).success) return reply.code(400).send({ error: 'invalid livestream id' });
+      const target = resolveMediaFile(mediaDir, id, rest.slice(slash + 1));
+      const file = target && (await openFile(target.absPath));
+      if (!target || !file) return reply.code(404).send({ error: 'not found' });
+      return sendFile(request, reply, file, target.type);
+    },
+  });
+};

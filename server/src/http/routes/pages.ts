@@ -1,0 +1,68 @@
+import path from 'node:path';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { livestreamIdSchema } from '../../../../shared/livestream.js';
+import { openFile, sendFile } from '../../origin/file-response.js';
+import { parseSafeRelativePath, pathOfUrl } from '../../origin/safe-path.js';
+import { HttpError, parseInput } from '../http-error.js';
+
+export interface PageRoutesOptions {
+  /** Vite's output directory (index.html, studio.html, watch.html, embed.html, assets/). */
+  clientDir: string;
+}
+
+const HTML_HEADERS = { contentType: 'text/html; charset=utf-8', cacheControl: 'no-cache' };
+/** Vite puts a content hash in every asset name. */
+const ASSET_CACHE = 'public, max-age=31536000, immutable';
+const ASSET_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+};
+
+interface IdParams {
+  id: string;
+}
+
+/** The web client's pages and assets, as built by Vite. */
+export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, { clientDir }) => {
+  const page = (file: string, frameAncestors: string) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const opened = await openFile(path.join(clientDir, file));
+    if (!opened) throw new HttpError(503, `the web client is not built (${file} is missing): run \`npm run build:client\``);
+    reply.header('Content-Security-Policy', `frame-ancestors ${frameAncestors}`).header('X-Content-Type-Options', 'nosniff');
+    if (frameAncestors === "'self'") reply.header('X-Frame-Options', 'SAMEORIGIN');
+    return sendFile(request, reply, opened, HTML_HEADERS);
+  };
+  const pageWithId = (file: string, frameAncestors: string) => {
+    const send = page(file, frameAncestors);
+    return async (request: FastifyRequest<{ Params: IdParams }>, reply: FastifyReply) => {
+      // The page itself says when no livestream has this id; only the format is checked here.
+      parseInput(livestreamIdSchema, request.params.id);
+      return send(request, reply);
+    };
+  };
+
+  app.get('/', page('index.html', "'self'"));
+  app.get('/studio/:id', pageWithId('studio.html', "'self'"));
+  app.get('/watch/:id', pageWithId('watch.html', "'self'"));
+  // Embeds are meant to be framed by any site.
+  app.get('/embed/:id', pageWithId('embed.html', '*'));
+
+  app.get('/assets/*', async (request, reply) => {
+    const segments = parseSafeRelativePath(pathOfUrl(request.url).slice('/assets/'.length));
+    const fileName = segments?.at(-1);
+    const contentType = fileName && ASSET_TYPES[path.extname(fileName)];
+    const file = segments && contentType ? await openFile(path.join(clientDir, 'assets', ...segments)) : undefined;
+    if (!file || !contentType) throw new HttpError(404, 'not found');
+    reply.header('X-Content-Type-Options', 'nosniff');
+    return sendFile(request, reply, file, { contentType, cacheControl: ASSET_CACHE });
+  });
+};

@@ -1,0 +1,77 @@
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { livestreamIdSchema } from '../../../shared/livestream.js';
+import { InvalidCursorError, SqliteLivestreamRepository } from './livestream-repository.js';
+import { migrations } from './migrations.js';
+import { applyMigrations } from './migrator.js';
+
+describe('SqliteLivestreamRepository', () => {
+  let db: Database;
+  let repo: SqliteLivestreamRepository;
+  beforeEach(() => {
+    db = new BetterSqlite3(':memory:');
+    applyMigrations(db, migrations);
+    repo = new SqliteLivestreamRepository(db);
+  });
+  afterEach(() => db.close());
+
+  it('creates livestreams with a public id and a separate 256-bit URL-safe key', () => {
+    const a = repo.create({ name: 'A', record: true });
+    const b = repo.create({ name: 'B', record: false });
+    expect(livestreamIdSchema.safeParse(a.id).success).toBe(true);
+    expect(a.streamKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(a.streamKey).not.toContain(a.id);
+    expect(b.id).not.toBe(a.id);
+    expect(b.streamKey).not.toBe(a.streamKey);
+    expect(repo.get(a.id)).toEqual(a);
+    expect(repo.get(b.id)?.record).toBe(false);
+    expect(Date.parse(a.createdAt)).not.toBeNaN();
+  });
+
+  it('updates only the given fields', () => {
+    const a = repo.create({ name: 'A', record: true });
+    expect(repo.update(a.id, { record: false })).toEqual({ ...a, record: false });
+    expect(repo.update(a.id, { name: 'renamed' })).toEqual({ ...a, name: 'renamed', record: false });
+    expect(repo.update('nonexistent-id', { name: 'x' })).toBeUndefined();
+  });
+
+  it('pages newest first with opaque cursors, stable across deletions', () => {
+    const made = Array.from({ length: 5 }, (_, i) => repo.create({ name: `s${i}`, record: true }));
+    const first = repo.list({ limit: 2 });
+    expect(first.items.map((r) => r.name)).toEqual(['s4', 's3']);
+    repo.delete(made[3]!.id);
+    const second = repo.list({ limit: 2, cursor: first.nextCursor! });
+    expect(second.items.map((r) => r.name)).toEqual(['s2', 's1']);
+    const third = repo.list({ limit: 2, cursor: second.nextCursor! });
+    expect(third).toEqual({ items: [made[0]], nextCursor: null });
+    expect(repo.list({ limit: 5 }).nextCursor).toBeNull();
+  });
+
+  it('rejects cursors it did not hand out', () => {
+    repo.create({ name: 'A', record: true });
+    for (const cursor of ['nope', Buffer.from('s0').toString('base64url'), Buffer.from('s01').toString('base64url'), '!!']) {
+      expect(() => repo.list({ limit: 1, cursor })).toThrow(InvalidCursorError);
+    }
+  });
+
+  it('authorizes publishes by key and refuses a rotated-out key at once', () => {
+    const a = repo.create({ name: 'A', record: true });
+    expect(repo.authorizePublish(a.id, a.streamKey)).toBe('ok');
+    expect(repo.authorizePublish(a.id, 'wrong')).toBe('wrong_key');
+    expect(repo.authorizePublish(a.id, '')).toBe('wrong_key');
+    expect(repo.authorizePublish('unknown-livestream', a.streamKey)).toBe('unknown_livestream');
+    const rotated = repo.rotateKey(a.id)!;
+    expect(rotated.streamKey).not.toBe(a.streamKey);
+    expect(repo.authorizePublish(a.id, a.streamKey)).toBe('wrong_key');
+    expect(repo.authorizePublish(a.id, rotated.streamKey)).toBe('ok');
+    expect(repo.rotateKey('unknown-livestream')).toBeUndefined();
+  });
+
+  it('deletes', () => {
+    const a = repo.create({ name: 'A', record: true });
+    expect(repo.delete(a.id)).toBe(true);
+    expect(repo.delete(a.id)).toBe(false);
+    expect(repo.get(a.id)).toBeUndefined();
+    expect(repo.authorizePublish(a.id, a.streamKey)).toBe('unknown_livestream');
+  });
+});
