@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Livestream, PublicLivestream } from '../../shared/livestream.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { AdminAuth } from '../src/http/admin-auth.js';
+import { loadOrCreateApiToken } from '../src/http/admin-token.js';
 import { buildHttpApp, type MetricSample } from '../src/http/app.js';
 import type { Logger } from '../src/log.js';
 import type { IngestSource } from '../src/session/ingest.js';
@@ -74,13 +76,15 @@ async function startServer(dataDir: string, env: Record<string, string> = { AXON
   const viewers = new Map<string, number>();
   const metrics = { next: async (): Promise<MetricSample[]> => [{ name: 'axon_live_sessions', help: 'Live broadcasts', value: 0 }] };
   const logs: LogLine[] = [];
+  const log = recordingLogger(logs);
   const app = await buildHttpApp({
     config,
+    adminAuth: new AdminAuth(loadOrCreateApiToken(config, log)),
     livestreams,
     registry,
     viewerCount: (id) => viewers.get(id) ?? 0,
     metrics: () => metrics.next(),
-    log: recordingLogger(logs),
+    log,
     clientDir: clientDir ?? path.join(dataDir, 'no-client-here'),
   });
   app.get('/test/throws', () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
+import { AdminAuth } from '../src/http/admin-auth.js';
 import { buildHttpApp } from '../src/http/app.js';
 import { createLogger, setLogLevel } from '../src/log.js';
 import { SessionRegistry } from '../src/session/session-registry.js';
@@ -57,6 +58,7 @@ describe('origin', () => {
     db = openDatabase(config.dataDir);
     app = await buildHttpApp({
       config,
+      adminAuth: new AdminAuth(config.apiToken!),
       livestreams: new SqliteLivestreamRepository(db),
       registry: new SessionRegistry(() => {
         throw new Error('no broadcasts in origin tests');

@@ -4,8 +4,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { LivestreamRepository } from '../store/livestream-repository.js';
-import { AdminAuth } from './admin-auth.js';
-import { loadOrCreateApiToken } from './admin-token.js';
+import type { AdminAuth } from './admin-auth.js';
 import { LivestreamViews } from './livestream-view.js';
 import type { MetricSample } from './prometheus.js';
 import { healthRoutes } from './routes/health.js';
@@ -19,6 +18,8 @@ export type { MetricSample };
 
 export interface HttpAppDeps {
   config: Config;
+  /** Checks the admin API token (shared with chat moderation). */
+  adminAuth: AdminAuth;
   livestreams: LivestreamRepository;
   registry: SessionRegistry;
   /** Viewers watching a livestream now (chat provides it). */
@@ -37,12 +38,12 @@ const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../../dist/client', import.
 /**
  * The HTTP app: API, origin, pages, health and metrics; one plugin per route group under routes/.
  * Returned before listen() and before ready(), so the caller can attach Socket.IO to `app.server` and
- * register more route groups. Resolves the admin token (see loadOrCreateApiToken).
+ * register more route groups.
  */
 export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   const { config, log } = deps;
   const httpLog = log.child('http');
-  const auth = new AdminAuth(loadOrCreateApiToken(config, log.child('auth')));
+  const auth = deps.adminAuth;
   const views = new LivestreamViews(deps);
 
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
