@@ -1,0 +1,97 @@
+import type {
+  CreateLivestreamRequest,
+  Livestream,
+  LivestreamList,
+  PublicLivestream,
+  UpdateLivestreamRequest,
+} from '../../shared/livestream.js';
+
+/** A failed API call. status 0 means the server could not be reached. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get unauthorized(): boolean {
+    return this.status === 401 || this.status === 403;
+  }
+}
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  token?: string;
+  body?: unknown;
+}
+
+async function request<T>(path: string, { method = 'GET', token, body }: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'Cannot reach the Axon server');
+  }
+  const text = await response.text();
+  const json = parseJson(text);
+  if (!response.ok) {
+    const message =
+      json && typeof json === 'object' && 'error' in json && typeof json.error === 'string'
+        ? json.error
+        : `The server answered ${response.status} ${response.statusText}`.trim();
+    throw new ApiError(response.status, message);
+  }
+  return json as T;
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const livestreamPath = (id: string) => `/api/livestreams/${encodeURIComponent(id)}`;
+
+/** What anyone may read of a livestream (no token). */
+export function getPublicLivestream(id: string): Promise<PublicLivestream> {
+  return request<PublicLivestream>(livestreamPath(id));
+}
+
+/** The owner's API (every call carries the API token). */
+export class LivestreamsApi {
+  constructor(private readonly token: string) {}
+
+  list(cursor?: string): Promise<LivestreamList> {
+    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    return request<LivestreamList>(`/api/livestreams${query}`, { token: this.token });
+  }
+
+  create(body: CreateLivestreamRequest): Promise<Livestream> {
+    return request<Livestream>('/api/livestreams', { method: 'POST', token: this.token, body });
+  }
+
+  update(id: string, body: UpdateLivestreamRequest): Promise<Livestream> {
+    return request<Livestream>(livestreamPath(id), { method: 'PATCH', token: this.token, body });
+  }
+
+  remove(id: string): Promise<void> {
+    return request<void>(livestreamPath(id), { method: 'DELETE', token: this.token });
+  }
+
+  rotateKey(id: string): Promise<Livestream> {
+    return request<Livestream>(`${livestreamPath(id)}/rotate-key`, { method: 'POST', token: this.token });
+  }
+}

@@ -1,0 +1,84 @@
+import type { Livestream } from '../../../shared/livestream.js';
+import { copyField } from '../clipboard.js';
+import { h } from '../dom.js';
+import { statusBadge, updateStatusBadge } from '../status-badge.js';
+
+export interface CardActions {
+  rename(livestream: Livestream): void;
+  rotateKey(livestream: Livestream): void;
+  remove(livestream: Livestream): void;
+}
+
+/** The studio link carries the key in the fragment, which browsers never send to a server. */
+export const studioLink = (ls: Pick<Livestream, 'id' | 'streamKey'>): string =>
+  `/studio/${encodeURIComponent(ls.id)}#key=${encodeURIComponent(ls.streamKey)}`;
+
+/** One livestream on the dashboard; update() refreshes it in place so open details and focus survive a refresh. */
+export class LivestreamCard {
+  readonly element: HTMLElement;
+  private livestream: Livestream;
+  private readonly name = h('h3', { className: 'card-title', attrs: { 'data-testid': 'livestream-name' } });
+  private readonly badge = statusBadge();
+  private readonly viewers = h('span', { className: 'viewers', attrs: { 'data-testid': 'livestream-viewers' } });
+  private readonly created = h('span', { className: 'muted' });
+  private readonly recordFlag = h('span', { className: 'muted' });
+  private readonly studio = h('a', { className: 'btn btn-primary btn-small', target: '_blank', rel: 'noopener', textContent: 'Go live from browser' });
+  private readonly watch = h('a', { className: 'btn btn-small', target: '_blank', rel: 'noopener', textContent: 'Watch' });
+  private readonly embed = h('a', { className: 'btn btn-small', target: '_blank', rel: 'noopener', textContent: 'Embed preview' });
+  private readonly rtmpServer = copyField('Server', { testid: 'rtmp-url' });
+  private readonly rtmpKey = copyField('Stream key', { secret: true, testid: 'stream-key' });
+  private readonly whipServer = copyField('Server', { testid: 'whip-url' });
+  private readonly whipToken = copyField('Bearer token', { secret: true });
+  private readonly playerUrl = copyField('Player URL', { testid: 'player-url' });
+  private readonly embedHtml = copyField('Embed code', { multiline: true, testid: 'embed-html' });
+
+  constructor(livestream: Livestream, actions: CardActions) {
+    this.livestream = livestream;
+    const action = (label: string, run: (ls: Livestream) => void, className = 'btn btn-small btn-ghost') => {
+      const button = h('button', { type: 'button', className, textContent: label });
+      button.addEventListener('click', () => run(this.livestream));
+      return button;
+    };
+    this.element = h(
+      'article',
+      { className: 'card', attrs: { 'data-testid': 'livestream', 'data-id': livestream.id } },
+      h('div', { className: 'card-head' }, this.name, this.badge, this.viewers),
+      h('div', { className: 'card-meta' }, this.created, this.recordFlag),
+      h('div', { className: 'card-links' }, this.studio, this.watch, this.embed),
+      h(
+        'details',
+        { className: 'card-details' },
+        h('summary', { textContent: 'Stream settings' }),
+        h('div', { className: 'settings-group' }, h('h4', { textContent: 'OBS · RTMP' }), this.rtmpServer.element, this.rtmpKey.element),
+        h('div', { className: 'settings-group' }, h('h4', { textContent: 'OBS · WHIP' }), this.whipServer.element, this.whipToken.element),
+        h('div', { className: 'settings-group' }, h('h4', { textContent: 'Share' }), this.playerUrl.element, this.embedHtml.element),
+      ),
+      h(
+        'div',
+        { className: 'card-actions' },
+        action('Rename', actions.rename),
+        action('Rotate key', actions.rotateKey),
+        action('Delete', actions.remove, 'btn btn-small btn-danger-ghost'),
+      ),
+    );
+    this.update(livestream);
+  }
+
+  update(ls: Livestream): void {
+    this.livestream = ls;
+    this.name.textContent = ls.name;
+    updateStatusBadge(this.badge, ls.status);
+    this.viewers.textContent = ls.status === 'live' ? `${ls.viewers} watching` : '';
+    this.created.textContent = `Created ${new Date(ls.createdAt).toLocaleString()}`;
+    this.recordFlag.textContent = ls.record ? 'Recording on' : 'Recording off';
+    this.studio.href = studioLink(ls);
+    this.watch.href = `/watch/${encodeURIComponent(ls.id)}`;
+    this.embed.href = `/embed/${encodeURIComponent(ls.id)}`;
+    this.rtmpServer.set(ls.rtmpUrl);
+    this.rtmpKey.set(ls.streamKey);
+    this.whipServer.set(ls.whipUrl);
+    this.whipToken.set(ls.streamKey);
+    this.playerUrl.set(ls.playerUrl);
+    this.embedHtml.set(ls.embedHtml);
+  }
+}

@@ -1,0 +1,71 @@
+import { MediaPlayer, type MediaPlayerClass, type MediaPlayerSettingClass, type Representation } from 'dashjs';
+import { Emitter } from '../emitter.js';
+import { latencyFromDash } from './latency.js';
+import type { Player, PlayerEvents, QualityLevel } from './player.js';
+
+/** The same targets as hls.js: 3 s behind live, catch up at up to 1.2x, seek forward when 5 s further behind. */
+export const DASH_SETTINGS: MediaPlayerSettingClass = {
+  streaming: {
+    delay: { liveDelay: 3 },
+    liveCatchup: { enabled: true, maxDrift: 5, playbackRate: { min: -0.2, max: 0.2 } },
+    abr: { autoSwitchBitrate: { video: true } },
+  },
+};
+
+const toLevel = (r: Representation): QualityLevel => ({ id: r.id, height: r.height, bitrate: r.bandwidth });
+
+export class DashEngine implements Player {
+  readonly kind = 'dash';
+  readonly events = new Emitter<PlayerEvents>();
+  readonly library: { dash: MediaPlayerClass };
+  private readonly player: MediaPlayerClass;
+  private ended = false;
+
+  constructor(video: HTMLVideoElement, url: string) {
+    const player = MediaPlayer().create();
+    this.player = player;
+    this.library = { dash: player };
+    player.updateSettings(DASH_SETTINGS);
+    const events = MediaPlayer.events;
+    player.on(events.STREAM_INITIALIZED, () => {
+      this.events.emit('levels', this.levels());
+      this.events.emit('levelSwitched', this.currentLevel());
+    });
+    player.on(events.QUALITY_CHANGE_RENDERED, (e) => {
+      if (e.mediaType === 'video') this.events.emit('levelSwitched', toLevel(e.newRepresentation));
+    });
+    // Fired on every MPD refresh: a static MPD means the broadcast is over.
+    player.on(events.MANIFEST_LOADED, (e) => {
+      if ((e.data as { type?: string }).type === 'static' && !this.ended) {
+        this.ended = true;
+        this.events.emit('ended');
+      }
+    });
+    // dash.js has retried on its own before it reports an error.
+    player.on(events.ERROR, (e) => this.events.emit('failed', `dash.js: ${JSON.stringify(e.error)}`));
+    player.initialize(video, url, true);
+  }
+
+  levels(): QualityLevel[] {
+    return this.player.getRepresentationsByType('video').map(toLevel);
+  }
+
+  selectLevel(id: string | null): void {
+    this.player.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: id === null } } } });
+    if (id !== null) this.player.setRepresentationForTypeById('video', id, true);
+  }
+
+  currentLevel(): QualityLevel | null {
+    const representation = this.player.getCurrentRepresentationForType('video');
+    return representation ? toLevel(representation) : null;
+  }
+
+  latencySeconds(): number | null {
+    return latencyFromDash(this.player.getCurrentLiveLatency());
+  }
+
+  destroy(): void {
+    this.events.clear();
+    this.player.destroy();
+  }
+}

@@ -1,0 +1,114 @@
+import Hls, { ErrorDetails, ErrorTypes, Events, type ErrorData, type HlsConfig } from 'hls.js';
+import { Emitter } from '../emitter.js';
+import { latencyFromFrameTime } from './latency.js';
+import type { Player, PlayerEvents, QualityLevel } from './player.js';
+
+/**
+ * Low latency from 2 s segments without LL-HLS parts: start 1.5 segments behind the live edge, speed up
+ * gently (1.2x at most) when drifting behind, and jump forward past 4 segments.
+ */
+export const HLS_CONFIG: Partial<HlsConfig> = {
+  lowLatencyMode: false,
+  liveSyncDuration: 3,
+  liveMaxLatencyDuration: 8,
+  maxLiveSyncPlaybackRate: 1.2,
+  backBufferLength: 30,
+};
+
+/** Fatal network errors after hls.js's own retries: how many times to restart loading before giving up. */
+const MAX_LOAD_RESTARTS = 3;
+/** A second media error this soon after recovering from one means recovery does not help. */
+const MEDIA_RECOVERY_WINDOW_MS = 5000;
+
+const manifestErrors: ReadonlySet<string> = new Set([
+  ErrorDetails.MANIFEST_LOAD_ERROR,
+  ErrorDetails.MANIFEST_LOAD_TIMEOUT,
+  ErrorDetails.MANIFEST_PARSING_ERROR,
+]);
+
+export class HlsEngine implements Player {
+  readonly kind = 'hls';
+  readonly events = new Emitter<PlayerEvents>();
+  readonly library: { hls: Hls };
+  private readonly hls: Hls;
+  private loadRestarts = 0;
+  private lastMediaRecoveryMs = -Infinity;
+  private ended = false;
+
+  constructor(video: HTMLVideoElement, url: string) {
+    const hls = new Hls(HLS_CONFIG);
+    this.hls = hls;
+    this.library = { hls };
+    hls.on(Events.MANIFEST_PARSED, () => {
+      this.events.emit('levels', this.levels());
+      video.play().catch(() => {
+        // Autoplay refused: the page's play control takes over.
+      });
+    });
+    hls.on(Events.LEVEL_SWITCHED, () => this.events.emit('levelSwitched', this.currentLevel()));
+    hls.on(Events.LEVEL_LOADED, (_event, data) => {
+      if (!data.details.live && !this.ended) {
+        this.ended = true;
+        this.events.emit('ended');
+      }
+    });
+    hls.on(Events.FRAG_LOADED, () => {
+      this.loadRestarts = 0;
+    });
+    hls.on(Events.ERROR, (_event, data) => this.onError(data));
+    hls.loadSource(url);
+    hls.attachMedia(video);
+  }
+
+  levels(): QualityLevel[] {
+    return this.hls.levels.map((level, index) => ({ id: String(index), height: level.height, bitrate: level.bitrate }));
+  }
+
+  selectLevel(id: string | null): void {
+    if (id === null) {
+      // Back to ABR from the next segment on, without dropping what is buffered.
+      this.hls.nextLevel = -1;
+      return;
+    }
+    // Immediate: flushes the buffer so the chosen rung shows at once.
+    this.hls.currentLevel = Number(id);
+  }
+
+  currentLevel(): QualityLevel | null {
+    return this.levels()[this.hls.currentLevel] ?? null;
+  }
+
+  latencySeconds(nowMs: number): number | null {
+    return latencyFromFrameTime(nowMs, this.hls.playingDate?.getTime());
+  }
+
+  destroy(): void {
+    this.events.clear();
+    this.hls.destroy();
+  }
+
+  private onError(data: ErrorData): void {
+    if (!data.fatal) return;
+    if (data.type === ErrorTypes.NETWORK_ERROR) {
+      // A missing manifest means the broadcast is not (or no longer) there: the owner re-checks and starts over.
+      if (manifestErrors.has(data.details) || this.loadRestarts >= MAX_LOAD_RESTARTS) {
+        this.events.emit('failed', `network: ${data.details}`);
+        return;
+      }
+      this.loadRestarts += 1;
+      this.hls.startLoad();
+      return;
+    }
+    if (data.type === ErrorTypes.MEDIA_ERROR) {
+      const now = performance.now();
+      if (now - this.lastMediaRecoveryMs < MEDIA_RECOVERY_WINDOW_MS) {
+        this.events.emit('failed', `media: ${data.details}`);
+        return;
+      }
+      this.lastMediaRecoveryMs = now;
+      this.hls.recoverMediaError();
+      return;
+    }
+    this.events.emit('failed', `${data.type}: ${data.details}`);
+  }
+}

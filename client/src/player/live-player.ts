@@ -1,0 +1,236 @@
+import type { LivestreamStatus, PublicLivestream } from '../../../shared/livestream.js';
+import { ApiError, getPublicLivestream } from '../api.js';
+import { Emitter } from '../emitter.js';
+import {
+  chooseEngine,
+  createPlayer,
+  detectPlaybackSupport,
+  manifestUrl,
+  type EngineKind,
+  type Player,
+  type StreamFormat,
+} from './player.js';
+
+export type PlayerState = 'loading' | 'offline' | 'connecting' | 'playing' | 'ended' | 'not-found' | 'unsupported';
+
+export const STATUS_POLL_MS = 2000;
+/** The manifest can lag the API's 'live' by a second or two: how often to look for it meanwhile. */
+const MANIFEST_RETRY_MS = 1000;
+/** After an engine gave up, how long to wait before starting a fresh one. */
+const RESTART_DELAY_MS = 2000;
+/** An ended broadcast whose livestream still reads 'live' is retried this often, in case a new one began unseen. */
+export const ENDED_RECHECK_MS = 10_000;
+
+export type StatusAction = 'connect' | 'offline' | 'end' | 'note-offline' | 'none';
+
+export interface StatusContext {
+  /** Frames were shown in this broadcast (a restart after a failure keeps it). */
+  hasPlayed: boolean;
+  /** Since the broadcast ended, the API has said 'offline' at least once. */
+  offlineSinceEnd: boolean;
+  msSinceEnded: number;
+}
+
+/** What a status poll means for the player in a given state. */
+export function statusAction(state: PlayerState, status: LivestreamStatus, ctx: StatusContext): StatusAction {
+  if (status === 'live') {
+    if (state === 'loading' || state === 'offline') return 'connect';
+    if (state === 'ended' && (ctx.offlineSinceEnd || ctx.msSinceEnded >= ENDED_RECHECK_MS)) return 'connect';
+    return 'none';
+  }
+  switch (state) {
+    case 'loading':
+      return 'offline';
+    case 'connecting':
+      return ctx.hasPlayed ? 'end' : 'offline';
+    case 'playing':
+      return 'end';
+    case 'ended':
+      return 'note-offline';
+    default:
+      return 'none';
+  }
+}
+
+export interface LivePlayerEvents {
+  state: [PlayerState];
+  info: [PublicLivestream];
+  /** A new engine instance (or null when playback stopped). */
+  player: [Player | null];
+}
+
+export interface LivePlayerOptions {
+  livestreamId: string;
+  video: HTMLVideoElement;
+  format: StreamFormat | null;
+}
+
+/**
+ * A livestream's playback lifecycle: waits while it is offline, starts an engine when it goes live,
+ * restarts one that fails, and notices when the broadcast ends (and when the next one begins).
+ */
+export class LivePlayer {
+  readonly events = new Emitter<LivePlayerEvents>();
+  private state: PlayerState = 'loading';
+  private player: Player | null = null;
+  private readonly kind: EngineKind | null;
+  /** Bumped whenever playback is torn down, so stale async work can tell it is stale. */
+  private generation = 0;
+  private hasPlayed = false;
+  private offlineSinceEnd = false;
+  private endedAtMs = 0;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private destroyed = false;
+  private readonly onPlaying = () => {
+    if (this.state === 'connecting') {
+      this.hasPlayed = true;
+      this.setState('playing');
+    }
+  };
+
+  constructor(private readonly options: LivePlayerOptions) {
+    this.kind = chooseEngine(options.format, detectPlaybackSupport(options.video));
+  }
+
+  get currentState(): PlayerState {
+    return this.state;
+  }
+
+  get currentPlayer(): Player | null {
+    return this.player;
+  }
+
+  start(): void {
+    if (!this.kind) {
+      this.setState('unsupported');
+      return;
+    }
+    this.options.video.addEventListener('playing', this.onPlaying);
+    void this.poll();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    clearTimeout(this.pollTimer);
+    this.options.video.removeEventListener('playing', this.onPlaying);
+    this.stopPlayback();
+    this.events.clear();
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const info = await getPublicLivestream(this.options.livestreamId);
+      if (this.destroyed) return;
+      this.events.emit('info', info);
+      this.apply(info.status);
+    } catch (error) {
+      if (this.destroyed) return;
+      if (error instanceof ApiError && error.status === 404) {
+        this.stopPlayback();
+        this.setState('not-found');
+        return;
+      }
+      // The API is unreachable for now: keep what is playing and ask again.
+    }
+    this.pollTimer = setTimeout(() => void this.poll(), STATUS_POLL_MS);
+  }
+
+  private apply(status: LivestreamStatus): void {
+    const action = statusAction(this.state, status, {
+      hasPlayed: this.hasPlayed,
+      offlineSinceEnd: this.offlineSinceEnd,
+      msSinceEnded: Date.now() - this.endedAtMs,
+    });
+    switch (action) {
+      case 'connect':
+        this.hasPlayed = false;
+        void this.connect();
+        break;
+      case 'offline':
+        this.stopPlayback();
+        this.setState('offline');
+        break;
+      case 'end':
+        this.end();
+        break;
+      case 'note-offline':
+        this.offlineSinceEnd = true;
+        break;
+      case 'none':
+        break;
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const kind = this.kind;
+    if (!kind) return;
+    this.stopPlayback();
+    const generation = this.generation;
+    this.setState('connecting');
+    // Absolute: dash.js resolves some URLs (e.g. for CMCD) with new URL(), which needs a base.
+    const url = new URL(manifestUrl(this.options.livestreamId, kind), location.href).href;
+    while (!(await manifestExists(url))) {
+      await sleep(MANIFEST_RETRY_MS);
+      if (generation !== this.generation || this.destroyed) return;
+    }
+    if (generation !== this.generation || this.destroyed) return;
+    let player: Player;
+    try {
+      player = await createPlayer(kind, this.options.video, url);
+    } catch (error) {
+      // The engine's chunk did not load (e.g. the network blinked, or a deploy replaced it).
+      if (generation === this.generation) this.restart(String(error));
+      return;
+    }
+    if (generation !== this.generation || this.destroyed) {
+      player.destroy();
+      return;
+    }
+    this.player = player;
+    player.events.on('ended', () => this.end());
+    player.events.on('failed', (reason) => this.restart(reason));
+    this.events.emit('player', player);
+  }
+
+  private end(): void {
+    this.stopPlayback();
+    this.endedAtMs = Date.now();
+    this.offlineSinceEnd = false;
+    this.setState('ended');
+  }
+
+  private restart(reason: string): void {
+    console.warn(`playback failed (${reason}); starting over`);
+    this.stopPlayback();
+    this.setState('connecting');
+    const generation = this.generation;
+    setTimeout(() => {
+      if (generation === this.generation && !this.destroyed) void this.connect();
+    }, RESTART_DELAY_MS);
+  }
+
+  private stopPlayback(): void {
+    this.generation += 1;
+    if (!this.player) return;
+    this.player.destroy();
+    this.player = null;
+    this.events.emit('player', null);
+  }
+
+  private setState(state: PlayerState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.events.emit('state', state);
+  }
+}
+
+async function manifestExists(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { cache: 'no-store' });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,21 @@
+import type Hls from 'hls.js';
+import type { MediaPlayerClass } from 'dashjs';
+import type { EngineKind, Player } from './player.js';
+
+/** What tests and benchmarks read from a player page: the engine, its library instance and the <video>. */
+export interface AxonPlayerHandle {
+  engine: EngineKind;
+  hls?: Hls;
+  dash?: MediaPlayerClass;
+  video: HTMLVideoElement;
+}
+
+declare global {
+  interface Window {
+    __axonPlayer?: AxonPlayerHandle;
+  }
+}
+
+export function exposePlayer(player: Player | null, video: HTMLVideoElement): void {
+  window.__axonPlayer = player ? { engine: player.kind, ...player.library, video } : undefined;
+}

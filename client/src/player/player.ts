@@ -1,0 +1,88 @@
+import type Hls from 'hls.js';
+import type { MediaPlayerClass } from 'dashjs';
+import type { Emitter } from '../emitter.js';
+
+export type EngineKind = 'hls' | 'dash' | 'native';
+
+/** One rung of the ladder as the player sees it. `id` is engine-specific (hls.js level index, DASH Representation id). */
+export interface QualityLevel {
+  id: string;
+  height: number;
+  bitrate: number;
+}
+
+export interface PlayerEvents {
+  /** The rungs the stream offers (empty when the engine cannot switch, e.g. native HLS). */
+  levels: [QualityLevel[]];
+  /** The rung now being played. */
+  levelSwitched: [QualityLevel | null];
+  /** The broadcast ended (HLS EXT-X-ENDLIST, DASH MPD turned static, or native playback ended). */
+  ended: [];
+  /** Playback cannot go on with this engine instance; the owner decides whether to start over. */
+  failed: [reason: string];
+}
+
+/** One playback of one manifest on one <video>. Engines: hls.js, dash.js, the browser's native HLS. */
+export interface Player {
+  readonly kind: EngineKind;
+  readonly events: Emitter<PlayerEvents>;
+  levels(): QualityLevel[];
+  /** Pins a rung, or goes back to automatic selection with null. */
+  selectLevel(id: string | null): void;
+  currentLevel(): QualityLevel | null;
+  /** Seconds between now and the wall-clock time of the frame on screen, or null when unknown. */
+  latencySeconds(nowMs: number): number | null;
+  /** The library instance behind the engine, for tests and benchmarks. */
+  readonly library: { hls?: Hls; dash?: MediaPlayerClass };
+  destroy(): void;
+}
+
+export type StreamFormat = 'hls' | 'dash';
+
+/** `?format=dash` picks DASH, `?format=hls` forces hls.js; anything else leaves the choice to the browser. */
+export function formatFromQuery(search: string): StreamFormat | null {
+  const format = new URLSearchParams(search).get('format');
+  return format === 'hls' || format === 'dash' ? format : null;
+}
+
+export interface PlaybackSupport {
+  /** Media Source Extensions (or Safari's ManagedMediaSource): hls.js and dash.js can run. */
+  mse: boolean;
+  /** The <video> element plays HLS by itself (Safari). */
+  nativeHls: boolean;
+}
+
+/** hls.js where MSE exists, the browser's own HLS where only that exists (Safari on iPhone), dash.js on request. */
+export function chooseEngine(format: StreamFormat | null, support: PlaybackSupport): EngineKind | null {
+  if (format === 'dash') return support.mse ? 'dash' : null;
+  if (support.mse) return 'hls';
+  return support.nativeHls ? 'native' : null;
+}
+
+export function detectPlaybackSupport(video: HTMLVideoElement): PlaybackSupport {
+  return {
+    mse: typeof MediaSource !== 'undefined' || 'ManagedMediaSource' in window,
+    nativeHls: video.canPlayType('application/vnd.apple.mpegurl') !== '',
+  };
+}
+
+export const manifestUrl = (livestreamId: string, kind: EngineKind): string =>
+  `/live/${encodeURIComponent(livestreamId)}/${kind === 'dash' ? 'manifest.mpd' : 'master.m3u8'}`;
+
+/** Loads only the engine the browser needs (hls.js and dash.js are large). */
+export async function createPlayer(kind: EngineKind, video: HTMLVideoElement, url: string): Promise<Player> {
+  switch (kind) {
+    case 'hls': {
+      const { HlsEngine } = await import('./hls-engine.js');
+      return new HlsEngine(video, url);
+    }
+    case 'dash': {
+      const { DashEngine } = await import('./dash-engine.js');
+      return new DashEngine(video, url);
+    }
+    case 'native': {
+      const { NativeEngine } = await import('./native-engine.js');
+      return new NativeEngine(video, url);
+    }
+  }
+}

@@ -1,0 +1,228 @@
+import { Device } from 'mediasoup-client';
+import type { Producer, RtpCapabilities, RtpCodecCapability, Transport, TransportOptions } from 'mediasoup-client/types';
+import { io, type Socket } from 'socket.io-client';
+import { STUDIO_NAMESPACE } from '../../../shared/constants.js';
+import {
+  PublishEvents,
+  type Ack,
+  type JoinResponse,
+  type PublishState,
+  type StartRequest,
+  type TransportResponse,
+} from '../../../shared/signalling.js';
+import { Emitter } from '../emitter.js';
+import {
+  PublishError,
+  type Publisher,
+  type PublisherEvents,
+  type PublisherState,
+  type PublishRequest,
+  type VideoCodecChoice,
+} from './publisher.js';
+
+const ACK_TIMEOUT_MS = 10_000;
+/** The top of the ladder is encoded from this: enough for 1080p30 from a camera. */
+const MAX_VIDEO_BITRATE = 2_500_000;
+/** kbps: start near a usable rate instead of ramping up from WebRTC's 300 kbps default. */
+const START_VIDEO_BITRATE_KBPS = 1000;
+
+const codecMime: Record<VideoCodecChoice, string> = { vp8: 'video/vp8', h264: 'video/h264' };
+
+const messages = {
+  unreachable: 'Cannot reach the Axon server. Check your connection and try again.',
+  timeout: 'The server did not answer in time. Try again.',
+  lost: 'The connection to the server was lost. The stream has stopped.',
+  cancelled: 'The broadcast was ended before it started.',
+};
+
+/** The studio's publisher: mediasoup-client over Socket.IO signalling (shared/signalling.ts). */
+export class MediasoupPublisher implements Publisher {
+  readonly events = new Emitter<PublisherEvents>();
+  private currentState: PublisherState = 'idle';
+  private socket: Socket | null = null;
+  private transport: Transport | null = null;
+  private readonly producers = new Map<'audio' | 'video', Producer>();
+  /** Rejects when the connection goes, so every pending request fails at once instead of timing out. */
+  private connectionGone: Promise<never> = new Promise(() => undefined);
+  private rejectConnectionGone: (error: PublishError) => void = () => undefined;
+  private started = false;
+  private ending = false;
+
+  get state(): PublisherState {
+    return this.currentState;
+  }
+
+  async start(request: PublishRequest): Promise<void> {
+    if (this.currentState !== 'idle') throw new Error('a publisher starts once');
+    this.setState('connecting');
+    this.connectionGone = new Promise<never>((_resolve, reject) => {
+      this.rejectConnectionGone = reject;
+    });
+    this.connectionGone.catch(() => undefined);
+    try {
+      await this.connect();
+      const joined = await this.request<JoinResponse>(PublishEvents.join, {
+        livestreamId: request.livestreamId,
+        streamKey: request.streamKey,
+      });
+      const device = new Device();
+      await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as RtpCapabilities });
+      if (!device.canProduce('video')) throw new PublishError('unsupported', 'This browser cannot send video to this server.');
+      const codec = pickCodec(device.rtpCapabilities, request.videoCodec);
+
+      const transportInfo = await this.request<TransportResponse>(PublishEvents.transport, {});
+      const transport = device.createSendTransport(transportInfo as unknown as TransportOptions);
+      this.transport = transport;
+      transport.on('connect', ({ dtlsParameters }, done, fail) => {
+        this.request(PublishEvents.connect, { dtlsParameters }).then(() => done(), fail);
+      });
+      transport.on('produce', ({ kind, rtpParameters }, done, fail) => {
+        this.request<{ id: string }>(PublishEvents.produce, { kind, rtpParameters }).then(({ id }) => done({ id }), fail);
+      });
+      transport.on('connectionstatechange', (state) => {
+        if (state === 'failed') this.fail(new PublishError('connection_lost', messages.lost));
+      });
+
+      const video = await transport.produce({
+        track: request.video,
+        codec,
+        encodings: [{ maxBitrate: MAX_VIDEO_BITRATE }],
+        codecOptions: { videoGoogleStartBitrate: START_VIDEO_BITRATE_KBPS },
+        stopTracks: false,
+      });
+      this.producers.set('video', video);
+      await keepResolution(video);
+      if (request.audio) this.producers.set('audio', await transport.produce({ track: request.audio, stopTracks: false }));
+
+      await this.request(PublishEvents.start, startRequest(request.video));
+      this.markStarted();
+    } catch (error) {
+      const failure = this.ending ? new PublishError('cancelled', messages.cancelled) : asPublishError(error);
+      this.close();
+      throw failure;
+    }
+  }
+
+  private markStarted(): void {
+    this.started = true;
+    // publish:state may have said 'starting' or 'live' already.
+    if (this.currentState === 'connecting') this.setState('starting');
+  }
+
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack): Promise<void> {
+    await this.producers.get(kind)?.replaceTrack({ track });
+  }
+
+  async getStats(): Promise<RTCStats[]> {
+    const reports = await Promise.all([...this.producers.values()].map((p) => p.getStats()));
+    return reports.flatMap((report) => [...report.values()] as RTCStats[]);
+  }
+
+  async end(): Promise<void> {
+    if (this.currentState === 'ended' || this.ending) return;
+    this.ending = true;
+    if (this.socket?.connected) {
+      // Best effort: the server also ends the broadcast when the socket goes.
+      await this.request(PublishEvents.end, {}).catch(() => undefined);
+    }
+    this.close();
+  }
+
+  private connect(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      // No reconnection: a broadcast does not survive its signalling connection, so a new one starts over.
+      const socket = io(STUDIO_NAMESPACE, { reconnection: false, timeout: ACK_TIMEOUT_MS });
+      this.socket = socket;
+      socket.on(PublishEvents.state, (state: PublishState) => this.onServerState(state));
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', (error: Error & { type?: string }) => {
+        // Transport failures mean no server; anything else is the server's own refusal.
+        const unreachable = error.type === 'TransportError' || error.message === 'timeout';
+        reject(new PublishError(unreachable ? 'unreachable' : 'rejected', unreachable ? messages.unreachable : error.message));
+      });
+      socket.on('disconnect', (reason) => {
+        if (reason !== 'io client disconnect') this.fail(new PublishError('connection_lost', messages.lost));
+      });
+    });
+  }
+
+  private async request<T extends object = object>(event: string, payload: unknown): Promise<T> {
+    const socket = this.socket;
+    if (!socket) throw new PublishError('connection_lost', messages.lost);
+    let ack: Ack<T>;
+    try {
+      ack = await Promise.race([socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload) as Promise<Ack<T>>, this.connectionGone]);
+    } catch (error) {
+      throw error instanceof PublishError ? error : new PublishError('unreachable', messages.timeout);
+    }
+    if (!ack.ok) throw new PublishError('rejected', ack.error);
+    return ack;
+  }
+
+  private onServerState(message: PublishState): void {
+    if (this.currentState === 'ended') return;
+    if (message.state === 'ended') {
+      // Before start() resolved, the reason is start()'s failure; after, it is news for the studio.
+      if (!this.started) this.rejectConnectionGone(new PublishError('rejected', message.reason));
+      else if (!this.ending) this.events.emit('endedByServer', message.reason);
+      this.close();
+      return;
+    }
+    this.setState(message.state);
+  }
+
+  /** A failure from outside start()'s own steps: the connection went. */
+  private fail(error: PublishError): void {
+    if (this.currentState === 'ended' || this.ending) return;
+    this.rejectConnectionGone(error);
+    if (!this.started) return;
+    this.events.emit('failed', error);
+    this.close();
+  }
+
+  private close(): void {
+    this.rejectConnectionGone(new PublishError('connection_lost', messages.lost));
+    for (const producer of this.producers.values()) producer.close();
+    this.producers.clear();
+    this.transport?.close();
+    this.transport = null;
+    this.socket?.disconnect();
+    this.socket = null;
+    this.setState('ended');
+  }
+
+  private setState(state: PublisherState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.events.emit('state', state);
+  }
+}
+
+function pickCodec(capabilities: RtpCapabilities, choice: VideoCodecChoice): RtpCodecCapability {
+  const codec = capabilities.codecs?.find((c) => c.kind === 'video' && c.mimeType.toLowerCase() === codecMime[choice]);
+  if (!codec) throw new PublishError('unsupported', `This browser cannot send ${choice === 'h264' ? 'H.264' : 'VP8'} to this server.`);
+  return codec;
+}
+
+/** The ladder is sized from the source: under congestion, lower the frame rate rather than the resolution. */
+async function keepResolution(producer: Producer): Promise<void> {
+  const sender = producer.rtpSender;
+  if (!sender) return;
+  const parameters = sender.getParameters();
+  parameters.degradationPreference = 'maintain-resolution';
+  await sender.setParameters(parameters).catch(() => {
+    // Browsers without degradationPreference keep their default balance.
+  });
+}
+
+function startRequest(track: MediaStreamTrack): StartRequest {
+  const { width, height, frameRate } = track.getSettings();
+  if (!width || !height) throw new PublishError('unsupported', 'The camera does not report its capture size.');
+  return { video: { width: Math.round(width), height: Math.round(height), ...(frameRate ? { frameRate } : {}) } };
+}
+
+function asPublishError(error: unknown): PublishError {
+  if (error instanceof PublishError) return error;
+  if (error instanceof Error && error.name === 'UnsupportedError') return new PublishError('unsupported', 'This browser cannot publish over WebRTC.');
+  return new PublishError('rejected', error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,81 @@
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_API_TOKEN } from './fixtures/env.js';
+import { expectPlayback } from './fixtures/playback.js';
+import { goLive } from './fixtures/studio.js';
+
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function createFromDashboard(page: Page, name: string) {
+  await page.getByLabel('New livestream').fill(name);
+  await page.getByRole('button', { name: 'Create' }).click();
+  const card = page.getByTestId('livestream').filter({ has: page.getByTestId('livestream-name').getByText(name, { exact: true }) });
+  await expect(card).toBeVisible();
+  return card;
+}
+
+test('a wrong API token is refused plainly', async ({ page }) => {
+  await signIn(page, 'not-the-token-0123456789');
+  await expect(page.getByTestId('dashboard-error')).toHaveText('Wrong token');
+});
+
+test('sign in, create a livestream, go live from the browser, see it live, and play its embed', async ({ page, context }) => {
+  await signIn(page, E2E_API_TOKEN);
+  const card = await createFromDashboard(page, `e2e dashboard ${Date.now()}`);
+  await expect(card.getByTestId('livestream-status')).toHaveText('offline');
+  const id = await card.getAttribute('data-id');
+  expect(id).toBeTruthy();
+
+  // The embed is open before the broadcast: it waits, then plays without a reload.
+  const embed = await context.newPage();
+  await embed.goto(`/embed/${id}`);
+  await expect(embed.getByTestId('player-state')).toHaveText('Offline — waiting for the stream');
+
+  const studioHref = await card.getByRole('link', { name: 'Go live from browser' }).getAttribute('href');
+  expect(studioHref).toMatch(new RegExp(`^/studio/${id}#key=.+`));
+  const studio = await context.newPage();
+  await studio.goto(studioHref!);
+  await goLive(studio);
+
+  // The dashboard refreshes on its own.
+  await expect(card.getByTestId('livestream-status')).toHaveText('live', { timeout: 15_000 });
+  await expectPlayback(embed, 'hls');
+
+  await studio.getByRole('button', { name: 'End stream' }).click();
+  await expect(studio.getByTestId('live-indicator')).toHaveText('Offline');
+  await expect(card.getByTestId('livestream-status')).toHaveText('offline', { timeout: 15_000 });
+  await expect(embed.getByTestId('player-state')).toHaveText('Stream ended', { timeout: 15_000 });
+
+  // The next broadcast plays in the same embed.
+  await goLive(studio);
+  await expectPlayback(embed, 'hls');
+});
+
+test('rename, rotate the key and delete, each through its dialog', async ({ page }) => {
+  await signIn(page, E2E_API_TOKEN);
+  const name = `e2e rename ${Date.now()}`;
+  const card = await createFromDashboard(page, name);
+
+  await card.getByRole('button', { name: 'Rename' }).click();
+  const renameDialog = page.getByRole('dialog');
+  await renameDialog.getByRole('textbox').fill(`${name} (renamed)`);
+  await renameDialog.getByRole('button', { name: 'Save' }).click();
+  const renamed = page.getByTestId('livestream').filter({ has: page.getByText(`${name} (renamed)`, { exact: true }) });
+  await expect(renamed).toBeVisible();
+
+  const key = renamed.getByTestId('stream-key');
+  const before = await key.inputValue();
+  await renamed.getByRole('button', { name: 'Rotate key' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Rotate key' }).click();
+  await expect.poll(() => key.inputValue()).not.toBe(before);
+
+  await renamed.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  await expect(renamed).toBeVisible();
+  await renamed.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await expect(renamed).toHaveCount(0);
+});
