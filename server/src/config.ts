@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_CHAT_RATE } from '../../shared/chat.js';
 import { DEFAULT_LADDER_HEIGHTS } from '../../shared/constants.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -29,6 +30,9 @@ const envSchema = z.object({
   AXON_FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   AXON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   RTMP_PORT: port.default(1935),
+  AXON_RECONNECT_WINDOW_S: z.coerce.number().int().min(0).max(600).default(30),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
+  AXON_CHAT_RATE: z.coerce.number().int().min(1).max(100).default(DEFAULT_CHAT_RATE),
 });
 
 export interface Config {
@@ -54,6 +58,12 @@ export interface Config {
   dvrWindowS: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   rtmpPort: number;
+  /** How long a broadcast waits for its dropped publisher to return before it ends. */
+  reconnectWindowS: number;
+  /** When set, Socket.IO shares rooms with the other Axon processes on this Redis. */
+  redisUrl: string | undefined;
+  /** Chat messages, and separately reactions, one connection may send per CHAT_RATE_WINDOW_MS. */
+  chatRate: number;
 }
 
 export class ConfigError extends Error {}
@@ -94,5 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dvrWindowS: e.AXON_DVR_WINDOW_S,
     logLevel: e.AXON_LOG_LEVEL,
     rtmpPort: e.RTMP_PORT,
+    reconnectWindowS: e.AXON_RECONNECT_WINDOW_S,
+    redisUrl: e.REDIS_URL,
+    chatRate: e.AXON_CHAT_RATE,
   };
 }

@@ -2,7 +2,12 @@ import fsp from 'node:fs/promises';
 import { Server as SocketServer } from 'socket.io';
 import { SIGNALLING_MAX_BYTES } from '../../shared/constants.js';
 import { ConfigError, loadConfig } from './config.js';
+import { attachChat } from './chat/chat-service.js';
+import { connectRedisAdapter } from './chat/redis-adapter.js';
+import { AdminAuth } from './http/admin-auth.js';
+import { loadOrCreateApiToken } from './http/admin-token.js';
 import { buildHttpApp, type MetricSample } from './http/app.js';
+import { startRtmpServer } from './ingest/rtmp/rtmp-adapter.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
 import { WorkerPool } from './ingest/webrtc/worker-pool.js';
 import { createLogger, setLogLevel } from './log.js';
@@ -10,6 +15,7 @@ import { countChildProcesses } from './process-metrics.js';
 import { SessionRegistry } from './session/session-registry.js';
 import { StreamSession } from './session/stream-session.js';
 import { openDatabase } from './store/db.js';
+import { SqliteChatRepository } from './store/chat-repository.js';
 import { SqliteLivestreamRepository } from './store/livestream-repository.js';
 
 /** Composition root: configuration → store → media services → HTTP and Socket.IO; graceful shutdown. */
@@ -38,13 +44,35 @@ async function main(): Promise<void> {
     ];
   };
 
-  const app = await buildHttpApp({ config, livestreams, registry, viewerCount: () => 0, metrics, log });
+  const adminAuth = new AdminAuth(loadOrCreateApiToken(config, log.child('auth')));
+  const app = await buildHttpApp({
+    config,
+    adminAuth,
+    livestreams,
+    registry,
+    // `chat` is attached below, before listen(): no request can ask earlier.
+    viewerCount: (id) => chat.viewerCount(id),
+    metrics,
+    log,
+  });
   // Short ping so a publisher whose page vanished without closing its socket is noticed in seconds.
   const io = new SocketServer(app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES, pingInterval: 5000, pingTimeout: 5000 });
+  // Before any namespace is attached, so that every namespace shares rooms with the other processes.
+  const redis = config.redisUrl === undefined ? undefined : await connectRedisAdapter(config.redisUrl, log.child('redis'));
+  if (redis) io.adapter(redis.adapter);
   attachStudioSignalling(io, { pool, registry, auth: livestreams, rtc: config.rtc, log: log.child('studio') });
+  const chat = attachChat(io, { livestreams, adminAuth, store: new SqliteChatRepository(db), config, log });
 
+  const rtmp = await startRtmpServer({
+    host: config.host,
+    port: config.rtmpPort,
+    registry,
+    keys: livestreams,
+    reconnectWindowS: config.reconnectWindowS,
+    log: log.child('rtmp'),
+  });
   await app.listen({ port: config.port, host: config.host });
-  log.info(`Axon is serving on ${config.publicUrl} (listening on ${config.host}:${config.port})`);
+  log.info(`Axon is serving on ${config.publicUrl} (HTTP ${config.host}:${config.port}, RTMP ${config.host}:${rtmp.port})`);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -52,8 +80,11 @@ async function main(): Promise<void> {
     closing = true;
     log.info('shutting down', { signal });
     await registry.stopAll('the server is shutting down');
+    await rtmp.close();
+    chat.close();
     io.close();
     await app.close();
+    await redis?.close();
     pool.close();
     db.close();
     process.exit(0);

@@ -45,7 +45,7 @@ export class ChatClient {
   constructor(private readonly options: ChatClientOptions) {
     this.name = options.name;
     const auth: ChatAuth = { participant: options.participant, ...(options.streamKey && { streamKey: options.streamKey }) };
-    this.socket = io({ auth, transports: ['websocket', 'polling'] });
+    this.socket = io({ auth });
     this.socket.on('connect', () => void this.join());
     this.socket.on('disconnect', () => this.events.emit('state', 'reconnecting'));
     this.socket.on('connect_error', (err) => {

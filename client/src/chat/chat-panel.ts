@@ -94,6 +94,7 @@ export function mountChatPanel(container: HTMLElement, options: ChatPanelOptions
 
   let connected = false;
   let banned = false;
+  let sending = false;
   let statusTimer: ReturnType<typeof setTimeout> | undefined;
   const showStatus = (text: string | null, sticky = false) => {
     clearTimeout(statusTimer);
@@ -103,7 +104,7 @@ export function mountChatPanel(container: HTMLElement, options: ChatPanelOptions
   };
   const render = () => {
     const canSend = connected && !banned;
-    sendButton.disabled = !canSend;
+    sendButton.disabled = !canSend || sending;
     for (const button of reactions.buttons.querySelectorAll('button')) button.disabled = !canSend;
   };
   render();
@@ -149,6 +150,7 @@ export function mountChatPanel(container: HTMLElement, options: ChatPanelOptions
   }
 
   async function send(): Promise<void> {
+    if (sending || !connected || banned) return;
     const checked = checkChatText(input.value);
     if (!checked.ok) {
       if (checked.error === 'too_long') showStatus(errorText.too_long);
@@ -159,12 +161,16 @@ export function mountChatPanel(container: HTMLElement, options: ChatPanelOptions
       nameInput.focus();
       return;
     }
-    sendButton.disabled = true;
+    const typed = input.value;
+    sending = true;
+    render();
     const ack = await client.send(checked.value);
+    sending = false;
     render();
     if (ack.ok) {
       list.add(ack.message);
-      input.value = '';
+      // Whatever was typed while the message was on its way stays.
+      if (input.value === typed) input.value = '';
       showStatus(null);
     } else if (ack.error === 'name_required') {
       nameForm.hidden = false;
@@ -178,7 +184,7 @@ export function mountChatPanel(container: HTMLElement, options: ChatPanelOptions
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (!sendButton.disabled) void send();
+    void send();
   });
 
   nameForm.addEventListener('submit', (event) => {

@@ -1,3 +1,5 @@
+import type { Writable } from 'node:stream';
+
 /**
  * What every ingest (browser WebRTC, WHIP, RTMP) hands a StreamSession. The session never looks
  * inside: protocol details stay in the ingest's own folder.
@@ -14,6 +16,8 @@ export interface MediaInput {
   ffmpegInputArgs: string[];
   /** False when the source has no audio; the transcoder then adds silence so every output has audio. */
   hasAudio: boolean;
+  /** For a source FFmpeg reads from `pipe:0`: receives FFmpeg's stdin right after the spawn, before start(). */
+  attachStdin?(stdin: Writable): void;
   /** Called once FFmpeg listens: e.g. resumes paused consumers. */
   start(): Promise<void>;
   /** Asks the publisher for a keyframe (no-op where the protocol cannot). */

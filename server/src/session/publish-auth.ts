@@ -6,6 +6,12 @@ export interface PublishAuthorizer {
   authorizePublish(livestreamId: string, streamKey: string): PublishAuthResult;
 }
 
+/** For protocols that carry only the key (RTMP: rtmp://host/live/<streamKey>). */
+export interface StreamKeyResolver {
+  /** The livestream whose current key this is; undefined for a wrong, rotated or deleted key. */
+  findLivestreamIdByStreamKey(streamKey: string): string | undefined;
+}
+
 export const publishAuthMessages: Record<Exclude<PublishAuthResult, 'ok'>, string> = {
   unknown_livestream: 'No livestream with this id',
   wrong_key: 'Wrong stream key',

@@ -67,6 +67,17 @@ describe('SqliteLivestreamRepository', () => {
     expect(repo.rotateKey('unknown-livestream')).toBeUndefined();
   });
 
+  it('finds a livestream by its current key only', () => {
+    const a = repo.create({ name: 'A', record: true });
+    expect(repo.findLivestreamIdByStreamKey(a.streamKey)).toBe(a.id);
+    expect(repo.findLivestreamIdByStreamKey('')).toBeUndefined();
+    const rotated = repo.rotateKey(a.id)!;
+    expect(repo.findLivestreamIdByStreamKey(a.streamKey)).toBeUndefined();
+    expect(repo.findLivestreamIdByStreamKey(rotated.streamKey)).toBe(a.id);
+    repo.delete(a.id);
+    expect(repo.findLivestreamIdByStreamKey(rotated.streamKey)).toBeUndefined();
+  });
+
   it('deletes', () => {
     const a = repo.create({ name: 'A', record: true });
     expect(repo.delete(a.id)).toBe(true);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import type { PublishAuthorizer, PublishAuthResult } from '../session/publish-auth.js';
+import type { PublishAuthorizer, PublishAuthResult, StreamKeyResolver } from '../session/publish-auth.js';
 
 /** A livestream as stored: what the API's views are built from. */
 export interface LivestreamRecord {
@@ -31,7 +31,7 @@ export class InvalidCursorError extends Error {
 }
 
 /** Every read and write of livestreams goes through this, so another database can replace SQLite. */
-export interface LivestreamRepository extends PublishAuthorizer {
+export interface LivestreamRepository extends PublishAuthorizer, StreamKeyResolver {
   create(input: NewLivestream): LivestreamRecord;
   get(id: string): LivestreamRecord | undefined;
   /** Newest first. Throws InvalidCursorError for a cursor this repository did not hand out. */
@@ -84,6 +84,7 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
         'INSERT INTO livestreams (id, name, stream_key, record, created_at) VALUES (?, ?, ?, ?, ?)',
       ),
       get: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM livestreams WHERE id = ?`),
+      byKey: db.prepare<[string], { id: string }>('SELECT id FROM livestreams WHERE stream_key = ?'),
       keyOf: db.prepare<[string], { stream_key: string }>('SELECT stream_key FROM livestreams WHERE id = ?'),
       firstPage: db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM livestreams ORDER BY seq DESC LIMIT ?`),
       nextPage: db.prepare<[number, number], Row>(
@@ -112,6 +113,10 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
   get(id: string): LivestreamRecord | undefined {
     const row = this.statements.get.get(id);
     return row && toRecord(row);
+  }
+
+  findLivestreamIdByStreamKey(streamKey: string): string | undefined {
+    return this.statements.byKey.get(streamKey)?.id;
   }
 
   list(page: { limit: number; cursor?: string | undefined }): LivestreamPage {

@@ -20,4 +20,29 @@ export const migrations: readonly Migration[] = [
         ) STRICT
       `),
   },
+  {
+    version: 2,
+    name: 'create chat messages and bans',
+    // A deleted message keeps its row (without its text) so that its author can still be banned.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE chat_messages (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          livestream_id TEXT NOT NULL REFERENCES livestreams (id) ON DELETE CASCADE,
+          participant_id TEXT NOT NULL,
+          name TEXT NOT NULL,
+          text TEXT NOT NULL,
+          sent_at TEXT NOT NULL,
+          deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+        ) STRICT;
+        CREATE INDEX chat_messages_by_livestream ON chat_messages (livestream_id, seq);
+        CREATE TABLE chat_bans (
+          livestream_id TEXT NOT NULL REFERENCES livestreams (id) ON DELETE CASCADE,
+          participant_id TEXT NOT NULL,
+          banned_at TEXT NOT NULL,
+          PRIMARY KEY (livestream_id, participant_id)
+        ) STRICT, WITHOUT ROWID;
+      `),
+  },
 ];

@@ -74,6 +74,9 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
     '-af', 'aresample=async=1000',
   );
   if (!o.hasAudio) args.push('-shortest');
+  // Rungs rounded to even sizes (854x480 for 16:9) differ slightly in shape; the dash muxer refuses an
+  // adaptation set whose display aspect ratios conflict, so every rung is flagged with the top rung's.
+  args.push('-aspect', `${rungs[0]!.width}:${rungs[0]!.height}`);
   args.push(
     '-f', 'dash',
     '-seg_duration', String(SEGMENT_DURATION_S),

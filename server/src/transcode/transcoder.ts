@@ -1,6 +1,5 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { Readable } from 'node:stream';
 import type { Logger } from '../log.js';
 import type { IngestSource, MediaInput } from '../session/ingest.js';
 import { buildTranscodeArgs } from './ffmpeg-args.js';
@@ -36,7 +35,7 @@ const STDERR_TAIL_LINES = 20;
  * keyframes until output starts, and restarts it (as a new run) if it dies while the broadcast goes on.
  */
 export class Transcoder extends EventEmitter<TranscoderEvents> {
-  private child: ChildProcessByStdio<null, Readable, Readable> | null = null;
+  private child: ChildProcessWithoutNullStreams | null = null;
   private input: MediaInput | null = null;
   private runIndex = 0;
   private stopping = false;
@@ -103,8 +102,10 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
       runDir,
     });
     log.debug('spawning ffmpeg', { args: args.join(' ') });
-    const child = spawn(this.o.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.o.ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
+    if (input.attachStdin) input.attachStdin(child.stdin);
+    else child.stdin.end();
     let resolveExit!: () => void;
     this.exited = new Promise((r) => (resolveExit = r));
 
@@ -145,7 +146,10 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
           resolveExit();
           return;
         }
-        log.error('ffmpeg exited mid-broadcast', { code, signal, stderr: stderrTail.join('\n') });
+        // Exit 0 is FFmpeg reaching the end of its input (an RTMP publisher dropped): the source decides
+        // whether the broadcast goes on. Anything else is a crash worth the stderr.
+        if (code === 0) log.info('ffmpeg input ended; starting a new run');
+        else log.error('ffmpeg exited mid-broadcast', { code, signal, stderr: stderrTail.join('\n') });
         await input.close();
         if (!producedFrames) this.failedStarts += 1;
         resolveExit();

@@ -1,0 +1,92 @@
+// The benchmark suite: `npm run bench [-- [--quick] [--runs N] [name ...]]`.
+// Prints one table per benchmark and, unless --quick, writes it into bench/results/latest.md.
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Benchmark, Figure } from './lib/benchmark.js';
+import { installCleanupHandlers, runCleanups } from './lib/cleanup.js';
+import { writeSection } from './lib/results.js';
+import { renderTable } from './lib/table.js';
+import { spine } from './spine.js';
+
+const BENCHMARKS: Benchmark[] = [spine];
+const FULL_RUNS = 3;
+const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
+
+const USAGE = `usage: npm run bench -- [--quick] [--runs N] [name ...]
+  --quick    one short run per benchmark: proves the suite works, measures nothing (not written to results)
+  --runs N   runs per benchmark (default ${FULL_RUNS}; figures are the median with min and max)
+  name       only these benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')}`;
+
+function parseCommandLine() {
+  const { values, positionals } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, runs: { type: 'string' }, help: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const runs = values.runs === undefined ? (values.quick ? 1 : FULL_RUNS) : Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs wants a whole number of at least 1, not "${values.runs}"`);
+  const unknown = positionals.filter((name) => !BENCHMARKS.some((b) => b.name === name));
+  if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}\n${USAGE}`);
+  const selected = positionals.length === 0 ? BENCHMARKS : BENCHMARKS.filter((b) => positionals.includes(b.name));
+  return { quick: values.quick, runs, selected };
+}
+
+function gitCommit(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${commit} + uncommitted changes` : commit;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Where and when the numbers were taken: they mean little without it. */
+function describeMachine(): string {
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  return `${new Date().toISOString()}, commit ${gitCommit()}, ${cpu} × ${os.availableParallelism()}, Node ${process.version}, load average at start ${load}`;
+}
+
+function section(b: Benchmark, figures: Figure[], runs: number, quick: boolean, machine: string): string {
+  const mode = quick ? ' — QUICK smoke run, not a measurement' : '';
+  return `## ${b.name}: ${b.title}${mode}\n\n${runs} run(s); ${machine}.\n\n${renderTable(figures)}\n`;
+}
+
+async function main(): Promise<number> {
+  installCleanupHandlers();
+  const { quick, runs, selected } = parseCommandLine();
+  let failures = 0;
+  for (const b of selected) {
+    const machine = describeMachine();
+    console.log(`\n=== ${b.name}: ${b.title} (${runs} run(s)${quick ? ', quick' : ''})`);
+    try {
+      const figures = await b.run({ quick, runs, log: (line) => console.log(`  ${b.name}: ${line}`) });
+      const text = section(b, figures, runs, quick, machine);
+      console.log(`\n${text}`);
+      if (!quick) writeSection(RESULTS_FILE, b.name, text);
+    } catch (err) {
+      failures++;
+      console.error(`\n${b.name} FAILED: ${(err as Error).stack ?? err}`);
+    } finally {
+      await runCleanups();
+    }
+  }
+  if (!quick && failures < selected.length) console.log(`results written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+  return failures === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err: unknown) => {
+    console.error(`bench: ${(err as Error).message}`);
+    await runCleanups();
+    process.exit(2);
+  },
+);

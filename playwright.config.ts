@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+import { DEFAULT_LADDER_HEIGHTS } from './shared/constants.js';
+import { E2E_API_TOKEN, E2E_BASE_URL, E2E_PORT } from './e2e/fixtures/env.js';
+
+// Playwright evaluates this file in the runner and again in every worker; workers inherit the runner's
+// environment, so only the runner creates the data directory (and removes it when the run ends).
+if (!process.env.AXON_E2E_DATA_DIR) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-e2e-'));
+  process.env.AXON_E2E_DATA_DIR = dir;
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+}
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results/e2e',
+  // One browser at a time: each test drives a real FFmpeg ladder, and the machine has 2 cores.
+  workers: 1,
+  fullyParallel: false,
+  // No retries anywhere: a test that passes on a second try is a bug we want to see.
+  retries: 0,
+  timeout: 120_000,
+  forbidOnly: !!process.env.CI,
+  reporter: 'list',
+  use: {
+    baseURL: E2E_BASE_URL,
+    permissions: ['camera', 'microphone'],
+    trace: 'retain-on-failure',
+    launchOptions: {
+      // The system Chromium; Playwright's own browser download is not reachable.
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+      ],
+    },
+  },
+  webServer: {
+    command: 'node --import tsx server/src/main.ts',
+    url: `${E2E_BASE_URL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      PORT: String(E2E_PORT),
+      HOST: '127.0.0.1',
+      AXON_PUBLIC_URL: E2E_BASE_URL,
+      AXON_DATA_DIR: process.env.AXON_E2E_DATA_DIR,
+      AXON_API_TOKEN: E2E_API_TOKEN,
+      // Spelled out so a developer's own AXON_LADDER cannot change what the specs see.
+      AXON_LADDER: DEFAULT_LADDER_HEIGHTS.join(','),
+      AXON_LOG_LEVEL: 'info',
+    },
+  },
+});

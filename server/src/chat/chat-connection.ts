@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import type { Namespace, Socket } from 'socket.io';
+import {
+  CHAT_HISTORY_SIZE,
+  CHAT_RATE_WINDOW_MS,
+  ChatEvents,
+  checkChatName,
+  checkChatText,
+  type ChatAck,
+  type ChatAuth,
+  type ChatJoinRequest,
+  type ChatJoinResponse,
+  type ChatMessage,
+  type ChatNameRequest,
+  type ChatSendRequest,
+  type ModerationRequest,
+  type ReactionSendRequest,
+} from '../../../shared/chat.js';
+import { chatJoinSchema, chatNameSchema, chatSendSchema, moderationSchema, reactionSendSchema } from '../../../shared/chat-schemas.js';
+import type { Logger } from '../log.js';
+import type { ChatRepository } from '../store/chat-repository.js';
+import type { LivestreamRepository } from '../store/livestream-repository.js';
+import { ChatRequests, refuse } from './chat-requests.js';
+import { chatRole, type ApiTokenCheck } from './moderator-auth.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { ReactionBatcher } from './reaction-batcher.js';
+import type { ViewerCounter } from './viewer-counter.js';
+
+/** What every connection shares. */
+export interface ChatContext {
+  nsp: Namespace;
+  store: ChatRepository;
+  livestreams: Pick<LivestreamRepository, 'get' | 'authorizePublish'>;
+  apiToken: ApiTokenCheck;
+  viewers: ViewerCounter;
+  reactions: ReactionBatcher;
+  /** Messages, and separately reactions, per CHAT_RATE_WINDOW_MS. */
+  rate: number;
+  log: Logger;
+}
+
+export const livestreamRoom = (livestreamId: string) => `livestream:${livestreamId}`;
+/** Every connection of one participant in one livestream, however many tabs or processes they span. */
+const participantRoom = (livestreamId: string, participantId: string) => `participant:${livestreamId}:${participantId}`;
+
+/** One socket's chat: which livestream it joined, as whom, and its rate limits. */
+export class ChatConnection {
+  private joined: { livestreamId: string; moderator: boolean } | undefined;
+  private name: string | undefined;
+  /** The page's own id when it sent one, so a ban outlives a reload; else this connection's. */
+  private readonly participantId: string;
+  private readonly messageLimit: RateLimiter;
+  private readonly reactionLimit: RateLimiter;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly auth: ChatAuth,
+    private readonly ctx: ChatContext,
+  ) {
+    this.participantId = auth.participant ?? randomBytes(16).toString('base64url');
+    this.messageLimit = new RateLimiter(ctx.rate, CHAT_RATE_WINDOW_MS);
+    this.reactionLimit = new RateLimiter(ctx.rate, CHAT_RATE_WINDOW_MS);
+    const requests = new ChatRequests(socket, ctx.log);
+    requests.on(ChatEvents.join, chatJoinSchema, (req) => this.join(req));
+    requests.on(ChatEvents.name, chatNameSchema, (req) => this.setName(req));
+    requests.on(ChatEvents.send, chatSendSchema, (req) => this.send(req));
+    requests.on(ChatEvents.react, reactionSendSchema, (req) => this.react(req));
+    requests.on(ChatEvents.delete, moderationSchema, (req) => this.deleteMessage(req));
+    requests.on(ChatEvents.ban, moderationSchema, (req) => this.ban(req));
+    socket.on('disconnect', () => this.leave());
+  }
+
+  private join(req: ChatJoinRequest): ChatAck<ChatJoinResponse> {
+    const { livestreamId } = req;
+    if (!this.ctx.livestreams.get(livestreamId)) return refuse('unknown_livestream');
+    const role = chatRole(this.auth, livestreamId, this.ctx.livestreams, this.ctx.apiToken);
+    if (role === 'forbidden') return refuse('forbidden');
+    let name = this.name;
+    if (req.name !== undefined) {
+      const checked = checkChatName(req.name);
+      if (!checked.ok) return refuse(checked.error);
+      name = checked.value;
+    }
+    this.leave();
+    this.name = name;
+    const moderator = role === 'moderator';
+    this.joined = { livestreamId, moderator };
+    void this.socket.join([livestreamRoom(livestreamId), participantRoom(livestreamId, this.participantId)]);
+    this.ctx.viewers.join(livestreamId, !moderator);
+    return {
+      ok: true,
+      history: this.ctx.store.recent(livestreamId, CHAT_HISTORY_SIZE),
+      viewers: this.ctx.viewers.total(livestreamId),
+      moderator,
+    };
+  }
+
+  private setName(req: ChatNameRequest): ChatAck<{ name: string }> {
+    if (!this.joined) return refuse('not_joined');
+    const checked = checkChatName(req.name);
+    if (!checked.ok) return refuse(checked.error);
+    this.name = checked.value;
+    return { ok: true, name: checked.value };
+  }
+
+  private send(req: ChatSendRequest): ChatAck<{ message: ChatMessage }> {
+    const joined = this.joined;
+    if (!joined) return refuse('not_joined');
+    if (this.ctx.store.isBanned(joined.livestreamId, this.participantId)) return refuse('banned');
+    if (this.name === undefined) return refuse('name_required');
+    const checked = checkChatText(req.text);
+    if (!checked.ok) return refuse(checked.error);
+    if (!this.messageLimit.take()) return refuse('rate_limited');
+    const message = this.ctx.store.add({
+      livestreamId: joined.livestreamId,
+      participantId: this.participantId,
+      name: this.name,
+      text: checked.value,
+    });
+    this.ctx.nsp.to(livestreamRoom(joined.livestreamId)).emit(ChatEvents.message, message);
+    return { ok: true, message };
+  }
+
+  private react(req: ReactionSendRequest): ChatAck<object> {
+    const joined = this.joined;
+    if (!joined) return refuse('not_joined');
+    if (this.ctx.store.isBanned(joined.livestreamId, this.participantId)) return refuse('banned');
+    if (!this.reactionLimit.take()) return refuse('rate_limited');
+    this.ctx.reactions.add(joined.livestreamId, req.emoji);
+    return { ok: true };
+  }
+
+  private deleteMessage(req: ModerationRequest): ChatAck<object> {
+    const joined = this.joined;
+    if (!joined) return refuse('not_joined');
+    if (!joined.moderator) return refuse('forbidden');
+    if (!this.ctx.store.delete(joined.livestreamId, req.messageId)) return refuse('not_found');
+    this.ctx.nsp.to(livestreamRoom(joined.livestreamId)).emit(ChatEvents.deleted, { id: req.messageId });
+    return { ok: true };
+  }
+
+  private ban(req: ModerationRequest): ChatAck<object> {
+    const joined = this.joined;
+    if (!joined) return refuse('not_joined');
+    if (!joined.moderator) return refuse('forbidden');
+    const author = this.ctx.store.authorOf(joined.livestreamId, req.messageId);
+    if (author === undefined) return refuse('not_found');
+    this.ctx.store.ban(joined.livestreamId, author);
+    this.ctx.nsp.to(participantRoom(joined.livestreamId, author)).emit(ChatEvents.banned, {});
+    this.ctx.log.info('participant banned', { livestreamId: joined.livestreamId, messageId: req.messageId });
+    return { ok: true };
+  }
+
+  private leave(): void {
+    const joined = this.joined;
+    if (!joined) return;
+    this.joined = undefined;
+    void this.socket.leave(livestreamRoom(joined.livestreamId));
+    void this.socket.leave(participantRoom(joined.livestreamId, this.participantId));
+    this.ctx.viewers.leave(joined.livestreamId, !joined.moderator);
+  }
+}

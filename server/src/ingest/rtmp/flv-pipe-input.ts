@@ -1,0 +1,80 @@
+import type { Writable } from 'node:stream';
+import type { Logger } from '../../log.js';
+import type { MediaInput } from '../../session/ingest.js';
+import type { RtmpPublish } from './rtmp-server.js';
+
+/**
+ * FFmpeg reads the publish as FLV on its stdin. The first bytes it gets are the sequence headers and the
+ * cached GOP, so it can start probing at once; the limits keep it from waiting for more than it needs.
+ */
+const FLV_INPUT_ARGS = ['-f', 'flv', '-probesize', '512k', '-analyzeduration', '1000000', '-i', 'pipe:0'];
+
+const TAG_SCRIPT = 18;
+/** Unwritten bytes FFmpeg may fall behind by before the run is cut (the transcoder then starts a new one). */
+const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
+
+/** One FFmpeg run's view of an RTMP publish: its FLV piped into FFmpeg's stdin until the publisher goes. */
+export class FlvPipeInput implements MediaInput {
+  readonly ffmpegInputArgs = FLV_INPUT_ARGS;
+  private stdin: Writable | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private removeCloseListener: (() => void) | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly publish: RtmpPublish,
+    readonly hasAudio: boolean,
+    private readonly log: Logger,
+  ) {}
+
+  attachStdin(stdin: Writable): void {
+    this.stdin = stdin;
+    // EPIPE when FFmpeg exits first; the transcoder reports FFmpeg's exit.
+    stdin.on('error', (err) => this.log.debug('ffmpeg stdin closed', { err }));
+  }
+
+  async start(): Promise<void> {
+    if (!this.stdin) throw new Error('FFmpeg reads this input from its stdin, which was not attached');
+    if (this.finished) return;
+    this.stdin.write(flvFileHeader(this.hasAudio));
+    // When the publisher goes, FFmpeg reads to the end of its input and exits; the transcoder then opens
+    // the next run, which waits for the publisher to return.
+    this.removeCloseListener = this.publish.onClose(() => this.finish());
+    this.unsubscribe = this.publish.subscribe((tag) => this.write(tag));
+  }
+
+  /** RTMP cannot ask the publisher for a keyframe; every run starts from the cached GOP's keyframe. */
+  requestKeyFrame(): void {}
+
+  async close(): Promise<void> {
+    this.finish();
+  }
+
+  private write(tag: Buffer): void {
+    const stdin = this.stdin!;
+    // FFmpeg 5.1 turns node-media-server's "@setDataFrame" script tag into an extra data stream; the
+    // sequence headers tell it everything it needs.
+    if (tag[0] === TAG_SCRIPT || this.finished) return;
+    if (stdin.writableLength > MAX_BACKLOG_BYTES) {
+      this.log.warn('FFmpeg fell behind the RTMP publisher; restarting the transcode', { backlogBytes: stdin.writableLength });
+      this.finish();
+      stdin.destroy();
+      return;
+    }
+    stdin.write(tag);
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.unsubscribe?.();
+    this.removeCloseListener?.();
+    this.stdin?.end();
+  }
+}
+
+/** An FLV file header announcing only the tracks the publish has, so FFmpeg does not wait for a missing one. */
+function flvFileHeader(hasAudio: boolean): Buffer {
+  const flags = hasAudio ? 0x05 : 0x01;
+  return Buffer.from([0x46, 0x4c, 0x56, 0x01, flags, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00]);
+}

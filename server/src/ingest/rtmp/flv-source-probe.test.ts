@@ -1,0 +1,118 @@
+import amf from 'node-media-server/src/protocol/amf.js';
+import { describe, expect, it } from 'vitest';
+import { FlvSourceProbe } from './flv-source-probe.js';
+
+/** An AVC sequence header as x264 sends it for 1280x720 (AVCDecoderConfigurationRecord with one SPS and PPS). */
+const AVC_720P_HEADER = Buffer.from(
+  '17000000000142c01fffe100176742c01fda014016ec0440000003004000000f23c60ca801000468ce0fc8',
+  'hex',
+);
+const AVC_1080P_HEADER = Buffer.from(
+  '17000000000142c028ffe100196742c028da01e0089f970110000003001000000303c8f1832a01000468ce0fc8',
+  'hex',
+);
+const AVC_2160P_HEADER = Buffer.from(
+  '17000000000142c033ffe100196742c033da00f0010fb0110000030001000003003c8f1832a001000468ce0fc8',
+  'hex',
+);
+const AAC_HEADER = Buffer.from('af001190', 'hex');
+const AAC_FRAME = Buffer.from('af01210049', 'hex');
+const AVC_KEYFRAME = Buffer.from('1701000000000000026588', 'hex');
+const AVC_FRAME = Buffer.from('2701000000000000024188', 'hex');
+
+function tag(type: number, body: Buffer, timeMs = 0): Buffer {
+  const t = Buffer.alloc(11 + body.length + 4);
+  t[0] = type;
+  t.writeUIntBE(body.length, 1, 3);
+  t.writeUIntBE(timeMs & 0xffffff, 4, 3);
+  t[7] = timeMs >>> 24;
+  body.copy(t, 11);
+  t.writeUInt32BE(11 + body.length, 11 + body.length);
+  return t;
+}
+const video = (body: Buffer, timeMs = 0) => tag(9, body, timeMs);
+const audio = (body: Buffer, timeMs = 0) => tag(8, body, timeMs);
+const metadata = (fields: Record<string, unknown>) =>
+  tag(18, amf.encodeAmf0Data({ cmd: '@setDataFrame', method: 'onMetaData', dataObj: fields }));
+
+function feed(...tags: Buffer[]) {
+  const probe = new FlvSourceProbe();
+  for (const t of tags) {
+    const verdict = probe.push(t);
+    if (verdict) return verdict;
+  }
+  return probe.conclude(5000);
+}
+
+describe('FlvSourceProbe', () => {
+  it('takes the size from the SPS and the frame rate from metadata once both sequence headers are in', () => {
+    const probe = new FlvSourceProbe();
+    expect(probe.push(metadata({ width: 1920, height: 1080, framerate: 29.97, videocodecid: 7, audiocodecid: 10 }))).toBeUndefined();
+    expect(probe.push(video(AVC_720P_HEADER))).toBeUndefined();
+    expect(probe.push(audio(AAC_HEADER))).toEqual({
+      ok: true,
+      source: { video: { width: 1280, height: 720, frameRate: 29.97 }, hasAudio: true },
+    });
+  });
+
+  it('reads the displayed size of 1080p (cropped from 1088 coded lines) and 4K sources', () => {
+    expect(feed(video(AVC_1080P_HEADER), audio(AAC_HEADER))).toMatchObject({ source: { video: { width: 1920, height: 1080 } } });
+    expect(feed(video(AVC_2160P_HEADER), audio(AAC_HEADER))).toMatchObject({ source: { video: { width: 3840, height: 2160 } } });
+  });
+
+  it('decides video-only at once when the metadata names no audio codec', () => {
+    expect(new FlvSourceProbe().push(metadata({ width: 1280, height: 720, videocodecid: 7 }))).toBeUndefined();
+    expect(feed(metadata({ videocodecid: 7 }), video(AVC_720P_HEADER))).toEqual({
+      ok: true,
+      source: { video: { width: 1280, height: 720 }, hasAudio: false },
+    });
+  });
+
+  it('takes a publish without metadata as video-only after a second of video without audio', () => {
+    const probe = new FlvSourceProbe();
+    expect(probe.push(video(AVC_720P_HEADER))).toBeUndefined();
+    expect(probe.push(video(AVC_KEYFRAME, 0))).toBeUndefined();
+    expect(probe.push(video(AVC_FRAME, 967))).toBeUndefined();
+    expect(probe.push(video(AVC_FRAME, 1000))).toMatchObject({ ok: true, source: { hasAudio: false } });
+  });
+
+  it('refuses codecs the transcoder does not take, naming them', () => {
+    expect(feed(video(Buffer.from('1c00000000', 'hex')))).toEqual({
+      ok: false,
+      reason: 'video codec HEVC is not supported: Axon takes H.264 video with AAC audio or no audio',
+    });
+    const refusedFor = (text: string) => ({ ok: false, reason: expect.stringContaining(text) });
+    expect(feed(video(Buffer.from('9068766331', 'hex')))).toMatchObject(refusedFor('video codec "hvc1"'));
+    expect(feed(video(Buffer.from('1200', 'hex')))).toMatchObject(refusedFor('Sorenson H.263'));
+    expect(feed(video(AVC_720P_HEADER), audio(Buffer.from('2f00', 'hex')))).toMatchObject(refusedFor('audio codec MP3'));
+    expect(feed(video(AVC_720P_HEADER), audio(Buffer.from('9f4f707573', 'hex')))).toMatchObject(refusedFor('audio codec "Opus"'));
+  });
+
+  it('refuses audio-only publishes: at once from metadata, otherwise when the probe time is up', () => {
+    const probe = new FlvSourceProbe();
+    expect(probe.push(metadata({ audiocodecid: 10 }))).toMatchObject({ ok: false, reason: expect.stringContaining('audio-only') });
+    expect(feed(audio(AAC_HEADER), audio(AAC_FRAME, 23))).toMatchObject({ ok: false, reason: expect.stringContaining('audio-only') });
+    expect(feed()).toEqual({ ok: false, reason: 'no H.264 video within 5 s' });
+  });
+
+  it('falls back to the metadata size when the SPS cannot be read, and refuses pictures beyond 4K', () => {
+    const noSps = Buffer.from('170000000001640028ffe0', 'hex');
+    expect(feed(metadata({ width: 1280, height: 720, videocodecid: 7 }), video(noSps))).toMatchObject({
+      ok: true,
+      source: { video: { width: 1280, height: 720 } },
+    });
+    expect(feed(metadata({ width: 7680, height: 4320, videocodecid: 7 }), video(noSps))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('7680x4320'),
+    });
+    expect(feed(video(noSps))).toMatchObject({ ok: false, reason: 'the H.264 sequence header names no picture size' });
+  });
+
+  it('ignores truncated tags and undecodable metadata', () => {
+    const probe = new FlvSourceProbe();
+    expect(probe.push(Buffer.from([9, 0, 0]))).toBeUndefined();
+    expect(probe.push(tag(9, Buffer.from([0x17])))).toBeUndefined();
+    expect(probe.push(tag(18, Buffer.from('02ffff', 'hex')))).toBeUndefined();
+    expect(probe.push(video(AVC_720P_HEADER))).toBeUndefined();
+  });
+});

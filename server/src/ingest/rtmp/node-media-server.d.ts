@@ -1,0 +1,78 @@
+/**
+ * Types for the parts of node-media-server 4.4.3 that Axon uses: its RTMP protocol session and its
+ * per-stream broadcast fan-out (node_modules/node-media-server/src). The package ships no types, and
+ * Axon uses these internals rather than NodeMediaServer, which would also start an HTTP server, a JSON
+ * store with its own data directory and a console logger.
+ */
+
+declare module 'node-media-server/src/core/context.js' {
+  import type { EventEmitter } from 'node:events';
+  import type { NmsBroadcast } from 'node-media-server/src/session/rtmp_session.js';
+
+  const Context: {
+    config: Record<string, unknown>;
+    broadcasts: Map<string, NmsBroadcast>;
+    eventEmitter: EventEmitter;
+  };
+  export default Context;
+}
+
+declare module 'node-media-server/src/core/logger.js' {
+  const logger: { log(message: string, level?: string): void };
+  export default logger;
+}
+
+declare module 'node-media-server/src/session/rtmp_session.js' {
+  import type { Socket } from 'node:net';
+
+  /** What BroadcastServer.postPlay needs of a subscriber: `protocol: 'flv'` gets FLV tags. */
+  export interface NmsSubscriber {
+    id: string;
+    /** Empty for in-process subscribers: BroadcastServer then emits no play events for them. */
+    ip: string;
+    protocol: 'flv';
+    endTime: number;
+    sendBuffer(buffer: Buffer): void;
+  }
+
+  export interface NmsBroadcast {
+    publishGraceMs: number;
+    postPlay(session: NmsSubscriber): string | null;
+    donePlay(session: NmsSubscriber): void;
+  }
+
+  export interface NmsRtmp {
+    /** Set from the client's connect and publish commands: unvalidated. */
+    streamApp?: unknown;
+    streamName?: unknown;
+    inChunkSize: number;
+    inPackets: Map<number, unknown>;
+    parserPacket: { header: { length: number } };
+    packetAlloc(): void;
+  }
+
+  export default class RtmpSession {
+    constructor(socket: Socket);
+    readonly id: string;
+    readonly ip: string;
+    readonly socket: Socket;
+    readonly rtmp: NmsRtmp;
+    readonly broadcast: NmsBroadcast;
+    run(): void;
+    onData: (data: Buffer) => void;
+    close(): void;
+  }
+}
+
+declare module 'node-media-server/src/protocol/sps_info.js' {
+  const spsInfo: { parseH264Sps(sps: Buffer): { width: number; height: number } | null };
+  export default spsInfo;
+}
+
+declare module 'node-media-server/src/protocol/amf.js' {
+  const amf: {
+    decodeAmf0Data(data: Buffer): { cmd?: unknown; dataObj?: unknown };
+    encodeAmf0Data(data: { cmd: string } & Record<string, unknown>): Buffer;
+  };
+  export default amf;
+}

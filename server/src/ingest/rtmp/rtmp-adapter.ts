@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import type { Logger } from '../../log.js';
+import type { StreamKeyResolver } from '../../session/publish-auth.js';
+import { AlreadyLiveError, type Reservation, type SessionRegistry } from '../../session/session-registry.js';
+import { FlvSourceProbe, type ProbeVerdict } from './flv-source-probe.js';
+import { RtmpIngest } from './rtmp-ingest.js';
+import { RtmpServer, type RtmpPublish } from './rtmp-server.js';
+
+/** RTMP publishes name only the stream key (rtmp://host/live/<key>): the store finds the livestream by it. */
+export interface RtmpIngestDeps {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  registry: SessionRegistry;
+  keys: StreamKeyResolver;
+  reconnectWindowS: number;
+  log: Logger;
+}
+
+export interface RtmpIngestServer {
+  readonly port: number;
+  /** Stops listening, drops every RTMP connection and ends the broadcasts waiting for a publisher. */
+  close(): Promise<void>;
+}
+
+/** The one RTMP application OBS is told to use: rtmp://host:port/live. */
+export const RTMP_APP = 'live';
+/** Axon's keys are base64url; node-media-server also takes stream names only from this alphabet. */
+const streamKeySchema = z.string().regex(/^[\w-]{1,256}$/);
+/** A publish must show its video (and whether it has audio) within this time of asking to publish. */
+const PROBE_TIMEOUT_MS = 5000;
+
+/**
+ * The RTMP ingest: checks each publish's application and key before taking any of its media, probes
+ * what it carries, and starts a broadcast from it, or continues the broadcast a returning publisher
+ * dropped out of within the reconnect window.
+ */
+export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestServer> {
+  const log = deps.log.child('rtmp');
+  /** Broadcasts published over RTMP, by livestream id. */
+  const ingests = new Map<string, RtmpIngest>();
+
+  const onPublish = (publish: RtmpPublish) => {
+    const refuse = (reason: string, fields: Record<string, unknown> = {}) => {
+      log.warn(`RTMP publish refused: ${reason}`, { remote: publish.remote, ...fields });
+      publish.close();
+    };
+    if (publish.app !== RTMP_APP) {
+      const app = JSON.stringify(publish.app.slice(0, 64));
+      return refuse(
+        `the application must be "${RTMP_APP}", not ${app} (in OBS: Server rtmp://<host>:<port>/${RTMP_APP}, Stream Key = the livestream's key)`,
+      );
+    }
+    if (!publish.streamKey) return refuse('no stream key');
+    const key = streamKeySchema.safeParse(publish.streamKey);
+    if (!key.success) return refuse('malformed stream key');
+    const livestreamId = deps.keys.findLivestreamIdByStreamKey(key.data);
+    if (livestreamId === undefined) return refuse('unknown stream key (wrong, rotated or deleted)');
+
+    const fields = { livestream: livestreamId, remote: publish.remote };
+    const returningTo = ingests.get(livestreamId);
+    let reservation: Reservation | undefined;
+    if (returningTo) {
+      if (!returningTo.claim()) {
+        const reason = returningTo.ended ? 'the previous broadcast of this livestream is still ending' : 'this livestream already has a publisher';
+        return refuse(reason, fields);
+      }
+    } else {
+      try {
+        reservation = deps.registry.reserve(livestreamId);
+      } catch (err) {
+        if (err instanceof AlreadyLiveError) return refuse('this livestream already has a publisher', fields);
+        throw err;
+      }
+    }
+
+    void probe(publish).then((verdict) => {
+      if (!verdict.ok) {
+        reservation?.release();
+        returningTo?.unclaim();
+        return refuse(verdict.reason, fields);
+      }
+      const { video, hasAudio } = verdict.source;
+      if (returningTo) {
+        log.info('RTMP publisher returned', { ...fields, source: `${video.width}x${video.height}`, hasAudio });
+        returningTo.attach(publish, hasAudio);
+        return;
+      }
+      log.info('RTMP publish accepted', { ...fields, source: `${video.width}x${video.height}`, hasAudio });
+      const ingest = new RtmpIngest(publish, hasAudio, {
+        video,
+        reconnectWindowS: deps.reconnectWindowS,
+        log: log.child(livestreamId),
+      });
+      ingests.set(livestreamId, ingest);
+      const session = reservation!.start(ingest);
+      session.once('ended', () => {
+        if (ingests.get(livestreamId) === ingest) ingests.delete(livestreamId);
+      });
+    }).catch((err: unknown) => {
+      log.error('the RTMP publish could not be started', { err, ...fields });
+      publish.close();
+    });
+  };
+
+  const server = await RtmpServer.listen({ host: deps.host, port: deps.port, onPublish, log });
+  return {
+    port: server.port,
+    close: async () => {
+      await server.close();
+      for (const ingest of ingests.values()) ingest.end('the RTMP server closed');
+    },
+  };
+}
+
+/** Watches a publish's first tags until the probe has a verdict, the publisher leaves or the time is up. */
+function probe(publish: RtmpPublish): Promise<ProbeVerdict> {
+  return new Promise((resolve) => {
+    const sourceProbe = new FlvSourceProbe();
+    // Replaced by the subscription's own below; the subscription may decide while it replays cached tags.
+    let unsubscribe = (): void => undefined;
+    let done = false;
+    const finish = (verdict: ProbeVerdict) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      removeCloseListener();
+      unsubscribe();
+      resolve(verdict);
+    };
+    const timer = setTimeout(() => finish(sourceProbe.conclude(PROBE_TIMEOUT_MS)), PROBE_TIMEOUT_MS);
+    const removeCloseListener = publish.onClose(() =>
+      finish({ ok: false, reason: 'the publisher left before its stream could be probed' }),
+    );
+    unsubscribe = publish.subscribe((tag) => {
+      const verdict = sourceProbe.push(tag);
+      if (verdict) finish(verdict);
+    });
+    if (done) unsubscribe();
+  });
+}

@@ -1,0 +1,113 @@
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../../log.js';
+import { RtmpIngest } from './rtmp-ingest.js';
+import type { RtmpPublish } from './rtmp-server.js';
+
+/** A stand-in for a node-media-server publish: tags are pushed by hand, `drop()` is the connection going away. */
+class FakePublish implements RtmpPublish {
+  readonly app = 'live';
+  readonly streamKey = 'key';
+  readonly remote = '127.0.0.1:1';
+  closed = false;
+  private readonly sinks = new Set<(tag: Buffer) => void>();
+  private readonly closeListeners = new Set<() => void>();
+
+  subscribe(sink: (tag: Buffer) => void): () => void {
+    this.sinks.add(sink);
+    return () => this.sinks.delete(sink);
+  }
+
+  onClose(listener: () => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  close(): void {
+    this.drop();
+  }
+
+  push(tag: Buffer): void {
+    for (const sink of this.sinks) sink(tag);
+  }
+
+  drop(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const listener of this.closeListeners) listener();
+  }
+}
+
+const log = createLogger('test');
+const video = { width: 1280, height: 720 };
+const endedWith = (ingest: RtmpIngest) => new Promise<string>((resolve) => ingest.onEnded(resolve));
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('RtmpIngest', () => {
+  it('pipes the publish into FFmpeg as FLV, without script tags, and ends the input when the publisher drops', async () => {
+    const publish = new FakePublish();
+    const ingest = new RtmpIngest(publish, false, { video, reconnectWindowS: 30, log });
+    const input = await ingest.openInput();
+    expect(input.ffmpegInputArgs.slice(-2)).toEqual(['-i', 'pipe:0']);
+    expect(input.hasAudio).toBe(false);
+    const stdin = new PassThrough();
+    const written: Buffer[] = [];
+    stdin.on('data', (chunk: Buffer) => written.push(chunk));
+    input.attachStdin!(stdin);
+    await input.start();
+    publish.push(Buffer.from([18, 1]));
+    publish.push(Buffer.from([9, 2]));
+    publish.drop();
+    await new Promise((resolve) => stdin.once('end', resolve));
+    // FLV header announcing video only, then the video tag.
+    expect(Buffer.concat(written).toString('hex')).toBe('464c5601010000000900000000' + '0902');
+  });
+
+  it('waits for the publisher to return within the window, then serves the next run from it', async () => {
+    const first = new FakePublish();
+    const ingest = new RtmpIngest(first, true, { video, reconnectWindowS: 30, log });
+    first.drop();
+    expect(ingest.claim()).toBe(true);
+    expect(ingest.claim()).toBe(false);
+    let opened = false;
+    const next = ingest.openInput().then((input) => ((opened = true), input));
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(opened).toBe(false);
+    ingest.attach(new FakePublish(), false);
+    expect((await next).hasAudio).toBe(false);
+    expect(ingest.claim()).toBe(false);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(ingest.ended).toBe(false);
+  });
+
+  it('ends when the window passes: onEnded first, then the waiting run is refused', async () => {
+    const publish = new FakePublish();
+    const ingest = new RtmpIngest(publish, true, { video, reconnectWindowS: 3, log });
+    const ended = endedWith(ingest);
+    publish.drop();
+    const order: string[] = [];
+    void ended.then(() => order.push('ended'));
+    const next = ingest.openInput().catch((err: Error) => (order.push('rejected'), err.message));
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(await ended).toBe('the publisher did not return within 3 s');
+    expect(await next).toBe('the publisher did not return within 3 s');
+    expect(order).toEqual(['ended', 'rejected']);
+    expect(ingest.claim()).toBe(false);
+  });
+
+  it('ends at once with a window of 0, and disconnects its publisher when closed', async () => {
+    const first = new FakePublish();
+    const ingest = new RtmpIngest(first, true, { video, reconnectWindowS: 0, log });
+    const ended = endedWith(ingest);
+    first.drop();
+    expect(await ended).toBe('the publisher disconnected');
+
+    const second = new FakePublish();
+    const other = new RtmpIngest(second, true, { video, reconnectWindowS: 30, log });
+    await other.close();
+    expect(second.closed).toBe(true);
+    await expect(other.openInput()).rejects.toThrow('the RTMP ingest is closed');
+  });
+});

@@ -1,0 +1,139 @@
+import type { Logger } from '../../log.js';
+import type { IngestSource, MediaInput, SourceVideo } from '../../session/ingest.js';
+import { FlvPipeInput } from './flv-pipe-input.js';
+import type { RtmpPublish } from './rtmp-server.js';
+
+export interface RtmpIngestOptions {
+  /** The first publisher's picture: the ladder is planned from it and kept across reconnects. */
+  video: SourceVideo;
+  /** How long the broadcast waits for a dropped publisher; 0 ends it at once. */
+  reconnectWindowS: number;
+  log: Logger;
+}
+
+interface Publisher {
+  publish: RtmpPublish;
+  hasAudio: boolean;
+}
+
+interface Waiter {
+  resolve(input: MediaInput): void;
+  reject(err: Error): void;
+}
+
+/**
+ * A broadcast published over RTMP. It outlives a dropped connection by the reconnect window: the running
+ * FFmpeg reaches the end of its input and exits, the transcoder's next openInput() waits here, and a
+ * returning publisher (attach) lets it continue as a new run, which the packager marks as a discontinuity.
+ */
+export class RtmpIngest implements IngestSource {
+  readonly protocol = 'rtmp';
+  readonly video: SourceVideo;
+  private publisher: Publisher | undefined;
+  private claimed = false;
+  private readonly waiters = new Set<Waiter>();
+  private readonly endedListeners: Array<(reason: string) => void> = [];
+  private windowTimer: NodeJS.Timeout | undefined;
+  private endReason: string | undefined;
+  private closed = false;
+
+  constructor(
+    first: RtmpPublish,
+    hasAudio: boolean,
+    private readonly o: RtmpIngestOptions,
+  ) {
+    this.video = { ...o.video };
+    this.attach(first, hasAudio);
+  }
+
+  /** Whether the broadcast is over: it takes no publisher any more. */
+  get ended(): boolean {
+    return this.closed || this.endReason !== undefined;
+  }
+
+  /**
+   * Holds the broadcast for a returning publisher while its stream is probed. False when a publisher is
+   * already on it (or holds it) or the broadcast is over.
+   */
+  claim(): boolean {
+    if (this.ended || this.publisher || this.claimed) return false;
+    this.claimed = true;
+    return true;
+  }
+
+  /** Gives up a claim whose publisher was refused or left. */
+  unclaim(): void {
+    this.claimed = false;
+  }
+
+  /** Continues the broadcast from this publish. */
+  attach(publish: RtmpPublish, hasAudio: boolean): void {
+    if (this.ended) {
+      publish.close();
+      return;
+    }
+    this.claimed = false;
+    clearTimeout(this.windowTimer);
+    this.windowTimer = undefined;
+    const publisher = { publish, hasAudio };
+    this.publisher = publisher;
+    publish.onClose(() => this.dropped(publisher));
+    for (const waiter of this.waiters) waiter.resolve(this.newInput(publisher));
+    this.waiters.clear();
+  }
+
+  openInput(): Promise<MediaInput> {
+    if (this.ended) return Promise.reject(new Error(this.endReason ?? 'the RTMP ingest is closed'));
+    if (this.publisher) return Promise.resolve(this.newInput(this.publisher));
+    return new Promise((resolve, reject) => this.waiters.add({ resolve, reject }));
+  }
+
+  onEnded(listener: (reason: string) => void): void {
+    if (this.endReason === undefined) this.endedListeners.push(listener);
+    else {
+      const reason = this.endReason;
+      queueMicrotask(() => listener(reason));
+    }
+  }
+
+  /** Ends the broadcast for `reason` (reported through onEnded, once), e.g. when no publisher can return any more. */
+  end(reason: string): void {
+    if (this.ended) return;
+    this.endReason = reason;
+    clearTimeout(this.windowTimer);
+    // The listeners first, so the session ends with this reason rather than with the transcoder's failure to open an input.
+    for (const listener of this.endedListeners.splice(0)) listener(reason);
+    this.rejectWaiters(reason);
+  }
+
+  /** Disconnects the publisher, if any: that also ends the input of a still running FFmpeg. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.windowTimer);
+    this.rejectWaiters('the RTMP ingest is closed');
+    this.publisher?.publish.close();
+    this.publisher = undefined;
+  }
+
+  private newInput(publisher: Publisher): MediaInput {
+    return new FlvPipeInput(publisher.publish, publisher.hasAudio, this.o.log);
+  }
+
+  private dropped(publisher: Publisher): void {
+    if (this.publisher !== publisher || this.ended) return;
+    this.publisher = undefined;
+    const windowS = this.o.reconnectWindowS;
+    if (windowS === 0) {
+      this.end('the publisher disconnected');
+      return;
+    }
+    this.o.log.info('the RTMP publisher dropped; waiting for it to return', { windowS });
+    this.windowTimer = setTimeout(() => this.end(`the publisher did not return within ${windowS} s`), windowS * 1000);
+  }
+
+  private rejectWaiters(reason: string): void {
+    for (const waiter of this.waiters) waiter.reject(new Error(reason));
+    this.waiters.clear();
+  }
+}

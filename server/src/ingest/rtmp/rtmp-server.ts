@@ -1,0 +1,261 @@
+import net from 'node:net';
+import Context from 'node-media-server/src/core/context.js';
+import nmsLogger from 'node-media-server/src/core/logger.js';
+import RtmpSession, { type NmsRtmp, type NmsSubscriber } from 'node-media-server/src/session/rtmp_session.js';
+import type { Logger } from '../../log.js';
+
+/** A client's request to publish, as the rest of Axon sees it: no node-media-server type leaks out. */
+export interface RtmpPublish {
+  /** The application of the RTMP URL (`live` in rtmp://host/live/<key>), as the client sent it. */
+  readonly app: string;
+  /** The stream name of the RTMP URL without its query, as the client sent it. */
+  readonly streamKey: string;
+  /** The client's address:port, for logs. */
+  readonly remote: string;
+  readonly closed: boolean;
+  /**
+   * Receives the publish as FLV tags (11-byte tag header, body, 4-byte back-pointer), without the FLV file
+   * header: first the cached metadata, sequence headers and current GOP, then every new tag. Returns the
+   * unsubscribe function; every subscription ends when the publish closes.
+   */
+  subscribe(sink: (tag: Buffer) => void): () => void;
+  /** Called once when the connection is gone (at once if it already is). Returns the remover. */
+  onClose(listener: () => void): () => void;
+  /** Drops the connection at once: refuses the publish or ends it. */
+  close(): void;
+}
+
+export interface RtmpServerOptions {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /**
+   * Called synchronously when a client asks to publish, before any of its media is taken in; calling
+   * `publish.close()` there refuses it.
+   */
+  onPublish(publish: RtmpPublish): void;
+  log: Logger;
+}
+
+const RTMP_VERSION = 3;
+/** A client that sends nothing for this long is dropped: a stalled handshake, or a publisher whose network died. */
+const IDLE_TIMEOUT_MS = 10_000;
+/**
+ * node-media-server allocates each message's declared length (up to 16 MiB) as soon as its header arrives,
+ * for each chunk stream. Before its publish is accepted a client sends only small commands, and real
+ * encoders use a handful of chunk streams, so anything beyond these is garbage or an attack.
+ */
+const MAX_COMMAND_MESSAGE_BYTES = 64 * 1024;
+const MAX_CHUNK_STREAMS = 32;
+
+class RtmpProtocolError extends Error {}
+
+let running = false;
+
+/**
+ * An RTMP server built from node-media-server's protocol session and broadcast fan-out, without the rest
+ * of NodeMediaServer (HTTP server, JSON store, recorder). It only takes publishes: plays are refused, and
+ * each publish is handed to `onPublish` to be accepted or refused. node-media-server keeps its state in
+ * process-wide singletons, so one RtmpServer runs per process at a time.
+ */
+export class RtmpServer {
+  private readonly connections = new Map<RtmpSession, RtmpConnection>();
+  private readonly log: Logger;
+
+  private constructor(
+    private readonly server: net.Server,
+    private readonly o: RtmpServerOptions,
+  ) {
+    this.log = o.log;
+  }
+
+  static async listen(o: RtmpServerOptions): Promise<RtmpServer> {
+    if (running) throw new Error('an RTMP server is already running in this process');
+    running = true;
+    const server = net.createServer();
+    const rtmp = new RtmpServer(server, o);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(o.port, o.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      running = false;
+      throw err;
+    }
+    server.on('connection', (socket) => rtmp.accept(socket));
+    server.on('error', (err) => o.log.error('RTMP server error', { err }));
+    // Its errors are about clients (bad paths, refused sessions), which Axon itself logs with the reason.
+    nmsLogger.log = (message) => o.log.debug(`node-media-server: ${message}`);
+    Context.eventEmitter.on('prePublish', rtmp.onPrePublish);
+    Context.eventEmitter.on('prePlay', rtmp.onPrePlay);
+    o.log.info(`RTMP ingest listening on ${o.host}:${rtmp.port}`);
+    return rtmp;
+  }
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** Stops listening and drops every connection. */
+  async close(): Promise<void> {
+    Context.eventEmitter.off('prePublish', this.onPrePublish);
+    Context.eventEmitter.off('prePlay', this.onPrePlay);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const connection of this.connections.values()) connection.close();
+    await closed;
+    running = false;
+  }
+
+  private accept(socket: net.Socket): void {
+    const session = new RtmpSession(socket);
+    const connection = new RtmpConnection(session, this.log);
+    this.connections.set(session, connection);
+    socket.once('close', () => {
+      this.connections.delete(session);
+      connection.onSocketClosed();
+    });
+    socket.setTimeout(IDLE_TIMEOUT_MS, () => connection.drop('idle for too long'));
+    connection.run();
+  }
+
+  private readonly onPrePublish = (session: RtmpSession): void => {
+    // node-media-server would resume a returning publisher's timeline itself for 30 s; Axon's reconnect window decides instead.
+    session.broadcast.publishGraceMs = 0;
+    const connection = this.connections.get(session);
+    if (!connection) return;
+    if (connection.publishing) {
+      connection.drop('a second publish on one connection');
+      return;
+    }
+    connection.publishing = true;
+    try {
+      this.o.onPublish(connection);
+    } catch (err) {
+      this.log.error('the RTMP publish could not be handled', { err, remote: connection.remote });
+      connection.close();
+    }
+  };
+
+  private readonly onPrePlay = (session: RtmpSession): void => {
+    this.connections.get(session)?.drop('playing over RTMP is not offered');
+  };
+}
+
+/** One client connection: node-media-server's session plus the guards it lacks. */
+class RtmpConnection implements RtmpPublish {
+  publishing = false;
+  private isClosed = false;
+  private readonly subscribers = new Map<string, NmsSubscriber>();
+  private readonly closeListeners = new Set<() => void>();
+  private static nextSubscriber = 1;
+
+  constructor(
+    private readonly session: RtmpSession,
+    private readonly log: Logger,
+  ) {}
+
+  // From the protocol parser: the session keeps them only when they are names node-media-server likes.
+  get app(): string {
+    return String(this.session.rtmp.streamApp ?? '');
+  }
+
+  get streamKey(): string {
+    return String(this.session.rtmp.streamName ?? '');
+  }
+
+  get remote(): string {
+    return this.session.ip;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  run(): void {
+    const { session } = this;
+    const parse = session.onData;
+    let first = true;
+    // node-media-server's parser throws on some malformed input (e.g. a connect without tcUrl), and a throw
+    // in a socket's data handler would take the whole process down.
+    session.onData = (data) => {
+      if (this.isClosed) return;
+      if (first) {
+        first = false;
+        if (data[0] !== RTMP_VERSION) return this.drop('not an RTMP client');
+      }
+      try {
+        parse(data);
+      } catch (err) {
+        this.drop(err instanceof RtmpProtocolError ? err.message : `malformed RTMP data (${(err as Error).message})`);
+      }
+    };
+    guardAllocations(session.rtmp, () => this.publishing);
+    session.run();
+  }
+
+  subscribe(sink: (tag: Buffer) => void): () => void {
+    if (this.isClosed) return () => undefined;
+    let sentFileHeader = false;
+    const subscriber: NmsSubscriber = {
+      id: `axon-${RtmpConnection.nextSubscriber++}`,
+      ip: '',
+      protocol: 'flv',
+      endTime: 0,
+      // postPlay always sends the FLV file header first; subscribers get tags only.
+      sendBuffer: (buffer) => {
+        if (sentFileHeader) sink(buffer);
+        else sentFileHeader = true;
+      },
+    };
+    this.subscribers.set(subscriber.id, subscriber);
+    this.session.broadcast.postPlay(subscriber);
+    return () => this.unsubscribe(subscriber);
+  }
+
+  onClose(listener: () => void): () => void {
+    if (this.isClosed) {
+      queueMicrotask(listener);
+      return () => undefined;
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  close(): void {
+    this.session.socket.destroy();
+  }
+
+  drop(reason: string): void {
+    if (this.isClosed) return;
+    this.log.debug('RTMP connection dropped', { remote: this.remote, reason });
+    this.close();
+  }
+
+  onSocketClosed(): void {
+    this.isClosed = true;
+    for (const subscriber of [...this.subscribers.values()]) this.unsubscribe(subscriber);
+    for (const listener of [...this.closeListeners]) listener();
+    this.closeListeners.clear();
+  }
+
+  private unsubscribe(subscriber: NmsSubscriber): void {
+    if (!this.subscribers.delete(subscriber.id)) return;
+    this.session.broadcast.donePlay(subscriber);
+  }
+}
+
+function guardAllocations(rtmp: NmsRtmp, publishing: () => boolean): void {
+  const allocate = Object.getPrototypeOf(rtmp).packetAlloc as () => void;
+  rtmp.packetAlloc = () => {
+    const { length } = rtmp.parserPacket.header;
+    if (!publishing() && length > MAX_COMMAND_MESSAGE_BYTES) {
+      throw new RtmpProtocolError(`a ${length}-byte message before publishing`);
+    }
+    if (rtmp.inPackets.size > MAX_CHUNK_STREAMS) throw new RtmpProtocolError(`more than ${MAX_CHUNK_STREAMS} chunk streams`);
+    allocate.call(rtmp);
+  };
+}

@@ -1,0 +1,131 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { types } from 'mediasoup';
+import type { MediaInput } from '../../session/ingest.js';
+import { buildRtpInputSdp, type RtpInputStream } from '../../transcode/rtp-sdp.js';
+import { allocateUdpPortPair, type PortRange, type UdpPortPair } from './udp-ports.js';
+
+const LOOPBACK = '127.0.0.1';
+
+/**
+ * How FFmpeg opens the SDP. The SDP carries every codec parameter except the picture size, which FFmpeg
+ * reads from the first keyframe (mediasoup asks the publisher for one when the consumers resume): the
+ * analysis normally ends within a few hundred ms. The limits only cap the wait when no keyframe comes;
+ * FFmpeg then carries on and sizes the video from the first decoded frame, whereas its defaults (5 s)
+ * would delay the first segment. The socket buffer absorbs a large keyframe's burst while FFmpeg is busy
+ * encoding (its RTP reader has no receive thread, and nothing asks mediasoup to retransmit; Linux caps
+ * it at 2 x net.core.rmem_max). A/V sync comes from the RTCP sender reports mediasoup sends to port + 1,
+ * so packet timestamps are left as they are (no -use_wallclock_as_timestamps, no +genpts).
+ */
+function rtpInputArgs(sdpPath: string): string[] {
+  return [
+    '-protocol_whitelist', 'file,udp,rtp',
+    '-analyzeduration', '1000000',
+    '-probesize', '2000000',
+    '-buffer_size', String(4 * 1024 * 1024),
+    // With a second input (silence when the source has no audio) FFmpeg reads each in its own thread;
+    // the default queue of 8 packets would stall the RTP reader behind the encoder.
+    '-thread_queue_size', '1024',
+    '-f', 'sdp',
+    '-i', sdpPath,
+  ];
+}
+
+export interface RtpInputOptions {
+  router: types.Router;
+  video: types.Producer;
+  audio?: types.Producer;
+  /** mediasoup's own port range, which FFmpeg's ports stay out of. */
+  rtcPorts: PortRange;
+}
+
+/** One producer's path to FFmpeg: a plain transport sending RTP to FFmpeg's port and RTCP to port + 1. */
+interface Leg {
+  ports: UdpPortPair;
+  transport: types.PlainTransport;
+  consumer: types.Consumer;
+}
+
+/**
+ * Pipes a router's producers to one FFmpeg run over plain RTP on loopback. Consumers start paused so
+ * that nothing is sent before FFmpeg listens; start() resumes them.
+ */
+export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
+  const legs: Leg[] = [];
+  let sdpDir: string | undefined;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    for (const leg of legs) {
+      leg.transport.close(); // closes its consumer
+      leg.ports.release();
+    }
+    if (sdpDir) await fs.rm(sdpDir, { recursive: true, force: true });
+  };
+
+  try {
+    for (const producer of o.audio ? [o.video, o.audio] : [o.video]) {
+      legs.push(await openLeg(o.router, producer, o.rtcPorts));
+    }
+    const sdp = buildRtpInputSdp(legs.map(describeStream));
+    sdpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'axon-rtp-'));
+    const sdpPath = path.join(sdpDir, 'input.sdp');
+    await fs.writeFile(sdpPath, sdp);
+    const videoConsumer = legs[0]!.consumer;
+    return {
+      ffmpegInputArgs: rtpInputArgs(sdpPath),
+      hasAudio: o.audio !== undefined,
+      start: async () => {
+        await Promise.all(legs.map((leg) => leg.consumer.resume()));
+      },
+      requestKeyFrame: () => {
+        if (!videoConsumer.closed) videoConsumer.requestKeyFrame().catch(() => undefined);
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function openLeg(router: types.Router, producer: types.Producer, rtcPorts: PortRange): Promise<Leg> {
+  const ports = await allocateUdpPortPair(LOOPBACK, rtcPorts);
+  let transport: types.PlainTransport | undefined;
+  try {
+    transport = await router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: LOOPBACK },
+      rtcpMux: false,
+      comedia: false,
+    });
+    await transport.connect({ ip: LOOPBACK, port: ports.rtpPort, rtcpPort: ports.rtcpPort });
+    const consumer = await transport.consume({
+      producerId: producer.id,
+      rtpCapabilities: router.rtpCapabilities,
+      paused: true,
+      // FFmpeg sends no NACKs: keeping packets for retransmission would be wasted memory.
+      enableRtx: false,
+    });
+    return { ports, transport, consumer };
+  } catch (err) {
+    transport?.close();
+    ports.release();
+    throw err;
+  }
+}
+
+function describeStream(leg: Leg): RtpInputStream {
+  const codec = leg.consumer.rtpParameters.codecs[0];
+  if (!codec) throw new Error('consumer has no codec');
+  return {
+    kind: leg.consumer.kind,
+    port: leg.ports.rtpPort,
+    payloadType: codec.payloadType,
+    mimeType: codec.mimeType,
+    clockRate: codec.clockRate,
+    channels: codec.channels,
+    parameters: codec.parameters as Record<string, string | number> | undefined,
+  };
+}

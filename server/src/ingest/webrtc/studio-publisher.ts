@@ -1,0 +1,227 @@
+import type { types } from 'mediasoup';
+import type {
+  ConnectRequest,
+  JoinRequest,
+  JoinResponse,
+  ProduceRequest,
+  PublishState,
+  StartRequest,
+  TransportResponse,
+} from '../../../../shared/signalling.js';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../log.js';
+import { publishAuthMessages, type PublishAuthorizer } from '../../session/publish-auth.js';
+import { AlreadyLiveError, type Reservation, type SessionRegistry } from '../../session/session-registry.js';
+import type { LiveSession } from '../../session/stream-session.js';
+import { WebRtcIngest } from './webrtc-ingest.js';
+import type { WorkerPool } from './worker-pool.js';
+
+/** A refusal whose message is meant for the publisher. */
+export class SignallingError extends Error {}
+
+export interface StudioDeps {
+  pool: WorkerPool;
+  registry: SessionRegistry;
+  auth: PublishAuthorizer;
+  rtc: Config['rtc'];
+  log: Logger;
+}
+
+/** A publisher that joined but has not started: everything it holds is released if it goes away. */
+interface Negotiation {
+  reservation: Reservation;
+  router: types.Router;
+  transport?: types.WebRtcTransport;
+  connected: boolean;
+  producers: Map<types.MediaKind, types.Producer>;
+  timeout: NodeJS.Timeout;
+}
+
+/** A joined publisher must start within this time, so an abandoned page cannot hold a livestream. */
+export const NEGOTIATION_TIMEOUT_MS = 30_000;
+
+/**
+ * One studio socket's publish negotiation and then its broadcast. Requests arrive one at a time
+ * (the signalling serialises them); each either completes or throws a SignallingError.
+ */
+export class StudioPublisher {
+  private negotiation: Negotiation | undefined;
+  private session: LiveSession | undefined;
+
+  constructor(
+    private readonly deps: StudioDeps,
+    private readonly notify: (state: PublishState) => void,
+    private readonly log: Logger,
+  ) {}
+
+  async join(req: JoinRequest): Promise<JoinResponse> {
+    if (this.session) throw new SignallingError('already live');
+    if (this.negotiation) throw new SignallingError('already joined');
+    // The key is checked before anything is created for this publisher.
+    const auth = this.deps.auth.authorizePublish(req.livestreamId, req.streamKey);
+    if (auth !== 'ok') throw new SignallingError(publishAuthMessages[auth]);
+    let reservation: Reservation;
+    try {
+      reservation = this.deps.registry.reserve(req.livestreamId);
+    } catch (err) {
+      if (err instanceof AlreadyLiveError) throw new SignallingError(err.message);
+      throw err;
+    }
+    let router: types.Router;
+    try {
+      router = await this.deps.pool.createRouter();
+    } catch (err) {
+      reservation.release();
+      throw err;
+    }
+    const negotiation: Negotiation = {
+      reservation,
+      router,
+      connected: false,
+      producers: new Map(),
+      timeout: setTimeout(() => this.abandon(negotiation, 'the publisher did not start in time'), NEGOTIATION_TIMEOUT_MS),
+    };
+    router.observer.once('close', () => this.abandon(negotiation, 'the media server closed the connection'));
+    this.negotiation = negotiation;
+    this.log.info('publisher joined', { livestreamId: req.livestreamId });
+    return { routerRtpCapabilities: router.rtpCapabilities as Record<string, unknown> };
+  }
+
+  async createTransport(): Promise<TransportResponse> {
+    const n = this.negotiating();
+    if (n.transport) throw new SignallingError('the transport already exists');
+    const { rtc } = this.deps;
+    const listen = { ip: rtc.listenIp, announcedAddress: rtc.announcedAddress, portRange: { min: rtc.minPort, max: rtc.maxPort } };
+    const transport = await n.router.createWebRtcTransport({
+      listenInfos: [
+        { protocol: 'udp', ...listen },
+        { protocol: 'tcp', ...listen },
+      ],
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+    });
+    n.transport = transport;
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters as unknown as Record<string, unknown>,
+      iceCandidates: transport.iceCandidates as unknown as Record<string, unknown>[],
+      dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
+    };
+  }
+
+  async connect(req: ConnectRequest): Promise<Record<string, never>> {
+    const n = this.negotiating();
+    if (!n.transport) throw new SignallingError('create the transport first');
+    if (n.connected) throw new SignallingError('the transport is already connected');
+    try {
+      await n.transport.connect({ dtlsParameters: req.dtlsParameters as unknown as types.DtlsParameters });
+    } catch (err) {
+      throw new SignallingError(`invalid dtlsParameters: ${messageOf(err)}`);
+    }
+    n.connected = true;
+    return {};
+  }
+
+  async produce(req: ProduceRequest): Promise<{ id: string }> {
+    const n = this.negotiating();
+    if (!n.transport) throw new SignallingError('create the transport first');
+    if (n.producers.has(req.kind)) throw new SignallingError(`already producing ${req.kind}`);
+    // mediasoup does not check that the codecs belong to the declared kind.
+    const codecs: unknown = req.rtpParameters.codecs;
+    const foreign = Array.isArray(codecs)
+      ? codecs.find((c: { mimeType?: unknown }) => typeof c?.mimeType === 'string' && !c.mimeType.toLowerCase().startsWith(`${req.kind}/`))
+      : undefined;
+    if (foreign) throw new SignallingError(`invalid rtpParameters: ${String(foreign.mimeType).slice(0, 40)} does not match kind ${req.kind}`);
+    let producer: types.Producer;
+    try {
+      producer = await n.transport.produce({
+        kind: req.kind,
+        rtpParameters: req.rtpParameters as unknown as types.RtpParameters,
+      });
+    } catch (err) {
+      throw new SignallingError(`invalid rtpParameters: ${messageOf(err)}`);
+    }
+    n.producers.set(req.kind, producer);
+    return { id: producer.id };
+  }
+
+  start(req: StartRequest): Record<string, never> {
+    const n = this.negotiating();
+    const video = n.producers.get('video');
+    if (!n.transport || !video) throw new SignallingError('produce video first');
+    clearTimeout(n.timeout);
+    this.negotiation = undefined;
+    // From here the ingest owns the router: closing it ends the broadcast.
+    const ingest = new WebRtcIngest({
+      router: n.router,
+      transport: n.transport,
+      video,
+      audio: n.producers.get('audio'),
+      size: req.video,
+      rtcPorts: { min: this.deps.rtc.minPort, max: this.deps.rtc.maxPort },
+    });
+    let session: LiveSession;
+    try {
+      session = n.reservation.start(ingest);
+    } catch (err) {
+      void ingest.close();
+      throw err;
+    }
+    this.session = session;
+    // The session ends itself when its ingest does; this makes it independent of that wiring.
+    ingest.onEnded((reason) => void session.stop(reason));
+    const onState = (state: LiveSession['state']) => {
+      if (state !== 'ended') this.notify({ state });
+    };
+    session.on('state', onState);
+    session.once('ended', (reason) => {
+      session.off('state', onState);
+      if (this.session === session) this.session = undefined;
+      void ingest.close();
+      this.log.info('broadcast ended', { livestreamId: session.livestreamId, reason });
+      this.notify({ state: 'ended', reason });
+    });
+    this.log.info('broadcast starting', { livestreamId: session.livestreamId, audio: n.producers.has('audio') });
+    // After the acknowledgement (sent once this request resolves), tell where the session already is.
+    setImmediate(() => {
+      const state = session.state;
+      if (this.session === session && state !== 'ended') this.notify({ state });
+    });
+    return {};
+  }
+
+  async end(): Promise<Record<string, never>> {
+    if (this.session) await this.session.stop('publisher ended the stream');
+    else if (this.negotiation) this.abandon(this.negotiation, 'publisher ended the stream');
+    else throw new SignallingError('not publishing');
+    return {};
+  }
+
+  /** The socket is gone: end the broadcast or give back what the negotiation held. */
+  async close(): Promise<void> {
+    if (this.session) await this.session.stop('publisher disconnected');
+    if (this.negotiation) this.abandon(this.negotiation, 'publisher disconnected');
+  }
+
+  private negotiating(): Negotiation {
+    if (this.session) throw new SignallingError('already live');
+    if (!this.negotiation) throw new SignallingError('join first');
+    return this.negotiation;
+  }
+
+  private abandon(n: Negotiation, reason: string): void {
+    if (this.negotiation !== n) return;
+    this.negotiation = undefined;
+    clearTimeout(n.timeout);
+    n.reservation.release();
+    n.router.close();
+    this.log.info('publish negotiation abandoned', { livestreamId: n.reservation.livestreamId, reason });
+    this.notify({ state: 'ended', reason });
+  }
+}
+
+function messageOf(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+}

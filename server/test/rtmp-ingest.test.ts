@@ -1,0 +1,249 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startRtmpServer, type RtmpIngestServer } from '../src/ingest/rtmp/rtmp-adapter.js';
+import { createLogger, type Logger } from '../src/log.js';
+import { SessionRegistry } from '../src/session/session-registry.js';
+import { StreamSession } from '../src/session/stream-session.js';
+import { FfmpegRtmpPublisher, type RtmpPublisherOptions } from './fixtures/ffmpeg-rtmp-publisher.js';
+
+/** Warnings logged by the code under test: refusals must say why. */
+const warnings: string[] = [];
+function capturingLogger(scope: string): Logger {
+  const inner = createLogger(scope);
+  return {
+    ...inner,
+    warn: (msg, fields) => {
+      warnings.push(msg);
+      inner.warn(msg, fields);
+    },
+    child: (sub) => capturingLogger(`${scope}:${sub}`),
+  };
+}
+const log = capturingLogger('test');
+const LIVESTREAM = 'ls-rtmp-0001';
+const KEY = 'k3y_Of-the-livestream';
+
+interface Axon {
+  rtmp: RtmpIngestServer;
+  registry: SessionRegistry;
+  root: string;
+  mediaDir: string;
+  publish(o?: Omit<RtmpPublisherOptions, 'url'> & { app?: string; key?: string }): FfmpegRtmpPublisher;
+}
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  warnings.length = 0;
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** The RTMP ingest wired to a real session registry, StreamSession and FFmpeg, as main.ts does. */
+async function startAxon(reconnectWindowS = 30): Promise<Axon> {
+  const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-rtmp-'));
+  cleanups.push(() => fsp.rm(mediaDir, { recursive: true, force: true }));
+  const registry = new SessionRegistry(
+    (livestreamId, ingest) =>
+      new StreamSession(livestreamId, ingest, {
+        config: {
+          mediaDir,
+          dvrWindowS: 300,
+          publicUrl: 'http://127.0.0.1:1',
+          transcode: { ladderHeights: [1080, 720, 480, 360, 144], fps: 30, x264Preset: 'ultrafast', ffmpegPath: 'ffmpeg' },
+        },
+        log,
+      }),
+  );
+  const keys = new Map([[KEY, LIVESTREAM]]);
+  const rtmp = await startRtmpServer({
+    host: '127.0.0.1',
+    port: 0,
+    registry,
+    keys: { findLivestreamIdByStreamKey: (key) => keys.get(key) },
+    reconnectWindowS,
+    log,
+  });
+  cleanups.push(async () => {
+    await registry.stopAll('test over');
+    await rtmp.close();
+  });
+  return {
+    rtmp,
+    registry,
+    mediaDir,
+    root: path.join(mediaDir, LIVESTREAM),
+    publish: ({ app = 'live', key = KEY, ...o } = {}) => {
+      const publisher = new FfmpegRtmpPublisher({ url: `rtmp://127.0.0.1:${rtmp.port}/${app}/${key}`, ...o });
+      cleanups.push(() => publisher.kill());
+      return publisher;
+    },
+  };
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Opens a raw TCP connection to the RTMP port, sends `bytes` and closes (or leaves it open). */
+function sendRaw(port: number, bytes: Buffer, keepOpen = false): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(bytes, () => {
+        if (keepOpen) {
+          cleanups.push(async () => socket.destroy());
+          resolve();
+        } else socket.end();
+      });
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve());
+    socket.resume();
+  });
+}
+
+/** FFmpeg trying to watch a stream over RTMP; resolves with its exit code. */
+function playRtmp(url: string): Promise<number | null> {
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-rw_timeout', '5000000', '-i', url, '-frames:v', '1', '-f', 'null', '-'];
+  const player = spawn('ffmpeg', args, { stdio: 'ignore' });
+  cleanups.push(async () => player.kill('SIGKILL'));
+  return new Promise((resolve) => player.once('exit', resolve));
+}
+
+const read = (root: string, f: string) => fsp.readFile(path.join(root, f), 'utf8').catch(() => '');
+const sessionOf = (axon: Axon) => axon.registry.get(LIVESTREAM) as StreamSession | undefined;
+const segmentsIn = (playlist: string) => playlist.split('\n').filter((l) => l.endsWith('.m4s') && !l.startsWith('#'));
+const SMALL = { width: 320, height: 180 };
+
+describe('RTMP ingest (FFmpeg standing in for OBS)', () => {
+  it('turns a 720p publish into a 720/480/360/144 ladder', async () => {
+    const axon = await startAxon();
+    const started = Date.now();
+    axon.publish({ width: 1280, height: 720 });
+    const session = await waitFor('session', () => sessionOf(axon), 10_000);
+    expect(session.ingest.protocol).toBe('rtmp');
+    let endReason = '';
+    session.once('ended', (reason) => (endReason = reason));
+    await waitFor('live or ended', () => session.state !== 'starting');
+    expect(session.state, `the broadcast ended: ${endReason}`).toBe('live');
+    log.info('RTMP go-live', { publishToSessionMs: session.startedAt.getTime() - started, publishToPlayableMs: Date.now() - started });
+    const master = await read(axon.root, 'master.m3u8');
+    const heights = [...master.matchAll(/RESOLUTION=(\d+)x(\d+)/g)].map((m) => `${m[1]}x${m[2]}`);
+    expect(heights).toEqual(['1280x720', '854x480', '640x360', '256x144']);
+  });
+
+  it('refuses a wrong key, another application or no key before creating anything', async () => {
+    const axon = await startAxon();
+    const started: string[] = [];
+    axon.registry.on('started', (session) => started.push(session.livestreamId));
+    const refused = [
+      axon.publish({ ...SMALL, key: 'not-the-key' }),
+      axon.publish({ ...SMALL, app: 'other' }),
+      axon.publish({ ...SMALL, app: 'live', key: '' }),
+    ];
+    for (const publisher of refused) expect(await publisher.exited).not.toBe(0);
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'RTMP publish refused: unknown stream key (wrong, rotated or deleted)',
+        expect.stringMatching(/^RTMP publish refused: the application must be "live", not "other"/),
+        'RTMP publish refused: no stream key',
+      ]),
+    );
+    expect(started).toEqual([]);
+    expect(axon.registry.isLive(LIVESTREAM)).toBe(false);
+    expect(fs.readdirSync(axon.mediaDir)).toEqual([]);
+  });
+
+  it('refuses a second publisher while live; the first goes on', async () => {
+    const axon = await startAxon();
+    axon.publish(SMALL);
+    const session = await waitFor('session', () => sessionOf(axon), 10_000);
+    await waitFor('live', () => session.state === 'live');
+    const second = axon.publish(SMALL);
+    expect(await second.exited).not.toBe(0);
+    expect(warnings).toContain('RTMP publish refused: this livestream already has a publisher');
+    // Nor can anyone watch over RTMP, even with the key.
+    expect(await playRtmp(`rtmp://127.0.0.1:${axon.rtmp.port}/live/${KEY}`)).not.toBe(0);
+    const before = segmentsIn(await read(axon.root, '144p.m3u8')).length;
+    await waitFor('more segments', async () => segmentsIn(await read(axon.root, '144p.m3u8')).length > before);
+    expect(sessionOf(axon)).toBe(session);
+    expect(session.restarts).toBe(0);
+  });
+
+  it('continues the same broadcast when the publisher returns within the window', async () => {
+    const axon = await startAxon(20);
+    const first = axon.publish(SMALL);
+    const session = await waitFor('session', () => sessionOf(axon), 10_000);
+    await waitFor('live', () => session.state === 'live');
+    await first.kill();
+    await waitFor('first run over', () => session.ffmpegPid === undefined);
+    axon.publish(SMALL);
+    await waitFor('a segment of the second run', async () => (await read(axon.root, '144p.m3u8')).includes('/r2/seg-'));
+    expect(sessionOf(axon)).toBe(session);
+    expect(session.state).toBe('live');
+    const media = await read(axon.root, '144p.m3u8');
+    expect(media.split('#EXT-X-DISCONTINUITY\n')).toHaveLength(2);
+    expect(media).not.toContain('#EXT-X-ENDLIST');
+    expect(fs.readdirSync(axon.root).filter((f) => f.startsWith('b'))).toEqual([session.broadcastId]);
+  });
+
+  it('ends the broadcast when the publisher does not return within the window', async () => {
+    const axon = await startAxon(3);
+    const first = axon.publish(SMALL);
+    const session = await waitFor('session', () => sessionOf(axon), 10_000);
+    await waitFor('live', () => session.state === 'live');
+    const ended = new Promise<string>((resolve) => session.once('ended', resolve));
+    await first.kill();
+    expect(await ended).toBe('the publisher did not return within 3 s');
+    expect(axon.registry.isLive(LIVESTREAM)).toBe(false);
+    expect(await read(axon.root, '144p.m3u8')).toContain('#EXT-X-ENDLIST');
+
+    // The livestream can go live again, as a new broadcast.
+    axon.publish(SMALL);
+    const next = await waitFor('a new session', () => sessionOf(axon), 10_000);
+    expect(next.broadcastId).not.toBe(session.broadcastId);
+  });
+
+  it('refuses codecs it cannot take and audio-only publishes with a clear reason; takes video-only', async () => {
+    const axon = await startAxon();
+    expect(await axon.publish({ ...SMALL, videoCodec: 'flv1' }).exited).not.toBe(0);
+    expect(await axon.publish({ video: false }).exited).not.toBe(0);
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'RTMP publish refused: video codec Sorenson H.263 is not supported: Axon takes H.264 video with AAC audio or no audio',
+        'RTMP publish refused: audio-only publishes are not supported: Axon takes H.264 video with AAC audio or no audio',
+      ]),
+    );
+    expect(axon.registry.isLive(LIVESTREAM)).toBe(false);
+
+    axon.publish({ ...SMALL, audio: false });
+    const session = await waitFor('session', () => sessionOf(axon), 10_000);
+    await waitFor('live', () => session.state === 'live');
+    expect(segmentsIn(await read(axon.root, 'audio.m3u8')).length).toBeGreaterThan(0);
+  });
+
+  it('stays healthy after garbage, aborted handshakes and stalled connections', async () => {
+    const axon = await startAxon();
+    const { port } = axon.rtmp;
+    await sendRaw(port, randomBytes(64 * 1024));
+    // A valid handshake version, then garbage where the handshake and chunks should be.
+    await sendRaw(port, Buffer.concat([Buffer.from([3]), randomBytes(1536 * 2 + 64 * 1024)]));
+    await sendRaw(port, Buffer.concat([Buffer.from([3]), randomBytes(700)]));
+    await sendRaw(port, Buffer.concat([Buffer.from([3]), randomBytes(1536)]), true);
+    await sendRaw(port, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+
+    axon.publish(SMALL);
+    const session = await waitFor('session', () => sessionOf(axon), 10_000);
+    await waitFor('live', () => session.state === 'live');
+  });
+});
