@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { DEFAULT_LADDER_HEIGHTS } from './shared/constants.js';
-import { E2E_API_TOKEN, E2E_BASE_URL, E2E_PORT } from './e2e/fixtures/env.js';
+import { E2E_API_TOKEN, E2E_BASE_URL, E2E_PORT, E2E_RTMP_PORT } from './e2e/fixtures/env.js';
 
 // Playwright evaluates this file in the runner and again in every worker; workers inherit the runner's
 // environment, so only the runner creates the data directory (and removes it when the run ends).
@@ -60,6 +60,12 @@ export default defineConfig({
       // Spelled out so a developer's own AXON_LADDER cannot change what the specs see.
       AXON_LADDER: DEFAULT_LADDER_HEIGHTS.join(','),
       AXON_LOG_LEVEL: 'info',
+      // Off the defaults, so a developer's running `npm start` (1935, 40000-49999) does not collide.
+      RTMP_PORT: String(E2E_RTMP_PORT),
+      // Short, so a spec that drops its RTMP publisher sees the broadcast end without waiting 30 s.
+      AXON_RECONNECT_WINDOW_S: '5',
+      RTC_MIN_PORT: '39000',
+      RTC_MAX_PORT: '39899',
     },
   },
 });
