@@ -23,9 +23,8 @@ type AckFn = (response: Ack<object>) => void;
  * request is validated and acknowledged; a request without an acknowledgement callback is ignored.
  */
 export function attachStudioSignalling(io: Server, deps: StudioDeps): void {
-  const log = deps.log.child('studio');
   io.of(STUDIO_NAMESPACE).on('connection', (socket) => {
-    const socketLog = log.child(socket.id);
+    const socketLog = deps.log.child(socket.id);
     const publisher = new StudioPublisher(deps, (state) => socket.emit(PublishEvents.state, state), socketLog);
     const queue = new RequestQueue();
 

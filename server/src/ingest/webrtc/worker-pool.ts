@@ -29,11 +29,10 @@ export class WorkerPool {
   ) {}
 
   static async create(rtc: Config['rtc'], log: Logger): Promise<WorkerPool> {
-    const mediasoupLog = log.child('mediasoup');
     // mediasoup otherwise prints through the `debug` package, i.e. nowhere unless DEBUG is set.
     mediasoup.setLogEventListeners({
-      onwarn: (namespace, msg) => mediasoupLog.warn(msg, { namespace }),
-      onerror: (namespace, msg, error) => mediasoupLog.error(msg, { namespace, error }),
+      onwarn: (namespace, msg) => log.warn(msg, { namespace }),
+      onerror: (namespace, msg, error) => log.error(msg, { namespace, error }),
     });
     const pool = new WorkerPool(rtc, log);
     try {
