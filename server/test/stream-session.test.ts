@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -64,6 +65,22 @@ describe('StreamSession with a real FFmpeg', () => {
     for (const uri of segmentsIn(media)) expect(fs.existsSync(path.join(root, uri))).toBe(true);
     const durations = [...media.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1]));
     expect(durations[0]).toBeCloseTo(2, 1);
+
+    // Aligned GOPs: every rung is cut at the same instants, and each segment opens on its only keyframe.
+    await waitFor('three segments', async () => segmentsIn(await read(root, '144p.m3u8')).length >= 3);
+    const cuts = async (f: string) => [...(await read(root, f)).matchAll(/#EXTINF:([\d.]+)/g)].map((m) => m[1]).slice(0, 3);
+    expect(await cuts('144p.m3u8')).toEqual(await cuts('360p.m3u8'));
+    for (const [rung, rep] of [['360p', 0], ['144p', 1]] as const) {
+      const uris = segmentsIn(await read(root, `${rung}.m3u8`));
+      const init = path.join(root, path.dirname(uris[1]!), `init-${rep}.m4s`);
+      const joined = path.join(root, `probe-${rep}.mp4`);
+      fs.writeFileSync(joined, Buffer.concat([fs.readFileSync(init), fs.readFileSync(path.join(root, uris[1]!))]));
+      const frames = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'frame=key_frame', '-of', 'csv=p=0', joined], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
+      expect(frames).toHaveLength(60);
+      expect(frames.map((f, i) => (f.startsWith('1') ? i : -1)).filter((i) => i >= 0)).toEqual([0]);
+    }
 
     const mpd = await read(root, 'manifest.mpd');
     expect(mpd).toContain('type="dynamic"');

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { BroadcastTimeline } from './broadcast-timeline.js';
+
+const T0 = new Date('2026-11-21T10:00:00.000Z');
+const at = (s: number) => new Date(T0.getTime() + s * 1000);
+const video = (n: number) => ({ number: n, t: (n - 1) * 30720, d: 30720, timescale: 15360 });
+
+describe('BroadcastTimeline', () => {
+  it('anchors a run on its first segment and dates every segment from it', () => {
+    const tl = new BroadcastTimeline(['0']);
+    tl.addRun(1, 'b1/r1');
+    tl.add(1, '0', video(1), at(2.1)); // seen 2.1 s after T0: media time 0 was at T0 + 0.1 s
+    tl.add(1, '0', video(2), at(4.5));
+    const [a, b] = tl.renditions.get('0')!.segments;
+    expect(a!.pdt.toISOString()).toBe('2026-11-21T10:00:00.100Z');
+    expect(b!.pdt.toISOString()).toBe('2026-11-21T10:00:02.100Z');
+    expect(tl.isPlayable()).toBe(true);
+  });
+
+  it('is playable only once every rendition has a segment', () => {
+    const tl = new BroadcastTimeline(['0', '1']);
+    tl.addRun(1, 'b1/r1');
+    tl.add(1, '0', video(1), at(2));
+    expect(tl.isPlayable()).toBe(false);
+    tl.add(1, '1', video(1), at(2));
+    expect(tl.isPlayable()).toBe(true);
+  });
+
+  it('trims to the window, counting media and discontinuity sequences, and reports runs no longer used', () => {
+    const tl = new BroadcastTimeline(['0']);
+    tl.addRun(1, 'b1/r1');
+    for (let n = 1; n <= 3; n++) tl.add(1, '0', video(n), at(2 * n));
+    tl.addRun(2, 'b1/r2');
+    for (let n = 1; n <= 3; n++) tl.add(2, '0', video(n), at(10 + 2 * n));
+    // 6 segments of 2 s ending at T0+16 s; a 6 s window keeps those ending after T0+10 s.
+    const dropped = tl.trim(6);
+    expect(dropped.map((d) => `${d.segment.run}:${d.segment.number}`)).toEqual(['1:1', '1:2', '1:3']);
+    const r = tl.renditions.get('0')!;
+    expect(r.mediaSequence).toBe(3);
+    expect(r.discontinuitySequence).toBe(1);
+    expect(tl.unreferencedRuns().map((run) => run.index)).toEqual([1]);
+    expect(tl.trim(6)).toEqual([]);
+  });
+
+  it('keeps at least one segment per rendition whatever the window', () => {
+    const tl = new BroadcastTimeline(['0']);
+    tl.addRun(1, 'b1/r1');
+    tl.add(1, '0', video(1), at(2));
+    expect(tl.trim(0)).toEqual([]);
+    expect(tl.durationS()).toBe(2);
+  });
+
+  it('refuses segments of unknown runs or renditions', () => {
+    const tl = new BroadcastTimeline(['0']);
+    expect(() => tl.add(1, '0', video(1), at(2))).toThrow(/unknown run/);
+    tl.addRun(1, 'b1/r1');
+    expect(() => tl.add(1, '9', video(1), at(2))).toThrow(/rendition/);
+  });
+});

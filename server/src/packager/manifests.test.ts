@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { planLadder } from '../transcode/ladder.js';
+import { BroadcastTimeline } from './broadcast-timeline.js';
+import { renderDashManifest } from './dash-manifest.js';
+import { renderMasterPlaylist, renderMediaPlaylist } from './hls-playlist.js';
+
+const ladder = planLadder({ width: 640, height: 480 }, [1080, 720, 480, 360, 144], 30);
+const T0 = new Date('2026-11-21T10:00:00.000Z');
+const at = (s: number) => new Date(T0.getTime() + s * 1000);
+
+/** Two FFmpeg runs of the 640x480 ladder: 3 segments, a restart, then 2 segments (the last 1 s long). */
+function twoRuns(): BroadcastTimeline {
+  const ids = [...ladder.rungs.map((_, i) => String(i)), String(ladder.rungs.length)];
+  const tl = new BroadcastTimeline(ids);
+  const add = (run: number, n: number, seenS: number, d = 30720) => {
+    for (const id of ids) {
+      const audio = id === String(ladder.rungs.length);
+      const scale = audio ? 48000 / 15360 : 1;
+      tl.add(run, id, { number: n, t: Math.round((n - 1) * 30720 * scale), d: Math.round(d * scale), timescale: audio ? 48000 : 15360 }, at(seenS));
+    }
+  };
+  tl.addRun(1, 'b1/r1');
+  [1, 2, 3].forEach((n) => add(1, n, 2 * n));
+  tl.addRun(2, 'b1/r2');
+  add(2, 1, 10);
+  add(2, 2, 11, 15360);
+  return tl;
+}
+
+describe('HLS playlists', () => {
+  it('lists every rung with the attributes players choose by, audio as one group', () => {
+    const master = renderMasterPlaylist(ladder);
+    const variants = master.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF:'));
+    expect(variants).toHaveLength(3);
+    expect(variants[0]).toMatch(/^#EXT-X-STREAM-INF:BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,RESOLUTION=640x480,FRAME-RATE=30\.000,CODECS="avc1\.6400[0-9a-f]{2},mp4a\.40\.2",AUDIO="audio"$/);
+    expect(master).toContain('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio"');
+    expect(master).toContain('\n480p.m3u8\n');
+    const bandwidth = (l: string) => Number(/BANDWIDTH=(\d+)/.exec(l)![1]);
+    const average = (l: string) => Number(/AVERAGE-BANDWIDTH=(\d+)/.exec(l)![1]);
+    for (const v of variants) expect(bandwidth(v)).toBeGreaterThan(average(v));
+  });
+
+  it('continues across an FFmpeg restart with a discontinuity, a new map and a date', () => {
+    const tl = twoRuns();
+    const pl = renderMediaPlaylist(tl.renditions.get('0')!, tl.runs, { ended: false });
+    expect(pl).toContain('#EXT-X-TARGETDURATION:2\n');
+    expect(pl).toContain('#EXT-X-MEDIA-SEQUENCE:0\n');
+    expect(pl).not.toContain('#EXT-X-DISCONTINUITY-SEQUENCE');
+    expect(pl).not.toContain('#EXT-X-ENDLIST');
+    expect(pl).not.toContain('PLAYLIST-TYPE');
+    const lines = pl.trim().split('\n');
+    const cut = lines.indexOf('#EXT-X-DISCONTINUITY');
+    expect(lines.slice(cut, cut + 3)).toEqual(['#EXT-X-DISCONTINUITY', '#EXT-X-MAP:URI="b1/r2/init-0.m4s"', '#EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:08.000Z']);
+    expect(lines.filter((l) => l.startsWith('#EXT-X-MAP'))).toHaveLength(2);
+    expect(lines.filter((l) => l.endsWith('.m4s') && !l.startsWith('#'))).toEqual([
+      'b1/r1/seg-0-00001.m4s', 'b1/r1/seg-0-00002.m4s', 'b1/r1/seg-0-00003.m4s', 'b1/r2/seg-0-00001.m4s', 'b1/r2/seg-0-00002.m4s',
+    ]);
+    expect(lines.at(-2)).toBe('#EXTINF:1.000000,');
+  });
+
+  it('carries the sequences once the window has dropped the first run, and ends when asked', () => {
+    const tl = twoRuns();
+    tl.trim(3);
+    const pl = renderMediaPlaylist(tl.renditions.get('0')!, tl.runs, { ended: true });
+    expect(pl).toContain('#EXT-X-MEDIA-SEQUENCE:3\n');
+    expect(pl).toContain('#EXT-X-DISCONTINUITY-SEQUENCE:1\n');
+    expect(pl).not.toContain('#EXT-X-DISCONTINUITY\n');
+    expect(pl.trim().endsWith('#EXT-X-ENDLIST')).toBe(true);
+    const vod = renderMediaPlaylist(tl.renditions.get('0')!, tl.runs, { ended: true, vod: true });
+    expect(vod).toContain('#EXT-X-PLAYLIST-TYPE:VOD\n');
+  });
+});
+
+describe('DASH manifest', () => {
+  const options = { windowS: 300, utcTimingUrl: 'http://axon.test/api/time', now: at(12) };
+
+  it('is dynamic while live: one period per run, anchored at its wall-clock start, same segments as HLS', () => {
+    const mpd = renderDashManifest(twoRuns(), ladder, { ...options, ended: false });
+    expect(mpd).toContain('type="dynamic"');
+    expect(mpd).toContain('availabilityStartTime="2026-11-21T10:00:00.000Z"');
+    expect(mpd).toContain('timeShiftBufferDepth="PT300.000S"');
+    expect(mpd).toContain('<UTCTiming schemeIdUri="urn:mpeg:dash:utc:http-iso:2014" value="http://axon.test/api/time"/>');
+    expect([...mpd.matchAll(/<Period id="(r\d)" start="([^"]+)"/g)].map((m) => `${m[1]}@${m[2]}`)).toEqual(['r1@PT0.000S', 'r2@PT8.000S']);
+    expect(mpd).toContain('media="b1/r2/seg-$RepresentationID$-$Number%05d$.m4s"');
+    expect(mpd).toContain('<S t="0" d="30720" r="2"/>');
+    expect(mpd).toContain('<S t="0" d="30720"/><S t="30720" d="15360"/>');
+    expect(mpd.match(/<Representation id="\d" bandwidth="\d+" width=/g)).toHaveLength(2 * ladder.rungs.length);
+  });
+
+  it('turns static with a duration when the broadcast ends', () => {
+    const mpd = renderDashManifest(twoRuns(), ladder, { ...options, ended: true });
+    expect(mpd).toContain('type="static"');
+    expect(mpd).toContain('mediaPresentationDuration="PT11.000S"');
+    expect(mpd).not.toContain('availabilityStartTime');
+    expect(mpd).not.toContain('UTCTiming');
+  });
+});
