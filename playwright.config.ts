@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { DEFAULT_LADDER_HEIGHTS } from './shared/constants.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/fixtures/chromium.js';
 import { E2E_API_TOKEN, E2E_BASE_URL, E2E_PORT, E2E_RTMP_PORT } from './e2e/fixtures/env.js';
 
 // Playwright evaluates this file in the runner and again in every worker; workers inherit the runner's
@@ -29,19 +30,8 @@ export default defineConfig({
     permissions: ['camera', 'microphone'],
     trace: 'retain-on-failure',
     launchOptions: {
-      // The system Chromium; Playwright's own browser download is not reachable.
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
     },
   },
   webServer: {

@@ -1,19 +1,6 @@
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/fixtures/chromium.js';
 import { onCleanup } from './cleanup.js';
-
-/** The system Chromium (Playwright's own download is not reachable), with a fake camera and microphone. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 export interface BenchBrowser {
   browser: Browser;
@@ -22,8 +9,9 @@ export interface BenchBrowser {
 
 export async function launchChromium(): Promise<BenchBrowser> {
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    executablePath: CHROMIUM_PATH,
+    // Viewer pages play unmuted without a click.
+    args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
     headless: true,
   });
   let closed: Promise<void> | undefined;

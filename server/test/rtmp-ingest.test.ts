@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../src/log.js';
 import { SessionRegistry } from '../src/session/session-registry.js';
 import { StreamSession } from '../src/session/stream-session.js';
 import { FfmpegRtmpPublisher, type RtmpPublisherOptions } from './fixtures/ffmpeg-rtmp-publisher.js';
+import { waitFor } from './fixtures/wait-for.js';
 
 /** Warnings logged by the code under test: refusals must say why. */
 const warnings: string[] = [];
@@ -85,15 +86,6 @@ async function startAxon(reconnectWindowS = 30): Promise<Axon> {
   };
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Opens a raw TCP connection to the RTMP port, sends `bytes` and closes (or leaves it open). */
 function sendRaw(port: number, bytes: Buffer, keepOpen = false): Promise<void> {

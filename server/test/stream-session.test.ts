@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
 import { StreamSession } from '../src/session/stream-session.js';
 import { SyntheticIngest } from './fixtures/synthetic-ingest.js';
+import { waitFor } from './fixtures/wait-for.js';
 
 const log = createLogger('test');
 const sessions: StreamSession[] = [];
@@ -28,15 +29,6 @@ function newSession(windowS: number, ingest = new SyntheticIngest({ width: 640, 
 
 const read = (root: string, f: string) => fsp.readFile(path.join(root, f), 'utf8');
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const segmentsIn = (playlist: string) => playlist.split('\n').filter((l) => l.endsWith('.m4s') && !l.startsWith('#'));
 

@@ -18,6 +18,7 @@ import { createLogger } from '../src/log.js';
 import type { PublishAuthorizer } from '../src/session/publish-auth.js';
 import { SessionRegistry } from '../src/session/session-registry.js';
 import { DecodeSession } from './fixtures/decode-session.js';
+import { waitFor } from './fixtures/wait-for.js';
 
 const log = createLogger('webrtc-ingest-test');
 const rtc = { listenIp: '127.0.0.1', announcedAddress: undefined, minPort: 40000, maxPort: 49999, workers: 1 };
@@ -90,15 +91,6 @@ class Publisher {
   }
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function connectStudio(): Promise<ClientSocket> {
   const socket = connectClient(`${url}${STUDIO_NAMESPACE}`, { transports: ['websocket'], reconnection: false });
