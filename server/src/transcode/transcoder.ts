@@ -28,6 +28,11 @@ interface TranscoderEvents {
 
 const KEYFRAME_REQUEST_MS = 500;
 const STOP_GRACE_MS = 3000;
+/**
+ * FFmpeg honours its first SIGINT between packets; while blocked on a source that went silent (RTP from a
+ * vanished publisher) only a second one interrupts the read. Both still flush the last segment.
+ */
+const SECOND_SIGINT_MS = 1000;
 const STDERR_TAIL_LINES = 20;
 
 /**
@@ -69,8 +74,10 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT');
+      const again = setTimeout(() => child.kill('SIGINT'), SECOND_SIGINT_MS);
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       await this.exited;
+      clearTimeout(again);
       clearTimeout(timer);
     }
     await this.exited;
