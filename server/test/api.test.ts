@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,40 +9,15 @@ import { AdminAuth } from '../src/http/admin-auth.js';
 import { loadOrCreateApiToken } from '../src/http/admin-token.js';
 import { buildHttpApp, type MetricSample } from '../src/http/app.js';
 import type { Logger } from '../src/log.js';
-import type { IngestSource } from '../src/session/ingest.js';
 import { SessionRegistry } from '../src/session/session-registry.js';
-import type { LiveSession, SessionState, StreamSessionEvents } from '../src/session/stream-session.js';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { SqliteLivestreamRepository } from '../src/store/livestream-repository.js';
+import { IdleSession, idleIngest } from './fixtures/idle-session.js';
 
 const TOKEN = 'test-admin-token-0123456789';
 const PUBLIC_URL = 'https://tv.example.org:8443';
 
 /** No broadcast runs here: a session that is live until stopped. */
-class IdleSession extends EventEmitter<StreamSessionEvents> implements LiveSession {
-  state: SessionState = 'starting';
-  stopReason: string | undefined;
-  constructor(readonly livestreamId: string) {
-    super();
-  }
-  async start(): Promise<void> {
-    this.state = 'live';
-  }
-  async stop(reason: string): Promise<void> {
-    if (this.state === 'ended') return;
-    this.state = 'ended';
-    this.stopReason = reason;
-    this.emit('ended', reason);
-  }
-}
-
-const idleIngest: IngestSource = {
-  protocol: 'rtmp',
-  video: { width: 640, height: 360 },
-  openInput: () => Promise.reject(new Error('no media in API tests')),
-  onEnded: () => {},
-  close: async () => {},
-};
 
 interface LogLine {
   level: string;

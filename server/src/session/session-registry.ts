@@ -27,7 +27,8 @@ interface RegistryEvents {
 
 /** The live sessions of this process, one per livestream at most. */
 export class SessionRegistry extends EventEmitter<RegistryEvents> {
-  private readonly reserved = new Set<string>();
+  /** Livestreams held by a publisher, with how to revoke a hold that has not started yet. */
+  private readonly reserved = new Map<string, (reason: string) => void>();
   private readonly sessions = new Map<string, LiveSession>();
 
   constructor(private readonly createSession: StreamSessionFactory) {
@@ -36,20 +37,26 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
 
   reserve(livestreamId: string): Reservation {
     if (this.reserved.has(livestreamId)) throw new AlreadyLiveError();
-    this.reserved.add(livestreamId);
     let released = false;
     let started = false;
+    let revokedBecause: string | null = null;
     const release = () => {
       if (released) return;
       released = true;
       this.reserved.delete(livestreamId);
     };
+    this.reserved.set(livestreamId, (reason) => {
+      if (started) return;
+      revokedBecause = reason;
+      release();
+    });
     return {
       livestreamId,
       release: () => {
         if (!started) release();
       },
       start: (ingest) => {
+        if (revokedBecause !== null) throw new Error(revokedBecause);
         if (released || started) throw new Error('reservation is no longer valid');
         started = true;
         const session = this.createSession(livestreamId, ingest);
@@ -64,6 +71,16 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
         return session;
       },
     };
+  }
+
+  /**
+   * Ends whatever holds the livestream: its broadcast, or a publisher still negotiating (whose start()
+   * then fails with `reason`). Used when the livestream is deleted.
+   */
+  async end(livestreamId: string, reason: string): Promise<void> {
+    const session = this.sessions.get(livestreamId);
+    if (session) await session.stop(reason);
+    else this.reserved.get(livestreamId)?.(reason);
   }
 
   get(livestreamId: string): LiveSession | undefined {

@@ -83,7 +83,7 @@ export const livestreamRoutes: FastifyPluginAsync<LivestreamRoutesOptions> = asy
     const id = parseInput(livestreamIdSchema, request.params.id);
     if (!livestreams.delete(id)) throw new HttpError(404, 'no livestream with this id');
     // Deleted first, so no new publish is accepted while the broadcast winds down.
-    await registry.get(id)?.stop('livestream deleted');
+    await registry.end(id, 'livestream deleted');
     await removeLivestreamMedia(mediaDir, id);
     log.info('livestream deleted', { id });
     return reply.code(204).send();
