@@ -15,3 +15,7 @@ export const MAX_SOURCE_HEIGHT = 4096;
 
 /** Socket.IO namespace of the studio's publish signalling (the default namespace is chat). */
 export const STUDIO_NAMESPACE = '/studio';
+
+/** Bounds of a DVR window (AXON_DVR_WINDOW_S and a livestream's own `dvrWindowS`), in seconds. */
+export const DVR_WINDOW_MIN_S = 6;
+export const DVR_WINDOW_MAX_S = 6 * 3600;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIVESTREAM_NAME_MAX } from './constants.js';
+import { DVR_WINDOW_MAX_S, DVR_WINDOW_MIN_S, LIVESTREAM_NAME_MAX } from './constants.js';
 
 export const livestreamIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'invalid livestream id');
 
@@ -9,10 +9,18 @@ const livestreamNameSchema = z
   .min(1, 'name must not be empty')
   .max(LIVESTREAM_NAME_MAX, `name is longer than ${LIVESTREAM_NAME_MAX} characters`);
 
+/** Seconds of live media a viewer can rewind; overrides the server's AXON_DVR_WINDOW_S for one livestream. */
+const dvrWindowSchema = z
+  .number()
+  .int('dvrWindowS must be a whole number of seconds')
+  .min(DVR_WINDOW_MIN_S, `dvrWindowS must be at least ${DVR_WINDOW_MIN_S}`)
+  .max(DVR_WINDOW_MAX_S, `dvrWindowS must be at most ${DVR_WINDOW_MAX_S}`);
+
 export const createLivestreamSchema = z
   .object({
     name: livestreamNameSchema,
     record: z.boolean().default(true),
+    dvrWindowS: dvrWindowSchema.optional(),
   })
   .strict();
 export type CreateLivestreamRequest = z.input<typeof createLivestreamSchema>;
@@ -23,6 +31,8 @@ export const updateLivestreamSchema = z
   .object({
     name: livestreamNameSchema.optional(),
     record: z.boolean().optional(),
+    /** null goes back to the server's window. */
+    dvrWindowS: dvrWindowSchema.nullable().optional(),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
@@ -47,6 +57,8 @@ export interface PublicLivestream {
 export interface Livestream extends PublicLivestream {
   streamKey: string;
   record: boolean;
+  /** This livestream's DVR window in seconds; null: the server's AXON_DVR_WINDOW_S. Read when a broadcast starts. */
+  dvrWindowS: number | null;
   rtmpUrl: string;
   whipUrl: string;
 }

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CHAT_RATE } from '../../shared/chat.js';
-import { DEFAULT_LADDER_HEIGHTS } from '../../shared/constants.js';
+import { DEFAULT_LADDER_HEIGHTS, DVR_WINDOW_MAX_S, DVR_WINDOW_MIN_S } from '../../shared/constants.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -26,7 +26,8 @@ const envSchema = z.object({
   AXON_X264_PRESET: z
     .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'])
     .default('veryfast'),
-  AXON_DVR_WINDOW_S: z.coerce.number().int().min(6).max(6 * 3600).default(300),
+  AXON_DVR_WINDOW_S: z.coerce.number().int().min(DVR_WINDOW_MIN_S).max(DVR_WINDOW_MAX_S).default(300),
+  AXON_RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   AXON_FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   AXON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   RTMP_PORT: port.default(1935),
@@ -56,6 +57,8 @@ export interface Config {
     ffmpegPath: string;
   };
   dvrWindowS: number;
+  /** Recordings that ended longer ago than this are deleted; undefined keeps them forever. */
+  recordingRetentionDays: number | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   rtmpPort: number;
   /** How long a broadcast waits for its dropped publisher to return before it ends. */
@@ -102,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ffmpegPath: e.AXON_FFMPEG_PATH,
     },
     dvrWindowS: e.AXON_DVR_WINDOW_S,
+    recordingRetentionDays: e.AXON_RECORDING_RETENTION_DAYS,
     logLevel: e.AXON_LOG_LEVEL,
     rtmpPort: e.RTMP_PORT,
     reconnectWindowS: e.AXON_RECONNECT_WINDOW_S,

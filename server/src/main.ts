@@ -7,16 +7,20 @@ import { connectRedisAdapter } from './chat/redis-adapter.js';
 import { AdminAuth } from './http/admin-auth.js';
 import { loadOrCreateApiToken } from './http/admin-token.js';
 import { buildHttpApp, type MetricSample } from './http/app.js';
+import { recordingRoutes } from './http/routes/recordings.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-adapter.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
 import { WorkerPool } from './ingest/webrtc/worker-pool.js';
 import { createLogger, setLogLevel } from './log.js';
 import { countChildProcesses } from './process-metrics.js';
+import { RecordingLibrary } from './recordings/recording-library.js';
+import { startRecordingRetention } from './recordings/recording-retention.js';
 import { SessionRegistry } from './session/session-registry.js';
 import { StreamSession } from './session/stream-session.js';
 import { openDatabase } from './store/db.js';
 import { SqliteChatRepository } from './store/chat-repository.js';
 import { SqliteLivestreamRepository } from './store/livestream-repository.js';
+import { SqliteRecordingRepository } from './store/recording-repository.js';
 
 /** Composition root: configuration → store → media services → HTTP and Socket.IO; graceful shutdown. */
 async function main(): Promise<void> {
@@ -28,10 +32,21 @@ async function main(): Promise<void> {
   await fsp.mkdir(config.mediaDir, { recursive: true });
   const db = openDatabase(config.dataDir);
   const livestreams = new SqliteLivestreamRepository(db);
+  const recordings = new RecordingLibrary({ store: new SqliteRecordingRepository(db), mediaDir: config.mediaDir, log: log.child('recordings') });
+  // Before any broadcast starts: recordings cut by a crash or a kill become replayable; live leftovers go.
+  await recordings.recover();
+  const retention = startRecordingRetention({ library: recordings, days: config.recordingRetentionDays, log: log.child('recordings') });
   const pool = await WorkerPool.create(config.rtc, log.child('mediasoup'));
-  const registry = new SessionRegistry(
-    (livestreamId, ingest) => new StreamSession(livestreamId, ingest, { config, log: log.child('session') }),
-  );
+  const registry = new SessionRegistry((livestreamId, ingest) => {
+    // The livestream's settings are read at go-live, so a change applies from the next broadcast.
+    const livestream = livestreams.get(livestreamId);
+    return new StreamSession(livestreamId, ingest, {
+      config,
+      log: log.child('session'),
+      dvrWindowS: livestream?.dvrWindowS ?? undefined,
+      recordings: livestream?.record ? recordings : undefined,
+    });
+  });
 
   const metrics = async (): Promise<MetricSample[]> => {
     const ms = await pool.stats();
@@ -55,6 +70,7 @@ async function main(): Promise<void> {
     metrics,
     log,
   });
+  await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl });
   // Short ping so a publisher whose page vanished without closing its socket is noticed in seconds.
   const io = new SocketServer(app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES, pingInterval: 5000, pingTimeout: 5000 });
   // Before any namespace is attached, so that every namespace shares rooms with the other processes.
@@ -86,6 +102,7 @@ async function main(): Promise<void> {
     await app.close();
     await redis?.close();
     pool.close();
+    retention.close();
     db.close();
     process.exit(0);
   };

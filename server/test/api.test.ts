@@ -167,6 +167,7 @@ describe('livestream API', () => {
       status: 'offline',
       viewers: 0,
       record: true,
+      dvrWindowS: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       rtmpUrl: 'rtmp://tv.example.org:1935/live',
       whipUrl: `${PUBLIC_URL}/whip/${ls.id}`,
@@ -412,7 +413,13 @@ describe('livestream API', () => {
     const doc = res.json;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/api/livestreams', '/api/livestreams/{id}', '/api/livestreams/{id}/rotate-key'].sort(),
+      [
+        '/api/livestreams',
+        '/api/livestreams/{id}',
+        '/api/livestreams/{id}/rotate-key',
+        '/api/livestreams/{id}/recordings',
+        '/api/livestreams/{id}/recordings/{recordingId}',
+      ].sort(),
     );
     expect(doc.components.schemas.CreateLivestreamRequest).toMatchObject({
       type: 'object',

@@ -7,6 +7,7 @@ const record: LivestreamRecord = {
   name: 'Talk "<b>&\'',
   streamKey: 'secret-key-secret-key-secret-key',
   record: true,
+  dvrWindowS: null,
   createdAt: '2026-01-02T03:04:05.000Z',
 };
 

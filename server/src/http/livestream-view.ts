@@ -44,6 +44,7 @@ export class LivestreamViews {
       ...this.publicView(record),
       streamKey: record.streamKey,
       record: record.record,
+      dvrWindowS: record.dvrWindowS,
       rtmpUrl: this.rtmpUrl,
       whipUrl: `${this.deps.config.publicUrl}/whip/${record.id}`,
     };

@@ -9,6 +9,7 @@ import {
   type LivestreamList,
   type PublicLivestream,
 } from '../../../shared/livestream.js';
+import { recordingIdSchema, type Recording, type RecordingList } from '../../../shared/recording.js';
 
 // Response shapes, documented only: the compile-time checks below keep them equal to the shared types.
 const publicLivestreamSchema = z.object({
@@ -25,10 +26,22 @@ const publicLivestreamSchema = z.object({
 const livestreamSchema = publicLivestreamSchema.extend({
   streamKey: z.string().describe('Secret: OBS "Stream Key" for RTMP, "Bearer Token" for WHIP'),
   record: z.boolean(),
+  dvrWindowS: z.number().int().nullable().describe("Seconds a viewer can rewind; null: the server's AXON_DVR_WINDOW_S"),
   rtmpUrl: z.string().describe('OBS "Server" for RTMP'),
   whipUrl: z.url(),
 });
 const livestreamListSchema = z.object({ items: z.array(livestreamSchema), nextCursor: z.string().nullable() });
+const recordingSchema = z.object({
+  id: recordingIdSchema,
+  status: z.enum(['complete', 'interrupted']).describe('interrupted: cut by a crash, a kill or a full disk; replayable up to the cut'),
+  startedAt: z.iso.datetime(),
+  endedAt: z.iso.datetime(),
+  duration: z.number().min(0).describe('Seconds of media'),
+  hlsUrl: z.url(),
+  dashUrl: z.url(),
+  playerUrl: z.url(),
+});
+const recordingListSchema = z.object({ items: z.array(recordingSchema).describe('Newest first') });
 const apiErrorSchema = z.object({ error: z.string() });
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -37,6 +50,8 @@ type _DocumentedShapesMatch = [
   Assert<Equals<z.infer<typeof publicLivestreamSchema>, PublicLivestream>>,
   Assert<Equals<z.infer<typeof livestreamSchema>, Livestream>>,
   Assert<Equals<z.infer<typeof livestreamListSchema>, LivestreamList>>,
+  Assert<Equals<z.infer<typeof recordingSchema>, Recording>>,
+  Assert<Equals<z.infer<typeof recordingListSchema>, RecordingList>>,
   Assert<Equals<z.infer<typeof apiErrorSchema>, ApiError>>,
 ];
 
@@ -55,13 +70,14 @@ const errorDescriptions: Record<number, string> = {
   400: 'Invalid input',
   401: 'Missing or malformed Authorization header',
   403: 'Wrong API token',
-  404: 'No livestream with this id',
+  404: 'No livestream (or recording) with this id',
   415: 'Body is not application/json',
 };
 
 /** The OpenAPI 3.1 description of the livestream API, generated from the schemas the routes validate with. */
 export function buildOpenApiDocument(publicUrl: string): Record<string, unknown> {
   const idParameter = { name: 'id', in: 'path', required: true, schema: jsonSchema(livestreamIdSchema, 'input') };
+  const recordingIdParameter = { name: 'recordingId', in: 'path', required: true, schema: jsonSchema(recordingIdSchema, 'input') };
   const listQuery = jsonSchema(listLivestreamsQuerySchema, 'input') as { properties: Record<string, object> };
   const listParameters = Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', schema }));
   return {
@@ -81,6 +97,8 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
         Livestream: jsonSchema(livestreamSchema, 'output'),
         PublicLivestream: jsonSchema(publicLivestreamSchema, 'output'),
         LivestreamList: jsonSchema(livestreamListSchema, 'output'),
+        Recording: jsonSchema(recordingSchema, 'output'),
+        RecordingList: jsonSchema(recordingListSchema, 'output'),
         Error: jsonSchema(apiErrorSchema, 'output'),
       },
     },
@@ -112,7 +130,7 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
         },
         patch: {
           operationId: 'updateLivestream',
-          summary: 'Rename a livestream or change whether it is recorded',
+          summary: 'Rename a livestream, change whether it is recorded or its DVR window (from its next broadcast)',
           requestBody: { required: true, content: json(ref('UpdateLivestreamRequest')) },
           responses: { '200': { description: 'Updated', content: json(ref('Livestream')) }, ...errors(400, 401, 403, 404, 415) },
         },
@@ -128,6 +146,29 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
           operationId: 'rotateStreamKey',
           summary: 'Replace the stream key; the old key is refused for new publishes at once',
           responses: { '200': { description: 'The livestream with its new key', content: json(ref('Livestream')) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/api/livestreams/{id}/recordings': {
+        parameters: [idParameter],
+        get: {
+          operationId: 'listRecordings',
+          summary: "A livestream's finished recordings (one per broadcast), newest first; public like the media",
+          security: [{}, { bearerAuth: [] }],
+          responses: { '200': { description: 'The recordings', content: json(ref('RecordingList')) }, ...errors(400, 404) },
+        },
+      },
+      '/api/livestreams/{id}/recordings/{recordingId}': {
+        parameters: [idParameter, recordingIdParameter],
+        get: {
+          operationId: 'getRecording',
+          summary: 'One finished recording',
+          security: [{}, { bearerAuth: [] }],
+          responses: { '200': { description: 'The recording', content: json(ref('Recording')) }, ...errors(400, 404) },
+        },
+        delete: {
+          operationId: 'deleteRecording',
+          summary: 'Delete a recording and free its disk space',
+          responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 403, 404) },
         },
       },
     },

@@ -4,14 +4,25 @@ import type { Ladder } from '../transcode/ladder.js';
 import type { BroadcastTimeline, TimelineSegment } from './broadcast-timeline.js';
 import { durationS } from './broadcast-timeline.js';
 
-export interface DashManifestOptions {
-  ended: boolean;
-  /** Time-shift window advertised to players (the DVR window). */
-  windowS: number;
-  /** Where players sync their clock (absolute URL answering an ISO 8601 date). */
-  utcTimingUrl: string;
-  now: Date;
-}
+export type DashManifestOptions =
+  | {
+      /** Static once the broadcast has ended; dynamic while it is on. */
+      ended: boolean;
+      vod?: false;
+      /** Time-shift window advertised to players (the DVR window). */
+      windowS: number;
+      /** Where players sync their clock (absolute URL answering an ISO 8601 date). */
+      utcTimingUrl: string;
+      now: Date;
+    }
+  | {
+      /**
+       * A recording: static, with each run's period starting where the previous one ends, so the replay
+       * has no holes where the live broadcast waited for a returning publisher.
+       */
+      vod: true;
+      ended: true;
+    };
 
 const seconds = (s: number) => `PT${Math.max(0, s).toFixed(3)}S`;
 const xmlAttr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
@@ -45,11 +56,11 @@ function segmentTimeline(segments: TimelineSegment[]): string {
 export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, o: DashManifestOptions): string {
   const audioId = String(ladder.rungs.length);
   const anchors = [...timeline.runs.values()].filter((r) => r.anchor).sort((a, b) => a.index - b.index);
-  const ast = anchors[0]?.anchor ?? o.now;
+  const ast = anchors[0]?.anchor ?? new Date();
   const periods: string[] = [];
   let endS = 0;
   for (const run of anchors) {
-    const periodStartS = (run.anchor!.getTime() - ast.getTime()) / 1000;
+    const periodStartS = o.vod ? endS : (run.anchor!.getTime() - ast.getTime()) / 1000;
     const ofRun = (id: string) => (timeline.renditions.get(id)?.segments ?? []).filter((s) => s.run === run.index);
     if (ofRun('0').length === 0 && ofRun(audioId).length === 0) continue;
     const template = (segments: TimelineSegment[]) => {
@@ -89,13 +100,14 @@ export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, 
   }
 
   const common = `xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019" minBufferTime="${seconds(SEGMENT_DURATION_S)}" maxSegmentDuration="${seconds(maxDuration(timeline))}"`;
-  const header = o.ended
-    ? `<MPD ${common} type="static" mediaPresentationDuration="${seconds(endS)}">`
-    : `<MPD ${common} type="dynamic" availabilityStartTime="${ast.toISOString()}" publishTime="${o.now.toISOString()}" ` +
+  const mpd = (header: string, trailer = '') => `<?xml version="1.0" encoding="utf-8"?>\n${header}${periods.join('')}${trailer}</MPD>\n`;
+  if (o.vod || o.ended) return mpd(`<MPD ${common} type="static" mediaPresentationDuration="${seconds(endS)}">`);
+  return mpd(
+    `<MPD ${common} type="dynamic" availabilityStartTime="${ast.toISOString()}" publishTime="${o.now.toISOString()}" ` +
       `minimumUpdatePeriod="${seconds(SEGMENT_DURATION_S)}" timeShiftBufferDepth="${seconds(o.windowS)}" ` +
-      `suggestedPresentationDelay="${seconds(SEGMENT_DURATION_S * 1.5)}">`;
-  const utc = o.ended ? '' : `<UTCTiming schemeIdUri="urn:mpeg:dash:utc:http-iso:2014" value="${xmlAttr(o.utcTimingUrl)}"/>`;
-  return `<?xml version="1.0" encoding="utf-8"?>\n${header}${periods.join('')}${utc}</MPD>\n`;
+      `suggestedPresentationDelay="${seconds(SEGMENT_DURATION_S * 1.5)}">`,
+    `<UTCTiming schemeIdUri="urn:mpeg:dash:utc:http-iso:2014" value="${xmlAttr(o.utcTimingUrl)}"/>`,
+  );
 }
 
 function maxDuration(timeline: BroadcastTimeline): number {

@@ -4,13 +4,13 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { RUN_FILES } from '../transcode/ffmpeg-args.js';
-import type { Ladder } from '../transcode/ladder.js';
-import { BroadcastTimeline } from './broadcast-timeline.js';
-import { renderDashManifest } from './dash-manifest.js';
-import { type InitInfo, readFragmentTiming, readInitInfo } from './cmaf-boxes.js';
-import { AUDIO_PLAYLIST, mediaPlaylistName, renderMasterPlaylist, renderMediaPlaylist, runFile } from './hls-playlist.js';
-
-export const PUBLIC_MANIFESTS = { master: 'master.m3u8', dash: 'manifest.mpd' } as const;
+import { type Ladder, MAXRATE_FACTOR } from '../transcode/ladder.js';
+import { BROADCAST_INFO_FILE, isRecordedBroadcast, removeLiveLeftovers, writeBroadcastInfo } from './broadcast-dir.js';
+import { BroadcastTimeline, type TimelineSegment } from './broadcast-timeline.js';
+import type { InitInfo } from './cmaf-boxes.js';
+import { runFile } from './hls-playlist.js';
+import { writeManifests } from './manifest-files.js';
+import { readInitFile, readSegmentFileTiming } from './segment-file.js';
 
 export interface LivePackagerOptions {
   /** The livestream's media root: public manifests at the top, broadcasts in sub-directories. */
@@ -19,6 +19,10 @@ export interface LivePackagerOptions {
   ladder: Ladder;
   windowS: number;
   utcTimingUrl: string;
+  /** Keep every segment for the broadcast's recording; the live playlists are windowed all the same. */
+  record: boolean;
+  /** Bytes free for the media directory (statfs); tests inject a full disk here. */
+  freeBytes?: (dir: string) => Promise<number>;
   log: Logger;
 }
 
@@ -27,6 +31,16 @@ interface PackagerEvents {
   playable: [];
   /** New segments were published. */
   segments: [count: number];
+  /** Segments are no longer kept beyond the window: the recording ends here while the broadcast goes on. */
+  recordingStopped: [reason: string];
+}
+
+/** What a recorded broadcast kept. */
+export interface RecordedBroadcast {
+  /** Every kept segment; run directories are relative to the broadcast's directory (r1, r2, ...). */
+  timeline: BroadcastTimeline;
+  /** Recording stopped before the broadcast ended (the disk filled up). */
+  interrupted: boolean;
 }
 
 interface RunWatch {
@@ -41,18 +55,35 @@ interface RunWatch {
 }
 
 const SEGMENT_FILE = /^seg-\d+-\d+\.m4s$/;
+/** Room kept free beyond the live window's own needs (manifests, the replay's playlists, logs). */
+const DISK_MARGIN_BYTES = 16 * 1024 * 1024;
+
+async function statfsFreeBytes(dir: string): Promise<number> {
+  const stats = await fsp.statfs(dir);
+  return stats.bavail * stats.bsize;
+}
+
+const isDiskFull = (err: unknown) => (err as NodeJS.ErrnoException | null)?.code === 'ENOSPC';
+const megabytes = (bytes: number) => `${Math.round(bytes / 1e6)} MB`;
 
 /**
  * Turns the CMAF segments FFmpeg writes into Axon's public HLS and DASH manifests. A segment counts once
  * FFmpeg has renamed it into place; its timing comes from its own boxes, not from FFmpeg's manifest
  * (which lists a lower rung's segment only at the next flush, a whole segment late). Axon owns the window,
- * the discontinuities between FFmpeg runs and the deletion of segments that leave the window.
+ * the discontinuities between FFmpeg runs and the deletion of segments that leave the window, unless the
+ * broadcast is recorded: then every segment stays, and a second, never-trimmed timeline lists them.
+ *
+ * Recording gives way to the live stream: once the disk no longer has room for a whole window beyond what
+ * is kept, the recording stops (what it kept stays) and segments leaving the window are deleted again.
  */
 export class LivePackager extends EventEmitter<PackagerEvents> {
   readonly timeline: BroadcastTimeline;
   private readonly runs = new Map<number, RunWatch>();
   private playable = false;
   private finished = false;
+  private readonly recording: { timeline: BroadcastTimeline; active: boolean } | null;
+  /** Free bytes below which recording stops: the live window must be able to fill once more. */
+  private readonly reserveBytes: number;
   /** Serializes refreshes: manifests are read, merged and written one at a time. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -60,17 +91,55 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     super();
     const ids = [...o.ladder.rungs.map((_, i) => String(i)), this.audioId];
     this.timeline = new BroadcastTimeline(ids);
+    this.recording = o.record ? { timeline: new BroadcastTimeline(ids), active: true } : null;
+    const bitsPerSecond = o.ladder.rungs.reduce((sum, r) => sum + r.videoBitrate * MAXRATE_FACTOR, o.ladder.audio.bitrate);
+    this.reserveBytes = Math.ceil((o.windowS * bitsPerSecond) / 8) + DISK_MARGIN_BYTES;
   }
 
   private get audioId(): string {
     return String(this.o.ladder.rungs.length);
   }
 
-  /** Removes the previous broadcast's public manifests so players don't see its end as this one's. */
+  private get broadcastDir(): string {
+    return path.join(this.o.root, this.o.broadcastId);
+  }
+
+  /** Segments are still being kept for the recording. */
+  get isRecording(): boolean {
+    return this.recording?.active ?? false;
+  }
+
+  /** What the recording kept; null when the broadcast is not recorded. */
+  get recorded(): RecordedBroadcast | null {
+    return this.recording && { timeline: this.recording.timeline, interrupted: !this.recording.active };
+  }
+
+  /**
+   * Clears what earlier broadcasts left (their live manifests, so players don't see their end as this
+   * one's, and the segments of those that were not recorded) and, when recording, marks this broadcast's
+   * directory as a recording.
+   */
   async prepare(): Promise<void> {
-    await fsp.mkdir(path.join(this.o.root, this.o.broadcastId), { recursive: true });
-    const previous = (await fsp.readdir(this.o.root)).filter((f) => f.endsWith('.m3u8') || f.endsWith('.mpd'));
-    await Promise.all(previous.map((f) => fsp.rm(path.join(this.o.root, f), { force: true })));
+    const { root, broadcastId } = this.o;
+    await removeLiveLeftovers(root, (id) => (id === broadcastId ? Promise.resolve(true) : isRecordedBroadcast(path.join(root, id))));
+    await fsp.mkdir(this.broadcastDir, { recursive: true });
+    if (!this.recording?.active) return;
+    try {
+      await writeBroadcastInfo(this.broadcastDir, { ladder: this.o.ladder });
+    } catch (err) {
+      this.stopRecording(`${BROADCAST_INFO_FILE} could not be written (${(err as Error).message})`);
+    }
+  }
+
+  /** Stops keeping segments beyond the window; what was kept stays. Idempotent. */
+  stopRecording(reason: string): void {
+    if (!this.recording?.active) return;
+    this.recording.active = false;
+    this.o.log.error(`recording stopped: ${reason}; the live stream goes on`, {
+      broadcast: this.o.broadcastId,
+      recordedS: Math.round(this.recording.timeline.durationS()),
+    });
+    this.emit('recordingStopped', reason);
   }
 
   /** Creates the directory of a new FFmpeg run and starts following its manifest. Returns the directory. */
@@ -79,6 +148,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     const dir = path.join(this.o.root, rel);
     await fsp.mkdir(dir, { recursive: true });
     this.timeline.addRun(index, rel);
+    if (this.recording?.active) this.recording.timeline.addRun(index, `r${index}`);
     const refresh = () => this.refresh(index);
     let watcher: fs.FSWatcher | null = null;
     try {
@@ -105,9 +175,14 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     await this.refresh(index);
   }
 
+  /** Stops following every run once its last segments are read: the timelines are final. */
+  async endRuns(): Promise<void> {
+    await Promise.all([...this.runs.keys()].map((i) => this.endRun(i)));
+  }
+
   /** Publishes the final manifests: HLS with EXT-X-ENDLIST, DASH static. */
   async finish(): Promise<void> {
-    await Promise.all([...this.runs.keys()].map((i) => this.endRun(i)));
+    await this.endRuns();
     this.finished = true;
     await this.enqueue(() => this.write());
   }
@@ -137,13 +212,20 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
           }
           if (!timing) break;
           this.timeline.add(index, rendition, { number: n, ...timing }, now);
+          if (this.recording?.active) this.recording.timeline.add(index, rendition, { number: n, ...timing }, now);
           run.next.set(rendition, n + 1);
           added += 1;
         }
       }
       if (added === 0) return;
+      await this.checkDiskSpace();
       await this.deleteOutOfWindow();
-      await this.write();
+      try {
+        await this.write();
+      } catch (err) {
+        if (isDiskFull(err)) this.stopRecording('disk full (ENOSPC while writing the playlists)');
+        throw err;
+      }
       this.emit('segments', added);
       if (!this.playable && this.timeline.isPlayable()) {
         this.playable = true;
@@ -154,19 +236,36 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
 
   /** Timing of segment `n` of a rendition, or null while FFmpeg has not finished it. */
   private async readSegment(run: RunWatch, rendition: string, n: number) {
-    let segment: Buffer;
-    try {
-      segment = await fsp.readFile(path.join(run.dir, runFile(RUN_FILES.media, rendition, n)));
-    } catch {
-      return null;
-    }
     let init = run.inits.get(rendition);
-    if (!init) {
-      init = readInitInfo(await fsp.readFile(path.join(run.dir, runFile(RUN_FILES.init, rendition))));
+    const timing = await readSegmentFileTiming(path.join(run.dir, runFile(RUN_FILES.media, rendition, n)), async () => {
+      init ??= await readInitFile(path.join(run.dir, runFile(RUN_FILES.init, rendition)));
       run.inits.set(rendition, init);
+      return init;
+    });
+    return timing && init && { t: timing.decodeTime, d: timing.duration, timescale: init.timescale };
+  }
+
+  /** Stops recording while the disk can still take a whole live window, so the live stream never starves. */
+  private async checkDiskSpace(): Promise<void> {
+    if (!this.recording?.active) return;
+    let free: number;
+    try {
+      free = await (this.o.freeBytes ?? statfsFreeBytes)(this.broadcastDir);
+    } catch (err) {
+      this.o.log.warn('cannot read the free disk space', { err });
+      return;
     }
-    const { decodeTime, duration } = readFragmentTiming(segment, init);
-    return { t: decodeTime, d: duration, timescale: init.timescale };
+    if (free < this.reserveBytes) {
+      this.stopRecording(`disk full (${megabytes(free)} free, the live window needs ${megabytes(this.reserveBytes)})`);
+    }
+  }
+
+  /** Whether a segment belongs to the recording (kept when it leaves the live window). */
+  private isRecorded(rendition: string, segment: TimelineSegment): boolean {
+    if (!this.recording) return false;
+    if (this.recording.active) return true;
+    const last = this.recording.timeline.renditions.get(rendition)?.segments.at(-1);
+    return last !== undefined && (segment.run < last.run || (segment.run === last.run && segment.number <= last.number));
   }
 
   private enqueue(job: () => Promise<void>): Promise<void> {
@@ -175,7 +274,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
   }
 
   private async deleteOutOfWindow(): Promise<void> {
-    const dropped = this.timeline.trim(this.o.windowS);
+    const dropped = this.timeline.trim(this.o.windowS).filter(({ rendition, segment }) => !this.isRecorded(rendition, segment));
     await Promise.all(
       dropped.map(({ rendition, segment }) => {
         const dir = this.timeline.runs.get(segment.run)!.dir;
@@ -184,7 +283,8 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     );
     for (const run of this.timeline.unreferencedRuns()) {
       if (this.runs.get(run.index)?.ended) {
-        await fsp.rm(path.join(this.o.root, run.dir), { recursive: true, force: true });
+        // A run the recording has segments of keeps its directory (and init segments).
+        if (!this.recording?.timeline.runs.has(run.index)) await fsp.rm(path.join(this.o.root, run.dir), { recursive: true, force: true });
         this.timeline.runs.delete(run.index);
       }
     }
@@ -192,25 +292,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
 
   private async write(): Promise<void> {
     if (!this.timeline.isPlayable()) return;
-    const ended = this.finished;
-    const { ladder } = this.o;
-    const files: Array<[string, string]> = ladder.rungs.map((rung, i) => [
-      mediaPlaylistName(rung.name),
-      renderMediaPlaylist(this.timeline.renditions.get(String(i))!, this.timeline.runs, { ended }),
-    ]);
-    files.push([AUDIO_PLAYLIST, renderMediaPlaylist(this.timeline.renditions.get(this.audioId)!, this.timeline.runs, { ended })]);
-    files.push([
-      PUBLIC_MANIFESTS.dash,
-      renderDashManifest(this.timeline, ladder, { ended, windowS: this.o.windowS, utcTimingUrl: this.o.utcTimingUrl, now: new Date() }),
-    ]);
-    // The master goes last: when it appears, every playlist it names already has a segment.
-    await Promise.all(files.map(([name, body]) => writeAtomic(path.join(this.o.root, name), body)));
-    await writeAtomic(path.join(this.o.root, PUBLIC_MANIFESTS.master), renderMasterPlaylist(ladder));
+    const { windowS, utcTimingUrl } = this.o;
+    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, windowS, utcTimingUrl, now: new Date() });
   }
-}
-
-async function writeAtomic(file: string, body: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, body);
-  await fsp.rename(tmp, file);
 }

@@ -94,4 +94,11 @@ describe('DASH manifest', () => {
     expect(mpd).not.toContain('availabilityStartTime');
     expect(mpd).not.toContain('UTCTiming');
   });
+
+  it('lays a recording\'s periods back to back, without the wall-clock gap between the runs', () => {
+    const mpd = renderDashManifest(twoRuns(), ladder, { vod: true, ended: true });
+    expect(mpd).toContain('type="static"');
+    expect([...mpd.matchAll(/<Period id="(r\d)" start="([^"]+)"/g)].map((m) => `${m[1]}@${m[2]}`)).toEqual(['r1@PT0.000S', 'r2@PT6.000S']);
+    expect(mpd).toContain('mediaPresentationDuration="PT9.000S"');
+  });
 });

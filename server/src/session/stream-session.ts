@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { LivePackager } from '../packager/live-packager.js';
+import type { RecordingLibrary } from '../recordings/recording-library.js';
 import { type Ladder, planLadder } from '../transcode/ladder.js';
 import { Transcoder } from '../transcode/transcoder.js';
 import type { IngestSource } from './ingest.js';
@@ -18,6 +19,8 @@ export interface StreamSessionEvents {
 /** What the registry and the ingests see of a broadcast. */
 export interface LiveSession {
   readonly livestreamId: string;
+  /** Outputs other than the packager (real-time viewers) read the source from here. */
+  readonly ingest: IngestSource;
   readonly state: SessionState;
   start(): Promise<void>;
   stop(reason: string): Promise<void>;
@@ -31,6 +34,10 @@ export type StreamSessionFactory = (livestreamId: string, ingest: IngestSource) 
 export interface StreamSessionDeps {
   config: Pick<Config, 'mediaDir' | 'dvrWindowS' | 'publicUrl' | 'transcode'>;
   log: Logger;
+  /** The livestream's own DVR window in seconds, instead of config.dvrWindowS. */
+  dvrWindowS?: number | undefined;
+  /** Given when the broadcast is recorded: the library its recording joins. */
+  recordings?: RecordingLibrary | undefined;
 }
 
 /**
@@ -45,6 +52,9 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
   private currentState: SessionState = 'starting';
   private readonly packager: LivePackager;
   private readonly transcoder: Transcoder;
+  private readonly recordings: RecordingLibrary | null;
+  /** The recording is registered in the library: it must be completed at the end. */
+  private recordingBegun = false;
   private stopped: Promise<void> | null = null;
   private readonly log: Logger;
 
@@ -57,12 +67,14 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     const { transcode } = deps.config;
     this.log = deps.log.child(livestreamId);
     this.ladder = planLadder(ingest.video, transcode.ladderHeights, transcode.fps);
+    this.recordings = deps.recordings ?? null;
     this.packager = new LivePackager({
       root: path.join(deps.config.mediaDir, livestreamId),
       broadcastId: this.broadcastId,
       ladder: this.ladder,
-      windowS: deps.config.dvrWindowS,
+      windowS: deps.dvrWindowS ?? deps.config.dvrWindowS,
       utcTimingUrl: `${deps.config.publicUrl}/api/time`,
+      record: this.recordings !== null,
       log: this.log.child('packager'),
     });
     this.transcoder = new Transcoder({
@@ -95,6 +107,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       protocol: this.ingest.protocol,
       source: `${this.ingest.video.width}x${this.ingest.video.height}`,
       rungs: this.ladder.rungs.map((r) => r.name),
+      recorded: this.recordings !== null,
     });
     this.ingest.onEnded((reason) => void this.stop(reason));
     this.transcoder.on('failed', (reason) => void this.stop(reason));
@@ -106,6 +119,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     });
     this.emit('state', 'starting');
     try {
+      this.beginRecording();
       await this.packager.prepare();
       await this.transcoder.start();
     } catch (err) {
@@ -119,6 +133,9 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     this.stopped ??= (async () => {
       this.log.info('broadcast ending', { reason });
       await this.transcoder.stop();
+      await this.packager.endRuns();
+      // Before the live playlists end: a viewer told the broadcast ended finds its replay listed.
+      await this.completeRecording();
       await this.packager.finish();
       this.packager.close();
       await this.ingest.close();
@@ -131,5 +148,25 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       this.emit('ended', reason);
     });
     return this.stopped;
+  }
+
+  private beginRecording(): void {
+    if (!this.recordings) return;
+    try {
+      this.recordings.begin(this.livestreamId, this.broadcastId, this.startedAt);
+      this.recordingBegun = true;
+    } catch (err) {
+      this.packager.stopRecording(`the recording could not be registered (${(err as Error).message})`);
+    }
+  }
+
+  private async completeRecording(): Promise<void> {
+    const recorded = this.packager.recorded;
+    if (!this.recordings || !this.recordingBegun || !recorded) return;
+    try {
+      await this.recordings.complete(this.livestreamId, this.broadcastId, recorded, this.ladder);
+    } catch (err) {
+      this.log.error('the recording could not be finished; the next start will finish it', { err });
+    }
   }
 }

@@ -35,6 +35,15 @@ describe('SqliteLivestreamRepository', () => {
     expect(repo.update('nonexistent-id', { name: 'x' })).toBeUndefined();
   });
 
+  it('keeps a DVR window override, and can drop it again', () => {
+    const a = repo.create({ name: 'A', record: true, dvrWindowS: 120 });
+    expect(repo.get(a.id)?.dvrWindowS).toBe(120);
+    expect(repo.update(a.id, { name: 'B' })?.dvrWindowS).toBe(120);
+    expect(repo.update(a.id, { dvrWindowS: 30 })?.dvrWindowS).toBe(30);
+    expect(repo.update(a.id, { dvrWindowS: null })?.dvrWindowS).toBeNull();
+    expect(repo.create({ name: 'C', record: false }).dvrWindowS).toBeNull();
+  });
+
   it('pages newest first with opaque cursors, stable across deletions', () => {
     const made = Array.from({ length: 5 }, (_, i) => repo.create({ name: `s${i}`, record: true }));
     const first = repo.list({ limit: 2 });

@@ -8,6 +8,8 @@ export interface LivestreamRecord {
   name: string;
   streamKey: string;
   record: boolean;
+  /** This livestream's DVR window in seconds; null: the server's. */
+  dvrWindowS: number | null;
   createdAt: string;
 }
 
@@ -20,9 +22,15 @@ export interface LivestreamPage {
 export interface NewLivestream {
   name: string;
   record: boolean;
+  dvrWindowS?: number | undefined;
 }
 
-export type LivestreamChanges = Partial<NewLivestream>;
+export interface LivestreamChanges {
+  name?: string | undefined;
+  record?: boolean | undefined;
+  /** null goes back to the server's window; undefined leaves it. */
+  dvrWindowS?: number | null | undefined;
+}
 
 export class InvalidCursorError extends Error {
   constructor() {
@@ -48,10 +56,11 @@ interface Row {
   name: string;
   stream_key: string;
   record: number;
+  dvr_window_s: number | null;
   created_at: string;
 }
 
-const COLUMNS = 'seq, id, name, stream_key, record, created_at';
+const COLUMNS = 'seq, id, name, stream_key, record, dvr_window_s, created_at';
 
 /** 96 bits: public, only needs to be unguessable enough not to enumerate. */
 const newId = () => randomBytes(12).toString('base64url');
@@ -72,6 +81,7 @@ const toRecord = (row: Row): LivestreamRecord => ({
   name: row.name,
   streamKey: row.stream_key,
   record: row.record === 1,
+  dvrWindowS: row.dvr_window_s,
   createdAt: row.created_at,
 });
 
@@ -80,8 +90,8 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
 
   constructor(db: Database) {
     this.statements = {
-      insert: db.prepare<[string, string, string, number, string]>(
-        'INSERT INTO livestreams (id, name, stream_key, record, created_at) VALUES (?, ?, ?, ?, ?)',
+      insert: db.prepare<[string, string, string, number, number | null, string]>(
+        'INSERT INTO livestreams (id, name, stream_key, record, dvr_window_s, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       get: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM livestreams WHERE id = ?`),
       byKey: db.prepare<[string], { id: string }>('SELECT id FROM livestreams WHERE stream_key = ?'),
@@ -90,8 +100,10 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
       nextPage: db.prepare<[number, number], Row>(
         `SELECT ${COLUMNS} FROM livestreams WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
       ),
-      update: db.prepare<[string | null, number | null, string], Row>(
-        `UPDATE livestreams SET name = coalesce(?, name), record = coalesce(?, record) WHERE id = ? RETURNING ${COLUMNS}`,
+      // dvr_window_s can be set back to NULL, so it takes a flag saying whether to change it.
+      update: db.prepare<[string | null, number | null, number, number | null, string], Row>(
+        `UPDATE livestreams SET name = coalesce(?, name), record = coalesce(?, record),
+           dvr_window_s = CASE WHEN ? THEN ? ELSE dvr_window_s END WHERE id = ? RETURNING ${COLUMNS}`,
       ),
       setKey: db.prepare<[string, string], Row>(`UPDATE livestreams SET stream_key = ? WHERE id = ? RETURNING ${COLUMNS}`),
       delete: db.prepare<[string]>('DELETE FROM livestreams WHERE id = ?'),
@@ -104,9 +116,10 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
       name: input.name,
       streamKey: newStreamKey(),
       record: input.record,
+      dvrWindowS: input.dvrWindowS ?? null,
       createdAt: new Date().toISOString(),
     };
-    this.statements.insert.run(record.id, record.name, record.streamKey, record.record ? 1 : 0, record.createdAt);
+    this.statements.insert.run(record.id, record.name, record.streamKey, record.record ? 1 : 0, record.dvrWindowS, record.createdAt);
     return record;
   }
 
@@ -135,7 +148,8 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
 
   update(id: string, changes: LivestreamChanges): LivestreamRecord | undefined {
     const record = changes.record === undefined ? null : changes.record ? 1 : 0;
-    const row = this.statements.update.get(changes.name ?? null, record, id);
+    const window = changes.dvrWindowS;
+    const row = this.statements.update.get(changes.name ?? null, record, window === undefined ? 0 : 1, window ?? null, id);
     return row && toRecord(row);
   }
 

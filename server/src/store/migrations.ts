@@ -45,4 +45,25 @@ export const migrations: readonly Migration[] = [
         ) STRICT, WITHOUT ROWID;
       `),
   },
+  {
+    version: 3,
+    name: 'livestream dvr window and recordings',
+    // A recording is one broadcast; its id is the broadcast id, which names its media directory.
+    // 'recording' rows left by a killed server are finalized from the files at the next start.
+    up: (db) =>
+      db.exec(`
+        ALTER TABLE livestreams ADD COLUMN dvr_window_s INTEGER;
+        CREATE TABLE recordings (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          livestream_id TEXT NOT NULL REFERENCES livestreams (id) ON DELETE CASCADE,
+          status TEXT NOT NULL CHECK (status IN ('recording', 'complete', 'interrupted')),
+          started_at TEXT NOT NULL,
+          ended_at TEXT,
+          duration_s REAL
+        ) STRICT;
+        CREATE INDEX recordings_by_livestream ON recordings (livestream_id, seq);
+        CREATE INDEX recordings_by_status ON recordings (status, ended_at);
+      `),
+  },
 ];

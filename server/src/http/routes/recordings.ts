@@ -1,0 +1,77 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { livestreamIdSchema } from '../../../../shared/livestream.js';
+import { RECORDING_QUERY_PARAM, recordingIdSchema, type Recording, type RecordingList } from '../../../../shared/recording.js';
+import { PUBLIC_MANIFESTS } from '../../packager/manifest-files.js';
+import type { RecordingLibrary } from '../../recordings/recording-library.js';
+import type { LivestreamRepository } from '../../store/livestream-repository.js';
+import type { FinishedRecording } from '../../store/recording-repository.js';
+import type { AdminAuth } from '../admin-auth.js';
+import { HttpError, parseInput } from '../http-error.js';
+
+export interface RecordingRoutesOptions {
+  recordings: RecordingLibrary;
+  livestreams: Pick<LivestreamRepository, 'get'>;
+  auth: AdminAuth;
+  publicUrl: string;
+}
+
+interface Params {
+  id: string;
+  recordingId: string;
+}
+
+/** A recording as the API shows it; its media is served by the origin from the broadcast's directory. */
+export function recordingView(publicUrl: string, rec: FinishedRecording): Recording {
+  const media = `${publicUrl}/live/${rec.livestreamId}/${rec.id}`;
+  return {
+    id: rec.id,
+    status: rec.status,
+    startedAt: rec.startedAt,
+    endedAt: rec.endedAt,
+    duration: Number(rec.durationS.toFixed(3)),
+    hlsUrl: `${media}/${PUBLIC_MANIFESTS.master}`,
+    dashUrl: `${media}/${PUBLIC_MANIFESTS.dash}`,
+    playerUrl: `${publicUrl}/watch/${rec.livestreamId}?${RECORDING_QUERY_PARAM}=${rec.id}`,
+  };
+}
+
+/**
+ * A livestream's recordings. Reading is public, like the media itself (the watch page links a finished
+ * broadcast to its replay); deleting takes the API token.
+ */
+export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async (app, opts) => {
+  const { recordings, livestreams, auth, publicUrl } = opts;
+
+  const livestreamOf = (rawId: string) => {
+    const id = parseInput(livestreamIdSchema, rawId);
+    if (!livestreams.get(id)) throw new HttpError(404, 'no livestream with this id');
+    return id;
+  };
+  const find = (params: Params) => {
+    const livestreamId = livestreamOf(params.id);
+    const rec = recordings.get(livestreamId, parseInput(recordingIdSchema, params.recordingId));
+    if (!rec) throw new HttpError(404, 'no recording with this id');
+    return rec;
+  };
+
+  // A recording can be deleted at any moment: nothing may keep an old answer.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+  });
+
+  app.get<{ Params: Pick<Params, 'id'> }>('/api/livestreams/:id/recordings', async (request): Promise<RecordingList> => {
+    const livestreamId = livestreamOf(request.params.id);
+    return { items: recordings.list(livestreamId).map((rec) => recordingView(publicUrl, rec)) };
+  });
+
+  app.get<{ Params: Params }>('/api/livestreams/:id/recordings/:recordingId', async (request): Promise<Recording> =>
+    recordingView(publicUrl, find(request.params)),
+  );
+
+  app.delete<{ Params: Params }>('/api/livestreams/:id/recordings/:recordingId', async (request, reply) => {
+    auth.require(request);
+    const rec = find(request.params);
+    await recordings.remove(rec.livestreamId, rec.id);
+    return reply.code(204).send();
+  });
+};

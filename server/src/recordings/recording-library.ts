@@ -1,0 +1,132 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { livestreamIdSchema } from '../../../shared/livestream.js';
+import type { RecordingStatus } from '../../../shared/recording.js';
+import type { Logger } from '../log.js';
+import { readBroadcastInfo, removeLiveLeftovers } from '../packager/broadcast-dir.js';
+import { type BroadcastTimeline, segmentEnd } from '../packager/broadcast-timeline.js';
+import type { RecordedBroadcast } from '../packager/live-packager.js';
+import { writeManifests } from '../packager/manifest-files.js';
+import type { Ladder } from '../transcode/ladder.js';
+import type { FinishedRecording, RecordingRepository } from '../store/recording-repository.js';
+import { readRecordedSegments } from './recorded-segments.js';
+
+export interface RecordingLibraryOptions {
+  store: RecordingRepository;
+  mediaDir: string;
+  log: Logger;
+}
+
+/**
+ * Recordings: one per recorded broadcast, in the broadcast's own directory
+ * (`<mediaDir>/<livestreamId>/<broadcastId>/`), replayed from the broadcast's CMAF segments through
+ * VOD playlists and a static DASH manifest written next to them when the broadcast ends, or at the next
+ * start when the server was killed before.
+ */
+export class RecordingLibrary {
+  private readonly log: Logger;
+
+  constructor(private readonly o: RecordingLibraryOptions) {
+    this.log = o.log;
+  }
+
+  /** Where a recording's files live (the origin serves them under /live/<livestreamId>/<recordingId>/). */
+  dirOf(livestreamId: string, recordingId: string): string {
+    return path.join(this.o.mediaDir, livestreamId, recordingId);
+  }
+
+  /** Registers the recording of a broadcast that is starting. Throws when the livestream is gone. */
+  begin(livestreamId: string, broadcastId: string, startedAt: Date): void {
+    this.o.store.begin({ id: broadcastId, livestreamId, startedAt });
+  }
+
+  /** Makes a broadcast that ended replayable from what the packager kept. */
+  async complete(livestreamId: string, broadcastId: string, recorded: RecordedBroadcast, ladder: Ladder): Promise<void> {
+    await this.finalize(livestreamId, broadcastId, recorded.timeline, ladder, recorded.interrupted ? 'interrupted' : 'complete');
+  }
+
+  /**
+   * At start-up, before any broadcast: recordings still marked as recording were cut by a crash or a kill;
+   * each becomes replayable up to its last complete segment. Then what ended broadcasts left that nobody
+   * will play goes: live manifests (no broadcast is live yet) and directories of unrecorded broadcasts.
+   */
+  async recover(): Promise<void> {
+    for (const rec of this.o.store.listUnfinished()) {
+      const dir = this.dirOf(rec.livestreamId, rec.id);
+      try {
+        if (!(await exists(dir))) {
+          this.o.store.delete(rec.id);
+          continue;
+        }
+        const { ladder } = await readBroadcastInfo(dir);
+        const timeline = await readRecordedSegments(dir, ladder);
+        await this.finalize(rec.livestreamId, rec.id, timeline, ladder, 'interrupted');
+      } catch (err) {
+        this.log.error('a recording cut by a restart could not be recovered; it will be tried again at the next start', {
+          livestream: rec.livestreamId,
+          recording: rec.id,
+          err,
+        });
+      }
+    }
+    const livestreamDirs = await fsp.readdir(this.o.mediaDir).catch(() => []);
+    for (const livestreamId of livestreamDirs.filter((d) => livestreamIdSchema.safeParse(d).success)) {
+      const ids = this.o.store.idsOf(livestreamId);
+      await removeLiveLeftovers(path.join(this.o.mediaDir, livestreamId), async (id) => ids.has(id));
+    }
+  }
+
+  /** A livestream's replayable recordings, newest first. */
+  list(livestreamId: string): FinishedRecording[] {
+    return this.o.store.listFinished(livestreamId);
+  }
+
+  get(livestreamId: string, recordingId: string): FinishedRecording | undefined {
+    return this.o.store.getFinished(livestreamId, recordingId);
+  }
+
+  /** Deletes a replayable recording and its files; false when there is none with this id. */
+  async remove(livestreamId: string, recordingId: string): Promise<boolean> {
+    if (!this.get(livestreamId, recordingId)) return false;
+    await this.discard(livestreamId, recordingId);
+    this.log.info('recording deleted', { livestream: livestreamId, recording: recordingId });
+    return true;
+  }
+
+  /** Deletes the recordings that ended before `date` (retention). Returns how many. */
+  async removeEndedBefore(date: Date): Promise<number> {
+    const old = this.o.store.listEndedBefore(date);
+    for (const rec of old) await this.discard(rec.livestreamId, rec.id);
+    if (old.length > 0) this.log.info('old recordings deleted', { count: old.length, endedBefore: date.toISOString() });
+    return old.length;
+  }
+
+  private async finalize(livestreamId: string, id: string, timeline: BroadcastTimeline, ladder: Ladder, status: RecordingStatus): Promise<void> {
+    if (!timeline.isPlayable()) {
+      this.log.info('the broadcast ended before its first segment: nothing to replay', { livestream: livestreamId, recording: id });
+      await this.discard(livestreamId, id);
+      return;
+    }
+    await writeManifests(this.dirOf(livestreamId, id), timeline, ladder, { vod: true, ended: true });
+    const endedAt = new Date(Math.max(...[...timeline.renditions.values()].map((r) => segmentEnd(r.segments.at(-1)!))));
+    const durationS = timeline.durationS();
+    if (!this.o.store.finish(id, { status, endedAt, durationS })) {
+      // Deleted meanwhile, with its livestream: its files go too.
+      await this.discard(livestreamId, id);
+      return;
+    }
+    this.log.info('recording ready', { livestream: livestreamId, recording: id, status, durationS: Number(durationS.toFixed(3)) });
+  }
+
+  /** Files first, so a failure leaves the row to try again rather than files nobody knows of. */
+  private async discard(livestreamId: string, id: string): Promise<void> {
+    await fsp.rm(this.dirOf(livestreamId, id), { recursive: true, force: true });
+    this.o.store.delete(id);
+  }
+}
+
+const exists = (p: string) =>
+  fsp.access(p).then(
+    () => true,
+    () => false,
+  );

@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BROADCAST_INFO_FILE, readBroadcastInfo } from '../src/packager/broadcast-dir.js';
+import { runFile } from '../src/packager/hls-playlist.js';
+import { LivePackager } from '../src/packager/live-packager.js';
+import { RUN_FILES } from '../src/transcode/ffmpeg-args.js';
+import { capturedLogger } from './fixtures/captured-log.js';
+import { makeCmafRun, SMALL_LADDER, SMALL_LADDER_IDS } from './fixtures/cmaf-run.js';
+import { tempDirs } from './fixtures/temp-dirs.js';
+
+const makeTempDir = tempDirs();
+
+// The packager against real CMAF segments, with FFmpeg played by the test: each segment is renamed into
+// the run directory the way FFmpeg's dash muxer does it, so every step is deterministic.
+const BROADCAST = 'btest00001';
+let source: string;
+beforeAll(async () => {
+  source = makeTempDir('axon-packager-src-');
+  await makeCmafRun(source, 20);
+});
+
+const packagers: LivePackager[] = [];
+afterEach(() => packagers.splice(0).forEach((p) => p.close()));
+
+async function setUp(o: { record: boolean; freeBytes?: () => Promise<number> }) {
+  const root = path.join(makeTempDir('axon-packager-'), 'livestream-0001');
+  const log = capturedLogger();
+  const packager = new LivePackager({
+    root,
+    broadcastId: BROADCAST,
+    ladder: SMALL_LADDER,
+    windowS: 6,
+    utcTimingUrl: 'http://127.0.0.1:1/api/time',
+    record: o.record,
+    ...(o.freeBytes && { freeBytes: o.freeBytes }),
+    log,
+  });
+  packagers.push(packager);
+  await fsp.mkdir(root, { recursive: true });
+  return { root, log, packager };
+}
+
+/** Starts run 1 and returns a function that has "FFmpeg" finish segment n of every rendition. */
+async function startRun(packager: LivePackager) {
+  const runDir = await packager.startRun(1);
+  for (const id of SMALL_LADDER_IDS) await fsp.copyFile(path.join(source, runFile(RUN_FILES.init, id)), path.join(runDir, runFile(RUN_FILES.init, id)));
+  return async (n: number) => {
+    for (const id of SMALL_LADDER_IDS) {
+      const name = runFile(RUN_FILES.media, id, n);
+      await fsp.copyFile(path.join(source, name), path.join(runDir, `${name}.tmp`));
+      await fsp.rename(path.join(runDir, `${name}.tmp`), path.join(runDir, name));
+    }
+    await waitFor(`segment ${n}`, () => SMALL_LADDER_IDS.every((id) => packager.timeline.renditions.get(id)!.segments.at(-1)?.number === n));
+  };
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const onDisk = (root: string, n: number) => fs.existsSync(path.join(root, BROADCAST, 'r1', runFile(RUN_FILES.media, '0', n)));
+const listed = (playlist: string) => [...playlist.matchAll(/seg-0-(\d+)\.m4s/g)].map((m) => Number(m[1]));
+const playlist = (root: string) => fsp.readFile(path.join(root, `${SMALL_LADDER.rungs[0]!.name}.m3u8`), 'utf8');
+
+describe('LivePackager: the DVR window and what is kept', () => {
+  it('without recording, deletes the segments that leave the window', async () => {
+    const { root, packager } = await setUp({ record: false });
+    await packager.prepare();
+    const finish = await startRun(packager);
+    for (let n = 1; n <= 8; n++) await finish(n);
+    // 6 s window behind the newest end (16 s): the segments ending at 12, 14 and 16 s.
+    expect(listed(await playlist(root))).toEqual([6, 7, 8]);
+    expect([1, 2, 3, 4, 5].map((n) => onDisk(root, n))).toEqual([false, false, false, false, false]);
+    expect(fs.existsSync(path.join(root, BROADCAST, BROADCAST_INFO_FILE))).toBe(false);
+    expect(packager.recorded).toBeNull();
+  });
+
+  it('while recording, windows the live playlists but keeps every segment for the replay', async () => {
+    const { root, packager } = await setUp({ record: true, freeBytes: async () => 1e12 });
+    await packager.prepare();
+    expect((await readBroadcastInfo(path.join(root, BROADCAST))).ladder).toEqual(SMALL_LADDER);
+    const finish = await startRun(packager);
+    for (let n = 1; n <= 8; n++) await finish(n);
+    const live = await playlist(root);
+    expect(listed(live)).toEqual([6, 7, 8]);
+    expect(live).toContain('#EXT-X-MEDIA-SEQUENCE:5\n');
+    expect([1, 2, 3, 4, 5, 6, 7, 8].every((n) => onDisk(root, n))).toBe(true);
+    await packager.endRuns();
+    const recorded = packager.recorded!;
+    expect(recorded.interrupted).toBe(false);
+    expect(recorded.timeline.renditions.get('0')!.segments.map((s) => s.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(recorded.timeline.runs.get(1)!.dir).toBe('r1');
+    expect(recorded.timeline.durationS()).toBeCloseTo(16, 1);
+    await packager.finish();
+    expect(await playlist(root)).toContain('#EXT-X-ENDLIST');
+  });
+
+  it('stops recording when the disk fills up: one clear log line, the kept part stays, the live stream goes on', async () => {
+    let free = 1e12;
+    const { root, log, packager } = await setUp({ record: true, freeBytes: async () => free });
+    const stopped: string[] = [];
+    packager.on('recordingStopped', (reason) => stopped.push(reason));
+    await packager.prepare();
+    const finish = await startRun(packager);
+    for (let n = 1; n <= 4; n++) await finish(n);
+    free = 10e6;
+    await finish(5);
+    expect(packager.isRecording).toBe(false);
+    expect(stopped).toHaveLength(1);
+    const lines = log.lines.filter((l) => l.text.startsWith('recording stopped'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.level).toBe('error');
+    expect(lines[0]!.text).toMatch(/^recording stopped: disk full \(10 MB free, the live window needs \d+ MB\); the live stream goes on/);
+
+    for (let n = 6; n <= 10; n++) await finish(n);
+    expect(listed(await playlist(root))).toEqual([8, 9, 10]);
+    // Segments 1-5 are the recording; 6 and 7 were only ever live and left the window.
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => onDisk(root, n))).toEqual([true, true, true, true, true, false, false]);
+    await packager.endRuns();
+    expect(packager.recorded!.interrupted).toBe(true);
+    expect(packager.recorded!.timeline.renditions.get('0')!.segments.map((s) => s.number)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('clears what earlier broadcasts left, except the recorded ones', async () => {
+    const { root, packager } = await setUp({ record: false });
+    await fsp.writeFile(path.join(root, 'master.m3u8'), '#EXTM3U\n');
+    await fsp.writeFile(path.join(root, 'manifest.mpd'), '<MPD/>');
+    await fsp.mkdir(path.join(root, 'bunrecorded1', 'r1'), { recursive: true });
+    await fsp.mkdir(path.join(root, 'brecorded01', 'r1'), { recursive: true });
+    await fsp.writeFile(path.join(root, 'brecorded01', BROADCAST_INFO_FILE), '{}');
+    await packager.prepare();
+    expect(fs.readdirSync(root).sort()).toEqual(['brecorded01', BROADCAST]);
+  });
+});

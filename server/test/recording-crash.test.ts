@@ -1,0 +1,122 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, expect, it } from 'vitest';
+import type { Livestream } from '../../shared/livestream.js';
+import type { RecordingList } from '../../shared/recording.js';
+import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TOKEN = 'crash-test-token-0123456789';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+interface AxonProcess {
+  base: string;
+  rtmpPort: number;
+  child: ChildProcess;
+  exited: Promise<unknown>;
+  output: () => string;
+}
+
+/** The real server (`node --import tsx server/src/main.ts`) on a data directory, as an operator runs it. */
+async function startAxon(dataDir: string): Promise<AxonProcess> {
+  const [port, rtmpPort] = [await freePort(), await freePort()];
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AXON_PUBLIC_URL: base,
+      AXON_DATA_DIR: dataDir,
+      AXON_API_TOKEN: TOKEN,
+      RTMP_PORT: String(rtmpPort),
+      AXON_LADDER: '144',
+      AXON_X264_PRESET: 'ultrafast',
+      AXON_MEDIASOUP_WORKERS: '1',
+      RTC_MIN_PORT: '48600',
+      RTC_MAX_PORT: '48699',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  await waitFor(`the server to answer (${output})`, async () => (await fetch(`${base}/healthz`).catch(() => null))?.ok, 60_000);
+  return { base, rtmpPort, child, exited, output: () => output };
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const segmentsIn = (playlist: string) => playlist.split('\n').filter((l) => l.endsWith('.m4s') && !l.startsWith('#'));
+
+it('a server killed mid-broadcast leaves a replayable recording after its restart', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-crash-'));
+  cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const first = await startAxon(dataDir);
+  const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const created = await fetch(`${first.base}/api/livestreams`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'Crash' }) });
+  const ls = (await created.json()) as Livestream;
+  expect(ls.record).toBe(true);
+
+  const publisher = new FfmpegRtmpPublisher({ url: `rtmp://127.0.0.1:${first.rtmpPort}/live/${ls.streamKey}`, width: 320, height: 180 });
+  cleanups.push(() => publisher.kill());
+  await waitFor('three live segments', async () => {
+    const playlist = await fetch(`${first.base}/live/${ls.id}/144p.m3u8`).then((r) => (r.ok ? r.text() : ''));
+    return segmentsIn(playlist).length >= 3;
+  });
+
+  first.child.kill('SIGKILL');
+  await first.exited;
+  await publisher.kill();
+
+  const second = await startAxon(dataDir);
+  const { items } = (await (await fetch(`${second.base}/api/livestreams/${ls.id}/recordings`)).json()) as RecordingList;
+  expect(items, second.output()).toHaveLength(1);
+  const rec = items[0]!;
+  expect(rec.status).toBe('interrupted');
+  expect(rec.duration).toBeGreaterThanOrEqual(6);
+  expect(rec.hlsUrl).toBe(`${second.base}/live/${ls.id}/${rec.id}/master.m3u8`);
+  // Nothing is live after a restart: the live URL answers 404 rather than a playlist that never ends.
+  expect((await fetch(`${second.base}/live/${ls.id}/master.m3u8`)).status).toBe(404);
+
+  const { stdout } = await promisify(execFile)('ffprobe', [
+    '-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', rec.hlsUrl,
+  ]);
+  expect(Number(stdout.trim().split('\n')[0])).toBeGreaterThanOrEqual(Math.floor(rec.duration - 1) * 30);
+
+  second.child.kill('SIGTERM');
+  expect(await second.exited).toBe(0);
+});

@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { writeBroadcastInfo } from '../src/packager/broadcast-dir.js';
+import { runFile } from '../src/packager/hls-playlist.js';
+import { RecordingLibrary } from '../src/recordings/recording-library.js';
+import { startRecordingRetention } from '../src/recordings/recording-retention.js';
+import { openDatabase, type Database } from '../src/store/db.js';
+import { SqliteLivestreamRepository } from '../src/store/livestream-repository.js';
+import { SqliteRecordingRepository } from '../src/store/recording-repository.js';
+import { RUN_FILES } from '../src/transcode/ffmpeg-args.js';
+import { capturedLogger } from './fixtures/captured-log.js';
+import { makeCmafRun, SMALL_LADDER } from './fixtures/cmaf-run.js';
+import { tempDirs } from './fixtures/temp-dirs.js';
+
+const makeTempDir = tempDirs();
+
+// Runs of real CMAF segments, made once: 9 s (5 segments, the last 1 s) and 5 s (3 segments).
+let runs: { long: string; short: string };
+beforeAll(async () => {
+  const dir = makeTempDir('axon-recording-src-');
+  runs = { long: path.join(dir, 'long'), short: path.join(dir, 'short') };
+  await Promise.all([makeCmafRun(runs.long, 9), makeCmafRun(runs.short, 5)]);
+});
+
+const dbs: Database[] = [];
+afterEach(() => dbs.splice(0).forEach((db) => db.close()));
+
+function setUp() {
+  const dataDir = makeTempDir('axon-recordings-');
+  const db = openDatabase(dataDir);
+  dbs.push(db);
+  const mediaDir = path.join(dataDir, 'media');
+  const livestreams = new SqliteLivestreamRepository(db);
+  const store = new SqliteRecordingRepository(db);
+  const log = capturedLogger();
+  const library = new RecordingLibrary({ store, mediaDir, log });
+  const ls = livestreams.create({ name: 'Talk', record: true });
+  return { mediaDir, store, log, library, ls, root: path.join(mediaDir, ls.id) };
+}
+
+/** A recorded broadcast as a killed server leaves it: its runs' files, its broadcast.json, its row still 'recording'. */
+async function killedBroadcast(s: ReturnType<typeof setUp>, id: string, runSources: string[]) {
+  const dir = path.join(s.root, id);
+  await fsp.mkdir(dir, { recursive: true });
+  for (const [i, src] of runSources.entries()) await fsp.cp(src, path.join(dir, `r${i + 1}`), { recursive: true });
+  await writeBroadcastInfo(dir, { ladder: SMALL_LADDER });
+  s.store.begin({ id, livestreamId: s.ls.id, startedAt: new Date(Date.now() - 60_000) });
+  return dir;
+}
+
+const segmentsIn = (playlist: string) => playlist.split('\n').filter((l) => l.endsWith('.m4s') && !l.startsWith('#'));
+
+describe('RecordingLibrary', () => {
+  it('after a kill, makes the broadcast replayable up to its last complete segment', async () => {
+    const s = setUp();
+    const dir = await killedBroadcast(s, 'bkilled001', [runs.long, runs.short]);
+    // FFmpeg was killed while writing segment 3 of the top rung of run 2: the file never got its name.
+    const r2 = path.join(dir, 'r2');
+    await fsp.rename(path.join(r2, runFile(RUN_FILES.media, '0', 3)), path.join(r2, `${runFile(RUN_FILES.media, '0', 3)}.tmp`));
+
+    await s.library.recover();
+    const [rec, ...others] = s.library.list(s.ls.id);
+    expect(others).toEqual([]);
+    expect(rec).toMatchObject({ id: 'bkilled001', status: 'interrupted' });
+    // The longest rendition (the others' runs are whole): 9 s + 5 s.
+    expect(rec!.durationS).toBeCloseTo(14, 1);
+
+    const media = await fsp.readFile(path.join(dir, '180p.m3u8'), 'utf8');
+    expect(media).toContain('#EXT-X-PLAYLIST-TYPE:VOD\n');
+    expect(media.trim().endsWith('#EXT-X-ENDLIST')).toBe(true);
+    expect(media).toContain('#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="r2/init-0.m4s"');
+    expect(segmentsIn(media)).toEqual([1, 2, 3, 4, 5].map((n) => `r1/seg-0-0000${n}.m4s`).concat(['r2/seg-0-00001.m4s', 'r2/seg-0-00002.m4s']));
+    expect(segmentsIn(await fsp.readFile(path.join(dir, 'audio.m3u8'), 'utf8'))).toHaveLength(8);
+    const mpd = await fsp.readFile(path.join(dir, 'manifest.mpd'), 'utf8');
+    expect(mpd).toContain('type="static"');
+    // Periods back to back: the replay has no hole where the broadcast was down.
+    expect([...mpd.matchAll(/<Period id="(r\d)" start="([^"]+)"/g)].map((m) => `${m[1]}@${m[2]}`)).toEqual(['r1@PT0.000S', 'r2@PT9.000S']);
+    expect(fs.existsSync(path.join(dir, 'master.m3u8'))).toBe(true);
+
+    // What a player gets: FFmpeg reads the VOD playlist and decodes past the cut between the runs (its
+    // HLS demuxer drops some frames where timestamps restart; hls.js offsets them).
+    const { stdout } = await promisify(execFile)('ffprobe', [
+      '-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0',
+      path.join(dir, '180p.m3u8'),
+    ]);
+    expect(Number(stdout.trim().split('\n')[0])).toBeGreaterThan(9 * 30);
+  });
+
+  it('at start-up, clears live leftovers and broadcasts nobody recorded, and drops what cannot be replayed', async () => {
+    const s = setUp();
+    await killedBroadcast(s, 'bkept00001', [runs.short]);
+    await fsp.writeFile(path.join(s.root, 'master.m3u8'), '#EXTM3U\n');
+    await fsp.mkdir(path.join(s.root, 'blive00001', 'r1'), { recursive: true });
+    // Killed before its first segment; and one whose directory is gone.
+    const empty = await killedBroadcast(s, 'bempty0001', []);
+    s.store.begin({ id: 'bgone00001', livestreamId: s.ls.id, startedAt: new Date() });
+
+    await s.library.recover();
+    expect(fs.readdirSync(s.root)).toEqual(['bkept00001']);
+    expect(fs.existsSync(empty)).toBe(false);
+    expect(s.store.idsOf(s.ls.id)).toEqual(new Set(['bkept00001']));
+    expect(s.log.lines.some((l) => l.text.startsWith('the broadcast ended before its first segment'))).toBe(true);
+  });
+
+  it('deletes a recording with its files, and old ones by retention', async () => {
+    const s = setUp();
+    for (const id of ['bold000001', 'bnew000001']) await killedBroadcast(s, id, [runs.short]);
+    await s.library.recover();
+    expect(s.library.list(s.ls.id).map((r) => r.id)).toEqual(['bnew000001', 'bold000001']);
+    s.store.finish('bold000001', { status: 'complete', endedAt: new Date(Date.now() - 3 * 86_400_000), durationS: 5 });
+
+    expect(await s.library.remove(s.ls.id, 'bnew000001')).toBe(true);
+    expect(await s.library.remove(s.ls.id, 'bnew000001')).toBe(false);
+    expect(fs.existsSync(path.join(s.root, 'bnew000001'))).toBe(false);
+
+    const retention = startRecordingRetention({ library: s.library, days: 2, log: s.log });
+    try {
+      await expect.poll(() => s.library.list(s.ls.id)).toEqual([]);
+      expect(fs.existsSync(path.join(s.root, 'bold000001'))).toBe(false);
+    } finally {
+      retention.close();
+    }
+  });
+});
