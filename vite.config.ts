@@ -47,6 +47,8 @@ export default defineConfig({
       '/api': devBackend,
       '/live': devBackend,
       '/healthz': devBackend,
+      '/whip': devBackend,
+      '/whep': devBackend,
       '/socket.io': { target: devBackend, ws: true },
     },
   },

@@ -9,9 +9,11 @@ import { loadOrCreateApiToken } from './http/admin-token.js';
 import { buildHttpApp, type MetricSample } from './http/app.js';
 import { recordingRoutes } from './http/routes/recordings.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-adapter.js';
+import { whipRoutes } from './ingest/whip/whip-routes.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
 import { WorkerPool } from './ingest/webrtc/worker-pool.js';
 import { createLogger, setLogLevel } from './log.js';
+import { whepRoutes } from './playback/whep/whep-routes.js';
 import { countChildProcesses } from './process-metrics.js';
 import { RecordingLibrary } from './recordings/recording-library.js';
 import { startRecordingRetention } from './recordings/recording-retention.js';
@@ -71,6 +73,9 @@ async function main(): Promise<void> {
     log,
   });
   await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl });
+  // WHIP publishing (RFC 9725) and WHEP real-time playback; each plugin parses its own SDP bodies.
+  await app.register(whipRoutes, { pool, registry, auth: livestreams, rtc: config.rtc, log: log.child('whip') });
+  await app.register(whepRoutes, { pool, registry, livestreams, rtc: config.rtc, log: log.child('whep') });
   // Short ping so a publisher whose page vanished without closing its socket is noticed in seconds.
   const io = new SocketServer(app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES, pingInterval: 5000, pingTimeout: 5000 });
   // Before any namespace is attached, so that every namespace shares rooms with the other processes.
