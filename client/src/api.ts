@@ -5,6 +5,7 @@ import type {
   PublicLivestream,
   UpdateLivestreamRequest,
 } from '../../shared/livestream.js';
+import type { RecordingList } from '../../shared/recording.js';
 
 /** A failed API call. status 0 means the server could not be reached. */
 export class ApiError extends Error {
@@ -68,6 +69,11 @@ const livestreamPath = (id: string) => `/api/livestreams/${encodeURIComponent(id
 /** What anyone may read of a livestream (no token). */
 export function getPublicLivestream(id: string): Promise<PublicLivestream> {
   return request<PublicLivestream>(livestreamPath(id));
+}
+
+/** A livestream's replayable recordings, newest first (no token). */
+export function listRecordings(livestreamId: string): Promise<RecordingList> {
+  return request<RecordingList>(`${livestreamPath(livestreamId)}/recordings`);
 }
 
 /** The owner's API (every call carries the API token). */

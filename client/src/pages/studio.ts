@@ -3,6 +3,7 @@ import { mountChatPanel } from '../chat/chat-panel.js';
 import { appRoot, h, setOptions } from '../dom.js';
 import { MediasoupPublisher } from '../publish/mediasoup-publisher.js';
 import { PublishError, type Publisher, type PublisherState, type VideoCodecChoice } from '../publish/publisher.js';
+import { WhipPublisher } from '../publish/whip-publisher.js';
 import { livestreamIdFromPath, streamKeyFromHash } from '../route.js';
 import { Capture, listDevices, type CaptureKind } from '../studio/capture.js';
 import { HealthPanel } from '../studio/health-panel.js';
@@ -48,6 +49,12 @@ function mountStudio(id: string): void {
     h('option', { value: 'vp8', textContent: 'VP8' }),
     h('option', { value: 'h264', textContent: 'H.264' }),
   );
+  const protocolSelect = h(
+    'select',
+    { id: 'protocol' },
+    h('option', { value: 'webrtc', textContent: 'WebRTC (Socket.IO)' }),
+    h('option', { value: 'whip', textContent: 'WHIP' }),
+  );
   const goLive = h('button', { type: 'submit', className: 'btn btn-primary', textContent: 'Go live', disabled: true });
   const endStream = h('button', { type: 'button', className: 'btn btn-danger', textContent: 'End stream', disabled: true });
   const errorBox = h('p', { className: 'alert', hidden: true, attrs: { role: 'alert', 'data-testid': 'studio-error' } });
@@ -63,6 +70,7 @@ function mountStudio(id: string): void {
     field('Camera', cameraSelect),
     field('Microphone', micSelect),
     field('Video codec', codecSelect),
+    field('Protocol', protocolSelect),
     h('div', { className: 'actions' }, goLive, endStream),
   );
   root.append(
@@ -107,6 +115,7 @@ function mountStudio(id: string): void {
     endStream.disabled = !active;
     keyInput.disabled = active;
     codecSelect.disabled = active;
+    protocolSelect.disabled = active;
   };
   render();
 
@@ -172,7 +181,7 @@ function mountStudio(id: string): void {
       return;
     }
     if (!video) return;
-    const current = new MediasoupPublisher();
+    const current = protocolSelect.value === 'whip' ? new WhipPublisher() : new MediasoupPublisher();
     publisher = current;
     current.events.on('state', render);
     current.events.on('failed', (error) => showError(error.message));

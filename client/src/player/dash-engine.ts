@@ -1,7 +1,7 @@
 import { MediaPlayer, type MediaPlayerClass, type MediaPlayerSettingClass, type Representation } from 'dashjs';
 import { Emitter } from '../emitter.js';
 import { latencyFromDash } from './latency.js';
-import type { Player, PlayerEvents, QualityLevel } from './player.js';
+import type { LiveDvr, Player, PlayerEvents, QualityLevel } from './player.js';
 
 /** The same targets as hls.js: 3 s behind live, catch up at up to 1.2x, seek forward when 5 s further behind. */
 export const DASH_SETTINGS: MediaPlayerSettingClass = {
@@ -20,6 +20,19 @@ export class DashEngine implements Player {
   readonly library: { dash: MediaPlayerClass };
   private readonly player: MediaPlayerClass;
   private ended = false;
+  readonly dvr: LiveDvr = {
+    window: () => {
+      if (!this.player.isReady() || !this.player.isDynamic()) return null;
+      const { start, end } = this.player.getDvrWindow();
+      return Number.isFinite(start) && end > start ? { start, end } : null;
+    },
+    livePosition: () => {
+      const window = this.dvr.window();
+      return window && Math.max(window.start, window.end - this.player.getTargetLiveDelay());
+    },
+    // Catch-up seeks back to live once playback drifts past maxDrift: not while the viewer watches the past.
+    followLive: (on) => this.player.updateSettings({ streaming: { liveCatchup: { enabled: on } } }),
+  };
 
   constructor(video: HTMLVideoElement, url: string) {
     const player = MediaPlayer().create();

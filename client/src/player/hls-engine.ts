@@ -1,7 +1,7 @@
 import Hls, { ErrorDetails, ErrorTypes, Events, type ErrorData, type HlsConfig } from 'hls.js';
 import { Emitter } from '../emitter.js';
 import { latencyFromFrameTime } from './latency.js';
-import type { Player, PlayerEvents, QualityLevel } from './player.js';
+import type { LiveDvr, Player, PlayerEvents, QualityLevel } from './player.js';
 
 /**
  * Low latency from 2 s segments without LL-HLS parts: start 1.5 segments behind the live edge, speed up
@@ -34,6 +34,17 @@ export class HlsEngine implements Player {
   private loadRestarts = 0;
   private lastMediaRecoveryMs = -Infinity;
   private ended = false;
+  readonly dvr: LiveDvr = {
+    window: () => {
+      const details = this.hls.latestLevelDetails;
+      return details?.live ? { start: details.fragmentStart, end: details.edge } : null;
+    },
+    livePosition: () => this.hls.liveSyncPosition,
+    // Past liveMaxLatencyDuration hls.js jumps back to live: not while the viewer watches the past.
+    followLive: (on) => {
+      this.hls.config.liveMaxLatencyDuration = on ? HLS_CONFIG.liveMaxLatencyDuration : Infinity;
+    },
+  };
 
   constructor(video: HTMLVideoElement, url: string) {
     const hls = new Hls(HLS_CONFIG);

@@ -1,4 +1,5 @@
 import type { LivestreamStatus, PublicLivestream } from '../../../shared/livestream.js';
+import { whepPath } from '../../../shared/whip.js';
 import { ApiError, getPublicLivestream } from '../api.js';
 import { Emitter } from '../emitter.js';
 import {
@@ -11,7 +12,15 @@ import {
   type StreamFormat,
 } from './player.js';
 
-export type PlayerState = 'loading' | 'offline' | 'connecting' | 'playing' | 'ended' | 'not-found' | 'unsupported';
+export type PlayerState =
+  | 'loading'
+  | 'offline'
+  | 'connecting'
+  | 'playing'
+  | 'ended'
+  | 'not-found'
+  | 'recording-not-found'
+  | 'unsupported';
 
 export const STATUS_POLL_MS = 2000;
 /** The manifest can lag the API's 'live' by a second or two: how often to look for it meanwhile. */
@@ -57,6 +66,8 @@ export interface LivePlayerEvents {
   info: [PublicLivestream];
   /** A new engine instance (or null when playback stopped). */
   player: [Player | null];
+  /** Something the viewer should know about playback, e.g. that real-time playback fell back to HLS. */
+  note: [message: string];
 }
 
 export interface LivePlayerOptions {
@@ -73,7 +84,8 @@ export class LivePlayer {
   readonly events = new Emitter<LivePlayerEvents>();
   private state: PlayerState = 'loading';
   private player: Player | null = null;
-  private readonly kind: EngineKind | null;
+  /** Real-time playback (WHEP) that fails before it plays gives way to HLS. */
+  private kind: EngineKind | null;
   /** Bumped whenever playback is torn down, so stale async work can tell it is stale. */
   private generation = 0;
   private hasPlayed = false;
@@ -168,8 +180,10 @@ export class LivePlayer {
     const generation = this.generation;
     this.setState('connecting');
     // Absolute: dash.js resolves some URLs (e.g. for CMCD) with new URL(), which needs a base.
-    const url = new URL(manifestUrl(this.options.livestreamId, kind), location.href).href;
-    while (!(await manifestExists(url))) {
+    const path = kind === 'whep' ? whepPath(this.options.livestreamId) : manifestUrl(this.options.livestreamId, kind);
+    const url = new URL(path, location.href).href;
+    // A WHEP endpoint answers offers: there is no manifest to wait for.
+    while (kind !== 'whep' && !(await manifestExists(url))) {
       await sleep(MANIFEST_RETRY_MS);
       if (generation !== this.generation || this.destroyed) return;
     }
@@ -200,6 +214,13 @@ export class LivePlayer {
   }
 
   private restart(reason: string): void {
+    if (this.kind === 'whep' && !this.hasPlayed) {
+      this.kind = chooseEngine(null, detectPlaybackSupport(this.options.video));
+      this.events.emit('note', `Real-time playback is not available (${reason}); playing HLS instead.`);
+      if (!this.kind) this.setState('unsupported');
+      else void this.connect();
+      return;
+    }
     console.warn(`playback failed (${reason}); starting over`);
     this.stopPlayback();
     this.setState('connecting');

@@ -7,6 +7,8 @@ export interface AxonPlayerHandle {
   engine: EngineKind;
   hls?: Hls;
   dash?: MediaPlayerClass;
+  /** The WHEP engine's connection (real-time playback). */
+  pc?: RTCPeerConnection;
   video: HTMLVideoElement;
 }
 

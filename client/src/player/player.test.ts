@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { chooseEngine, formatFromQuery, manifestUrl } from './player.js';
 
 describe('engine choice', () => {
-  const chrome = { mse: true, nativeHls: false };
-  const desktopSafari = { mse: true, nativeHls: true };
-  const iPhoneSafari = { mse: false, nativeHls: true };
-  const neither = { mse: false, nativeHls: false };
+  const chrome = { mse: true, nativeHls: false, webrtc: true };
+  const desktopSafari = { mse: true, nativeHls: true, webrtc: true };
+  const iPhoneSafari = { mse: false, nativeHls: true, webrtc: true };
+  const neither = { mse: false, nativeHls: false, webrtc: false };
 
   it('uses hls.js wherever MSE exists, native HLS only without it', () => {
     expect(chooseEngine(null, chrome)).toBe('hls');
@@ -23,7 +23,15 @@ describe('engine choice', () => {
     expect(chooseEngine('hls', desktopSafari)).toBe('hls');
   });
 
+  it('plays real time (WHEP) on request, and HLS where WebRTC is missing', () => {
+    expect(chooseEngine('webrtc', chrome)).toBe('whep');
+    expect(chooseEngine('webrtc', iPhoneSafari)).toBe('whep');
+    expect(chooseEngine('webrtc', { ...chrome, webrtc: false })).toBe('hls');
+    expect(chooseEngine('webrtc', { ...iPhoneSafari, webrtc: false })).toBe('native');
+  });
+
   it('reads the format from the query string', () => {
+    expect(formatFromQuery('?format=webrtc')).toBe('webrtc');
     expect(formatFromQuery('?format=dash')).toBe('dash');
     expect(formatFromQuery('?format=hls')).toBe('hls');
     expect(formatFromQuery('?format=rtsp')).toBeNull();

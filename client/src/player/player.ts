@@ -2,7 +2,7 @@ import type Hls from 'hls.js';
 import type { MediaPlayerClass } from 'dashjs';
 import type { Emitter } from '../emitter.js';
 
-export type EngineKind = 'hls' | 'dash' | 'native';
+export type EngineKind = 'hls' | 'dash' | 'native' | 'whep';
 
 /** One rung of the ladder as the player sees it. `id` is engine-specific (hls.js level index, DASH Representation id). */
 export interface QualityLevel {
@@ -22,6 +22,25 @@ export interface PlayerEvents {
   failed: [reason: string];
 }
 
+/** The part of a live broadcast a viewer can seek within, in the <video>'s time (seconds). */
+export interface LiveWindow {
+  start: number;
+  end: number;
+}
+
+/** Seeking back within a live broadcast's DVR window, and returning to live. */
+export interface LiveDvr {
+  /** The seekable window; null before the first playlist, or when the stream is not live. */
+  window(): LiveWindow | null;
+  /** Where playback sits when it follows live (the live edge minus the engine's target delay). */
+  livePosition(): number | null;
+  /**
+   * Following live, the engine keeps playback near the edge (it jumps forward when it falls behind);
+   * off while the viewer watches the past, so that it stays where they sought.
+   */
+  followLive(on: boolean): void;
+}
+
 /** One playback of one manifest on one <video>. Engines: hls.js, dash.js, the browser's native HLS. */
 export interface Player {
   readonly kind: EngineKind;
@@ -32,17 +51,22 @@ export interface Player {
   currentLevel(): QualityLevel | null;
   /** Seconds between now and the wall-clock time of the frame on screen, or null when unknown. */
   latencySeconds(nowMs: number): number | null;
+  /** Absent where the engine cannot seek within a live window. */
+  readonly dvr?: LiveDvr;
   /** The library instance behind the engine, for tests and benchmarks. */
-  readonly library: { hls?: Hls; dash?: MediaPlayerClass };
+  readonly library: { hls?: Hls; dash?: MediaPlayerClass; pc?: RTCPeerConnection };
   destroy(): void;
 }
 
-export type StreamFormat = 'hls' | 'dash';
+export type StreamFormat = 'hls' | 'dash' | 'webrtc';
 
-/** `?format=dash` picks DASH, `?format=hls` forces hls.js; anything else leaves the choice to the browser. */
+/**
+ * `?format=dash` picks DASH, `?format=hls` forces hls.js, `?format=webrtc` real-time playback (WHEP);
+ * anything else leaves the choice to the browser.
+ */
 export function formatFromQuery(search: string): StreamFormat | null {
   const format = new URLSearchParams(search).get('format');
-  return format === 'hls' || format === 'dash' ? format : null;
+  return format === 'hls' || format === 'dash' || format === 'webrtc' ? format : null;
 }
 
 export interface PlaybackSupport {
@@ -50,11 +74,17 @@ export interface PlaybackSupport {
   mse: boolean;
   /** The <video> element plays HLS by itself (Safari). */
   nativeHls: boolean;
+  /** RTCPeerConnection: real-time playback over WHEP can run. */
+  webrtc: boolean;
 }
 
-/** hls.js where MSE exists, the browser's own HLS where only that exists (Safari on iPhone), dash.js on request. */
+/**
+ * hls.js where MSE exists, the browser's own HLS where only that exists (Safari on iPhone); dash.js and
+ * WHEP on request (HLS where WebRTC is missing).
+ */
 export function chooseEngine(format: StreamFormat | null, support: PlaybackSupport): EngineKind | null {
   if (format === 'dash') return support.mse ? 'dash' : null;
+  if (format === 'webrtc' && support.webrtc) return 'whep';
   if (support.mse) return 'hls';
   return support.nativeHls ? 'native' : null;
 }
@@ -63,11 +93,13 @@ export function detectPlaybackSupport(video: HTMLVideoElement): PlaybackSupport 
   return {
     mse: typeof MediaSource !== 'undefined' || 'ManagedMediaSource' in window,
     nativeHls: video.canPlayType('application/vnd.apple.mpegurl') !== '',
+    webrtc: typeof RTCPeerConnection !== 'undefined',
   };
 }
 
-export const manifestUrl = (livestreamId: string, kind: EngineKind): string =>
-  `/live/${encodeURIComponent(livestreamId)}/${kind === 'dash' ? 'manifest.mpd' : 'master.m3u8'}`;
+/** The live manifest of a livestream, or the replay manifest of one of its recordings. */
+export const manifestUrl = (livestreamId: string, kind: EngineKind, recordingId?: string): string =>
+  `/live/${encodeURIComponent(livestreamId)}/${recordingId ? `${encodeURIComponent(recordingId)}/` : ''}${kind === 'dash' ? 'manifest.mpd' : 'master.m3u8'}`;
 
 /** Loads only the engine the browser needs (hls.js and dash.js are large). */
 export async function createPlayer(kind: EngineKind, video: HTMLVideoElement, url: string): Promise<Player> {
@@ -83,6 +115,10 @@ export async function createPlayer(kind: EngineKind, video: HTMLVideoElement, ur
     case 'native': {
       const { NativeEngine } = await import('./native-engine.js');
       return new NativeEngine(video, url);
+    }
+    case 'whep': {
+      const { WhepEngine } = await import('./whep-engine.js');
+      return new WhepEngine(video, url);
     }
   }
 }

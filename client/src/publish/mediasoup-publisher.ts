@@ -19,14 +19,11 @@ import {
   type PublishRequest,
   type VideoCodecChoice,
 } from './publisher.js';
+import { cannotSend, isCodec, keepResolution, MAX_VIDEO_BITRATE } from './video-sender.js';
 
 const ACK_TIMEOUT_MS = 10_000;
-/** The top of the ladder is encoded from this: enough for 1080p30 from a camera. */
-const MAX_VIDEO_BITRATE = 2_500_000;
 /** kbps: start near a usable rate instead of ramping up from WebRTC's 300 kbps default. */
 const START_VIDEO_BITRATE_KBPS = 1000;
-
-const codecMime: Record<VideoCodecChoice, string> = { vp8: 'video/vp8', h264: 'video/h264' };
 
 const messages = {
   unreachable: 'Cannot reach the Axon server. Check your connection and try again.',
@@ -91,7 +88,7 @@ export class MediasoupPublisher implements Publisher {
         stopTracks: false,
       });
       this.producers.set('video', video);
-      await keepResolution(video);
+      await keepResolution(video.rtpSender);
       if (request.audio) this.producers.set('audio', await transport.produce({ track: request.audio, stopTracks: false }));
 
       await this.request(PublishEvents.start, startRequest(request.video));
@@ -199,20 +196,9 @@ export class MediasoupPublisher implements Publisher {
 }
 
 function pickCodec(capabilities: RtpCapabilities, choice: VideoCodecChoice): RtpCodecCapability {
-  const codec = capabilities.codecs?.find((c) => c.kind === 'video' && c.mimeType.toLowerCase() === codecMime[choice]);
-  if (!codec) throw new PublishError('unsupported', `This browser cannot send ${choice === 'h264' ? 'H.264' : 'VP8'} to this server.`);
+  const codec = capabilities.codecs?.find((c) => c.kind === 'video' && isCodec(c.mimeType, choice));
+  if (!codec) throw cannotSend(choice);
   return codec;
-}
-
-/** The ladder is sized from the source: under congestion, lower the frame rate rather than the resolution. */
-async function keepResolution(producer: Producer): Promise<void> {
-  const sender = producer.rtpSender;
-  if (!sender) return;
-  const parameters = sender.getParameters();
-  parameters.degradationPreference = 'maintain-resolution';
-  await sender.setParameters(parameters).catch(() => {
-    // Browsers without degradationPreference keep their default balance.
-  });
 }
 
 function startRequest(track: MediaStreamTrack): StartRequest {

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { types } from 'mediasoup';
 
 /**
  * What every ingest (browser WebRTC, WHIP, RTMP) hands a StreamSession. The session never looks
@@ -28,9 +29,18 @@ export interface MediaInput {
 
 export type IngestProtocol = 'webrtc' | 'whip' | 'rtmp';
 
+/** The broadcast as a WebRTC SFU holds it: what real-time (WHEP) viewers consume. */
+export interface RealtimeMedia {
+  readonly router: types.Router;
+  readonly video: types.Producer;
+  readonly audio?: types.Producer;
+}
+
 export interface IngestSource {
   readonly protocol: IngestProtocol;
   readonly video: SourceVideo;
+  /** Present when the publisher's media passes through mediasoup (WebRTC, WHIP), absent for RTMP. */
+  readonly realtime?: RealtimeMedia;
   /** Prepares the source for one FFmpeg run. */
   openInput(): Promise<MediaInput>;
   /** Registers the callback fired once when the publisher is gone (closed, dropped, worker died). */

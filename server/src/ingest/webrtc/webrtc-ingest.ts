@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import type { IngestSource, MediaInput, SourceVideo } from '../../session/ingest.js';
+import type { IngestSource, MediaInput, RealtimeMedia, SourceVideo } from '../../session/ingest.js';
 import { openRtpInput } from './rtp-input.js';
 import type { PortRange } from './udp-ports.js';
 
@@ -7,13 +7,15 @@ import type { PortRange } from './udp-ports.js';
 export const ICE_DISCONNECTED_GRACE_MS = 5000;
 
 export interface WebRtcIngestOptions {
+  /** 'webrtc' (the studio's signalling, the default) or 'whip'. */
+  protocol?: 'webrtc' | 'whip';
   /** The broadcast's own router: closing the ingest closes it. */
   router: types.Router;
   /** The publisher's transport, watched for ICE/DTLS failure. */
   transport: types.WebRtcTransport;
   video: types.Producer;
   audio?: types.Producer;
-  /** Capture size reported by the publisher (validated at the edge). */
+  /** Capture size reported by the publisher or read from its first key frame (validated at the edge). */
   size: SourceVideo;
   /** mediasoup's port range, which FFmpeg's RTP ports stay out of. */
   rtcPorts: PortRange;
@@ -21,8 +23,9 @@ export interface WebRtcIngestOptions {
 
 /** A broadcast published over WebRTC into a mediasoup router, handed to FFmpeg as plain RTP. */
 export class WebRtcIngest implements IngestSource {
-  readonly protocol = 'webrtc';
+  readonly protocol: 'webrtc' | 'whip';
   readonly video: SourceVideo;
+  readonly realtime: RealtimeMedia;
   private readonly endedListeners: Array<(reason: string) => void> = [];
   private endReason: string | undefined;
   private closed = false;
@@ -32,7 +35,9 @@ export class WebRtcIngest implements IngestSource {
   private readonly inputs = new Set<MediaInput>();
 
   constructor(private readonly o: WebRtcIngestOptions) {
+    this.protocol = o.protocol ?? 'webrtc';
     this.video = { ...o.size };
+    this.realtime = { router: o.router, video: o.video, ...(o.audio && { audio: o.audio }) };
     const { router, transport } = o;
     // Closing a router closes its transports, which close their producers, all in one go: the reason
     // is worked out once that is over, from the outermost object that closed.

@@ -44,13 +44,14 @@ export class WorkerPool {
     return pool;
   }
 
-  async createRouter(): Promise<types.Router> {
+  /** A router on the least-loaded worker; `codecs` replaces the publishers' list (e.g. payload types a viewer asked for). */
+  async createRouter(codecs: types.RouterRtpCodecCapability[] = mediaCodecs): Promise<types.Router> {
     let best: types.Worker | undefined;
     for (const [worker, routers] of this.routersByWorker) {
       if (best === undefined || routers < (this.routersByWorker.get(best) ?? 0)) best = worker;
     }
     if (best === undefined) throw new Error('no mediasoup worker is running');
-    return best.createRouter({ mediaCodecs });
+    return best.createRouter({ mediaCodecs: codecs });
   }
 
   async stats(): Promise<WorkerPoolStats> {

@@ -1,0 +1,213 @@
+import { refusalReason, SDP_CONTENT_TYPE, whipPath } from '../../../shared/whip.js';
+import { ApiError, getPublicLivestream } from '../api.js';
+import { Emitter } from '../emitter.js';
+import {
+  PublishError,
+  type Publisher,
+  type PublisherEvents,
+  type PublisherState,
+  type PublishRequest,
+  type VideoCodecChoice,
+} from './publisher.js';
+import { cannotSend, isCodec, keepResolution, MAX_VIDEO_BITRATE } from './video-sender.js';
+
+/** The server gives up on a publisher that has not connected within 15 s; this side waits as long. */
+const CONNECT_TIMEOUT_MS = 15_000;
+/** How often the broadcast's progress is read while publishing (the API's status, the master playlist). */
+const FOLLOW_MS = 1000;
+
+const messages = {
+  unreachable: 'Cannot reach the Axon server. Check your connection and try again.',
+  noMedia: 'The media connection to the server could not be established (a firewall may block WebRTC).',
+  lost: 'The connection to the server was lost. The stream has stopped.',
+  cancelled: 'The broadcast was ended before it started.',
+  endedByServer: 'the server ended it',
+};
+
+/**
+ * The studio's other publisher: one standard WHIP request (RFC 9725), the way OBS and other WHIP clients
+ * publish, so a browser exercises the endpoint. The server is ICE-lite with every candidate in its
+ * answer, so the offer goes out at once, without waiting for or trickling local candidates. WHIP has
+ * no channel for the server's news, so the broadcast's progress is read where viewers see it: live once
+ * the master playlist of this broadcast is published, ended once the livestream reads offline.
+ */
+export class WhipPublisher implements Publisher {
+  readonly events = new Emitter<PublisherEvents>();
+  private currentState: PublisherState = 'idle';
+  private pc: RTCPeerConnection | null = null;
+  private readonly senders = new Map<'audio' | 'video', RTCRtpSender>();
+  private session: { url: string; token: string } | null = null;
+  private readonly aborter = new AbortController();
+  private followTimer: ReturnType<typeof setTimeout> | undefined;
+  private started = false;
+  private ending = false;
+  /** A closed tab sends no goodbye over WebRTC: without this the broadcast would run on until the ICE timeout. */
+  private readonly onPageHide = () => void this.end();
+
+  get state(): PublisherState {
+    return this.currentState;
+  }
+
+  async start(request: PublishRequest): Promise<void> {
+    if (this.currentState !== 'idle') throw new Error('a publisher starts once');
+    this.setState('connecting');
+    window.addEventListener('pagehide', this.onPageHide);
+    try {
+      const { hlsUrl } = await getPublicLivestream(request.livestreamId).catch((error: unknown) => {
+        throw error instanceof ApiError && error.status !== 0
+          ? new PublishError('rejected', error.message)
+          : new PublishError('unreachable', messages.unreachable);
+      });
+      // The playlist a previous broadcast left, which must not be taken for this one's.
+      const previous = await playlistVersion(hlsUrl);
+      const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+      this.pc = pc;
+      const video = pc.addTransceiver(request.video, { direction: 'sendonly', sendEncodings: [{ maxBitrate: MAX_VIDEO_BITRATE }] });
+      video.setCodecPreferences(codecPreferences(request.videoCodec));
+      this.senders.set('video', video.sender);
+      if (request.audio) this.senders.set('audio', pc.addTransceiver(request.audio, { direction: 'sendonly' }).sender);
+      await keepResolution(video.sender);
+      await pc.setLocalDescription();
+      const answer = await this.offer(request, pc.localDescription!.sdp);
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+      await connected(pc, this.aborter.signal);
+      this.started = true;
+      this.setState('starting');
+      pc.addEventListener('connectionstatechange', () => {
+        if (pc.connectionState === 'failed') this.fail(new PublishError('connection_lost', messages.lost));
+      });
+      this.follow(request.livestreamId, hlsUrl, previous);
+    } catch (error) {
+      const failure = this.ending ? new PublishError('cancelled', messages.cancelled) : asPublishError(error);
+      this.close();
+      throw failure;
+    }
+  }
+
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack): Promise<void> {
+    await this.senders.get(kind)?.replaceTrack(track);
+  }
+
+  async getStats(): Promise<RTCStats[]> {
+    const report = await this.pc?.getStats();
+    return report ? ([...report.values()] as RTCStats[]) : [];
+  }
+
+  async end(): Promise<void> {
+    if (this.currentState === 'ended' || this.ending) return;
+    this.ending = true;
+    const session = this.session;
+    this.close();
+    // Best effort: the server also ends the broadcast when the connection goes.
+    if (session) {
+      await fetch(session.url, { method: 'DELETE', headers: { authorization: `Bearer ${session.token}` }, keepalive: true }).catch(() => undefined);
+    }
+  }
+
+  /** POSTs the offer; returns the answer and remembers the session's URL. */
+  private async offer(request: PublishRequest, sdp: string): Promise<string> {
+    let response: Response;
+    try {
+      response = await fetch(whipPath(request.livestreamId), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${request.streamKey}`, 'content-type': SDP_CONTENT_TYPE },
+        body: sdp,
+        signal: this.aborter.signal,
+      });
+    } catch {
+      throw new PublishError('unreachable', messages.unreachable);
+    }
+    const body = await response.text();
+    if (response.status !== 201) throw new PublishError('rejected', refusalReason(body) ?? `The server answered ${response.status}.`);
+    const location = response.headers.get('location');
+    if (location) this.session = { url: new URL(location, response.url).href, token: request.streamKey };
+    return body;
+  }
+
+  /** Reads, until the broadcast ends, whether it is live yet and whether the server ended it. */
+  private follow(livestreamId: string, hlsUrl: string, previous: string | null): void {
+    const check = async () => {
+      const info = await getPublicLivestream(livestreamId).catch(() => null);
+      if (this.currentState === 'ended') return;
+      if (info?.status === 'offline') {
+        if (!this.ending) this.events.emit('endedByServer', messages.endedByServer);
+        this.close();
+        return;
+      }
+      if (this.currentState === 'starting') {
+        const version = await playlistVersion(hlsUrl);
+        if (version !== null && version !== previous && this.currentState === 'starting') this.setState('live');
+      }
+      this.followTimer = setTimeout(() => void check(), FOLLOW_MS);
+    };
+    this.followTimer = setTimeout(() => void check(), FOLLOW_MS);
+  }
+
+  /** A failure after start() resolved: the connection went. */
+  private fail(error: PublishError): void {
+    if (this.currentState === 'ended' || this.ending || !this.started) return;
+    this.events.emit('failed', error);
+    this.close();
+  }
+
+  private close(): void {
+    window.removeEventListener('pagehide', this.onPageHide);
+    clearTimeout(this.followTimer);
+    this.aborter.abort();
+    this.pc?.close();
+    this.pc = null;
+    this.senders.clear();
+    this.setState('ended');
+  }
+
+  private setState(state: PublisherState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.events.emit('state', state);
+  }
+}
+
+/** Only the chosen codec (each profile the browser has, and RTX): the server takes the first it supports. */
+function codecPreferences(choice: VideoCodecChoice): RTCRtpCodec[] {
+  const codecs = RTCRtpSender.getCapabilities('video')?.codecs ?? [];
+  const chosen = codecs.filter((c) => isCodec(c.mimeType, choice));
+  if (chosen.length === 0) throw cannotSend(choice);
+  return [...chosen, ...codecs.filter((c) => c.mimeType.toLowerCase() === 'video/rtx')];
+}
+
+/** The master playlist's validator (ETag), or null while there is none. */
+async function playlistVersion(url: string): Promise<string | null> {
+  try {
+    const response = await fetch(url, { method: 'HEAD', cache: 'no-store' });
+    return response.ok ? (response.headers.get('etag') ?? response.headers.get('last-modified') ?? '') : null;
+  } catch {
+    return null;
+  }
+}
+
+function connected(pc: RTCPeerConnection, cancelled: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: PublishError) => {
+      clearTimeout(timer);
+      pc.removeEventListener('connectionstatechange', onState);
+      cancelled.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onState = () => {
+      if (pc.connectionState === 'connected') done();
+      else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') done(new PublishError('unreachable', messages.noMedia));
+    };
+    const onAbort = () => done(new PublishError('cancelled', messages.cancelled));
+    const timer = setTimeout(() => done(new PublishError('unreachable', messages.noMedia)), CONNECT_TIMEOUT_MS);
+    pc.addEventListener('connectionstatechange', onState);
+    cancelled.addEventListener('abort', onAbort);
+    onState();
+  });
+}
+
+
+function asPublishError(error: unknown): PublishError {
+  if (error instanceof PublishError) return error;
+  return new PublishError('rejected', error instanceof Error ? error.message : String(error));
+}

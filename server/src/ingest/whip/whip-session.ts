@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import type { types } from 'mediasoup';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../log.js';
+import type { Reservation, SessionRegistry } from '../../session/session-registry.js';
+import type { LiveSession } from '../../session/stream-session.js';
+import { tokenCheck, type RtcHttpSession } from '../../webrtc-http/http-endpoint.js';
+import { createRtcTransport, waitForDtls } from '../../webrtc-http/rtc-transport.js';
+import { answerSections, buildAnswer } from '../../webrtc-http/sdp-answer.js';
+import type { FragSection } from '../../webrtc-http/sdp-frag.js';
+import { SdpError, type Offer } from '../../webrtc-http/sdp-offer.js';
+import { WebRtcIngest } from '../webrtc/webrtc-ingest.js';
+import type { WorkerPool } from '../webrtc/worker-pool.js';
+import { planPublish, produceSection, type PublishedSection } from './publish-offer.js';
+import { probeVideoSize } from './video-size-probe.js';
+
+export interface WhipDeps {
+  pool: WorkerPool;
+  registry: SessionRegistry;
+  rtc: Config['rtc'];
+  log: Logger;
+}
+
+/** A publisher that got its answer must complete ICE and DTLS within this time, or everything is released. */
+export const CONNECT_TIMEOUT_MS = 15_000;
+/** Then its first video key frame, which sizes the ladder, must arrive within this time. */
+export const PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * One WHIP publish (RFC 9725): from the accepted offer, through ICE/DTLS and the probe of the picture
+ * size, to the broadcast it feeds, which is the same StreamSession a studio publish starts. The
+ * livestream is reserved from the offer on; whatever fails before the broadcast starts gives it back.
+ */
+export class WhipSession implements RtcHttpSession {
+  readonly id = randomBytes(16).toString('base64url');
+  remoteIce: types.IceParameters;
+  /** DELETE and PATCH must come from whoever published: the same token, even if the key is rotated meanwhile. */
+  readonly acceptsToken: (token: string | undefined) => boolean;
+  private broadcast: LiveSession | undefined;
+  private negotiating = true;
+  private readonly endedListeners: Array<() => void> = [];
+
+  private constructor(
+    readonly livestreamId: string,
+    readonly transport: types.WebRtcTransport,
+    readonly bundle: FragSection[],
+    private readonly router: types.Router,
+    private readonly reservation: Reservation,
+    private readonly published: { video: PublishedSection; audio?: PublishedSection },
+    offer: Offer,
+    token: string,
+    private readonly deps: WhipDeps,
+    private readonly log: Logger,
+  ) {
+    this.remoteIce = offer.ice;
+    this.acceptsToken = tokenCheck(token);
+  }
+
+  /**
+   * Takes the livestream (AlreadyLiveError when it has a publisher), maps the offer onto a transport and
+   * producers, and returns the answer. Media flows once the client has it; the broadcast starts by itself.
+   */
+  static async open(deps: WhipDeps, livestreamId: string, token: string, offer: Offer): Promise<{ session: WhipSession; answer: string }> {
+    const plan = planPublish(offer);
+    const reservation = deps.registry.reserve(livestreamId);
+    let router: types.Router | undefined;
+    try {
+      router = await deps.pool.createRouter();
+      const transport = await createRtcTransport(router, deps.rtc);
+      try {
+        await transport.connect({ dtlsParameters: offer.dtls });
+      } catch (err) {
+        throw new SdpError(`unusable DTLS parameters: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      const video = await produceSection(transport, plan.video, router.rtpCapabilities);
+      const audio = plan.audio && (await produceSection(transport, plan.audio, router.rtpCapabilities));
+      const published = { video, ...(audio && { audio }) };
+      const sections = answerSections(offer, audio ? [video.answer, audio.answer] : [video.answer]);
+      const answer = buildAnswer(
+        {
+          iceParameters: transport.iceParameters,
+          iceCandidates: transport.iceCandidates,
+          dtlsParameters: transport.dtlsParameters,
+          setup: offer.dtls.role === 'server' ? 'active' : 'passive',
+        },
+        sections,
+      );
+      const bundle = sections.flatMap((s) =>
+        s.accepted ? [{ mid: s.mid, kind: s.kind, protocol: s.protocol, payloadType: s.codecs[0]!.payloadType }] : [],
+      );
+      const log = deps.log.child(livestreamId);
+      const session = new WhipSession(livestreamId, transport, bundle, router, reservation, published, offer, token, deps, log);
+      void session.startWhenConnected();
+      log.info('WHIP publish negotiated', {
+        session: session.id,
+        video: video.producer.rtpParameters.codecs[0]?.mimeType,
+        simulcast: video.producer.rtpParameters.encodings?.length ?? 1,
+        audio: audio?.producer.rtpParameters.codecs[0]?.mimeType ?? null,
+      });
+      return { session, answer };
+    } catch (err) {
+      router?.close();
+      reservation.release();
+      throw err;
+    }
+  }
+
+  /** Registers the callback fired once when this session is over (negotiation failed or broadcast ended). */
+  onEnded(listener: () => void): void {
+    this.endedListeners.push(listener);
+  }
+
+  /** Ends the broadcast, or gives the livestream back if it has not started. */
+  async end(reason: string): Promise<void> {
+    if (this.broadcast) await this.broadcast.stop(reason);
+    else this.abandon(reason);
+  }
+
+  private async startWhenConnected(): Promise<void> {
+    const { video, audio } = this.published;
+    const startedAt = Date.now();
+    try {
+      await waitForDtls(this.transport, CONNECT_TIMEOUT_MS);
+      const onDtls = (state: types.DtlsState) => {
+        if (state === 'failed' || state === 'closed') this.abandon(`the publisher connection ${state} (DTLS)`);
+      };
+      this.transport.on('dtlsstatechange', onDtls);
+      const size = await probeVideoSize(this.router, video.producer, PROBE_TIMEOUT_MS).finally(() => this.transport.off('dtlsstatechange', onDtls));
+      if (!this.negotiating) return;
+      this.log.info('WHIP publisher connected', { session: this.id, source: `${size.width}x${size.height}`, afterMs: Date.now() - startedAt });
+      const ingest = new WebRtcIngest({
+        protocol: 'whip',
+        router: this.router,
+        transport: this.transport,
+        video: video.producer,
+        ...(audio && { audio: audio.producer }),
+        size,
+        rtcPorts: { min: this.deps.rtc.minPort, max: this.deps.rtc.maxPort },
+      });
+      // Throws when the livestream was deleted meanwhile: the catch below releases everything.
+      const broadcast = this.reservation.start(ingest);
+      this.negotiating = false;
+      this.broadcast = broadcast;
+      broadcast.once('ended', (reason) => {
+        this.log.info('WHIP broadcast ended', { session: this.id, reason });
+        this.finish();
+      });
+    } catch (err) {
+      this.abandon(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private abandon(reason: string): void {
+    if (!this.negotiating) return;
+    this.negotiating = false;
+    this.router.close();
+    this.reservation.release();
+    this.log.info('WHIP publish abandoned before it started', { session: this.id, reason });
+    this.finish();
+  }
+
+  private finish(): void {
+    for (const listener of this.endedListeners.splice(0)) listener();
+  }
+}

@@ -1,0 +1,163 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { types } from 'mediasoup';
+import { SDP_CONTENT_TYPE, SDPFRAG_CONTENT_TYPE } from '../../../shared/whip.js';
+import { HttpError } from '../http/http-error.js';
+import { buildRestartFrag, readFragCredentials, type FragSection } from './sdp-frag.js';
+import { SdpError } from './sdp-offer.js';
+
+/** Largest offer or fragment accepted: real offers are a few KiB. */
+export const SDP_BODY_LIMIT = 64 * 1024;
+
+/** A STUN or TURN server handed to clients in Link headers (RFC 9725 §4.6). */
+export interface IceServer {
+  url: string;
+  username?: string;
+  credential?: string;
+}
+
+/** What a WHIP or WHEP session shows its HTTP resource, `<prefix>/<livestreamId>/sessions/<id>`. */
+export interface RtcHttpSession {
+  readonly id: string;
+  readonly livestreamId: string;
+  readonly transport: types.WebRtcTransport;
+  /** The client's current ICE credentials: others in a PATCH ask for an ICE restart. */
+  remoteIce: types.IceParameters;
+  /** The bundled sections, named in the answer to an ICE restart. */
+  readonly bundle: FragSection[];
+  /** DELETE: ends the session (for WHIP, the broadcast). */
+  end(reason: string): Promise<void>;
+}
+
+export interface RtcHttpEndpoint<S extends RtcHttpSession> {
+  prefix: '/whip' | '/whep';
+  sessions: ReadonlyMap<string, S>;
+  /** Throws an HttpError when the request may not act on the session (WHIP: the publisher's token). */
+  authorize(session: S, request: FastifyRequest): void;
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
+const EXPOSED_HEADERS = 'Location, ETag, Link, Accept-Patch, Accept-Post, Retry-After';
+
+export const sessionUrl = (prefix: string, livestreamId: string, sessionId: string) =>
+  `${prefix}/${encodeURIComponent(livestreamId)}/sessions/${sessionId}`;
+
+/** The entity tag of a session's ICE generation: it changes with every ICE restart (RFC 9725 §4.3.1). */
+export const sessionEtag = (session: RtcHttpSession) => `"${session.transport.iceParameters.usernameFragment}"`;
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined without one. Throws 401 when malformed. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const token = BEARER.exec(header)?.[1];
+  if (token === undefined) throw unauthorized('malformed Authorization header: expected "Bearer <token>"');
+  return token;
+}
+
+export const unauthorized = (message: string) => new HttpError(401, message, { 'WWW-Authenticate': 'Bearer realm="axon"' });
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** Remembers a token so that later requests can be checked against it in constant time. */
+export function tokenCheck(token: string): (candidate: string | undefined) => boolean {
+  const expected = digest(token);
+  return (candidate) => candidate !== undefined && timingSafeEqual(digest(candidate), expected);
+}
+
+export function requireContentType(request: FastifyRequest, type: string): void {
+  const essence = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (essence !== type) throw new HttpError(415, `Content-Type must be ${type}`);
+}
+
+/** Runs a step that reads client SDP: its SdpError becomes a 400 with the reason. */
+export async function readingSdp<T>(step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof SdpError) throw new HttpError(400, err.message);
+    throw err;
+  }
+}
+
+export function iceServerLinks(servers: readonly IceServer[]): string[] {
+  const quote = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
+  return servers.map((s) => {
+    let link = `<${s.url}>; rel="ice-server"`;
+    if (s.username !== undefined) link += `; username=${quote(s.username)}`;
+    if (s.credential !== undefined) link += `; credential=${quote(s.credential)}; credential-type="password"`;
+    return link;
+  });
+}
+
+/**
+ * Prepares a plugin's encapsulated scope for a WebRTC-HTTP endpoint: SDP bodies instead of JSON (anything
+ * else is a 415), CORS on every response so browser clients on other origins work (the bearer token is a
+ * header, never a cookie, so any origin may send it), and the preflight.
+ */
+export function prepareEndpointScope(app: FastifyInstance, prefix: string): void {
+  app.removeAllContentTypeParsers();
+  for (const type of [SDP_CONTENT_TYPE, SDPFRAG_CONTENT_TYPE]) {
+    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: SDP_BODY_LIMIT }, (_request, body, done) => done(null, body));
+  }
+  app.addContentTypeParser('*', (_request, _payload, done) => {
+    done(new HttpError(415, `Content-Type must be ${SDP_CONTENT_TYPE} (offers) or ${SDPFRAG_CONTENT_TYPE} (PATCH)`), undefined);
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.header('Access-Control-Allow-Origin', '*').header('Access-Control-Expose-Headers', EXPOSED_HEADERS).header('Cache-Control', 'no-store');
+    done();
+  });
+  app.options(`${prefix}/*`, async (_request, reply) =>
+    reply
+      .code(204)
+      .header('Access-Control-Allow-Methods', 'POST, PATCH, DELETE, OPTIONS')
+      .header('Access-Control-Allow-Headers', 'Authorization, Content-Type, If-Match')
+      .header('Access-Control-Max-Age', '86400')
+      .header('Accept-Post', SDP_CONTENT_TYPE)
+      .header('Accept-Patch', SDPFRAG_CONTENT_TYPE)
+      .send(),
+  );
+}
+
+interface SessionParams {
+  id: string;
+  sessionId: string;
+}
+
+/**
+ * The session resource (RFC 9725 §4.3): DELETE ends it; PATCH with an SDP fragment is accepted (204) as
+ * trickled candidates, which an ICE-lite server has no use for, or restarts ICE when it carries new
+ * credentials (200 with the new local ones and an ETag). If-Match must name the current ICE generation.
+ */
+export function registerSessionRoutes<S extends RtcHttpSession>(app: FastifyInstance, endpoint: RtcHttpEndpoint<S>): void {
+  const url = `${endpoint.prefix}/:id/sessions/:sessionId`;
+  const find = (request: FastifyRequest<{ Params: SessionParams }>) => {
+    const session = endpoint.sessions.get(request.params.sessionId);
+    if (!session || session.livestreamId !== request.params.id) throw new HttpError(404, 'no such session');
+    endpoint.authorize(session, request);
+    return session;
+  };
+
+  app.delete<{ Params: SessionParams }>(url, async (request, reply) => {
+    await find(request).end('the client deleted its session');
+    return reply.code(200).send();
+  });
+
+  app.patch<{ Params: SessionParams; Body: string }>(url, { bodyLimit: SDP_BODY_LIMIT }, async (request, reply) => {
+    const session = find(request);
+    requireContentType(request, SDPFRAG_CONTENT_TYPE);
+    const credentials = await readingSdp(() => readFragCredentials(request.body));
+    const ifMatch = request.headers['if-match']?.trim();
+    const restart = credentials !== undefined && credentials.usernameFragment !== session.remoteIce.usernameFragment;
+    if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== sessionEtag(session)) {
+      throw new HttpError(412, 'the session has another ICE generation (ETag) than If-Match names');
+    }
+    if (!restart) return reply.code(204).send();
+    const ice = await session.transport.restartIce();
+    session.remoteIce = credentials;
+    return reply
+      .code(200)
+      .type(SDPFRAG_CONTENT_TYPE)
+      .header('ETag', sessionEtag(session))
+      .send(buildRestartFrag(ice, session.transport.iceCandidates, session.bundle));
+  });
+}
