@@ -10,7 +10,7 @@ import { BroadcastTimeline, type TimelineSegment } from './broadcast-timeline.js
 import type { InitInfo } from './cmaf-boxes.js';
 import { runFile } from './hls-playlist.js';
 import { writeManifests } from './manifest-files.js';
-import { readInitFile, readSegmentFileTiming } from './segment-file.js';
+import { EMPTY_SEGMENT, readInitFile, readSegmentFileTiming } from './segment-file.js';
 
 export interface LivePackagerOptions {
   /** The livestream's media root: public manifests at the top, broadcasts in sub-directories. */
@@ -211,9 +211,10 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
             continue;
           }
           if (!timing) break;
+          run.next.set(rendition, n + 1);
+          if (timing === EMPTY_SEGMENT) continue;
           this.timeline.add(index, rendition, { number: n, ...timing }, now);
           if (this.recording?.active) this.recording.timeline.add(index, rendition, { number: n, ...timing }, now);
-          run.next.set(rendition, n + 1);
           added += 1;
         }
       }
@@ -242,6 +243,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
       run.inits.set(rendition, init);
       return init;
     });
+    if (timing === EMPTY_SEGMENT) return timing;
     return timing && init && { t: timing.decodeTime, d: timing.duration, timescale: init.timescale };
   }
 

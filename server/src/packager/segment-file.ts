@@ -3,13 +3,16 @@ import { type FragmentTiming, type InitInfo, readFragmentTiming, readInitInfo } 
 
 const HEADER_BYTES = 16;
 
+export const EMPTY_SEGMENT = 'empty';
+
 /**
  * The timing of a CMAF segment file, reading only its moof boxes: the media data (nearly all of the
  * file) is skipped, so timing a whole recording's segments costs a few small reads per file.
- * Null when the file does not exist (FFmpeg has not renamed it into place). `init` is asked for only
+ * Null when the file does not exist (FFmpeg has not renamed it into place); EMPTY_SEGMENT when it holds no
+ * fragment at all (FFmpeg's final flush after the source went silent writes one). `init` is asked for only
  * once the segment exists: by then FFmpeg has finished the init segment.
  */
-export async function readSegmentFileTiming(file: string, init: () => Promise<InitInfo>): Promise<FragmentTiming | null> {
+export async function readSegmentFileTiming(file: string, init: () => Promise<InitInfo>): Promise<FragmentTiming | null | typeof EMPTY_SEGMENT> {
   let handle;
   try {
     handle = await fsp.open(file, 'r');
@@ -35,6 +38,7 @@ export async function readSegmentFileTiming(file: string, init: () => Promise<In
       }
       pos += boxSize;
     }
+    if (moofs.length === 0) return EMPTY_SEGMENT;
     return readFragmentTiming(Buffer.concat(moofs), await init());
   } finally {
     await handle.close();

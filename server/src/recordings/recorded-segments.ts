@@ -4,7 +4,7 @@ import { BroadcastTimeline } from '../packager/broadcast-timeline.js';
 import { runIndices } from '../packager/broadcast-dir.js';
 import type { InitInfo } from '../packager/cmaf-boxes.js';
 import { runFile } from '../packager/hls-playlist.js';
-import { readInitFile, readSegmentFileTiming } from '../packager/segment-file.js';
+import { EMPTY_SEGMENT, readInitFile, readSegmentFileTiming } from '../packager/segment-file.js';
 import { RUN_FILES } from '../transcode/ffmpeg-args.js';
 import type { Ladder } from '../transcode/ladder.js';
 
@@ -27,6 +27,7 @@ export async function readRecordedSegments(broadcastDir: string, ladder: Ladder)
         const file = path.join(runDir, runFile(RUN_FILES.media, id, n));
         // An unreadable segment (a disk error) ends the rendition's replay like a missing one.
         const timing = await readSegmentFileTiming(file, initOnce).catch(() => null);
+        if (timing === EMPTY_SEGMENT) continue;
         if (!timing || !init) break;
         // add() uses the completion time only to anchor a run, at its first segment.
         const completedAt = timeline.runs.get(run)?.anchor ? new Date() : (await fsp.stat(file)).mtime;
