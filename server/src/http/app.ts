@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { LivestreamRepository } from '../store/livestream-repository.js';
 import type { AdminAuth } from './admin-auth.js';
+import { HttpError } from './http-error.js';
 import { LivestreamViews } from './livestream-view.js';
 import type { MetricSample } from './prometheus.js';
 import { healthRoutes } from './routes/health.js';
@@ -64,7 +65,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       return reply.code(400).send({ error: `request body is larger than ${request.routeOptions.bodyLimit} bytes` });
     }
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode <= 599 ? err.statusCode : 500;
-    if (status >= 500) failures.set(request, err);
+    // A refusal the code chose (an HttpError such as 503 with Retry-After) is worth a line, not a stack.
+    if (status >= 500 && !(err instanceof HttpError)) failures.set(request, err);
     if ('headers' in err && err.headers) reply.headers(err.headers as Record<string, string>);
     return reply.code(status).send({ error: status === 500 ? 'internal server error' : err.message });
   });
@@ -72,7 +74,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.addHook('onResponse', (request, reply, done) => {
     if (reply.statusCode >= 500) {
       const err = failures.get(request);
-      httpLog.error('request failed', {
+      (err ? httpLog.error : httpLog.warn)('request failed', {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
         status: reply.statusCode,
