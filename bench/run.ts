@@ -7,11 +7,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Benchmark, Figure } from './lib/benchmark.js';
 import { installCleanupHandlers, runCleanups } from './lib/cleanup.js';
+import { measureOutsideLoad } from './lib/outside-load.js';
 import { writeSection } from './lib/results.js';
 import { renderTable } from './lib/table.js';
+import { capacity } from './capacity.js';
+import { chat } from './chat.js';
+import { latency } from './latency.js';
+import { origin } from './origin.js';
 import { spine } from './spine.js';
+import { transcode } from './transcode.js';
+import { whepLatency } from './whep-latency.js';
 
-const BENCHMARKS: Benchmark[] = [spine];
+const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, whepLatency];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 
@@ -54,9 +61,11 @@ function describeMachine(): string {
   return `${new Date().toISOString()}, commit ${gitCommit()}, ${cpu} × ${os.availableParallelism()}, Node ${process.version}, load average at start ${load}`;
 }
 
-function section(b: Benchmark, figures: Figure[], runs: number, quick: boolean, machine: string): string {
+function section(b: Benchmark, figures: Figure[], runs: number, quick: boolean, machine: string, outsideCores: number): string {
   const mode = quick ? ' — QUICK smoke run, not a measurement' : '';
-  return `## ${b.name}: ${b.title}${mode}\n\n${runs} run(s); ${machine}.\n\n${renderTable(figures)}\n`;
+  // The machine is shared: whether something else ran alongside matters as much as the figures.
+  const outside = `processes outside the suite kept ${outsideCores.toFixed(2)} of ${os.availableParallelism()} cores busy on average while it ran`;
+  return `## ${b.name}: ${b.title}${mode}\n\n${runs} run(s); ${machine}; ${outside}.\n\n${renderTable(figures)}\n`;
 }
 
 async function main(): Promise<number> {
@@ -66,9 +75,10 @@ async function main(): Promise<number> {
   for (const b of selected) {
     const machine = describeMachine();
     console.log(`\n=== ${b.name}: ${b.title} (${runs} run(s)${quick ? ', quick' : ''})`);
+    const outsideLoad = await measureOutsideLoad();
     try {
       const figures = await b.run({ quick, runs, log: (line) => console.log(`  ${b.name}: ${line}`) });
-      const text = section(b, figures, runs, quick, machine);
+      const text = section(b, figures, runs, quick, machine, await outsideLoad.stop());
       console.log(`\n${text}`);
       if (!quick) writeSection(RESULTS_FILE, b.name, text);
     } catch (err) {

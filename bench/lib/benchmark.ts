@@ -2,6 +2,8 @@
 export interface Target {
   op: '<=' | '>=';
   value: number;
+  /** What the target bounds: the figure's median (default), or its ratio to the reference's median. */
+  of?: 'value' | 'ratio';
 }
 
 /** One line of the results table: a quantity measured once per run. */

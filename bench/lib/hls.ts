@@ -33,3 +33,27 @@ export async function waitUntilPlayable(masterUrl: string, timeoutMs: number, po
   }
   throw new Error(`${masterUrl} was not playable within ${timeoutMs / 1000} s`);
 }
+
+/** What a live media playlist lists. */
+export interface ListedMedia {
+  mediaSequence: number;
+  segments: number;
+  /** Sum of the listed segments' EXTINF durations. */
+  durationS: number;
+  discontinuities: number;
+}
+
+export function listedMedia(playlist: string): ListedMedia {
+  let mediaSequence = 0;
+  let segments = 0;
+  let durationS = 0;
+  let discontinuities = 0;
+  for (const line of playlist.split('\n').map((l) => l.trim())) {
+    if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) mediaSequence = Number(line.slice('#EXT-X-MEDIA-SEQUENCE:'.length));
+    else if (line.startsWith('#EXTINF:')) {
+      segments++;
+      durationS += Number.parseFloat(line.slice('#EXTINF:'.length));
+    } else if (line === '#EXT-X-DISCONTINUITY') discontinuities++;
+  }
+  return { mediaSequence, segments, durationS, discontinuities };
+}

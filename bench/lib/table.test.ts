@@ -31,4 +31,18 @@ describe('renderTable', () => {
     expect(rows[2]!.slice(-2)).toEqual(['bare FFmpeg: 1.00', '1.20×']);
     expect(rows[3]!.slice(-2)).toEqual(['—', '—']);
   });
+
+  it('checks a ratio target against the ratio of medians, not the median itself', () => {
+    const table = renderTable([
+      { metric: 'CPU (CPU-s)', values: [31, 30, 29], reference: { name: 'bare', values: [30, 30, 30] }, target: { op: '<=', value: 1.05, of: 'ratio' } },
+      { metric: 'req/s', values: [40], reference: { name: 'nginx', values: [100] }, target: { op: '>=', value: 0.5, of: 'ratio' } },
+    ]);
+    const rows = table.split('\n').map((l) => l.split('|').map((c) => c.trim()).slice(1, -1));
+    expect(rows[2]!.slice(5)).toEqual(['≤ 1.05×', 'yes', 'bare: 30.0', '1.00×']);
+    expect(rows[3]!.slice(5)).toEqual(['≥ 0.5×', 'NO', 'nginx: 100', '0.400×']);
+  });
+
+  it('refuses a ratio target without a reference', () => {
+    expect(() => renderTable([{ metric: 'x', values: [1], target: { op: '<=', value: 1, of: 'ratio' } }])).toThrow(/no reference/);
+  });
 });

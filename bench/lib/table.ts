@@ -14,7 +14,20 @@ export function meetsTarget(value: number, target: Target): boolean {
   return target.op === '<=' ? value <= target.value : value >= target.value;
 }
 
-const formatTarget = (t: Target | undefined) => (t ? `${t.op === '<=' ? '≤' : '≥'} ${t.value}` : '—');
+const formatTarget = (t: Target | undefined) => (t ? `${t.op === '<=' ? '≤' : '≥'} ${t.value}${t.of === 'ratio' ? '×' : ''}` : '—');
+
+/** The median of a figure over the median of its reference: undefined without a (non-zero) reference. */
+function ratioOf(f: Figure): number | undefined {
+  const refMedian = f.reference ? median(f.reference.values) : undefined;
+  return refMedian ? median(f.values) / refMedian : undefined;
+}
+
+function targetMet(f: Figure): string {
+  if (!f.target) return '—';
+  const bounded = f.target.of === 'ratio' ? ratioOf(f) : median(f.values);
+  if (bounded === undefined) throw new Error(`"${f.metric}" has a target on its ratio but no reference`);
+  return meetsTarget(bounded, f.target) ? 'yes' : 'NO';
+}
 
 /** The results as a Markdown table (readable as plain text too). Reference columns appear only when used. */
 export function renderTable(figures: readonly Figure[]): string {
@@ -22,13 +35,11 @@ export function renderTable(figures: readonly Figure[]): string {
   const header = ['metric', 'median', 'min', 'max', 'runs', 'target', 'ok?', ...(withReference ? ['reference', 'ratio'] : [])];
   const rows = figures.map((f) => {
     const s = summarize(f.values);
-    const ok = f.target ? (meetsTarget(s.median, f.target) ? 'yes' : 'NO') : '—';
-    const row = [f.metric, formatNumber(s.median), formatNumber(s.min), formatNumber(s.max), String(s.n), formatTarget(f.target), ok];
+    const row = [f.metric, formatNumber(s.median), formatNumber(s.min), formatNumber(s.max), String(s.n), formatTarget(f.target), targetMet(f)];
     if (withReference) {
-      const ref = f.reference;
-      const refMedian = ref ? median(ref.values) : undefined;
-      row.push(ref && refMedian !== undefined ? `${ref.name}: ${formatNumber(refMedian)}` : '—');
-      row.push(refMedian ? `${formatNumber(s.median / refMedian)}×` : '—');
+      const ratio = ratioOf(f);
+      row.push(f.reference ? `${f.reference.name}: ${formatNumber(median(f.reference.values))}` : '—');
+      row.push(ratio === undefined ? '—' : `${formatNumber(ratio)}×`);
     }
     return row;
   });
