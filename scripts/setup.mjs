@@ -20,6 +20,10 @@ const UPSTREAM_WORKER_TIMEOUT_MS = 120_000;
 const pkg = (name, bin) => ({ name, bin });
 const MEDIA_PACKAGES = [pkg('ffmpeg', 'ffmpeg')];
 const BROWSER_PACKAGES = [pkg('chromium', '/usr/bin/chromium')];
+// The chat scale-out test runs a real Redis between two Axon processes.
+const TEST_SERVICE_PACKAGES = [pkg('redis-server', 'redis-server')];
+// References the benchmarks measure Axon against, and their load tool.
+const BENCH_PACKAGES = [pkg('nginx', 'nginx'), pkg('libnginx-mod-rtmp'), pkg('wrk', 'wrk')];
 // better-sqlite3 has no prebuilt binary reachable here: npm ci compiles it with node-gyp.
 const NATIVE_ADDON_PACKAGES = [pkg('g++', 'g++'), pkg('make', 'make'), pkg('python3', 'python3')];
 const WORKER_BUILD_PACKAGES = [
@@ -276,11 +280,12 @@ async function ensureClientBuild() {
 
 // -------------------------------------------------------------------------------------------------
 const mode = process.argv[2];
-if (mode !== 'start' && mode !== 'test') fail('usage: node scripts/setup.mjs <start|test>');
+if (mode !== 'start' && mode !== 'test' && mode !== 'bench') fail('usage: node scripts/setup.mjs <start|test|bench>');
 
 checkNode();
 // Playwright drives the system Chromium (never a downloaded one): tests need it, `npm start` does not.
-await ensurePackages(mode === 'test' ? [...MEDIA_PACKAGES, ...BROWSER_PACKAGES] : MEDIA_PACKAGES, 'system');
+const testing = [...MEDIA_PACKAGES, ...BROWSER_PACKAGES, ...TEST_SERVICE_PACKAGES];
+await ensurePackages({ start: MEDIA_PACKAGES, test: testing, bench: [...testing, ...BENCH_PACKAGES] }[mode], 'system');
 await ensureNodeModules();
 await ensureMediasoupWorker();
 await ensureClientBuild();
