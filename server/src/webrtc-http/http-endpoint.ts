@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { types } from 'mediasoup';
 import { SDP_CONTENT_TYPE, SDPFRAG_CONTENT_TYPE } from '../../../shared/whip.js';
 import { HttpError } from '../http/http-error.js';
@@ -44,6 +44,24 @@ export const sessionUrl = (prefix: string, livestreamId: string, sessionId: stri
 
 /** The entity tag of a session's ICE generation: it changes with every ICE restart (RFC 9725 §4.3.1). */
 export const sessionEtag = (session: RtcHttpSession) => `"${session.transport.iceParameters.usernameFragment}"`;
+
+/** Keeps a new session until it ends and answers its offer: 201 with the SDP, Location, ETag and ICE server links. */
+export function sendNewSession<S extends RtcHttpSession & { onEnded(listener: () => void): void }>(
+  reply: FastifyReply,
+  o: { prefix: '/whip' | '/whep'; sessions: Map<string, S>; links: readonly string[] },
+  session: S,
+  answer: string,
+): FastifyReply {
+  o.sessions.set(session.id, session);
+  session.onEnded(() => o.sessions.delete(session.id));
+  reply
+    .code(201)
+    .type(SDP_CONTENT_TYPE)
+    .header('Location', sessionUrl(o.prefix, session.livestreamId, session.id))
+    .header('ETag', sessionEtag(session));
+  if (o.links.length > 0) reply.header('Link', [...o.links]);
+  return reply.send(answer);
+}
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined without one. Throws 401 when malformed. */
 export function bearerToken(request: FastifyRequest): string | undefined {

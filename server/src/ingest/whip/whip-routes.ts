@@ -14,8 +14,7 @@ import {
   registerSessionRoutes,
   requireContentType,
   SDP_BODY_LIMIT,
-  sessionEtag,
-  sessionUrl,
+  sendNewSession,
   unauthorized,
   type IceServer,
 } from '../../webrtc-http/http-endpoint.js';
@@ -76,15 +75,7 @@ export const whipRoutes: FastifyPluginAsync<WhipRoutesOptions> = async (app, o) 
       throw err;
     }
     const { session, answer } = opened;
-    sessions.set(session.id, session);
-    session.onEnded(() => sessions.delete(session.id));
-    reply
-      .code(201)
-      .type(SDP_CONTENT_TYPE)
-      .header('Location', sessionUrl('/whip', livestreamId, session.id))
-      .header('ETag', sessionEtag(session));
-    if (links.length > 0) reply.header('Link', links);
-    return reply.send(answer);
+    return sendNewSession(reply, { prefix: '/whip', sessions, links }, session, answer);
   });
 
   registerSessionRoutes(app, {

@@ -15,8 +15,7 @@ import {
   registerSessionRoutes,
   requireContentType,
   SDP_BODY_LIMIT,
-  sessionEtag,
-  sessionUrl,
+  sendNewSession,
   type IceServer,
 } from '../../webrtc-http/http-endpoint.js';
 import { parseOffer } from '../../webrtc-http/sdp-offer.js';
@@ -81,15 +80,7 @@ export const whepRoutes: FastifyPluginAsync<WhepRoutesOptions> = async (app, o) 
     if (sessions.size >= MAX_WHEP_SESSIONS) throw new HttpError(503, 'this server has no room for another real-time viewer; play HLS');
     const offer = await readingSdp(() => parseOffer(request.body));
     const { session, answer } = await readingSdp(() => WhepSession.open({ routes, rtc: o.rtc, log }, livestreamId, media, offer));
-    sessions.set(session.id, session);
-    session.onEnded(() => sessions.delete(session.id));
-    reply
-      .code(201)
-      .type(SDP_CONTENT_TYPE)
-      .header('Location', sessionUrl('/whep', livestreamId, session.id))
-      .header('ETag', sessionEtag(session));
-    if (links.length > 0) reply.header('Link', links);
-    return reply.send(answer);
+    return sendNewSession(reply, { prefix: '/whep', sessions, links }, session, answer);
   });
 
   // Anyone may watch; the session URL itself (128 random bits) is what lets a viewer act on its session.
