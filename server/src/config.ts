@@ -34,6 +34,7 @@ const envSchema = z.object({
   AXON_RECONNECT_WINDOW_S: z.coerce.number().int().min(0).max(600).default(30),
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
   AXON_CHAT_RATE: z.coerce.number().int().min(1).max(100).default(DEFAULT_CHAT_RATE),
+  AXON_ORIGIN_CACHE_MB: z.coerce.number().int().min(0).max(65536).default(64),
 });
 
 export interface Config {
@@ -67,6 +68,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Chat messages, and separately reactions, one connection may send per CHAT_RATE_WINDOW_MS. */
   chatRate: number;
+  /** Memory the origin keeps recently served playlists and segments in; 0 reads every request from disk. */
+  originCacheBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -111,5 +114,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconnectWindowS: e.AXON_RECONNECT_WINDOW_S,
     redisUrl: e.REDIS_URL,
     chatRate: e.AXON_CHAT_RATE,
+    originCacheBytes: e.AXON_ORIGIN_CACHE_MB * 2 ** 20,
   };
 }

@@ -222,6 +222,21 @@ describe('origin', () => {
     expect(since.status).toBe(200);
   });
 
+  it('answers repeated requests from memory, and 404 as soon as a served segment is deleted', async () => {
+    const counters = async () => {
+      const text = (await get('/metrics')).body.toString();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+      return { hits: value('axon_origin_cache_hits_total'), misses: value('axon_origin_cache_misses_total') };
+    };
+    write(ID, 'b1/r1/seg-0-00003.m4s', SEGMENT);
+    const before = await counters();
+    for (let i = 0; i < 3; i++) expect((await get(`/live/${ID}/b1/r1/seg-0-00003.m4s`)).body.equals(SEGMENT)).toBe(true);
+    expect(await counters()).toEqual({ hits: before.hits + 2, misses: before.misses + 1 });
+
+    fs.rmSync(path.join(config.mediaDir, ID, 'b1/r1/seg-0-00003.m4s'));
+    expect((await get(`/live/${ID}/b1/r1/seg-0-00003.m4s`)).status).toBe(404);
+  });
+
   it('answers 404 for missing files, directories and files that are not stream files', async () => {
     for (const rel of ['nope.m3u8', 'b1/r1/seg-0-09999.m4s', 'b1', 'b1/r1/', 'notes.txt', 'manifest.mpd.tmp', '']) {
       const res = await get(`/live/${ID}/${rel}`);

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { FileCache } from '../origin/file-cache.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { LivestreamRepository } from '../store/livestream-repository.js';
 import type { AdminAuth } from './admin-auth.js';
@@ -85,8 +86,23 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'not found' }));
 
+  const originFiles = new FileCache({ maxBytes: config.originCacheBytes });
+  app.addHook('onClose', (_app, done) => {
+    originFiles.close();
+    done();
+  });
+  const metrics = async (): Promise<MetricSample[]> => {
+    const files = originFiles.stats();
+    return [
+      ...(await deps.metrics()),
+      { name: 'axon_origin_cache_bytes', help: 'Bytes of playlists and segments the origin holds in memory.', value: files.bytes },
+      { name: 'axon_origin_cache_hits_total', help: 'Origin requests answered from memory.', value: files.hits, type: 'counter' },
+      { name: 'axon_origin_cache_misses_total', help: 'Origin requests that read the file from disk.', value: files.misses, type: 'counter' },
+    ];
+  };
+
   await app.register(healthRoutes);
-  await app.register(metricsRoutes, { metrics: deps.metrics });
+  await app.register(metricsRoutes, { metrics });
   await app.register(openApiRoutes, { publicUrl: config.publicUrl });
   await app.register(livestreamRoutes, {
     livestreams: deps.livestreams,
@@ -96,7 +112,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     mediaDir: config.mediaDir,
     log: log.child('api'),
   });
-  await app.register(liveRoutes, { mediaDir: config.mediaDir });
+  await app.register(liveRoutes, { mediaDir: config.mediaDir, files: originFiles });
   await app.register(pageRoutes, { clientDir: deps.clientDir ?? DEFAULT_CLIENT_DIR });
   return app;
 }

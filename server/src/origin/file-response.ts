@@ -2,15 +2,47 @@ import fs, { type FileHandle } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
 
-/** A regular file held open, so what is stat'ed is what is sent even if the path is replaced meanwhile. */
-export interface OpenFile {
-  handle: FileHandle;
+/** One version of a file: what its validators (ETag, Last-Modified) and Content-Length are made of. */
+export interface FileVersion {
   size: number;
   mtimeMs: number;
   etag: string;
+  /** mtime as an HTTP date. */
+  lastModified: string;
 }
 
-const MISSING = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'ELOOP']);
+/** A regular file held open, so what is stat'ed is what is sent even if the path is replaced meanwhile. */
+export interface OpenFile extends FileVersion {
+  handle: FileHandle;
+}
+
+/** A file's whole content, read once and kept in memory. */
+export interface BufferedFile extends FileVersion {
+  body: Buffer;
+}
+
+export type ServableFile = OpenFile | BufferedFile;
+
+/** The errors that mean "there is no file at that path". */
+export const MISSING = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'ELOOP']);
+
+interface StatTimes {
+  size: bigint;
+  mtimeNs: bigint;
+}
+
+/** Size and nanosecond mtime: a live playlist rewritten twice in one millisecond still gets a new ETag. */
+export const etagOf = (stat: StatTimes) => `"${stat.size.toString(16)}-${stat.mtimeNs.toString(16)}"`;
+
+function fileVersion(stat: StatTimes): FileVersion {
+  const mtimeMs = Number(stat.mtimeNs / 1_000_000n);
+  return {
+    size: Number(stat.size),
+    mtimeMs,
+    etag: etagOf(stat),
+    lastModified: new Date(mtimeMs).toUTCString(),
+  };
+}
 
 /** Opens a regular file for sending; undefined when there is none at that path. */
 export async function openFile(absPath: string): Promise<OpenFile | undefined> {
@@ -27,13 +59,7 @@ export async function openFile(absPath: string): Promise<OpenFile | undefined> {
       await handle.close();
       return undefined;
     }
-    // Nanosecond mtime: a live playlist rewritten twice in one millisecond still gets a new ETag.
-    return {
-      handle,
-      size: Number(stat.size),
-      mtimeMs: Number(stat.mtimeNs / 1_000_000n),
-      etag: `"${stat.size.toString(16)}-${stat.mtimeNs.toString(16)}"`,
-    };
+    return { handle, ...fileVersion(stat) };
   } catch (err) {
     await handle.close();
     throw err;
@@ -46,13 +72,13 @@ export interface FileHeaders {
 }
 
 /**
- * Sends an open file with validators (ETag, Last-Modified), conditional requests (304), byte ranges
- * (206/416) and HEAD. Takes ownership of the handle: it is closed whatever happens.
+ * Sends a file (open or in memory) with validators (ETag, Last-Modified), conditional requests (304),
+ * byte ranges (206/416) and HEAD. Takes ownership of an open file's handle: it is closed whatever happens.
  */
-export function sendFile(request: FastifyRequest, reply: FastifyReply, file: OpenFile, headers: FileHeaders): FastifyReply {
+export function sendFile(request: FastifyRequest, reply: FastifyReply, file: ServableFile, headers: FileHeaders): FastifyReply {
   reply
     .header('ETag', file.etag)
-    .header('Last-Modified', new Date(file.mtimeMs).toUTCString())
+    .header('Last-Modified', file.lastModified)
     .header('Cache-Control', headers.cacheControl)
     .header('Accept-Ranges', 'bytes');
 
@@ -74,15 +100,16 @@ export function sendFile(request: FastifyRequest, reply: FastifyReply, file: Ope
   }
   reply.header('Content-Type', headers.contentType).header('Content-Length', end - start + 1);
   if (request.method === 'HEAD' || file.size === 0) return finish(reply, file);
+  if ('body' in file) return reply.send(start === 0 && end === file.size - 1 ? file.body : file.body.subarray(start, end + 1));
   return reply.send(file.handle.createReadStream({ start, end }));
 }
 
-function finish(reply: FastifyReply, file: OpenFile): FastifyReply {
-  void file.handle.close();
+function finish(reply: FastifyReply, file: ServableFile): FastifyReply {
+  if ('handle' in file) void file.handle.close();
   return reply.send();
 }
 
-function isNotModified(request: FastifyRequest, file: OpenFile): boolean {
+function isNotModified(request: FastifyRequest, file: FileVersion): boolean {
   const ifNoneMatch = request.headers['if-none-match'];
   if (ifNoneMatch !== undefined) {
     return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => weakEquals(tag.trim(), file.etag));
@@ -91,7 +118,7 @@ function isNotModified(request: FastifyRequest, file: OpenFile): boolean {
   return since !== undefined && unchangedSince(file, since);
 }
 
-function ifRangeHolds(ifRange: string | string[] | undefined, file: OpenFile): boolean {
+function ifRangeHolds(ifRange: string | string[] | undefined, file: FileVersion): boolean {
   if (ifRange === undefined) return true;
   if (Array.isArray(ifRange)) return false;
   const value = ifRange.trim();
@@ -104,7 +131,7 @@ function ifRangeHolds(ifRange: string | string[] | undefined, file: OpenFile): b
  * HTTP dates have one-second resolution while a live playlist changes within a second. Comparing the
  * full-precision mtime means a file rewritten in the same second as the date is never called unchanged.
  */
-function unchangedSince(file: OpenFile, httpDate: string): boolean {
+function unchangedSince(file: FileVersion, httpDate: string): boolean {
   const date = Date.parse(httpDate);
   return !Number.isNaN(date) && file.mtimeMs <= date;
 }

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { livestreamIdSchema } from '../../../../shared/livestream.js';
-import { openFile, sendFile } from '../../origin/file-response.js';
+import type { FileCache } from '../../origin/file-cache.js';
+import { sendFile } from '../../origin/file-response.js';
 import { resolveMediaFile } from '../../origin/media-files.js';
 import { pathOfUrl } from '../../origin/safe-path.js';
 
 export interface LiveRoutesOptions {
   mediaDir: string;
+  files: FileCache;
 }
 
 const PREFIX = '/live/';
@@ -18,9 +20,9 @@ const allowAnyOrigin = (reply: FastifyReply) =>
 
 /**
  * The origin: `/live/<id>/<path>` from `<mediaDir>/<id>/<path>`, readable by players on any site.
- * The hot path for viewers: no database, no body parsing, no synchronous I/O.
+ * The hot path for viewers: no database, no body parsing; files come from memory while unchanged.
  */
-export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { mediaDir }) => {
+export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { mediaDir, files }) => {
   app.options('/live/*', async (request, reply) => {
     // Public, credential-less content: any header a player wants to send is fine.
     const requested = request.headers['access-control-request-headers'];
@@ -45,7 +47,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { m
       const id = rest.slice(0, slash);
       if (!livestreamIdSchema.safeParse(id).success) return reply.code(400).send({ error: 'invalid livestream id' });
       const target = resolveMediaFile(mediaDir, id, rest.slice(slash + 1));
-      const file = target && (await openFile(target.absPath));
+      const file = target && (await files.open(target.absPath));
       if (!target || !file) return reply.code(404).send({ error: 'not found' });
       return sendFile(request, reply, file, target.type);
     },
