@@ -8,20 +8,22 @@ import { listedMedia, variantUris, waitUntilPlayable } from './lib/hls.js';
 import { startNginx, type Nginx } from './lib/nginx.js';
 import { publishRtmp } from './lib/rtmp-publisher.js';
 import { testStreamFile } from './lib/test-stream.js';
-import { runWrk, type WrkResult } from './lib/wrk.js';
+import { combineSlices, runWrk, type WrkResult } from './lib/wrk.js';
 
 interface Load {
   /** Simulated viewers: one wrk connection each. */
   viewers: number;
-  /** Length of each wrk run. */
+  /** Seconds each server is measured per run and mode. */
   durationS: number;
+  /** Without pause, durationS is measured in this many slices, the servers taking turns. */
+  slices: number;
   /** Segments of the top rung the snapshot broadcast runs to. */
   segments: number;
   inputS: number;
 }
 
-const FULL: Load = { viewers: 200, durationS: 10, segments: 5, inputS: 120 };
-const QUICK: Load = { viewers: 50, durationS: 3, segments: 3, inputS: 20 };
+const FULL: Load = { viewers: 200, durationS: 10, slices: 5, segments: 5, inputS: 120 };
+const QUICK: Load = { viewers: 50, durationS: 3, slices: 3, segments: 3, inputS: 20 };
 /** The livestream id the frozen copy of the broadcast is served under. */
 const SNAPSHOT_ID = 'bench-origin-snapshot';
 /** A viewer's player fetches its media playlist, the audio playlist and the newest segment of each every 2 s: 4 requests, one per 500 ms. */
@@ -144,6 +146,10 @@ async function checkTargets(targets: Target[], paths: string[]): Promise<void> {
 
 type Mode = 'saturated' | 'paced';
 
+/** The targets starting with the k-th (mod their number). */
+const rotate = <T>(items: readonly T[], k: number): T[] => items.map((_, j) => items[(j + k) % items.length]!);
+
+
 interface RunResult {
   /** By target name, then mode. */
   [target: string]: Record<Mode, WrkResult>;
@@ -182,7 +188,7 @@ export const origin: Benchmark = {
       await checkTargets(targets, paths);
       await checkEdgeCaches(targets[2]!, paths);
       log(`${load.viewers} viewers over ${viewerPaths.length} renditions; each cycles ${paths.length / viewerPaths.length} requests`);
-      const wrk = (t: Target, mode: Mode, durationS = load.durationS) =>
+      const wrk = (t: Target, mode: Mode, durationS: number) =>
         runWrk({
           baseUrl: t.baseUrl,
           paths,
@@ -191,18 +197,25 @@ export const origin: Benchmark = {
           durationS,
           delayMs: mode === 'paced' ? PACED_DELAY_MS : 0,
         });
+      const checked = async (t: Target, mode: Mode, durationS: number) => {
+        const r = await wrk(t, mode, durationS);
+        if (r.socketErrors > 0 || r.badStatus > 0) throw new Error(`${t.name}: ${r.socketErrors} socket errors, ${r.badStatus} bad statuses`);
+        return r;
+      };
       // Files in the page cache, connections and caches warm, JIT compiled: the runs measure a steady state.
       for (const t of targets) await wrk(t, 'saturated', quick ? 1 : 3);
+      const sliceS = load.durationS / load.slices;
       for (let i = 1; i <= runs; i++) {
+        const slices = new Map<string, WrkResult[]>(targets.map((t) => [t.name, []]));
+        // The machine's speed drifts by tens of percent from one second to the next (other virtual machines
+        // on the host): short slices, the servers taking turns in an order that rotates, share the drift out.
+        for (let k = 0; k < load.slices; k++) {
+          for (const t of rotate(targets, i + k)) slices.get(t.name)!.push(await checked(t, 'saturated', sliceS));
+        }
         const run: RunResult = {};
-        // A different server first in each run: load from outside the benchmark does not always fall on the same one.
-        const order = targets.map((_, k) => targets[(k + i - 1) % targets.length]!);
-        for (const t of order) {
-          const saturated = await wrk(t, 'saturated');
-          const paced = await wrk(t, 'paced');
-          for (const r of [saturated, paced]) {
-            if (r.socketErrors > 0 || r.badStatus > 0) throw new Error(`${t.name}: ${r.socketErrors} socket errors, ${r.badStatus} bad statuses`);
-          }
+        for (const t of rotate(targets, i)) {
+          const saturated = combineSlices(slices.get(t.name)!);
+          const paced = await checked(t, 'paced', load.durationS);
           run[t.name] = { saturated, paced };
           log(
             `run ${i}: ${t.name}: ${saturated.requestsPerS.toFixed(0)} req/s (${(saturated.bytesPerS / 2 ** 20).toFixed(0)} MiB/s), ` +

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWrkOutput, wrkScript } from './wrk.js';
+import { combineSlices, parseWrkOutput, wrkScript, type WrkResult } from './wrk.js';
 
 describe('wrkScript', () => {
   it('cycles the paths, and paces connections only when asked', () => {
@@ -21,6 +21,7 @@ describe('parseWrkOutput', () => {
     ].join('\n');
     expect(parseWrkOutput(out)).toEqual({
       requests: 20000,
+      durationS: 10,
       requestsPerS: 2000,
       bytesPerS: 400_000_000,
       latencyP50Ms: 1.5,
@@ -32,5 +33,35 @@ describe('parseWrkOutput', () => {
 
   it('says so when wrk printed no result', () => {
     expect(() => parseWrkOutput('unable to connect to 127.0.0.1:1\n')).toThrow(/no result/);
+  });
+});
+
+describe('combineSlices', () => {
+  const slice = (requests: number, durationS: number, p99: number, errors = 0): WrkResult => ({
+    requests,
+    durationS,
+    requestsPerS: requests / durationS,
+    bytesPerS: (requests * 1000) / durationS,
+    latencyP50Ms: p99 / 10,
+    latencyP99Ms: p99,
+    socketErrors: errors,
+    badStatus: 0,
+  });
+
+  it('adds requests, bytes and errors over the summed duration, and takes the median slice latency', () => {
+    expect(combineSlices([slice(3000, 2, 10), slice(1000, 2, 90, 1), slice(2000, 1, 20)])).toEqual({
+      requests: 6000,
+      durationS: 5,
+      requestsPerS: 1200,
+      bytesPerS: 1_200_000,
+      latencyP50Ms: 2,
+      latencyP99Ms: 20,
+      socketErrors: 1,
+      badStatus: 0,
+    });
+  });
+
+  it('refuses to combine nothing', () => {
+    expect(() => combineSlices([])).toThrow(/no slices/);
   });
 });

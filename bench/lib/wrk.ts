@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startProcess } from './owned-process.js';
 import { requireCommand } from './require-command.js';
+import { median } from './stats.js';
 
 export interface WrkOptions {
   /** http://127.0.0.1:port */
@@ -18,6 +19,8 @@ export interface WrkOptions {
 
 export interface WrkResult {
   requests: number;
+  /** How long wrk measured. */
+  durationS: number;
   requestsPerS: number;
   bytesPerS: number;
   latencyP50Ms: number;
@@ -58,12 +61,30 @@ export function parseWrkOutput(stdout: string): WrkResult {
   const seconds = r.durationUs! / 1e6;
   return {
     requests: r.requests!,
+    durationS: seconds,
     requestsPerS: r.requests! / seconds,
     bytesPerS: r.bytes! / seconds,
     latencyP50Ms: r.p50Us! / 1000,
     latencyP99Ms: r.p99Us! / 1000,
     socketErrors: r.socketErrors!,
     badStatus: r.badStatus!,
+  };
+}
+
+/** Slices of one measurement as one: totals over their summed duration; the median slice's p50 and p99. */
+export function combineSlices(slices: readonly WrkResult[]): WrkResult {
+  if (slices.length === 0) throw new Error('no slices to combine');
+  const total = (pick: (r: WrkResult) => number) => slices.reduce((sum, r) => sum + pick(r), 0);
+  const seconds = total((r) => r.durationS);
+  return {
+    requests: total((r) => r.requests),
+    durationS: seconds,
+    requestsPerS: total((r) => r.requests) / seconds,
+    bytesPerS: total((r) => r.bytesPerS * r.durationS) / seconds,
+    latencyP50Ms: median(slices.map((r) => r.latencyP50Ms)),
+    latencyP99Ms: median(slices.map((r) => r.latencyP99Ms)),
+    socketErrors: total((r) => r.socketErrors),
+    badStatus: total((r) => r.badStatus),
   };
 }
 
