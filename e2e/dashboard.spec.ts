@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { listedSegments } from './fixtures/api.js';
 import { E2E_API_TOKEN } from './fixtures/env.js';
 import { expectPlayback } from './fixtures/playback.js';
 import { goLive } from './fixtures/studio.js';
@@ -78,4 +79,43 @@ test('rename, rotate the key and delete, each through its dialog', async ({ page
   await renamed.getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
   await expect(renamed).toHaveCount(0);
+});
+
+test('a recorded broadcast is listed on its card, replays, and can be deleted', async ({ page, context, request }) => {
+  await signIn(page, E2E_API_TOKEN);
+  const card = await createFromDashboard(page, `e2e recordings ${Date.now()}`);
+  await expect(card).toContainText('Recording on');
+  const id = await card.getAttribute('data-id');
+  const recordings = card.getByTestId('recordings');
+  await card.getByText('Recordings', { exact: true }).click();
+  await expect(recordings).toContainText('No recordings yet');
+
+  const studio = await context.newPage();
+  await studio.goto((await card.getByRole('link', { name: 'Go live from browser' }).getAttribute('href'))!);
+  await goLive(studio);
+  await expect(card.getByTestId('livestream-status')).toHaveText('live', { timeout: 15_000 });
+  // A few segments, so the replay has seconds to play.
+  await expect.poll(() => listedSegments(request, id!), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+  await studio.getByRole('button', { name: 'End stream' }).click();
+
+  // The open list reads the recordings again once the card sees the broadcast end.
+  const recording = recordings.getByTestId('recording');
+  await expect(recording).toHaveCount(1, { timeout: 15_000 });
+  await expect(card.getByText('Recordings (1)')).toBeVisible();
+  await expect(recording.getByTestId('recording-duration')).toHaveText(/^\d+:\d\d$/);
+  const watchHref = await recording.getByRole('link', { name: 'Watch' }).getAttribute('href');
+  expect(watchHref).toContain(`/watch/${id}?recording=`);
+  const replay = await context.newPage();
+  await replay.goto(watchHref!);
+  await expectPlayback(replay, 'hls');
+
+  await recording.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  await expect(recording).toHaveCount(1);
+  await recording.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await expect(recording).toHaveCount(0);
+  await expect(recordings).toContainText('No recordings yet');
+  const listed = await (await request.get(`/api/livestreams/${id}/recordings`)).json();
+  expect(listed).toEqual({ items: [] });
 });

@@ -100,4 +100,8 @@ export class LivestreamsApi {
   rotateKey(id: string): Promise<Livestream> {
     return request<Livestream>(`${livestreamPath(id)}/rotate-key`, { method: 'POST', token: this.token });
   }
+
+  removeRecording(id: string, recordingId: string): Promise<void> {
+    return request<void>(`${livestreamPath(id)}/recordings/${encodeURIComponent(recordingId)}`, { method: 'DELETE', token: this.token });
+  }
 }

@@ -1,12 +1,16 @@
 import type { Livestream } from '../../../shared/livestream.js';
+import type { Recording } from '../../../shared/recording.js';
 import { copyField } from '../clipboard.js';
 import { h } from '../dom.js';
 import { statusBadge, updateStatusBadge } from '../status-badge.js';
+import { RecordingList } from './recording-list.js';
 
 export interface CardActions {
   rename(livestream: Livestream): void;
   rotateKey(livestream: Livestream): void;
   remove(livestream: Livestream): void;
+  recordings(livestream: Livestream): Promise<Recording[] | undefined>;
+  removeRecording(livestream: Livestream, recording: Recording): Promise<boolean>;
 }
 
 /** The studio link carries the key in the fragment, which browsers never send to a server. */
@@ -31,9 +35,14 @@ export class LivestreamCard {
   private readonly whipToken = copyField('Bearer token', { secret: true });
   private readonly playerUrl = copyField('Player URL', { testid: 'player-url' });
   private readonly embedHtml = copyField('Embed code', { multiline: true, testid: 'embed-html' });
+  private readonly recordings: RecordingList;
 
   constructor(livestream: Livestream, actions: CardActions) {
     this.livestream = livestream;
+    this.recordings = new RecordingList({
+      load: () => actions.recordings(this.livestream),
+      remove: (recording) => actions.removeRecording(this.livestream, recording),
+    });
     const action = (label: string, run: (ls: Livestream) => void, className = 'btn btn-small btn-ghost') => {
       const button = h('button', { type: 'button', className, textContent: label });
       button.addEventListener('click', () => run(this.livestream));
@@ -53,6 +62,7 @@ export class LivestreamCard {
         h('div', { className: 'settings-group' }, h('h4', { textContent: 'OBS · WHIP' }), this.whipServer.element, this.whipToken.element),
         h('div', { className: 'settings-group' }, h('h4', { textContent: 'Share' }), this.playerUrl.element, this.embedHtml.element),
       ),
+      this.recordings.element,
       h(
         'div',
         { className: 'card-actions' },
@@ -65,6 +75,8 @@ export class LivestreamCard {
   }
 
   update(ls: Livestream): void {
+    // A broadcast that just ended may have left a recording.
+    if (this.livestream.status === 'live' && ls.status !== 'live') void this.recordings.refresh();
     this.livestream = ls;
     this.name.textContent = ls.name;
     updateStatusBadge(this.badge, ls.status);

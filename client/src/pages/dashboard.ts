@@ -1,6 +1,6 @@
 import { LIVESTREAM_NAME_MAX } from '../../../shared/constants.js';
 import type { Livestream } from '../../../shared/livestream.js';
-import { ApiError, LivestreamsApi } from '../api.js';
+import { ApiError, listRecordings, LivestreamsApi } from '../api.js';
 import { listAll } from '../dashboard/list-all.js';
 import { LivestreamList } from '../dashboard/livestream-list.js';
 import { tokenStore } from '../dashboard/token-store.js';
@@ -86,33 +86,49 @@ function showDashboard(api: LivestreamsApi, initial: Livestream[]): void {
     }
   };
 
+  /** Runs a destructive call once the user confirms it; true when it was confirmed and succeeded. */
+  const afterConfirming = async (dialog: { title: string; message: string; confirmLabel: string }, call: () => Promise<unknown>): Promise<boolean> => {
+    if (!(await confirmDialog({ ...dialog, danger: true }))) return false;
+    const done = await run(async () => {
+      await call();
+      return true;
+    });
+    return done === true;
+  };
+
   const list = new LivestreamList({
     rename: async (ls) => {
       const name = await promptDialog({ title: 'Rename livestream', label: 'Name', value: ls.name, confirmLabel: 'Save', maxLength: LIVESTREAM_NAME_MAX });
       if (name && name !== ls.name && (await run(() => api.update(ls.id, { name })))) await refresh();
     },
     rotateKey: async (ls) => {
-      const confirmed = await confirmDialog({
-        title: 'Rotate the stream key?',
-        message: `"${ls.name}" gets a new stream key. Encoders and studio links using the old key stop working.`,
-        confirmLabel: 'Rotate key',
-        danger: true,
-      });
-      if (confirmed && (await run(() => api.rotateKey(ls.id)))) await refresh();
+      const rotated = await afterConfirming(
+        {
+          title: 'Rotate the stream key?',
+          message: `"${ls.name}" gets a new stream key. Encoders and studio links using the old key stop working.`,
+          confirmLabel: 'Rotate key',
+        },
+        () => api.rotateKey(ls.id),
+      );
+      if (rotated) await refresh();
     },
     remove: async (ls) => {
-      const confirmed = await confirmDialog({
-        title: 'Delete this livestream?',
-        message: `"${ls.name}" and its settings are deleted for good.`,
-        confirmLabel: 'Delete',
-        danger: true,
-      });
-      const removed = confirmed && (await run(async () => {
-        await api.remove(ls.id);
-        return true;
-      }));
+      const removed = await afterConfirming(
+        { title: 'Delete this livestream?', message: `"${ls.name}", its settings and its recordings are deleted for good.`, confirmLabel: 'Delete' },
+        () => api.remove(ls.id),
+      );
       if (removed) await refresh();
     },
+    recordings: async (ls) => (await run(() => listRecordings(ls.id)))?.items,
+    removeRecording: (ls, recording) =>
+      afterConfirming(
+        {
+          title: 'Delete this recording?',
+          message: `The recording of "${ls.name}" from ${new Date(recording.startedAt).toLocaleString()} is deleted for good.`,
+          confirmLabel: 'Delete',
+        },
+        () => api.removeRecording(ls.id, recording.id),
+      ),
   });
 
   const name = h('input', { type: 'text', id: 'new-name', required: true, maxLength: LIVESTREAM_NAME_MAX, placeholder: 'e.g. Friday stand-up' });
