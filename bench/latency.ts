@@ -6,6 +6,7 @@ import { sleep, type Benchmark, type BenchSettings, type Figure } from './lib/be
 import { listedMedia, variantUris, waitUntilPlayable, type ListedMedia } from './lib/hls.js';
 import { RTMP_MODULE, startNginx, type Nginx } from './lib/nginx.js';
 import { publishRtmp, type RtmpPublisher } from './lib/rtmp-publisher.js';
+import { sampleWindow } from './lib/sample-window.js';
 import { median } from './lib/stats.js';
 import { testStreamFile } from './lib/test-stream.js';
 
@@ -90,13 +91,10 @@ async function waitUntilListed(url: string, timeoutMs: number): Promise<number> 
  * media seconds listed (from the start of the stream), or undefined when a fetch failed.
  */
 async function sampleLiveEdge(epochMs: () => number, listedS: () => Promise<number | undefined>, windowS: number): Promise<number[]> {
-  const lags: number[] = [];
-  const start = Date.now();
-  for (let next = start; next < start + windowS * 1000; next += SAMPLE_MS) {
-    await sleep(Math.max(0, next - Date.now()));
+  const lags = await sampleWindow(SAMPLE_MS, windowS, async () => {
     const listed = await listedS();
-    if (listed !== undefined) lags.push((Date.now() - epochMs()) / 1000 - listed);
-  }
+    return listed === undefined ? undefined : (Date.now() - epochMs()) / 1000 - listed;
+  });
   if (lags.length < (windowS * 1000) / SAMPLE_MS / 2) throw new Error('too few playlist samples in the window');
   return lags;
 }

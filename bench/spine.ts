@@ -1,13 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 // Declares window.__axonPlayer for the page functions below.
 import type {} from '../client/src/player/player-handle.js';
 import { SEGMENT_DURATION_S } from '../shared/constants.js';
-import { startAxonServer, type AxonServer } from './lib/axon-server.js';
+import type { AxonServer } from './lib/axon-server.js';
 import { MB, sleep, type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';
-import { launchChromium } from './lib/browser.js';
+import { openStudio, runInChromium, type BrowserRun } from './lib/browser.js';
 import { waitUntilPlayable } from './lib/hls.js';
 import { median } from './lib/stats.js';
 import type { ProcessSample } from './lib/process-tree.js';
+import { sampleWindow } from './lib/sample-window.js';
 import { rssByGroup, TreeMeter } from './lib/tree-meter.js';
 
 /** How long each phase of a run lasts. */
@@ -74,25 +75,14 @@ const readLatencyMs = (viewer: Page) =>
 
 const playbackPosition = (viewer: Page) => viewer.evaluate(() => window.__axonPlayer?.video.currentTime ?? 0);
 
-/** Samples the viewer's latency every LATENCY_SAMPLE_MS for `seconds`; null samples (no playingDate) are left out. */
-async function sampleLatencies(viewer: Page, seconds: number): Promise<number[]> {
-  const latenciesMs: number[] = [];
-  const startedAt = Date.now();
-  for (let next = startedAt; next < startedAt + seconds * 1000; next += LATENCY_SAMPLE_MS) {
-    await sleep(next - Date.now());
-    const latency = await readLatencyMs(viewer);
-    if (latency !== null) latenciesMs.push(latency);
-  }
-  return latenciesMs;
-}
-
 /** The measured window: latency from the viewer, CPU and peak memory from the server's process tree. */
 async function measureBroadcast(server: AxonServer, viewer: Page, d: Durations) {
   const meter = await TreeMeter.start(server.pid, classify, 1000);
   const startPosition = await playbackPosition(viewer);
   let latenciesMs: number[];
   try {
-    latenciesMs = await sampleLatencies(viewer, d.measureS);
+    // Samples without a playingDate have no latency to read and are left out.
+    latenciesMs = await sampleWindow(LATENCY_SAMPLE_MS, d.measureS, () => readLatencyMs(viewer));
   } catch (err) {
     await meter.stop();
     throw err;
@@ -106,57 +96,47 @@ async function measureBroadcast(server: AxonServer, viewer: Page, d: Durations) 
   return { latencyS: median(latenciesMs) / 1000, server: groups.server, ffmpeg: groups.ffmpeg };
 }
 
-async function oneRun(browser: Browser, index: number, d: Durations, log: (line: string) => void): Promise<RunResult> {
-  const server = await startAxonServer();
-  const contexts = [];
-  try {
-    await sleep(d.idleSettleS * 1000);
-    const idle = await rssByGroup(server.pid, classify);
-    const livestream = await server.createLivestream(`bench spine ${index}`);
+async function oneRun(run: BrowserRun, index: number, d: Durations, log: (line: string) => void): Promise<RunResult> {
+  const { server } = run;
+  await sleep(d.idleSettleS * 1000);
+  const idle = await rssByGroup(server.pid, classify);
+  const livestream = await server.createLivestream(`bench spine ${index}`);
 
-    const publisher = await browser.newContext({ permissions: ['camera', 'microphone'] });
-    contexts.push(publisher);
-    const studio = await publisher.newPage();
-    await studio.goto(`${server.baseUrl}/studio/${livestream.id}#key=${encodeURIComponent(livestream.streamKey)}`);
-    const masterUrl = `${server.baseUrl}/live/${livestream.id}/master.m3u8`;
-    // Polling starts before the click: it cannot succeed earlier, and so it misses nothing after.
-    const playable = waitUntilPlayable(masterUrl, GO_LIVE_TIMEOUT_MS);
-    playable.catch(() => undefined);
-    const clickedAt = await clickGoLive(studio);
-    const playableAt = await playable.catch(async (err: Error) => {
-      throw new Error(`${err.message}; studio says: ${(await studioError(studio)) ?? 'nothing'}\n${server.logTail()}`);
-    });
-    const goLiveS = (playableAt - clickedAt) / 1000;
-    log(`run ${index}: playable ${goLiveS.toFixed(2)} s after "Go live"`);
+  const studio = await openStudio(run, livestream);
+  const masterUrl = `${server.baseUrl}/live/${livestream.id}/master.m3u8`;
+  // Polling starts before the click: it cannot succeed earlier, and so it misses nothing after.
+  const playable = waitUntilPlayable(masterUrl, GO_LIVE_TIMEOUT_MS);
+  playable.catch(() => undefined);
+  const clickedAt = await clickGoLive(studio);
+  const playableAt = await playable.catch(async (err: Error) => {
+    throw new Error(`${err.message}; studio says: ${(await studioError(studio)) ?? 'nothing'}\n${server.logTail()}`);
+  });
+  const goLiveS = (playableAt - clickedAt) / 1000;
+  log(`run ${index}: playable ${goLiveS.toFixed(2)} s after "Go live"`);
 
-    const audience = await browser.newContext();
-    contexts.push(audience);
-    const viewer = await audience.newPage();
-    await viewer.goto(`${server.baseUrl}/watch/${livestream.id}`);
-    await viewer.waitForFunction(
-      () => window.__axonPlayer?.engine === 'hls' && !!window.__axonPlayer.hls?.playingDate && window.__axonPlayer.video.currentTime > 0,
-      undefined,
-      { timeout: PLAYBACK_START_TIMEOUT_MS },
-    );
-    await sleep(d.warmUpS * 1000);
-    const { latencyS, server: srv, ffmpeg } = await measureBroadcast(server, viewer, d);
-    log(`run ${index}: latency ${latencyS.toFixed(2)} s, CPU server ${srv.cores.toFixed(2)} + FFmpeg ${ffmpeg.cores.toFixed(2)} cores`);
+  const audience = await run.newContext();
+  const viewer = await audience.newPage();
+  await viewer.goto(`${server.baseUrl}/watch/${livestream.id}`);
+  await viewer.waitForFunction(
+    () => window.__axonPlayer?.engine === 'hls' && !!window.__axonPlayer.hls?.playingDate && window.__axonPlayer.video.currentTime > 0,
+    undefined,
+    { timeout: PLAYBACK_START_TIMEOUT_MS },
+  );
+  await sleep(d.warmUpS * 1000);
+  const { latencyS, server: srv, ffmpeg } = await measureBroadcast(server, viewer, d);
+  log(`run ${index}: latency ${latencyS.toFixed(2)} s, CPU server ${srv.cores.toFixed(2)} + FFmpeg ${ffmpeg.cores.toFixed(2)} cores`);
 
-    await studio.getByRole('button', { name: 'End stream' }).click();
-    return {
-      goLiveS,
-      latencyS,
-      serverCores: srv.cores,
-      ffmpegCores: ffmpeg.cores,
-      serverIdleMb: (idle.server ?? 0) / MB,
-      ffmpegIdleMb: (idle.ffmpeg ?? 0) / MB,
-      serverLiveMb: srv.peakRssBytes / MB,
-      ffmpegLiveMb: ffmpeg.peakRssBytes / MB,
-    };
-  } finally {
-    for (const context of contexts) await context.close();
-    await server.stop();
-  }
+  await studio.getByRole('button', { name: 'End stream' }).click();
+  return {
+    goLiveS,
+    latencyS,
+    serverCores: srv.cores,
+    ffmpegCores: ffmpeg.cores,
+    serverIdleMb: (idle.server ?? 0) / MB,
+    ffmpegIdleMb: (idle.ffmpeg ?? 0) / MB,
+    serverLiveMb: srv.peakRssBytes / MB,
+    ffmpegLiveMb: ffmpeg.peakRssBytes / MB,
+  };
 }
 
 /** The issue-2 benchmarks: go-live time, HLS viewer latency, CPU and memory of one WebRTC broadcast. */
@@ -165,13 +145,7 @@ export const spine: Benchmark = {
   title: 'Studio broadcast: go-live, HLS latency, CPU and memory',
   async run({ quick, runs, log }: BenchSettings): Promise<Figure[]> {
     const d = quick ? QUICK : FULL;
-    const chromium = await launchChromium();
-    const results: RunResult[] = [];
-    try {
-      for (let i = 1; i <= runs; i++) results.push(await oneRun(chromium.browser, i, d, log));
-    } finally {
-      await chromium.close();
-    }
+    const results = await runInChromium(runs, (run, i) => oneRun(run, i, d, log));
     const values = (pick: (r: RunResult) => number) => results.map(pick);
     return [
       { metric: 'go-live time (s)', values: values((r) => r.goLiveS), target: { op: '<=', value: 3 } },

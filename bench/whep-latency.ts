@@ -1,9 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 // Declares window.__axonPlayer for the page functions below.
 import type {} from '../client/src/player/player-handle.js';
-import { startAxonServer } from './lib/axon-server.js';
 import { sleep, type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';
-import { launchChromium } from './lib/browser.js';
+import { openStudio, runInChromium, type BrowserRun } from './lib/browser.js';
 import { median, percentile } from './lib/stats.js';
 
 /** How long each phase of a run lasts. */
@@ -134,46 +133,37 @@ interface RunResult {
   hlsS: number;
 }
 
-async function oneRun(browser: Browser, index: number, d: Durations, log: (line: string) => void): Promise<RunResult> {
-  const server = await startAxonServer();
-  const contexts: BrowserContext[] = [];
-  try {
-    const livestream = await server.createLivestream(`bench whep ${index}`);
-    const publisher = await browser.newContext({ permissions: ['camera', 'microphone'] });
-    contexts.push(publisher);
-    const studio = await publisher.newPage();
-    await studio.addInitScript({ content: NAME_SHIM });
-    await studio.addInitScript(clockCamera, PATTERN);
-    await studio.goto(`${server.baseUrl}/studio/${livestream.id}#key=${encodeURIComponent(livestream.streamKey)}`);
-    await studio.locator('#protocol').selectOption('whip');
-    await studio.getByRole('button', { name: 'Go live' }).click({ timeout: 15_000 });
-    await studio.waitForFunction(() => document.querySelector('[data-testid="live-indicator"]')?.textContent === 'LIVE', undefined, {
-      timeout: GO_LIVE_TIMEOUT_MS,
-    });
+async function oneRun(run: BrowserRun, index: number, d: Durations, log: (line: string) => void): Promise<RunResult> {
+  const { server } = run;
+  const livestream = await server.createLivestream(`bench whep ${index}`);
+  const studio = await openStudio(run, livestream, async (page) => {
+    await page.addInitScript({ content: NAME_SHIM });
+    await page.addInitScript(clockCamera, PATTERN);
+  });
+  await studio.locator('#protocol').selectOption('whip');
+  await studio.getByRole('button', { name: 'Go live' }).click({ timeout: 15_000 });
+  await studio.waitForFunction(() => document.querySelector('[data-testid="live-indicator"]')?.textContent === 'LIVE', undefined, {
+    timeout: GO_LIVE_TIMEOUT_MS,
+  });
 
-    // A context (a window) each: a second tab in one window is not painted, and would present no frames.
-    const audiences = [await browser.newContext(), await browser.newContext()];
-    contexts.push(...audiences);
-    const watch = `${server.baseUrl}/watch/${livestream.id}`;
-    const [whep, hls] = await Promise.all([openViewer(audiences[0]!, `${watch}?format=webrtc`, 'whep'), openViewer(audiences[1]!, watch, 'hls')]);
-    await sleep(d.warmUpS * 1000);
-    await Promise.all([whep, hls].map((page) => page.evaluate(startReading, PATTERN)));
-    await sleep(d.measureS * 1000);
-    const whepReading = await stopReading(whep);
-    const hlsReading = await stopReading(hls);
-    const whepSamples = checkReading('WHEP', whepReading, d);
-    const hlsSamples = checkReading('HLS', hlsReading, d);
-    const result = { whepMs: median(whepSamples), whepP95Ms: percentile(whepSamples, 95), hlsS: median(hlsSamples) / 1000 };
-    log(
-      `run ${index}: WHEP ${result.whepMs.toFixed(0)} ms (p95 ${result.whepP95Ms.toFixed(0)} ms; clock read in ${whepSamples.length} of ` +
-        `${whepReading.frames} frames), HLS ${result.hlsS.toFixed(2)} s (${hlsSamples.length} of ${hlsReading.frames} frames)`,
-    );
-    await studio.getByRole('button', { name: 'End stream' }).click();
-    return result;
-  } finally {
-    for (const context of contexts) await context.close();
-    await server.stop();
-  }
+  // A context (a window) each: a second tab in one window is not painted, and would present no frames.
+  const audiences = [await run.newContext(), await run.newContext()];
+  const watch = `${server.baseUrl}/watch/${livestream.id}`;
+  const [whep, hls] = await Promise.all([openViewer(audiences[0]!, `${watch}?format=webrtc`, 'whep'), openViewer(audiences[1]!, watch, 'hls')]);
+  await sleep(d.warmUpS * 1000);
+  await Promise.all([whep, hls].map((page) => page.evaluate(startReading, PATTERN)));
+  await sleep(d.measureS * 1000);
+  const whepReading = await stopReading(whep);
+  const hlsReading = await stopReading(hls);
+  const whepSamples = checkReading('WHEP', whepReading, d);
+  const hlsSamples = checkReading('HLS', hlsReading, d);
+  const result = { whepMs: median(whepSamples), whepP95Ms: percentile(whepSamples, 95), hlsS: median(hlsSamples) / 1000 };
+  log(
+    `run ${index}: WHEP ${result.whepMs.toFixed(0)} ms (p95 ${result.whepP95Ms.toFixed(0)} ms; clock read in ${whepSamples.length} of ` +
+      `${whepReading.frames} frames), HLS ${result.hlsS.toFixed(2)} s (${hlsSamples.length} of ${hlsReading.frames} frames)`,
+  );
+  await studio.getByRole('button', { name: 'End stream' }).click();
+  return result;
 }
 
 /** Issue 5: publisher → WHEP viewer latency on loopback, beside the HLS viewer latency of the same broadcast. */
@@ -182,13 +172,7 @@ export const whepLatency: Benchmark = {
   title: 'Real-time (WHEP) viewer latency beside HLS, glass to glass',
   async run({ quick, runs, log }: BenchSettings): Promise<Figure[]> {
     const d = quick ? QUICK : FULL;
-    const chromium = await launchChromium();
-    const results: RunResult[] = [];
-    try {
-      for (let i = 1; i <= runs; i++) results.push(await oneRun(chromium.browser, i, d, log));
-    } finally {
-      await chromium.close();
-    }
+    const results = await runInChromium(runs, (run, i) => oneRun(run, i, d, log));
     return [
       { metric: 'WHEP viewer latency, median of frames (ms)', values: results.map((r) => r.whepMs), target: { op: '<=', value: 300 } },
       { metric: 'WHEP viewer latency, 95th percentile of frames (ms)', values: results.map((r) => r.whepP95Ms) },

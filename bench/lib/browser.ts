@@ -1,13 +1,15 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/fixtures/chromium.js';
+import type { Livestream } from '../../shared/livestream.js';
+import { startAxonServer, type AxonServer } from './axon-server.js';
 import { onCleanup } from './cleanup.js';
 
-export interface BenchBrowser {
+interface BenchBrowser {
   browser: Browser;
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<BenchBrowser> {
+async function launchChromium(): Promise<BenchBrowser> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     // Viewer pages play unmuted without a click.
@@ -22,4 +24,55 @@ export async function launchChromium(): Promise<BenchBrowser> {
     })());
   const unregister = onCleanup({ run: close });
   return { browser, close };
+}
+
+/** One run of a browser benchmark: a fresh Axon server, and browser contexts that end with the run. */
+export interface BrowserRun {
+  server: AxonServer;
+  /** A context (a window) of its own, closed when the run ends, before its server stops. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+}
+
+async function runAgainstFreshServer<T>(browser: Browser, index: number, oneRun: (run: BrowserRun, index: number) => Promise<T>): Promise<T> {
+  const server = await startAxonServer();
+  const contexts: BrowserContext[] = [];
+  const newContext = async (options?: BrowserContextOptions) => {
+    const context = await browser.newContext(options);
+    contexts.push(context);
+    return context;
+  };
+  try {
+    return await oneRun({ server, newContext }, index);
+  } finally {
+    for (const context of contexts) await context.close();
+    await server.stop();
+  }
+}
+
+/**
+ * Runs 1 to `runs` one after the other in one Chromium, each against a fresh Axon server. Whether a run
+ * succeeds or fails, its contexts are closed and then its server stopped; Chromium is closed last.
+ */
+export async function runInChromium<T>(runs: number, oneRun: (run: BrowserRun, index: number) => Promise<T>): Promise<T[]> {
+  const chromium = await launchChromium();
+  try {
+    const results: T[] = [];
+    for (let i = 1; i <= runs; i++) results.push(await runAgainstFreshServer(chromium.browser, i, oneRun));
+    return results;
+  } finally {
+    await chromium.close();
+  }
+}
+
+/**
+ * Opens the studio of `livestream`, its stream key in the fragment as the dashboard's link has it, in a
+ * context of its own where the camera and microphone are allowed. `beforeLoad` prepares the page first
+ * (init scripts).
+ */
+export async function openStudio(run: BrowserRun, livestream: Livestream, beforeLoad?: (studio: Page) => Promise<void>): Promise<Page> {
+  const publisher = await run.newContext({ permissions: ['camera', 'microphone'] });
+  const studio = await publisher.newPage();
+  await beforeLoad?.(studio);
+  await studio.goto(`${run.server.baseUrl}/studio/${livestream.id}#key=${encodeURIComponent(livestream.streamKey)}`);
+  return studio;
 }
