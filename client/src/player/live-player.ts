@@ -1,13 +1,12 @@
 import type { LivestreamStatus, PublicLivestream } from '../../../shared/livestream.js';
 import { whepPath } from '../../../shared/whip.js';
 import { ApiError, getPublicLivestream } from '../api.js';
-import { Emitter } from '../emitter.js';
+import { EnginePlayback } from './engine-playback.js';
 import {
   chooseEngine,
   createPlayer,
   detectPlaybackSupport,
   manifestUrl,
-  type EngineKind,
   type Player,
   type StreamFormat,
 } from './player.js';
@@ -80,53 +79,33 @@ export interface LivePlayerOptions {
  * A livestream's playback lifecycle: waits while it is offline, starts an engine when it goes live,
  * restarts one that fails, and notices when the broadcast ends (and when the next one begins).
  */
-export class LivePlayer {
-  readonly events = new Emitter<LivePlayerEvents>();
-  private state: PlayerState = 'loading';
-  private player: Player | null = null;
-  /** Real-time playback (WHEP) that fails before it plays gives way to HLS. */
-  private kind: EngineKind | null;
+export class LivePlayer extends EnginePlayback {
   /** Bumped whenever playback is torn down, so stale async work can tell it is stale. */
   private generation = 0;
   private hasPlayed = false;
   private offlineSinceEnd = false;
   private endedAtMs = 0;
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
-  private destroyed = false;
-  private readonly onPlaying = () => {
+
+  constructor(private readonly options: LivePlayerOptions) {
+    // Real-time playback (WHEP) that fails before it plays gives way to HLS: the kind can change later.
+    super(options.video, chooseEngine(options.format, detectPlaybackSupport(options.video)));
+  }
+
+  override destroy(): void {
+    clearTimeout(this.pollTimer);
+    super.destroy();
+  }
+
+  protected begin(): void {
+    void this.poll();
+  }
+
+  protected playing(): void {
     if (this.state === 'connecting') {
       this.hasPlayed = true;
       this.setState('playing');
     }
-  };
-
-  constructor(private readonly options: LivePlayerOptions) {
-    this.kind = chooseEngine(options.format, detectPlaybackSupport(options.video));
-  }
-
-  get currentState(): PlayerState {
-    return this.state;
-  }
-
-  get currentPlayer(): Player | null {
-    return this.player;
-  }
-
-  start(): void {
-    if (!this.kind) {
-      this.setState('unsupported');
-      return;
-    }
-    this.options.video.addEventListener('playing', this.onPlaying);
-    void this.poll();
-  }
-
-  destroy(): void {
-    this.destroyed = true;
-    clearTimeout(this.pollTimer);
-    this.options.video.removeEventListener('playing', this.onPlaying);
-    this.stopPlayback();
-    this.events.clear();
   }
 
   private async poll(): Promise<void> {
@@ -230,18 +209,9 @@ export class LivePlayer {
     }, RESTART_DELAY_MS);
   }
 
-  private stopPlayback(): void {
+  protected override stopPlayback(): void {
     this.generation += 1;
-    if (!this.player) return;
-    this.player.destroy();
-    this.player = null;
-    this.events.emit('player', null);
-  }
-
-  private setState(state: PlayerState): void {
-    if (state === this.state) return;
-    this.state = state;
-    this.events.emit('state', state);
+    super.stopPlayback();
   }
 }
 

@@ -1,6 +1,7 @@
 import { Emitter } from '../emitter.js';
 import { latencyFromFrameTime } from './latency.js';
 import type { Player, PlayerEvents, QualityLevel } from './player.js';
+import { videoLevel } from './video-level.js';
 
 /** Safari's getStartDate(): the PROGRAM-DATE-TIME of media time 0, NaN when the stream has none. */
 type SafariVideo = HTMLVideoElement & { getStartDate?: () => Date };
@@ -37,8 +38,7 @@ export class NativeEngine implements Player {
   }
 
   currentLevel(): QualityLevel | null {
-    const height = this.video.videoHeight;
-    return height > 0 ? { id: 'native', height, bitrate: 0 } : null;
+    return videoLevel(this.video, 'native');
   }
 
   latencySeconds(nowMs: number): number | null {

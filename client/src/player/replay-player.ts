@@ -1,6 +1,5 @@
 import { getPublicLivestream } from '../api.js';
-import { Emitter } from '../emitter.js';
-import type { LivePlayerEvents, PlayerState } from './live-player.js';
+import { EnginePlayback } from './engine-playback.js';
 import { chooseEngine, createPlayer, detectPlaybackSupport, manifestUrl, type EngineKind, type Player, type StreamFormat } from './player.js';
 
 export interface ReplayPlayerOptions {
@@ -14,45 +13,22 @@ export interface ReplayPlayerOptions {
 const RETRY_DELAY_MS = 2000;
 
 /** One recording's playback (VOD): loads its manifest once; the viewer seeks and pauses at will. */
-export class ReplayPlayer {
-  readonly events = new Emitter<LivePlayerEvents>();
-  private state: PlayerState = 'loading';
-  private player: Player | null = null;
-  private readonly kind: EngineKind | null;
-  private destroyed = false;
-  private readonly onPlaying = () => this.setState('playing');
-
+export class ReplayPlayer extends EnginePlayback {
   constructor(private readonly options: ReplayPlayerOptions) {
     // A recording is HLS or DASH: real-time (WebRTC) playback exists only while live.
-    this.kind = chooseEngine(options.format === 'webrtc' ? null : options.format, detectPlaybackSupport(options.video));
+    super(options.video, chooseEngine(options.format === 'webrtc' ? null : options.format, detectPlaybackSupport(options.video)));
   }
 
-  get currentState(): PlayerState {
-    return this.state;
-  }
-
-  get currentPlayer(): Player | null {
-    return this.player;
-  }
-
-  start(): void {
-    if (!this.kind) {
-      this.setState('unsupported');
-      return;
-    }
-    this.options.video.addEventListener('playing', this.onPlaying);
+  protected begin(kind: EngineKind): void {
     getPublicLivestream(this.options.livestreamId).then(
       (info) => !this.destroyed && this.events.emit('info', info),
       () => undefined,
     );
-    void this.load(this.kind);
+    void this.load(kind);
   }
 
-  destroy(): void {
-    this.destroyed = true;
-    this.options.video.removeEventListener('playing', this.onPlaying);
-    this.stopPlayback();
-    this.events.clear();
+  protected playing(): void {
+    this.setState('playing');
   }
 
   private async load(kind: EngineKind): Promise<void> {
@@ -91,18 +67,5 @@ export class ReplayPlayer {
     setTimeout(() => {
       if (!this.destroyed) void this.load(kind);
     }, RETRY_DELAY_MS);
-  }
-
-  private stopPlayback(): void {
-    if (!this.player) return;
-    this.player.destroy();
-    this.player = null;
-    this.events.emit('player', null);
-  }
-
-  private setState(state: PlayerState): void {
-    if (state === this.state) return;
-    this.state = state;
-    this.events.emit('state', state);
   }
 }

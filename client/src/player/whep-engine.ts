@@ -1,6 +1,7 @@
 import { refusalReason, SDP_CONTENT_TYPE } from '../../../shared/whip.js';
 import { Emitter } from '../emitter.js';
 import type { Player, PlayerEvents, QualityLevel } from './player.js';
+import { videoLevel } from './video-level.js';
 
 /** The server tears down a viewer that has not connected within 15 s; this side gives up as soon. */
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -58,8 +59,7 @@ export class WhepEngine implements Player {
   }
 
   currentLevel(): QualityLevel | null {
-    const height = this.video.videoHeight;
-    return height > 0 ? { id: 'whep', height, bitrate: 0 } : null;
+    return videoLevel(this.video, 'whep');
   }
 
   /**

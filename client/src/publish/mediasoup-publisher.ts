@@ -19,18 +19,14 @@ import {
   type PublishRequest,
   type VideoCodecChoice,
 } from './publisher.js';
+import { connectionLost, serverUnreachable, startFailure } from './publish-failure.js';
 import { cannotSend, isCodec, keepResolution, MAX_VIDEO_BITRATE } from './video-sender.js';
 
 const ACK_TIMEOUT_MS = 10_000;
 /** kbps: start near a usable rate instead of ramping up from WebRTC's 300 kbps default. */
 const START_VIDEO_BITRATE_KBPS = 1000;
 
-const messages = {
-  unreachable: 'Cannot reach the Axon server. Check your connection and try again.',
-  timeout: 'The server did not answer in time. Try again.',
-  lost: 'The connection to the server was lost. The stream has stopped.',
-  cancelled: 'The broadcast was ended before it started.',
-};
+const timeoutMessage = 'The server did not answer in time. Try again.';
 
 /** The studio's publisher: mediasoup-client over Socket.IO signalling (shared/signalling.ts). */
 export class MediasoupPublisher implements Publisher {
@@ -77,7 +73,7 @@ export class MediasoupPublisher implements Publisher {
         this.request<{ id: string }>(PublishEvents.produce, { kind, rtpParameters }).then(({ id }) => done({ id }), fail);
       });
       transport.on('connectionstatechange', (state) => {
-        if (state === 'failed') this.fail(new PublishError('connection_lost', messages.lost));
+        if (state === 'failed') this.fail(connectionLost());
       });
 
       const video = await transport.produce({
@@ -94,7 +90,7 @@ export class MediasoupPublisher implements Publisher {
       await this.request(PublishEvents.start, startRequest(request.video));
       this.markStarted();
     } catch (error) {
-      const failure = this.ending ? new PublishError('cancelled', messages.cancelled) : asPublishError(error);
+      const failure = startFailure(fromMediasoup(error), this.ending);
       this.close();
       throw failure;
     }
@@ -135,22 +131,22 @@ export class MediasoupPublisher implements Publisher {
       socket.once('connect_error', (error: Error & { type?: string }) => {
         // Transport failures mean no server; anything else is the server's own refusal.
         const unreachable = error.type === 'TransportError' || error.message === 'timeout';
-        reject(new PublishError(unreachable ? 'unreachable' : 'rejected', unreachable ? messages.unreachable : error.message));
+        reject(unreachable ? serverUnreachable() : new PublishError('rejected', error.message));
       });
       socket.on('disconnect', (reason) => {
-        if (reason !== 'io client disconnect') this.fail(new PublishError('connection_lost', messages.lost));
+        if (reason !== 'io client disconnect') this.fail(connectionLost());
       });
     });
   }
 
   private async request<T extends object = object>(event: string, payload: unknown): Promise<T> {
     const socket = this.socket;
-    if (!socket) throw new PublishError('connection_lost', messages.lost);
+    if (!socket) throw connectionLost();
     let ack: Ack<T>;
     try {
       ack = await Promise.race([socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload) as Promise<Ack<T>>, this.connectionGone]);
     } catch (error) {
-      throw error instanceof PublishError ? error : new PublishError('unreachable', messages.timeout);
+      throw error instanceof PublishError ? error : new PublishError('unreachable', timeoutMessage);
     }
     if (!ack.ok) throw new PublishError('rejected', ack.error);
     return ack;
@@ -178,7 +174,7 @@ export class MediasoupPublisher implements Publisher {
   }
 
   private close(): void {
-    this.rejectConnectionGone(new PublishError('connection_lost', messages.lost));
+    this.rejectConnectionGone(connectionLost());
     for (const producer of this.producers.values()) producer.close();
     this.producers.clear();
     this.transport?.close();
@@ -207,8 +203,7 @@ function startRequest(track: MediaStreamTrack): StartRequest {
   return { video: { width: Math.round(width), height: Math.round(height), ...(frameRate ? { frameRate } : {}) } };
 }
 
-function asPublishError(error: unknown): PublishError {
-  if (error instanceof PublishError) return error;
-  if (error instanceof Error && error.name === 'UnsupportedError') return new PublishError('unsupported', 'This browser cannot publish over WebRTC.');
-  return new PublishError('rejected', error instanceof Error ? error.message : String(error));
+/** mediasoup-client's UnsupportedError: it knows no way to do WebRTC in this browser. */
+function fromMediasoup(error: unknown): unknown {
+  return error instanceof Error && error.name === 'UnsupportedError' ? new PublishError('unsupported', 'This browser cannot publish over WebRTC.') : error;
 }

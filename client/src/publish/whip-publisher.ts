@@ -9,6 +9,7 @@ import {
   type PublishRequest,
   type VideoCodecChoice,
 } from './publisher.js';
+import { connectionLost, serverUnreachable, startCancelled, startFailure } from './publish-failure.js';
 import { cannotSend, isCodec, keepResolution, MAX_VIDEO_BITRATE } from './video-sender.js';
 
 /** The server gives up on a publisher that has not connected within 15 s; this side waits as long. */
@@ -17,10 +18,7 @@ const CONNECT_TIMEOUT_MS = 15_000;
 const FOLLOW_MS = 1000;
 
 const messages = {
-  unreachable: 'Cannot reach the Axon server. Check your connection and try again.',
   noMedia: 'The media connection to the server could not be established (a firewall may block WebRTC).',
-  lost: 'The connection to the server was lost. The stream has stopped.',
-  cancelled: 'The broadcast was ended before it started.',
   endedByServer: 'the server ended it',
 };
 
@@ -56,7 +54,7 @@ export class WhipPublisher implements Publisher {
       const { hlsUrl } = await getPublicLivestream(request.livestreamId).catch((error: unknown) => {
         throw error instanceof ApiError && error.status !== 0
           ? new PublishError('rejected', error.message)
-          : new PublishError('unreachable', messages.unreachable);
+          : serverUnreachable();
       });
       // The playlist a previous broadcast left, which must not be taken for this one's.
       const previous = await playlistVersion(hlsUrl);
@@ -74,11 +72,11 @@ export class WhipPublisher implements Publisher {
       this.started = true;
       this.setState('starting');
       pc.addEventListener('connectionstatechange', () => {
-        if (pc.connectionState === 'failed') this.fail(new PublishError('connection_lost', messages.lost));
+        if (pc.connectionState === 'failed') this.fail(connectionLost());
       });
       this.follow(request.livestreamId, hlsUrl, previous);
     } catch (error) {
-      const failure = this.ending ? new PublishError('cancelled', messages.cancelled) : asPublishError(error);
+      const failure = startFailure(error, this.ending);
       this.close();
       throw failure;
     }
@@ -115,7 +113,7 @@ export class WhipPublisher implements Publisher {
         signal: this.aborter.signal,
       });
     } catch {
-      throw new PublishError('unreachable', messages.unreachable);
+      throw serverUnreachable();
     }
     const body = await response.text();
     if (response.status !== 201) throw new PublishError('rejected', refusalReason(body) ?? `The server answered ${response.status}.`);
@@ -198,16 +196,10 @@ function connected(pc: RTCPeerConnection, cancelled: AbortSignal): Promise<void>
       if (pc.connectionState === 'connected') done();
       else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') done(new PublishError('unreachable', messages.noMedia));
     };
-    const onAbort = () => done(new PublishError('cancelled', messages.cancelled));
+    const onAbort = () => done(startCancelled());
     const timer = setTimeout(() => done(new PublishError('unreachable', messages.noMedia)), CONNECT_TIMEOUT_MS);
     pc.addEventListener('connectionstatechange', onState);
     cancelled.addEventListener('abort', onAbort);
     onState();
   });
-}
-
-
-function asPublishError(error: unknown): PublishError {
-  if (error instanceof PublishError) return error;
-  return new PublishError('rejected', error instanceof Error ? error.message : String(error));
 }
