@@ -1,17 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Livestream, PublicLivestream } from '../../shared/livestream.js';
-import { loadConfig, type Config } from '../src/config.js';
-import { AdminAuth } from '../src/http/admin-auth.js';
-import { loadOrCreateApiToken } from '../src/http/admin-token.js';
-import { buildHttpApp, type MetricSample } from '../src/http/app.js';
+import { loadConfig } from '../src/config.js';
+import type { MetricSample } from '../src/http/app.js';
 import type { Logger } from '../src/log.js';
-import { SessionRegistry } from '../src/session/session-registry.js';
-import { openDatabase, type Database } from '../src/store/db.js';
-import { SqliteLivestreamRepository } from '../src/store/livestream-repository.js';
+import { startHttpServer, type TestHttpServer } from './fixtures/http-server.js';
 import { IdleSession, idleIngest } from './fixtures/idle-session.js';
 
 const TOKEN = 'test-admin-token-0123456789';
@@ -29,58 +24,30 @@ function recordingLogger(lines: LogLine[]): Logger {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => recordingLogger(lines) };
 }
 
-interface Server {
-  base: string;
-  config: Config;
-  app: FastifyInstance;
-  db: Database;
-  livestreams: SqliteLivestreamRepository;
-  registry: SessionRegistry;
+interface Server extends TestHttpServer {
   viewers: Map<string, number>;
   metrics: { next: () => Promise<MetricSample[]> };
   logs: LogLine[];
-  close(): Promise<void>;
 }
 
 async function startServer(dataDir: string, env: Record<string, string> = { AXON_API_TOKEN: TOKEN }, clientDir?: string): Promise<Server> {
-  const config = loadConfig({ AXON_DATA_DIR: dataDir, AXON_PUBLIC_URL: PUBLIC_URL, RTMP_PORT: '1935', ...env });
-  const db = openDatabase(config.dataDir);
-  const livestreams = new SqliteLivestreamRepository(db);
-  const registry = new SessionRegistry((id) => new IdleSession(id));
   const viewers = new Map<string, number>();
   const metrics = { next: async (): Promise<MetricSample[]> => [{ name: 'axon_live_sessions', help: 'Live broadcasts', value: 0 }] };
   const logs: LogLine[] = [];
-  const log = recordingLogger(logs);
-  const app = await buildHttpApp({
-    config,
-    adminAuth: new AdminAuth(loadOrCreateApiToken(config, log)),
-    livestreams,
-    registry,
+  const server = await startHttpServer({
+    config: loadConfig({ AXON_DATA_DIR: dataDir, AXON_PUBLIC_URL: PUBLIC_URL, RTMP_PORT: '1935', ...env }),
+    log: recordingLogger(logs),
+    createSession: (id) => new IdleSession(id),
     viewerCount: (id) => viewers.get(id) ?? 0,
     metrics: () => metrics.next(),
-    log,
-    clientDir: clientDir ?? path.join(dataDir, 'no-client-here'),
-  });
-  app.get('/test/throws', () => {
-    throw new Error('handler blew up');
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  return {
-    base: `http://127.0.0.1:${port}`,
-    config,
-    app,
-    db,
-    livestreams,
-    registry,
-    viewers,
-    metrics,
-    logs,
-    close: async () => {
-      await app.close();
-      db.close();
+    clientDir,
+    register: async (app) => {
+      app.get('/test/throws', () => {
+        throw new Error('handler blew up');
+      });
     },
-  };
+  });
+  return { ...server, viewers, metrics, logs };
 }
 
 interface CallOptions {

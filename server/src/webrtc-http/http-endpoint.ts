@@ -1,13 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { types } from 'mediasoup';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { livestreamIdSchema } from '../../../shared/livestream.js';
 import { SDP_CONTENT_TYPE, SDPFRAG_CONTENT_TYPE } from '../../../shared/whip.js';
-import { HttpError } from '../http/http-error.js';
-import { buildRestartFrag, readFragCredentials, type FragSection } from './sdp-frag.js';
+import { HttpError, parseInput } from '../http/http-error.js';
+import type { RtcHttpSession } from './rtc-http-session.js';
+import { buildRestartFrag, readFragCredentials } from './sdp-frag.js';
 import { SdpError } from './sdp-offer.js';
 
 /** Largest offer or fragment accepted: real offers are a few KiB. */
-export const SDP_BODY_LIMIT = 64 * 1024;
+const SDP_BODY_LIMIT = 64 * 1024;
 
 /** A STUN or TURN server handed to clients in Link headers (RFC 9725 §4.6). */
 export interface IceServer {
@@ -16,22 +17,22 @@ export interface IceServer {
   credential?: string;
 }
 
-/** What a WHIP or WHEP session shows its HTTP resource, `<prefix>/<livestreamId>/sessions/<id>`. */
-export interface RtcHttpSession {
-  readonly id: string;
-  readonly livestreamId: string;
-  readonly transport: types.WebRtcTransport;
-  /** The client's current ICE credentials: others in a PATCH ask for an ICE restart. */
-  remoteIce: types.IceParameters;
-  /** The bundled sections, named in the answer to an ICE restart. */
-  readonly bundle: FragSection[];
-  /** DELETE: ends the session (for WHIP, the broadcast). */
-  end(reason: string): Promise<void>;
+/** A POST of an SDP offer to `<prefix>/<livestreamId>`. */
+interface OfferRoute {
+  Params: { id: string };
+  Body: string;
 }
+export type OfferRequest = FastifyRequest<OfferRoute>;
 
+/** The protocol's own part of a WHIP or WHEP endpoint; the rest is RFC 9725's, the same for both. */
 export interface RtcHttpEndpoint<S extends RtcHttpSession> {
   prefix: '/whip' | '/whep';
-  sessions: ReadonlyMap<string, S>;
+  /** Handed to clients as Link headers; none by default (mediasoup is ICE-lite on a reachable address). */
+  iceServers?: readonly IceServer[];
+  /** Runs before the body is read (WHIP: the stream key). Throws an HttpError to refuse. */
+  onRequest?: (request: OfferRequest) => Promise<void>;
+  /** The endpoint's own checks, then the session for the offer and its answer. An SdpError becomes a 400. */
+  open(livestreamId: string, request: OfferRequest): Promise<{ session: S; answer: string }>;
   /** Throws an HttpError when the request may not act on the session (WHIP: the publisher's token). */
   authorize(session: S, request: FastifyRequest): void;
 }
@@ -45,22 +46,40 @@ export const sessionUrl = (prefix: string, livestreamId: string, sessionId: stri
 /** The entity tag of a session's ICE generation: it changes with every ICE restart (RFC 9725 §4.3.1). */
 export const sessionEtag = (session: RtcHttpSession) => `"${session.transport.iceParameters.usernameFragment}"`;
 
-/** Keeps a new session until it ends and answers its offer: 201 with the SDP, Location, ETag and ICE server links. */
-export function sendNewSession<S extends RtcHttpSession & { onEnded(listener: () => void): void }>(
-  reply: FastifyReply,
-  o: { prefix: '/whip' | '/whep'; sessions: Map<string, S>; links: readonly string[] },
-  session: S,
-  answer: string,
-): FastifyReply {
-  o.sessions.set(session.id, session);
-  session.onEnded(() => o.sessions.delete(session.id));
-  reply
-    .code(201)
-    .type(SDP_CONTENT_TYPE)
-    .header('Location', sessionUrl(o.prefix, session.livestreamId, session.id))
-    .header('ETag', sessionEtag(session));
-  if (o.links.length > 0) reply.header('Link', [...o.links]);
-  return reply.send(answer);
+/**
+ * Serves a WHIP or WHEP endpoint (RFC 9725) in a plugin's encapsulated scope: `POST <prefix>/<livestreamId>`
+ * with an SDP offer opens a session, answered 201 with the SDP answer, Location, ETag and ICE server links;
+ * the session's resource takes PATCH and DELETE until the session ends; closing the server ends them all.
+ * Returns the sessions open now.
+ */
+export function serveRtcHttpEndpoint<S extends RtcHttpSession>(app: FastifyInstance, endpoint: RtcHttpEndpoint<S>): ReadonlyMap<string, S> {
+  const { prefix } = endpoint;
+  const sessions = new Map<string, S>();
+  const links = iceServerLinks(endpoint.iceServers ?? []);
+  prepareEndpointScope(app, prefix);
+
+  const options = { bodyLimit: SDP_BODY_LIMIT, ...(endpoint.onRequest && { onRequest: endpoint.onRequest }) };
+  app.post<OfferRoute>(`${prefix}/:id`, options, async (request, reply) => {
+    const livestreamId = parseInput(livestreamIdSchema, request.params.id);
+    requireContentType(request, SDP_CONTENT_TYPE);
+    const { session, answer } = await readingSdp(() => endpoint.open(livestreamId, request));
+    sessions.set(session.id, session);
+    session.onEnded(() => sessions.delete(session.id));
+    reply
+      .code(201)
+      .type(SDP_CONTENT_TYPE)
+      .header('Location', sessionUrl(prefix, session.livestreamId, session.id))
+      .header('ETag', sessionEtag(session));
+    if (links.length > 0) reply.header('Link', links);
+    return reply.send(answer);
+  });
+
+  registerSessionRoutes(app, prefix, sessions, endpoint.authorize);
+
+  app.addHook('onClose', async () => {
+    await Promise.all([...sessions.values()].map((s) => s.end('the server is shutting down')));
+  });
+  return sessions;
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined without one. Throws 401 when malformed. */
@@ -82,13 +101,13 @@ export function tokenCheck(token: string): (candidate: string | undefined) => bo
   return (candidate) => candidate !== undefined && timingSafeEqual(digest(candidate), expected);
 }
 
-export function requireContentType(request: FastifyRequest, type: string): void {
+function requireContentType(request: FastifyRequest, type: string): void {
   const essence = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (essence !== type) throw new HttpError(415, `Content-Type must be ${type}`);
 }
 
 /** Runs a step that reads client SDP: its SdpError becomes a 400 with the reason. */
-export async function readingSdp<T>(step: () => T | Promise<T>): Promise<T> {
+async function readingSdp<T>(step: () => T | Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (err) {
@@ -97,7 +116,7 @@ export async function readingSdp<T>(step: () => T | Promise<T>): Promise<T> {
   }
 }
 
-export function iceServerLinks(servers: readonly IceServer[]): string[] {
+function iceServerLinks(servers: readonly IceServer[]): string[] {
   const quote = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
   return servers.map((s) => {
     let link = `<${s.url}>; rel="ice-server"`;
@@ -112,7 +131,7 @@ export function iceServerLinks(servers: readonly IceServer[]): string[] {
  * else is a 415), CORS on every response so browser clients on other origins work (the bearer token is a
  * header, never a cookie, so any origin may send it), and the preflight.
  */
-export function prepareEndpointScope(app: FastifyInstance, prefix: string): void {
+function prepareEndpointScope(app: FastifyInstance, prefix: string): void {
   app.removeAllContentTypeParsers();
   for (const type of [SDP_CONTENT_TYPE, SDPFRAG_CONTENT_TYPE]) {
     app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: SDP_BODY_LIMIT }, (_request, body, done) => done(null, body));
@@ -146,12 +165,17 @@ interface SessionParams {
  * trickled candidates, which an ICE-lite server has no use for, or restarts ICE when it carries new
  * credentials (200 with the new local ones and an ETag). If-Match must name the current ICE generation.
  */
-export function registerSessionRoutes<S extends RtcHttpSession>(app: FastifyInstance, endpoint: RtcHttpEndpoint<S>): void {
-  const url = `${endpoint.prefix}/:id/sessions/:sessionId`;
+function registerSessionRoutes<S extends RtcHttpSession>(
+  app: FastifyInstance,
+  prefix: string,
+  sessions: ReadonlyMap<string, S>,
+  authorize: RtcHttpEndpoint<S>['authorize'],
+): void {
+  const url = `${prefix}/:id/sessions/:sessionId`;
   const find = (request: FastifyRequest<{ Params: SessionParams }>) => {
-    const session = endpoint.sessions.get(request.params.sessionId);
+    const session = sessions.get(request.params.sessionId);
     if (!session || session.livestreamId !== request.params.id) throw new HttpError(404, 'no such session');
-    endpoint.authorize(session, request);
+    authorize(session, request);
     return session;
   };
 

@@ -1,7 +1,11 @@
 import type { types } from 'mediasoup';
 import type { Config } from '../config.js';
+import { SdpError, type Offer } from './sdp-offer.js';
 
-/** The WebRtcTransport of a WHIP publisher or a WHEP viewer: UDP preferred, TCP for networks that block UDP. */
+/** A client that got its answer must complete ICE and DTLS within this time, or everything is released. */
+export const CONNECT_TIMEOUT_MS = 15_000;
+
+/** The WebRtcTransport a publisher or viewer connects to: UDP preferred, TCP for networks that block UDP. */
 export function createRtcTransport(router: types.Router, rtc: Config['rtc']): Promise<types.WebRtcTransport> {
   const listen = { ip: rtc.listenIp, announcedAddress: rtc.announcedAddress, portRange: { min: rtc.minPort, max: rtc.maxPort } };
   return router.createWebRtcTransport({
@@ -13,6 +17,21 @@ export function createRtcTransport(router: types.Router, rtc: Config['rtc']): Pr
     enableTcp: true,
     preferUdp: true,
   });
+}
+
+/**
+ * The transport of a WHIP or WHEP session, connected with the offerer's DTLS role and fingerprint: what
+ * mediasoup refuses there is the offer's fault (SdpError), and the transport is closed again.
+ */
+export async function createOfferTransport(router: types.Router, rtc: Config['rtc'], offer: Offer): Promise<types.WebRtcTransport> {
+  const transport = await createRtcTransport(router, rtc);
+  try {
+    await transport.connect({ dtlsParameters: offer.dtls });
+  } catch (err) {
+    transport.close();
+    throw new SdpError(`unusable DTLS parameters: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return transport;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { parse } from 'sdp-transform';
 import { describe, expect, it } from 'vitest';
-import { chromeSimulcastOffer } from '../../test/fixtures/sdp-offers.js';
-import { answerSections, buildAnswer, type AcceptedSection, type AnswerTransport } from './sdp-answer.js';
+import { chromeSimulcastOffer, obsOffer } from '../../test/fixtures/sdp-offers.js';
+import { answerOffer, answerSections, buildAnswer, type AcceptedSection, type AnswerTransport } from './sdp-answer.js';
 import { buildRestartFrag, readFragCredentials } from './sdp-frag.js';
 import { parseOffer, SdpError } from './sdp-offer.js';
 
@@ -85,6 +85,37 @@ describe('buildAnswer', () => {
     expect(media.ssrcs).toContainEqual({ id: 1235, attribute: 'msid', value: 'axon-ls track-1' });
     expect(media.ssrcGroups).toEqual([{ semantics: 'FID', ssrcs: '1234 1235' }]);
     expect(media.simulcast).toBeUndefined();
+  });
+});
+
+describe('answerOffer', () => {
+  const obs = parseOffer(obsOffer);
+  const opus = { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 };
+  const h264 = { mimeType: 'video/H264', payloadType: 96, clockRate: 90000 };
+  const received = (mid: string, kind: 'audio' | 'video', codec: AcceptedSection['codecs'][number]): AcceptedSection => ({
+    accepted: true,
+    mid,
+    kind,
+    protocol: 'UDP/TLS/RTP/SAVPF',
+    direction: 'recvonly',
+    codecs: [codec],
+    extensions: [],
+    rtcpReducedSize: false,
+  });
+
+  it("bundles in the answer's order, the offer's, whatever order the sections were accepted in", () => {
+    const { answer, bundle } = answerOffer(transport, obs, [received('1', 'video', h264), received('0', 'audio', opus)]);
+    expect(String(parse(answer).groups?.[0]?.mids)).toBe('0 1');
+    expect(bundle).toEqual([
+      { mid: '0', kind: 'audio', protocol: 'UDP/TLS/RTP/SAVPF', payloadType: 111 },
+      { mid: '1', kind: 'video', protocol: 'UDP/TLS/RTP/SAVPF', payloadType: 96 },
+    ]);
+  });
+
+  it('takes the DTLS role the offerer leaves (RFC 8842)', () => {
+    const setup = (offer: typeof obs) => parse(answerOffer(transport, offer, [received('1', 'video', h264)]).answer).media[1]!.setup;
+    expect(setup(obs)).toBe('passive');
+    expect(setup(parseOffer(obsOffer.replace('a=setup:actpass', 'a=setup:passive')))).toBe('active');
   });
 });
 

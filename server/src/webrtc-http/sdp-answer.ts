@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { write, type MediaDescription, type SessionDescription } from 'sdp-transform';
 import type { types } from 'mediasoup';
+import type { FragSection } from './sdp-frag.js';
 import type { HeaderExtension, MediaKind, Offer, OfferedSection } from './sdp-offer.js';
 
 /** The local side of the answer: mediasoup's WebRtcTransport (ICE-lite) and the DTLS role it takes. */
@@ -48,6 +49,22 @@ export type AnswerSection = AcceptedSection | RejectedSection;
 /** The answer's sections in the offer's order: the accepted ones, every other one rejected. */
 export function answerSections(offer: Offer, accepted: AcceptedSection[]): AnswerSection[] {
   return offer.sections.map((offered) => accepted.find((a) => a.mid === offered.mid) ?? { accepted: false, offered });
+}
+
+/**
+ * The answer of mediasoup's transport to an offer, taking the DTLS role the offerer leaves (RFC 8842), and
+ * the bundled sections in the answer's BUNDLE order, which an ICE restart's answer names.
+ */
+export function answerOffer(
+  transport: Omit<AnswerTransport, 'setup'>,
+  offer: Offer,
+  accepted: AcceptedSection[],
+): { answer: string; bundle: FragSection[] } {
+  const sections = answerSections(offer, accepted);
+  const { iceParameters, iceCandidates, dtlsParameters } = transport;
+  const answer = buildAnswer({ iceParameters, iceCandidates, dtlsParameters, setup: offer.dtls.role === 'server' ? 'active' : 'passive' }, sections);
+  const bundle = sections.flatMap((s) => (s.accepted ? [{ mid: s.mid, kind: s.kind, protocol: s.protocol, payloadType: s.codecs[0]!.payloadType }] : []));
+  return { answer, bundle };
 }
 
 /**

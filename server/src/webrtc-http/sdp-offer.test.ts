@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chromeSimulcastOffer, chromeViewerOffer, firefoxOffer, obsOffer } from '../../test/fixtures/sdp-offers.js';
-import { parseOffer, SdpError } from './sdp-offer.js';
+import { parseOffer, SdpError, unusableForRtp } from './sdp-offer.js';
 
 const edit = (sdp: string, from: RegExp | string, to: string) => sdp.replace(from, to);
 
@@ -75,5 +75,22 @@ describe('parseOffer', () => {
   ])('refuses %s with a reason', (_name, sdp, reason) => {
     expect(() => parseOffer(sdp)).toThrow(SdpError);
     expect(() => parseOffer(sdp)).toThrow(reason);
+  });
+});
+
+describe('unusableForRtp', () => {
+  const [audio, video] = parseOffer(obsOffer).sections;
+
+  it('takes an enabled, rtcp-muxed DTLS-SRTP section, whatever its direction', () => {
+    expect(unusableForRtp(video!)).toBeUndefined();
+    expect(unusableForRtp({ ...video!, direction: 'recvonly' })).toBeUndefined();
+  });
+
+  it.each([
+    ['a disabled section', { ...audio!, disabled: true }, /disabled \(port 0\)/],
+    ['plain RTP', { ...audio!, protocol: 'RTP/AVP' }, /RTP\/AVP is not RTP over DTLS-SRTP/],
+    ['RTCP on its own port', { ...audio!, rtcpMux: false }, /lacks a=rtcp-mux/],
+  ])('says why it refuses %s', (_name, section, reason) => {
+    expect(unusableForRtp(section)).toMatch(reason);
   });
 });

@@ -65,7 +65,21 @@ const RID = /^[A-Za-z0-9_-]{1,16}$/;
 const DIRECTIONS: ReadonlySet<string> = new Set(['sendrecv', 'sendonly', 'recvonly', 'inactive']);
 
 /** The SDP protocol of RTP media over DTLS-SRTP with feedback (UDP/TLS/RTP/SAVPF, TCP/DTLS/RTP/SAVPF, ...). */
-export const isSecureRtp = (protocol: string) => /\bRTP\/SAVPF$/.test(protocol);
+const isSecureRtp = (protocol: string) => /\bRTP\/SAVPF$/.test(protocol);
+
+/**
+ * Why a section cannot carry media over the session's one transport (enabled, RTP over DTLS-SRTP, RTCP
+ * multiplexed), or undefined when it can; which direction it must have is the endpoint's to say.
+ */
+export function unusableForRtp(s: OfferedSection): string | undefined {
+  if (s.disabled) return 'it is disabled (port 0)';
+  if (!isSecureRtp(s.protocol)) return `its protocol ${s.protocol} is not RTP over DTLS-SRTP`;
+  if (!s.rtcpMux) return 'it lacks a=rtcp-mux';
+  return undefined;
+}
+
+/** RTX (RFC 4588): an offered codec that resends another one's packets rather than media of its own. */
+export const isRtx = (c: OfferedCodec) => c.mimeType.toLowerCase().endsWith('/rtx');
 
 /**
  * Reads an SDP offer (RFC 8866/3264, JSEP RFC 9429) into what the WHIP and WHEP endpoints need: each

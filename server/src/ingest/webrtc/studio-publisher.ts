@@ -13,6 +13,7 @@ import type { Logger } from '../../log.js';
 import { publishAuthMessages, type PublishAuthorizer } from '../../session/publish-auth.js';
 import { AlreadyLiveError, type Reservation, type SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
+import { createRtcTransport } from '../../webrtc-http/rtc-transport.js';
 import { WebRtcIngest } from './webrtc-ingest.js';
 import type { WorkerPool } from './worker-pool.js';
 
@@ -90,17 +91,7 @@ export class StudioPublisher {
   async createTransport(): Promise<TransportResponse> {
     const n = this.negotiating();
     if (n.transport) throw new SignallingError('the transport already exists');
-    const { rtc } = this.deps;
-    const listen = { ip: rtc.listenIp, announcedAddress: rtc.announcedAddress, portRange: { min: rtc.minPort, max: rtc.maxPort } };
-    const transport = await n.router.createWebRtcTransport({
-      listenInfos: [
-        { protocol: 'udp', ...listen },
-        { protocol: 'tcp', ...listen },
-      ],
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-    });
+    const transport = await createRtcTransport(n.router, this.deps.rtc);
     n.transport = transport;
     return {
       id: transport.id,

@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import type { AcceptedSection } from '../../webrtc-http/sdp-answer.js';
-import { isSecureRtp, SdpError, type MediaKind, type Offer, type OfferedCodec, type OfferedSection } from '../../webrtc-http/sdp-offer.js';
+import { isRtx, SdpError, unusableForRtp, type MediaKind, type Offer, type OfferedCodec, type OfferedSection } from '../../webrtc-http/sdp-offer.js';
 
 const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 const RID_URI = 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id';
@@ -12,13 +12,8 @@ export interface PublishPlan {
 }
 
 /** Why a section cannot be published from, or undefined when it can. */
-function unusable(s: OfferedSection): string | undefined {
-  if (s.disabled) return 'it is disabled (port 0)';
-  if (!isSecureRtp(s.protocol)) return `its protocol ${s.protocol} is not RTP over DTLS-SRTP`;
-  if (!s.rtcpMux) return 'it lacks a=rtcp-mux';
-  if (s.direction !== 'sendonly' && s.direction !== 'sendrecv') return `it is ${s.direction}: a WHIP publisher sends`;
-  return undefined;
-}
+const unusable = (s: OfferedSection) =>
+  unusableForRtp(s) ?? (s.direction === 'sendonly' || s.direction === 'sendrecv' ? undefined : `it is ${s.direction}: a WHIP publisher sends`);
 
 /**
  * Picks the sections to publish from; the others are rejected in the answer. A publish needs video (the
@@ -43,8 +38,6 @@ export interface PublishedSection {
   producer: types.Producer;
   answer: AcceptedSection;
 }
-
-const isRtx = (c: OfferedCodec) => c.mimeType.toLowerCase().endsWith('/rtx');
 
 /**
  * Maps an offered section onto a mediasoup producer: the first offered codec the router takes (in the

@@ -1,23 +1,11 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { livestreamIdSchema } from '../../../../shared/livestream.js';
-import { SDP_CONTENT_TYPE } from '../../../../shared/whip.js';
 import type { Config } from '../../config.js';
 import { HttpError, parseInput } from '../../http/http-error.js';
 import type { Logger } from '../../log.js';
 import { publishAuthMessages, type PublishAuthorizer } from '../../session/publish-auth.js';
 import { AlreadyLiveError, type SessionRegistry } from '../../session/session-registry.js';
-import {
-  bearerToken,
-  iceServerLinks,
-  prepareEndpointScope,
-  readingSdp,
-  registerSessionRoutes,
-  requireContentType,
-  SDP_BODY_LIMIT,
-  sendNewSession,
-  unauthorized,
-  type IceServer,
-} from '../../webrtc-http/http-endpoint.js';
+import { bearerToken, serveRtcHttpEndpoint, unauthorized, type IceServer } from '../../webrtc-http/http-endpoint.js';
 import { parseOffer } from '../../webrtc-http/sdp-offer.js';
 import type { WorkerPool } from '../webrtc/worker-pool.js';
 import { WhipSession } from './whip-session.js';
@@ -30,10 +18,6 @@ export interface WhipRoutesOptions {
   /** Handed to clients as Link headers; none by default (mediasoup is ICE-lite on a reachable address). */
   iceServers?: IceServer[];
   log: Logger;
-}
-
-interface IdParams {
-  id: string;
 }
 
 function publishToken(request: FastifyRequest): string {
@@ -49,44 +33,28 @@ function publishToken(request: FastifyRequest): string {
  * browsers and native WebRTC clients publish here into the same broadcast pipeline as the studio.
  */
 export const whipRoutes: FastifyPluginAsync<WhipRoutesOptions> = async (app, o) => {
-  const log = o.log;
-  const sessions = new Map<string, WhipSession>();
-  const links = iceServerLinks(o.iceServers ?? []);
-  prepareEndpointScope(app, '/whip');
-
-  // Before the body is read: a publisher without the key learns nothing else.
-  const authorize = async (request: FastifyRequest<{ Params: IdParams }>) => {
-    const id = parseInput(livestreamIdSchema, request.params.id);
-    const result = o.auth.authorizePublish(id, publishToken(request));
-    if (result === 'unknown_livestream') throw new HttpError(404, publishAuthMessages.unknown_livestream);
-    if (result === 'wrong_key') throw unauthorized(publishAuthMessages.wrong_key);
-  };
-
-  app.post<{ Params: IdParams; Body: string }>('/whip/:id', { bodyLimit: SDP_BODY_LIMIT, onRequest: authorize }, async (request, reply) => {
-    const livestreamId = request.params.id;
-    requireContentType(request, SDP_CONTENT_TYPE);
-    const offer = await readingSdp(() => parseOffer(request.body));
-    const deps = { pool: o.pool, registry: o.registry, rtc: o.rtc, log };
-    let opened: Awaited<ReturnType<typeof WhipSession.open>>;
-    try {
-      opened = await readingSdp(() => WhipSession.open(deps, livestreamId, publishToken(request), offer));
-    } catch (err) {
-      if (err instanceof AlreadyLiveError) throw new HttpError(409, err.message);
-      throw err;
-    }
-    const { session, answer } = opened;
-    return sendNewSession(reply, { prefix: '/whip', sessions, links }, session, answer);
-  });
-
-  registerSessionRoutes(app, {
+  const deps = { pool: o.pool, registry: o.registry, rtc: o.rtc, log: o.log };
+  serveRtcHttpEndpoint(app, {
     prefix: '/whip',
-    sessions,
+    iceServers: o.iceServers,
+    // Before the body is read: a publisher without the key learns nothing else.
+    onRequest: async (request) => {
+      const id = parseInput(livestreamIdSchema, request.params.id);
+      const result = o.auth.authorizePublish(id, publishToken(request));
+      if (result === 'unknown_livestream') throw new HttpError(404, publishAuthMessages.unknown_livestream);
+      if (result === 'wrong_key') throw unauthorized(publishAuthMessages.wrong_key);
+    },
+    open: async (livestreamId, request) => {
+      const offer = parseOffer(request.body);
+      try {
+        return await WhipSession.open(deps, livestreamId, publishToken(request), offer);
+      } catch (err) {
+        if (err instanceof AlreadyLiveError) throw new HttpError(409, err.message);
+        throw err;
+      }
+    },
     authorize: (session, request) => {
       if (!session.acceptsToken(bearerToken(request))) throw unauthorized('this session belongs to another token');
     },
-  });
-
-  app.addHook('onClose', async () => {
-    await Promise.all([...sessions.values()].map((s) => s.end('the server is shutting down')));
   });
 };

@@ -1,14 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Reservation, SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
-import { tokenCheck, type RtcHttpSession } from '../../webrtc-http/http-endpoint.js';
-import { createRtcTransport, waitForDtls } from '../../webrtc-http/rtc-transport.js';
-import { answerSections, buildAnswer } from '../../webrtc-http/sdp-answer.js';
+import { tokenCheck } from '../../webrtc-http/http-endpoint.js';
+import { RtcHttpSession } from '../../webrtc-http/rtc-http-session.js';
+import { CONNECT_TIMEOUT_MS, createOfferTransport, waitForDtls } from '../../webrtc-http/rtc-transport.js';
+import { answerOffer } from '../../webrtc-http/sdp-answer.js';
 import type { FragSection } from '../../webrtc-http/sdp-frag.js';
-import { SdpError, type Offer } from '../../webrtc-http/sdp-offer.js';
+import type { Offer } from '../../webrtc-http/sdp-offer.js';
 import { WebRtcIngest } from '../webrtc/webrtc-ingest.js';
 import type { WorkerPool } from '../webrtc/worker-pool.js';
 import { planPublish, produceSection, type PublishedSection } from './publish-offer.js';
@@ -21,9 +21,7 @@ export interface WhipDeps {
   log: Logger;
 }
 
-/** A publisher that got its answer must complete ICE and DTLS within this time, or everything is released. */
-export const CONNECT_TIMEOUT_MS = 15_000;
-/** Then its first video key frame, which sizes the ladder, must arrive within this time. */
+/** Once the publisher has connected, its first video key frame, which sizes the ladder, must arrive within this time. */
 export const PROBE_TIMEOUT_MS = 10_000;
 
 /**
@@ -31,19 +29,16 @@ export const PROBE_TIMEOUT_MS = 10_000;
  * size, to the broadcast it feeds, which is the same StreamSession a studio publish starts. The
  * livestream is reserved from the offer on; whatever fails before the broadcast starts gives it back.
  */
-export class WhipSession implements RtcHttpSession {
-  readonly id = randomBytes(16).toString('base64url');
-  remoteIce: types.IceParameters;
+export class WhipSession extends RtcHttpSession {
   /** DELETE and PATCH must come from whoever published: the same token, even if the key is rotated meanwhile. */
   readonly acceptsToken: (token: string | undefined) => boolean;
   private broadcast: LiveSession | undefined;
   private negotiating = true;
-  private readonly endedListeners: Array<() => void> = [];
 
   private constructor(
-    readonly livestreamId: string,
-    readonly transport: types.WebRtcTransport,
-    readonly bundle: FragSection[],
+    livestreamId: string,
+    transport: types.WebRtcTransport,
+    bundle: FragSection[],
     private readonly router: types.Router,
     private readonly reservation: Reservation,
     private readonly published: { video: PublishedSection; audio?: PublishedSection },
@@ -52,7 +47,7 @@ export class WhipSession implements RtcHttpSession {
     private readonly deps: WhipDeps,
     private readonly log: Logger,
   ) {
-    this.remoteIce = offer.ice;
+    super(livestreamId, transport, bundle, offer);
     this.acceptsToken = tokenCheck(token);
   }
 
@@ -66,28 +61,11 @@ export class WhipSession implements RtcHttpSession {
     let router: types.Router | undefined;
     try {
       router = await deps.pool.createRouter();
-      const transport = await createRtcTransport(router, deps.rtc);
-      try {
-        await transport.connect({ dtlsParameters: offer.dtls });
-      } catch (err) {
-        throw new SdpError(`unusable DTLS parameters: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      const transport = await createOfferTransport(router, deps.rtc, offer);
       const video = await produceSection(transport, plan.video, router.rtpCapabilities);
       const audio = plan.audio && (await produceSection(transport, plan.audio, router.rtpCapabilities));
       const published = { video, ...(audio && { audio }) };
-      const sections = answerSections(offer, audio ? [video.answer, audio.answer] : [video.answer]);
-      const answer = buildAnswer(
-        {
-          iceParameters: transport.iceParameters,
-          iceCandidates: transport.iceCandidates,
-          dtlsParameters: transport.dtlsParameters,
-          setup: offer.dtls.role === 'server' ? 'active' : 'passive',
-        },
-        sections,
-      );
-      const bundle = sections.flatMap((s) =>
-        s.accepted ? [{ mid: s.mid, kind: s.kind, protocol: s.protocol, payloadType: s.codecs[0]!.payloadType }] : [],
-      );
+      const { answer, bundle } = answerOffer(transport, offer, audio ? [video.answer, audio.answer] : [video.answer]);
       const log = deps.log.child(livestreamId);
       const session = new WhipSession(livestreamId, transport, bundle, router, reservation, published, offer, token, deps, log);
       void session.startWhenConnected();
@@ -103,11 +81,6 @@ export class WhipSession implements RtcHttpSession {
       reservation.release();
       throw err;
     }
-  }
-
-  /** Registers the callback fired once when this session is over (negotiation failed or broadcast ended). */
-  onEnded(listener: () => void): void {
-    this.endedListeners.push(listener);
   }
 
   /** Ends the broadcast, or gives the livestream back if it has not started. */
@@ -157,9 +130,5 @@ export class WhipSession implements RtcHttpSession {
     this.reservation.release();
     this.log.info('WHIP publish abandoned before it started', { session: this.id, reason });
     this.finish();
-  }
-
-  private finish(): void {
-    for (const listener of this.endedListeners.splice(0)) listener();
   }
 }

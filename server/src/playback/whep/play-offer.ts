@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import type { RealtimeMedia } from '../../session/ingest.js';
-import { isSecureRtp, SdpError, type MediaKind, type Offer, type OfferedCodec, type OfferedSection } from '../../webrtc-http/sdp-offer.js';
+import { isRtx, SdpError, unusableForRtp, type MediaKind, type Offer, type OfferedCodec, type OfferedSection } from '../../webrtc-http/sdp-offer.js';
 
 /** One track a viewer receives: the broadcast's producer, in the offered section, with the offered codec. */
 export interface PlayTrack {
@@ -11,15 +11,9 @@ export interface PlayTrack {
   codec: OfferedCodec;
 }
 
-function unusable(s: OfferedSection): string | undefined {
-  if (s.disabled) return 'it is disabled (port 0)';
-  if (!isSecureRtp(s.protocol)) return `its protocol ${s.protocol} is not RTP over DTLS-SRTP`;
-  if (!s.rtcpMux) return 'it lacks a=rtcp-mux';
-  if (s.direction !== 'recvonly' && s.direction !== 'sendrecv') return `it is ${s.direction}: a WHEP viewer receives`;
-  return undefined;
-}
-
-const isRtx = (c: OfferedCodec) => c.mimeType.toLowerCase().endsWith('/rtx');
+/** Why a section cannot be played into, or undefined when it can. */
+const unusable = (s: OfferedSection) =>
+  unusableForRtp(s) ?? (s.direction === 'recvonly' || s.direction === 'sendrecv' ? undefined : `it is ${s.direction}: a WHEP viewer receives`);
 
 /**
  * Matches a WHEP offer against the broadcast: for each kind the broadcast has and the offer receives (its

@@ -1,23 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { livestreamIdSchema } from '../../../../shared/livestream.js';
-import { SDP_CONTENT_TYPE } from '../../../../shared/whip.js';
 import type { Config } from '../../config.js';
-import { HttpError, parseInput } from '../../http/http-error.js';
+import { HttpError } from '../../http/http-error.js';
 import type { WorkerPool } from '../../ingest/webrtc/worker-pool.js';
 import type { Logger } from '../../log.js';
 import type { SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
 import type { LivestreamRepository } from '../../store/livestream-repository.js';
-import {
-  iceServerLinks,
-  prepareEndpointScope,
-  readingSdp,
-  registerSessionRoutes,
-  requireContentType,
-  SDP_BODY_LIMIT,
-  sendNewSession,
-  type IceServer,
-} from '../../webrtc-http/http-endpoint.js';
+import { serveRtcHttpEndpoint, type IceServer } from '../../webrtc-http/http-endpoint.js';
 import { parseOffer } from '../../webrtc-http/sdp-offer.js';
 import { ViewerRouters } from './viewer-routers.js';
 import { WhepSession } from './whep-session.js';
@@ -37,21 +26,13 @@ export const MAX_WHEP_SESSIONS = 500;
 /** How long a viewer's offer waits for a broadcast whose publisher is still connecting (then 503, Retry-After). */
 export const STARTING_WAIT_MS = 5000;
 
-interface IdParams {
-  id: string;
-}
-
 /**
  * The WHEP endpoint, `POST /whep/<id>` with an SDP offer: the live broadcast straight from the SFU,
  * sub-second behind the publisher. No token: livestreams are public. Only a broadcast published over
  * WebRTC or WHIP passes through mediasoup; an RTMP broadcast is answered 409 and players use HLS.
  */
 export const whepRoutes: FastifyPluginAsync<WhepRoutesOptions> = async (app, o) => {
-  const sessions = new Map<string, WhepSession>();
   const routes = new ViewerRouters(o.pool);
-  const links = iceServerLinks(o.iceServers ?? []);
-  const log = o.log;
-  prepareEndpointScope(app, '/whep');
 
   /** A viewer who comes while the publisher is still connecting gets the broadcast as soon as it starts. */
   const started = (livestreamId: string) =>
@@ -68,25 +49,20 @@ export const whepRoutes: FastifyPluginAsync<WhepRoutesOptions> = async (app, o) 
       o.registry.on('started', onStarted);
     });
 
-  app.post<{ Params: IdParams; Body: string }>('/whep/:id', { bodyLimit: SDP_BODY_LIMIT }, async (request, reply) => {
-    const livestreamId = parseInput(livestreamIdSchema, request.params.id);
-    requireContentType(request, SDP_CONTENT_TYPE);
-    if (!o.livestreams.get(livestreamId)) throw new HttpError(404, 'no livestream with this id');
-    const broadcast = o.registry.get(livestreamId) ?? (o.registry.isLive(livestreamId) ? await started(livestreamId) : undefined);
-    if (broadcast === 'timeout') throw new HttpError(503, 'the broadcast is still starting', { 'Retry-After': '1' });
-    if (!broadcast || broadcast.state === 'ended') throw new HttpError(409, 'this livestream is not live');
-    const media = broadcast.ingest.realtime;
-    if (!media) throw new HttpError(409, `real-time playback needs a WebRTC or WHIP publish; this broadcast comes over ${broadcast.ingest.protocol.toUpperCase()}`);
-    if (sessions.size >= MAX_WHEP_SESSIONS) throw new HttpError(503, 'this server has no room for another real-time viewer; play HLS');
-    const offer = await readingSdp(() => parseOffer(request.body));
-    const { session, answer } = await readingSdp(() => WhepSession.open({ routes, rtc: o.rtc, log }, livestreamId, media, offer));
-    return sendNewSession(reply, { prefix: '/whep', sessions, links }, session, answer);
-  });
-
-  // Anyone may watch; the session URL itself (128 random bits) is what lets a viewer act on its session.
-  registerSessionRoutes(app, { prefix: '/whep', sessions, authorize: () => undefined });
-
-  app.addHook('onClose', async () => {
-    await Promise.all([...sessions.values()].map((s) => s.end('the server is shutting down')));
+  const sessions = serveRtcHttpEndpoint<WhepSession>(app, {
+    prefix: '/whep',
+    iceServers: o.iceServers,
+    open: async (livestreamId, request) => {
+      if (!o.livestreams.get(livestreamId)) throw new HttpError(404, 'no livestream with this id');
+      const broadcast = o.registry.get(livestreamId) ?? (o.registry.isLive(livestreamId) ? await started(livestreamId) : undefined);
+      if (broadcast === 'timeout') throw new HttpError(503, 'the broadcast is still starting', { 'Retry-After': '1' });
+      if (!broadcast || broadcast.state === 'ended') throw new HttpError(409, 'this livestream is not live');
+      const media = broadcast.ingest.realtime;
+      if (!media) throw new HttpError(409, `real-time playback needs a WebRTC or WHIP publish; this broadcast comes over ${broadcast.ingest.protocol.toUpperCase()}`);
+      if (sessions.size >= MAX_WHEP_SESSIONS) throw new HttpError(503, 'this server has no room for another real-time viewer; play HLS');
+      return WhepSession.open({ routes, rtc: o.rtc, log: o.log }, livestreamId, media, parseOffer(request.body));
+    },
+    // Anyone may watch; the session URL itself (128 random bits) is what lets a viewer act on its session.
+    authorize: () => undefined,
   });
 };

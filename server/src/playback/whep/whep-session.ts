@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { RealtimeMedia } from '../../session/ingest.js';
-import type { RtcHttpSession } from '../../webrtc-http/http-endpoint.js';
-import { createRtcTransport, waitForDtls } from '../../webrtc-http/rtc-transport.js';
-import { answerSections, buildAnswer, type AcceptedSection } from '../../webrtc-http/sdp-answer.js';
+import { RtcHttpSession } from '../../webrtc-http/rtc-http-session.js';
+import { CONNECT_TIMEOUT_MS, createOfferTransport, waitForDtls } from '../../webrtc-http/rtc-transport.js';
+import { answerOffer, type AcceptedSection } from '../../webrtc-http/sdp-answer.js';
 import type { FragSection } from '../../webrtc-http/sdp-frag.js';
-import { SdpError, type Offer } from '../../webrtc-http/sdp-offer.js';
+import type { Offer } from '../../webrtc-http/sdp-offer.js';
 import { planPlayback, viewerCapabilities } from './play-offer.js';
 import type { HeldRoute, ViewerRouters } from './viewer-routers.js';
 
@@ -17,8 +16,6 @@ export interface WhepDeps {
   log: Logger;
 }
 
-/** A viewer that got its answer must complete ICE and DTLS within this time. */
-export const CONNECT_TIMEOUT_MS = 15_000;
 /** How long a viewer's ICE may stay disconnected (a network change it may recover from). */
 export const ICE_DISCONNECTED_GRACE_MS = 5000;
 
@@ -29,35 +26,27 @@ export const ICE_DISCONNECTED_GRACE_MS = 5000;
  * otherwise. It ends on DELETE, when the viewer's connection fails or never comes, or when the
  * broadcast ends.
  */
-export class WhepSession implements RtcHttpSession {
-  readonly id = randomBytes(16).toString('base64url');
-  remoteIce: types.IceParameters;
+export class WhepSession extends RtcHttpSession {
   private closed = false;
   private iceTimer: NodeJS.Timeout | undefined;
-  private readonly endedListeners: Array<() => void> = [];
 
   private constructor(
-    readonly livestreamId: string,
-    readonly transport: types.WebRtcTransport,
-    readonly bundle: FragSection[],
+    livestreamId: string,
+    transport: types.WebRtcTransport,
+    bundle: FragSection[],
     private readonly consumers: types.Consumer[],
     private readonly held: HeldRoute,
     offer: Offer,
     private readonly log: Logger,
   ) {
-    this.remoteIce = offer.ice;
+    super(livestreamId, transport, bundle, offer);
   }
 
   static async open(deps: WhepDeps, livestreamId: string, media: RealtimeMedia, offer: Offer): Promise<{ session: WhepSession; answer: string }> {
     const tracks = planPlayback(offer, media);
     const held = await deps.routes.acquire(media, tracks);
     try {
-      const transport = await createRtcTransport(held.route.router, deps.rtc);
-      try {
-        await transport.connect({ dtlsParameters: offer.dtls });
-      } catch (err) {
-        throw new SdpError(`unusable DTLS parameters: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      const transport = await createOfferTransport(held.route.router, deps.rtc, offer);
       const consumers: types.Consumer[] = [];
       const played: AcceptedSection[] = [];
       for (const track of tracks) {
@@ -84,17 +73,7 @@ export class WhepSession implements RtcHttpSession {
           },
         });
       }
-      const sections = answerSections(offer, played);
-      const answer = buildAnswer(
-        {
-          iceParameters: transport.iceParameters,
-          iceCandidates: transport.iceCandidates,
-          dtlsParameters: transport.dtlsParameters,
-          setup: offer.dtls.role === 'server' ? 'active' : 'passive',
-        },
-        sections,
-      );
-      const bundle = played.map((s) => ({ mid: s.mid, kind: s.kind, protocol: s.protocol, payloadType: s.codecs[0]!.payloadType }));
+      const { answer, bundle } = answerOffer(transport, offer, played);
       const session = new WhepSession(livestreamId, transport, bundle, consumers, held, offer, deps.log.child(livestreamId));
       session.watch();
       return { session, answer };
@@ -102,11 +81,6 @@ export class WhepSession implements RtcHttpSession {
       held.release();
       throw err;
     }
-  }
-
-  onEnded(listener: () => void): void {
-    if (this.closed) queueMicrotask(listener);
-    else this.endedListeners.push(listener);
   }
 
   async end(reason: string): Promise<void> {
@@ -142,6 +116,6 @@ export class WhepSession implements RtcHttpSession {
     this.transport.close();
     this.held.release();
     this.log.debug('WHEP viewer left', { session: this.id, reason });
-    for (const listener of this.endedListeners.splice(0)) listener();
+    this.finish();
   }
 }
