@@ -45,8 +45,9 @@ export class WhepSession extends RtcHttpSession {
   static async open(deps: WhepDeps, livestreamId: string, media: RealtimeMedia, offer: Offer): Promise<{ session: WhepSession; answer: string }> {
     const tracks = planPlayback(offer, media);
     const held = await deps.routes.acquire(media, tracks);
+    let transport: types.WebRtcTransport | undefined;
     try {
-      const transport = await createOfferTransport(held.route.router, deps.rtc, offer);
+      transport = await createOfferTransport(held.route.router, deps.rtc, offer);
       const consumers: types.Consumer[] = [];
       const played: AcceptedSection[] = [];
       for (const track of tracks) {
@@ -78,6 +79,8 @@ export class WhepSession extends RtcHttpSession {
       session.watch();
       return { session, answer };
     } catch (err) {
+      // The route may serve other viewers: this viewer's transport (and its consumers) must not outlive the failure.
+      transport?.close();
       held.release();
       throw err;
     }
