@@ -104,7 +104,8 @@ export class FileCache {
     try {
       if (version.size > this.maxFileBytes) return 'uncacheable';
       // Exactly the stat'ed size: a segment still being appended to is kept as the version its ETag names.
-      const body = Buffer.allocUnsafe(version.size);
+      // Unpooled: a small playlist kept for seconds must not pin a shared 8 KiB pool slab beside it.
+      const body = Buffer.allocUnsafeSlow(version.size);
       for (let filled = 0; filled < body.length; ) {
         const { bytesRead } = await handle.read(body, filled, body.length - filled, filled);
         // Shorter than its stat: rewritten in place while read (Axon never does that); not worth keeping.
