@@ -35,7 +35,9 @@ export const updateLivestreamSchema = z
     dvrWindowS: dvrWindowSchema.nullable().optional(),
   })
   .strict()
-  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+  .refine((v) => Object.keys(v).length > 0, 'nothing to update')
+  // JSON Schema cannot carry the refinement itself: the OpenAPI document states the same rule this way.
+  .meta({ minProperties: 1 });
 export type UpdateLivestreamRequest = z.input<typeof updateLivestreamSchema>;
 
 export type LivestreamStatus = 'offline' | 'live';

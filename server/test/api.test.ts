@@ -394,6 +394,7 @@ describe('livestream API', () => {
       required: ['name'],
       properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, record: { type: 'boolean', default: true } },
     });
+    expect(doc.components.schemas.UpdateLivestreamRequest).toMatchObject({ type: 'object', additionalProperties: false, minProperties: 1 });
     expect(doc.components.schemas.Livestream.required).toEqual(expect.arrayContaining(['streamKey', 'rtmpUrl', 'whipUrl']));
     expect(doc.components.schemas.PublicLivestream.properties).not.toHaveProperty('streamKey');
     expect(doc.paths['/api/livestreams'].get.parameters).toEqual([
