@@ -15,12 +15,14 @@ import { WorkerPool } from './ingest/webrtc/worker-pool.js';
 import { createLogger, setLogLevel } from './log.js';
 import { whepRoutes } from './playback/whep/whep-routes.js';
 import { countChildProcesses } from './process-metrics.js';
+import { thisProcess } from './process-owner.js';
 import { RecordingLibrary } from './recordings/recording-library.js';
 import { startRecordingRetention } from './recordings/recording-retention.js';
 import { SessionRegistry } from './session/session-registry.js';
 import { StreamSession } from './session/stream-session.js';
 import { openDatabase } from './store/db.js';
 import { SqliteChatRepository } from './store/chat-repository.js';
+import { LiveClaims } from './store/live-claims.js';
 import { SqliteLivestreamRepository } from './store/livestream-repository.js';
 import { SqliteRecordingRepository } from './store/recording-repository.js';
 
@@ -34,7 +36,14 @@ async function main(): Promise<void> {
   await fsp.mkdir(config.mediaDir, { recursive: true });
   const db = openDatabase(config.dataDir);
   const livestreams = new SqliteLivestreamRepository(db);
-  const recordings = new RecordingLibrary({ store: new SqliteRecordingRepository(db), mediaDir: config.mediaDir, log: log.child('recordings') });
+  // Other Axon processes may share this data directory (REDIS_URL scale-out): who broadcasts what is in the database.
+  const claims = new LiveClaims(db, thisProcess());
+  const recordings = new RecordingLibrary({
+    store: new SqliteRecordingRepository(db),
+    mediaDir: config.mediaDir,
+    log: log.child('recordings'),
+    liveElsewhere: (id) => claims.heldElsewhere(id),
+  });
   // Before any broadcast starts: recordings cut by a crash or a kill become replayable; live leftovers go.
   await recordings.recover();
   const retention = startRecordingRetention({ library: recordings, days: config.recordingRetentionDays, log: log.child('recordings') });
@@ -48,7 +57,7 @@ async function main(): Promise<void> {
       dvrWindowS: livestream?.dvrWindowS ?? undefined,
       recordings: livestream?.record ? recordings : undefined,
     });
-  });
+  }, claims);
 
   const metrics = async (): Promise<MetricSample[]> => {
     const ms = await pool.stats();

@@ -37,7 +37,7 @@ interface AxonProcess {
 }
 
 /** The real server (`node --import tsx server/src/main.ts`) on a data directory, as an operator runs it. */
-async function startAxon(dataDir: string): Promise<AxonProcess> {
+async function startAxon(dataDir: string, env: Record<string, string> = {}): Promise<AxonProcess> {
   const [port, rtmpPort] = [await freePort(), await freePort()];
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
@@ -55,6 +55,7 @@ async function startAxon(dataDir: string): Promise<AxonProcess> {
       AXON_MEDIASOUP_WORKERS: '1',
       RTC_MIN_PORT: '48600',
       RTC_MAX_PORT: '48699',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -119,4 +120,44 @@ it('a server killed mid-broadcast leaves a replayable recording after its restar
 
   second.child.kill('SIGTERM');
   expect(await second.exited).toBe(0);
+});
+
+it("a second process on the same data directory leaves the first one's broadcast alone and refuses a second publisher for it", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-shared-'));
+  cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  // No reconnect window: the broadcast ends, and its recording is made, as soon as its publisher goes.
+  const first = await startAxon(dataDir, { AXON_RECONNECT_WINDOW_S: '0' });
+  const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const created = await fetch(`${first.base}/api/livestreams`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'Shared' }) });
+  const ls = (await created.json()) as Livestream;
+  const publisher = new FfmpegRtmpPublisher({ url: `rtmp://127.0.0.1:${first.rtmpPort}/live/${ls.streamKey}`, width: 320, height: 180 });
+  cleanups.push(() => publisher.kill());
+  await waitFor('three live segments', async () => {
+    const playlist = await fetch(`${first.base}/live/${ls.id}/144p.m3u8`).then((r) => (r.ok ? r.text() : ''));
+    return segmentsIn(playlist).length >= 3;
+  });
+
+  // Its start-up tidying must not take the live broadcast for one cut by a crash.
+  const second = await startAxon(dataDir);
+  expect(fs.existsSync(path.join(dataDir, 'media', ls.id, 'master.m3u8')), second.output()).toBe(true);
+  expect((await fetch(`${first.base}/live/${ls.id}/master.m3u8`)).status).toBe(200);
+  // Viewers sent to the second process see the broadcast live too (they read the same files).
+  expect(((await (await fetch(`${second.base}/api/livestreams/${ls.id}`)).json()) as { status: string }).status).toBe('live');
+  const listed = (await (await fetch(`${second.base}/api/livestreams/${ls.id}/recordings`)).json()) as RecordingList;
+  expect(listed.items, 'the recording still in progress is not finished by the second process').toEqual([]);
+
+  // One publisher per livestream holds across the processes.
+  const intruder = new FfmpegRtmpPublisher({ url: `rtmp://127.0.0.1:${second.rtmpPort}/live/${ls.streamKey}`, width: 320, height: 180 });
+  cleanups.push(() => intruder.kill());
+  expect(await intruder.exited).not.toBe(0);
+  expect(second.output()).toContain('already has a publisher');
+
+  // The first process's broadcast went on and ends as its own, complete recording.
+  await publisher.kill();
+  const { items } = await waitFor('the recording', async () => {
+    const list = (await (await fetch(`${first.base}/api/livestreams/${ls.id}/recordings`)).json()) as RecordingList;
+    return list.items.length > 0 ? list : undefined;
+  });
+  expect(items).toHaveLength(1);
+  expect(items[0]!.status).toBe('complete');
 });

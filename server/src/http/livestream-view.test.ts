@@ -13,7 +13,7 @@ const record: LivestreamRecord = {
 
 const views = new LivestreamViews({
   config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935 },
-  registry: { isLive: (id) => id === 'abcdefgh1234' },
+  registry: { isLiveAnywhere: (id) => id === 'abcdefgh1234' },
   viewerCount: () => 3,
 });
 

@@ -5,7 +5,7 @@ import type { LivestreamRecord } from '../store/livestream-repository.js';
 
 export interface LivestreamViewDeps {
   config: Pick<Config, 'publicUrl' | 'rtmpPort'>;
-  registry: Pick<SessionRegistry, 'isLive'>;
+  registry: Pick<SessionRegistry, 'isLiveAnywhere'>;
   viewerCount: (livestreamId: string) => number;
 }
 
@@ -26,7 +26,7 @@ export class LivestreamViews {
     return {
       id: record.id,
       name: record.name,
-      status: this.deps.registry.isLive(record.id) ? 'live' : 'offline',
+      status: this.deps.registry.isLiveAnywhere(record.id) ? 'live' : 'offline',
       viewers: this.deps.viewerCount(record.id),
       createdAt: record.createdAt,
       playerUrl: `${base}/watch/${record.id}`,

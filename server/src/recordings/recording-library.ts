@@ -15,6 +15,8 @@ export interface RecordingLibraryOptions {
   store: RecordingRepository;
   mediaDir: string;
   log: Logger;
+  /** Whether another process sharing the data directory broadcasts the livestream now (its files are its own). */
+  liveElsewhere?: (livestreamId: string) => boolean;
 }
 
 /**
@@ -49,9 +51,15 @@ export class RecordingLibrary {
    * At start-up, before any broadcast: recordings still marked as recording were cut by a crash or a kill;
    * each becomes replayable up to its last complete segment. Then what ended broadcasts left that nobody
    * will play goes: live manifests (no broadcast is live yet) and directories of unrecorded broadcasts.
+   * Livestreams another running process broadcasts are left alone: their files are that broadcast's.
    */
   async recover(): Promise<void> {
+    const liveElsewhere = this.o.liveElsewhere ?? (() => false);
     for (const rec of this.o.store.listUnfinished()) {
+      if (liveElsewhere(rec.livestreamId)) {
+        this.log.info('a recording is left to the process broadcasting its livestream', { livestream: rec.livestreamId, recording: rec.id });
+        continue;
+      }
       const dir = this.dirOf(rec.livestreamId, rec.id);
       try {
         if (!(await exists(dir))) {
@@ -70,7 +78,7 @@ export class RecordingLibrary {
       }
     }
     const livestreamDirs = await fsp.readdir(this.o.mediaDir).catch(() => []);
-    for (const livestreamId of livestreamDirs.filter((d) => livestreamIdSchema.safeParse(d).success)) {
+    for (const livestreamId of livestreamDirs.filter((d) => livestreamIdSchema.safeParse(d).success && !liveElsewhere(d))) {
       const ids = this.o.store.idsOf(livestreamId);
       await removeLiveLeftovers(path.join(this.o.mediaDir, livestreamId), async (id) => ids.has(id));
     }

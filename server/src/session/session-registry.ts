@@ -20,23 +20,36 @@ export interface Reservation {
   release(): void;
 }
 
+/** Livestreams held across the processes that share a data directory. */
+export interface LiveClaimStore {
+  /** Takes the livestream for this process; false when another process broadcasts it. */
+  claim(livestreamId: string): boolean;
+  release(livestreamId: string): void;
+  /** Whether another running process broadcasts the livestream. */
+  heldElsewhere(livestreamId: string): boolean;
+}
+
 interface RegistryEvents {
   started: [LiveSession];
   ended: [LiveSession];
 }
 
-/** The live sessions of this process, one per livestream at most. */
+/** The live sessions of this process, one per livestream at most (across processes too, given claims). */
 export class SessionRegistry extends EventEmitter<RegistryEvents> {
   /** Livestreams held by a publisher, with how to revoke a hold that has not started yet. */
   private readonly reserved = new Map<string, (reason: string) => void>();
   private readonly sessions = new Map<string, LiveSession>();
 
-  constructor(private readonly createSession: StreamSessionFactory) {
+  constructor(
+    private readonly createSession: StreamSessionFactory,
+    private readonly claims?: LiveClaimStore,
+  ) {
     super();
   }
 
   reserve(livestreamId: string): Reservation {
     if (this.reserved.has(livestreamId)) throw new AlreadyLiveError();
+    if (this.claims && !this.claims.claim(livestreamId)) throw new AlreadyLiveError();
     let released = false;
     let started = false;
     let revokedBecause: string | null = null;
@@ -44,6 +57,7 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
       if (released) return;
       released = true;
       this.reserved.delete(livestreamId);
+      this.claims?.release(livestreamId);
     };
     this.reserved.set(livestreamId, (reason) => {
       if (started) return;
@@ -89,6 +103,11 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
 
   isLive(livestreamId: string): boolean {
     return this.reserved.has(livestreamId);
+  }
+
+  /** Live here or in another process on the same data directory, whose viewers read the same files. */
+  isLiveAnywhere(livestreamId: string): boolean {
+    return this.isLive(livestreamId) || (this.claims?.heldElsewhere(livestreamId) ?? false);
   }
 
   all(): LiveSession[] {

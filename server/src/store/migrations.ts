@@ -66,4 +66,18 @@ export const migrations: readonly Migration[] = [
         CREATE INDEX recordings_by_status ON recordings (status, ended_at);
       `),
   },
+  {
+    version: 4,
+    name: 'live claims',
+    // Which process holds a livestream's broadcast, so that processes sharing AXON_DATA_DIR neither take a
+    // second publisher for it nor tidy away the media and recording of a broadcast another one is running.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE live_claims (
+          livestream_id TEXT PRIMARY KEY REFERENCES livestreams (id) ON DELETE CASCADE,
+          owner TEXT NOT NULL,
+          claimed_at TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+      `),
+  },
 ];

@@ -70,7 +70,9 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
         reservation = deps.registry.reserve(livestreamId);
       } catch (err) {
         if (err instanceof AlreadyLiveError) return refuse('this livestream already has a publisher', fields);
-        throw err;
+        // The claim is a database write (shared with other processes): a failure refuses this publish only.
+        log.error('RTMP publish could not reserve its livestream', { ...fields, err });
+        return refuse('the server could not take this publish now', fields);
       }
     }
 
