@@ -9,6 +9,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { Livestream } from '../../shared/livestream.js';
 import type { RecordingList } from '../../shared/recording.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
+import { waitFor } from './fixtures/wait-for.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'crash-test-token-0123456789';
@@ -69,16 +70,6 @@ async function startAxon(dataDir: string, env: Record<string, string> = {}): Pro
   });
   await waitFor(`the server to answer (${output})`, async () => (await fetch(`${base}/healthz`).catch(() => null))?.ok, 60_000);
   return { base, rtmpPort, child, exited, output: () => output };
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 const segmentsIn = (playlist: string) => playlist.split('\n').filter((l) => l.endsWith('.m4s') && !l.startsWith('#'));
