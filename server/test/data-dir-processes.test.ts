@@ -134,6 +134,9 @@ it("a second process on the same data directory leaves the first one's broadcast
   expect((await fetch(`${first.base}/live/${ls.id}/master.m3u8`)).status).toBe(200);
   // Viewers sent to the second process see the broadcast live too (they read the same files).
   expect(((await (await fetch(`${second.base}/api/livestreams/${ls.id}`)).json()) as { status: string }).status).toBe('live');
+  const whep = await fetch(`${second.base}/whep/${ls.id}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: 'v=0\r\n' });
+  expect(whep.status).toBe(409);
+  expect(((await whep.json()) as { error: string }).error).toMatch(/another Axon process/);
   const listed = (await (await fetch(`${second.base}/api/livestreams/${ls.id}/recordings`)).json()) as RecordingList;
   expect(listed.items, 'the recording still in progress is not finished by the second process').toEqual([]);
 

@@ -13,7 +13,7 @@ import { WhepSession } from './whep-session.js';
 
 export interface WhepRoutesOptions {
   pool: WorkerPool;
-  registry: Pick<SessionRegistry, 'get' | 'isLive' | 'on' | 'off'>;
+  registry: Pick<SessionRegistry, 'get' | 'isLive' | 'isLiveAnywhere' | 'on' | 'off'>;
   livestreams: Pick<LivestreamRepository, 'get'>;
   rtc: Config['rtc'];
   /** Handed to clients as Link headers; none by default (mediasoup is ICE-lite on a reachable address). */
@@ -56,7 +56,11 @@ export const whepRoutes: FastifyPluginAsync<WhepRoutesOptions> = async (app, o) 
       if (!o.livestreams.get(livestreamId)) throw new HttpError(404, 'no livestream with this id');
       const broadcast = o.registry.get(livestreamId) ?? (o.registry.isLive(livestreamId) ? await started(livestreamId) : undefined);
       if (broadcast === 'timeout') throw new HttpError(503, 'the broadcast is still starting', { 'Retry-After': '1' });
-      if (!broadcast || broadcast.state === 'ended') throw new HttpError(409, 'this livestream is not live');
+      if (!broadcast || broadcast.state === 'ended') {
+        // Its media is in the SFU of the process that took the publish; HLS and DASH play from any process.
+        if (o.registry.isLiveAnywhere(livestreamId)) throw new HttpError(409, 'this livestream is broadcast by another Axon process: real-time playback is served there; play HLS');
+        throw new HttpError(409, 'this livestream is not live');
+      }
       const media = broadcast.ingest.realtime;
       if (!media) throw new HttpError(409, `real-time playback needs a WebRTC or WHIP publish; this broadcast comes over ${broadcast.ingest.protocol.toUpperCase()}`);
       if (sessions.size >= MAX_WHEP_SESSIONS) throw new HttpError(503, 'this server has no room for another real-time viewer; play HLS');
