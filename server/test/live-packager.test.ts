@@ -24,7 +24,7 @@ beforeAll(async () => {
 const packagers: LivePackager[] = [];
 afterEach(() => packagers.splice(0).forEach((p) => p.close()));
 
-async function setUp(o: { record: boolean; freeBytes?: () => Promise<number> }) {
+async function setUp(o: { record: boolean; freeBytes?: () => Promise<number>; retiredGraceMs?: number }) {
   const root = path.join(makeTempDir('axon-packager-'), 'livestream-0001');
   const log = capturedLogger();
   const packager = new LivePackager({
@@ -34,6 +34,8 @@ async function setUp(o: { record: boolean; freeBytes?: () => Promise<number> }) 
     windowS: 6,
     utcTimingUrl: 'http://127.0.0.1:1/api/time',
     record: o.record,
+    // Deleted as soon as they leave the playlists, unless a test is about the grace.
+    retiredGraceMs: o.retiredGraceMs ?? 0,
     ...(o.freeBytes && { freeBytes: o.freeBytes }),
     log,
   });
@@ -76,9 +78,22 @@ describe('LivePackager: the DVR window and what is kept', () => {
     for (let n = 1; n <= 8; n++) await finish(n);
     // 6 s window behind the newest end (16 s): the segments ending at 12, 14 and 16 s.
     expect(listed(await playlist(root))).toEqual([6, 7, 8]);
-    expect([1, 2, 3, 4, 5].map((n) => onDisk(root, n))).toEqual([false, false, false, false, false]);
+    // Deleted right after the playlists that no longer list them are written.
+    await waitFor('segments 1-5 to go', () => [1, 2, 3, 4, 5].every((n) => !onDisk(root, n)));
     expect(fs.existsSync(path.join(root, BROADCAST, BROADCAST_INFO_FILE))).toBe(false);
     expect(packager.recorded).toBeNull();
+  });
+
+  it('keeps a segment that left the playlists for a grace period, for players that loaded the previous playlist', async () => {
+    const { root, packager } = await setUp({ record: false, retiredGraceMs: 1500 });
+    await packager.prepare();
+    const finish = await startRun(packager);
+    for (let n = 1; n <= 8; n++) await finish(n);
+    expect(listed(await playlist(root))).toEqual([6, 7, 8]);
+    expect([1, 2, 3, 4, 5].map((n) => onDisk(root, n))).toEqual([true, true, true, true, true]);
+    // No new segment needed: the packager's regular check deletes them once the grace has passed.
+    await waitFor('the retired segments to go', () => [1, 2, 3, 4, 5].every((n) => !onDisk(root, n)));
+    expect([6, 7, 8].map((n) => onDisk(root, n))).toEqual([true, true, true]);
   });
 
   it('while recording, windows the live playlists but keeps every segment for the replay', async () => {
@@ -121,7 +136,8 @@ describe('LivePackager: the DVR window and what is kept', () => {
     for (let n = 6; n <= 10; n++) await finish(n);
     expect(listed(await playlist(root))).toEqual([8, 9, 10]);
     // Segments 1-5 are the recording; 6 and 7 were only ever live and left the window.
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => onDisk(root, n))).toEqual([true, true, true, true, true, false, false]);
+    await waitFor('segments 6 and 7 to go', () => !onDisk(root, 6) && !onDisk(root, 7));
+    expect([1, 2, 3, 4, 5].map((n) => onDisk(root, n))).toEqual([true, true, true, true, true]);
     await packager.endRuns();
     expect(packager.recorded!.interrupted).toBe(true);
     expect(packager.recorded!.timeline.renditions.get('0')!.segments.map((s) => s.number)).toEqual([1, 2, 3, 4, 5]);

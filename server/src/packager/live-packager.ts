@@ -23,6 +23,8 @@ export interface LivePackagerOptions {
   record: boolean;
   /** Bytes free for the media directory (statfs); tests inject a full disk here. */
   freeBytes?: (dir: string) => Promise<number>;
+  /** How long a segment stays on disk after it left the live playlists (default RETIRED_SEGMENT_GRACE_MS). */
+  retiredGraceMs?: number;
   log: Logger;
 }
 
@@ -57,6 +59,12 @@ interface RunWatch {
 const SEGMENT_FILE = /^seg-\d+-\d+\.m4s$/;
 /** Room kept free beyond the live window's own needs (manifests, the replay's playlists, logs). */
 const DISK_MARGIN_BYTES = 16 * 1024 * 1024;
+/**
+ * A player that loaded the previous playlist (or an edge that cached it for its max-age) still asks for a
+ * segment that has just left it (RFC 8216 6.2.2): it stays this long, covering a playlist reload, the
+ * edge's second of caching and the download.
+ */
+export const RETIRED_SEGMENT_GRACE_MS = 10_000;
 
 async function statfsFreeBytes(dir: string): Promise<number> {
   const stats = await fsp.statfs(dir);
@@ -86,6 +94,8 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
   private readonly reserveBytes: number;
   /** Serializes refreshes: manifests are read, merged and written one at a time. */
   private queue: Promise<void> = Promise.resolve();
+  /** Segments that left the live playlists, oldest first, deleted once the grace has passed. */
+  private readonly retired: Array<{ file: string; run: number; at: number }> = [];
 
   constructor(private readonly o: LivePackagerOptions) {
     super();
@@ -184,7 +194,11 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
   async finish(): Promise<void> {
     await this.endRuns();
     this.finished = true;
-    await this.enqueue(() => this.write());
+    await this.enqueue(async () => {
+      await this.write();
+      // Nothing refreshes after the end: what left the playlists goes now rather than never.
+      await this.deleteRetired(Infinity);
+    });
   }
 
   close(): void {
@@ -218,15 +232,17 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
           added += 1;
         }
       }
-      if (added === 0) return;
+      if (added === 0) return this.deleteRetired(Date.now() - this.retiredGraceMs);
       await this.checkDiskSpace();
-      await this.deleteOutOfWindow();
+      this.retireOutOfWindow();
       try {
         await this.write();
       } catch (err) {
         if (isDiskFull(err)) this.stopRecording('disk full (ENOSPC while writing the playlists)');
         throw err;
       }
+      // After the playlists: a published playlist never lists a deleted segment.
+      await this.deleteRetired(Date.now() - this.retiredGraceMs);
       this.emit('segments', added);
       if (!this.playable && this.timeline.isPlayable()) {
         this.playable = true;
@@ -275,20 +291,30 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     return this.queue;
   }
 
-  private async deleteOutOfWindow(): Promise<void> {
-    const dropped = this.timeline.trim(this.o.windowS).filter(({ rendition, segment }) => !this.isRecorded(rendition, segment));
-    await Promise.all(
-      dropped.map(({ rendition, segment }) => {
-        const dir = this.timeline.runs.get(segment.run)!.dir;
-        return fsp.rm(path.join(this.o.root, dir, runFile(RUN_FILES.media, rendition, segment.number)), { force: true });
-      }),
-    );
+  private get retiredGraceMs(): number {
+    return this.o.retiredGraceMs ?? RETIRED_SEGMENT_GRACE_MS;
+  }
+
+  /** Segments that leave the window (and are not recorded) go on the list to delete. */
+  private retireOutOfWindow(): void {
+    const at = Date.now();
+    for (const { rendition, segment } of this.timeline.trim(this.o.windowS)) {
+      if (this.isRecorded(rendition, segment)) continue;
+      const dir = this.timeline.runs.get(segment.run)!.dir;
+      this.retired.push({ file: path.join(this.o.root, dir, runFile(RUN_FILES.media, rendition, segment.number)), run: segment.run, at });
+    }
+  }
+
+  /** Deletes the segments retired before `before`, then the directories of ended runs nothing refers to any more. */
+  private async deleteRetired(before: number): Promise<void> {
+    const due = [];
+    while (this.retired.length > 0 && this.retired[0]!.at <= before) due.push(this.retired.shift()!);
+    await Promise.all(due.map((r) => fsp.rm(r.file, { force: true })));
     for (const run of this.timeline.unreferencedRuns()) {
-      if (this.runs.get(run.index)?.ended) {
-        // A run the recording has segments of keeps its directory (and init segments).
-        if (!this.recording?.timeline.runs.has(run.index)) await fsp.rm(path.join(this.o.root, run.dir), { recursive: true, force: true });
-        this.timeline.runs.delete(run.index);
-      }
+      if (!this.runs.get(run.index)?.ended || this.retired.some((r) => r.run === run.index)) continue;
+      // A run the recording has segments of keeps its directory (and init segments).
+      if (!this.recording?.timeline.runs.has(run.index)) await fsp.rm(path.join(this.o.root, run.dir), { recursive: true, force: true });
+      this.timeline.runs.delete(run.index);
     }
   }
 
