@@ -21,9 +21,9 @@ function readOrDash(file: string): string {
 /** The start time of a process in clock ticks since boot (field 22 of /proc/<pid>/stat); '-' without /proc. */
 function startTicks(pid: number): string {
   const stat = readOrDash(`/proc/${pid}/stat`);
+  if (stat === '-') return '-';
   // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return stat === '-' ? '-' : (fields[19] ?? '-');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '-';
 }
 
 /** The owner string of the process with this pid now; undefined when there is none. */
