@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
+import { tempDirs } from './fixtures/temp-dirs.js';
 
 const migratorModule = new URL('../src/store/migrator.ts', import.meta.url).href;
 
@@ -12,8 +11,10 @@ const migratorModule = new URL('../src/store/migrator.ts', import.meta.url).href
  * (0.8 s) makes the overlap certain: without the write lock taken before reading the applied versions,
  * the later processes read "nothing applied" and run it again ("table t already exists").
  */
+const tempDir = tempDirs();
+
 it('applies a migration once when several processes migrate one fresh database together', async () => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'axon-db-race-')), 'race.db');
+  const file = path.join(tempDir('axon-db-race-'), 'race.db');
   const script = `
     const { default: Database } = await import('better-sqlite3');
     const { applyMigrations } = await import(${JSON.stringify(migratorModule)});

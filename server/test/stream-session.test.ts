@@ -1,19 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
 import { StreamSession } from '../src/session/stream-session.js';
 import { SyntheticIngest } from './fixtures/synthetic-ingest.js';
+import { tempDirs } from './fixtures/temp-dirs.js';
 import { waitFor } from './fixtures/wait-for.js';
 
 const log = createLogger('test');
 const sessions: StreamSession[] = [];
+const tempDir = tempDirs();
 
 function newSession(windowS: number, ingest = new SyntheticIngest({ width: 640, height: 360 })) {
-  const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-session-'));
+  const mediaDir = tempDir('axon-session-');
   const session = new StreamSession('ls-test-0001', ingest, {
     config: {
       mediaDir,

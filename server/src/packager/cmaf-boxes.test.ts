@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDirs } from '../../test/fixtures/temp-dirs.js';
 import { readFragmentTiming, readInitInfo } from './cmaf-boxes.js';
 
 // Real CMAF output of FFmpeg's dash muxer: 5 s of 30 fps video and 48 kHz AAC cut into 2 s segments.
+const tempDir = tempDirs();
 let dir: string;
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-cmaf-'));
+  dir = tempDir('axon-cmaf-');
   execFileSync('ffmpeg', [
     '-hide_banner', '-loglevel', 'error',
     '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=30[out0];sine=sample_rate=48000[out1]', '-t', '5',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../../test/fixtures/temp-dirs.js';
 import { EMPTY_SEGMENT, readSegmentFileTiming } from './segment-file.js';
 
 const box = (type: string, body = Buffer.alloc(0)) => {
@@ -11,8 +11,10 @@ const box = (type: string, body = Buffer.alloc(0)) => {
   return Buffer.concat([head, body]);
 };
 
+const tempDir = tempDirs();
+
 describe('readSegmentFileTiming', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-segfile-'));
+  const dir = tempDir('axon-segfile-');
   const init = async () => ({ timescale: 15360, defaultSampleDuration: 0 });
 
   it('is null for a segment FFmpeg has not renamed into place', async () => {
