@@ -1,6 +1,7 @@
-// The benchmark suite: `npm run bench [-- [--quick] [--runs N] [name ...]]`.
+// The benchmark suite: `npm run bench [-- [--quick] [--runs N] [--report FILE] [name ...]]`.
 // Prints one table per benchmark and, unless --quick, writes it into bench/results/latest.md.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,14 +23,27 @@ const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, ch
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 
-const USAGE = `usage: npm run bench -- [--quick] [--runs N] [name ...]
-  --quick    one short run per benchmark: proves the suite works, measures nothing (not written to results)
-  --runs N   runs per benchmark (default ${FULL_RUNS}; figures are the median with min and max)
+const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--report FILE] [name ...]
+  --quick        one short run per benchmark: proves the suite works, measures nothing (not written to results)
+  --runs N       runs per benchmark (default ${FULL_RUNS}; figures are the median with min and max)
+  --report FILE  also write which benchmarks ran through and which failed, as JSON (npm test reads it)
   name       only these benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')}`;
+
+/** One line of the --report file. */
+interface BenchmarkOutcome {
+  name: string;
+  ok: boolean;
+  error?: string;
+}
 
 function parseCommandLine() {
   const { values, positionals } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, runs: { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      report: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
     allowPositionals: true,
   });
   if (values.help) {
@@ -41,7 +55,7 @@ function parseCommandLine() {
   const unknown = positionals.filter((name) => !BENCHMARKS.some((b) => b.name === name));
   if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}\n${USAGE}`);
   const selected = positionals.length === 0 ? BENCHMARKS : BENCHMARKS.filter((b) => positionals.includes(b.name));
-  return { quick: values.quick, runs, selected };
+  return { quick: values.quick, runs, report: values.report, selected };
 }
 
 function gitCommit(): string {
@@ -70,8 +84,8 @@ function section(b: Benchmark, figures: Figure[], runs: number, quick: boolean, 
 
 async function main(): Promise<number> {
   installCleanupHandlers();
-  const { quick, runs, selected } = parseCommandLine();
-  let failures = 0;
+  const { quick, runs, report, selected } = parseCommandLine();
+  const outcomes: BenchmarkOutcome[] = [];
   for (const b of selected) {
     const machine = describeMachine();
     console.log(`\n=== ${b.name}: ${b.title} (${runs} run(s)${quick ? ', quick' : ''})`);
@@ -81,13 +95,16 @@ async function main(): Promise<number> {
       const text = section(b, figures, runs, quick, machine, await outsideLoad.stop());
       console.log(`\n${text}`);
       if (!quick) writeSection(RESULTS_FILE, b.name, text);
+      outcomes.push({ name: b.name, ok: true });
     } catch (err) {
-      failures++;
+      outcomes.push({ name: b.name, ok: false, error: (err as Error).message ?? String(err) });
       console.error(`\n${b.name} FAILED: ${(err as Error).stack ?? err}`);
     } finally {
       await runCleanups();
     }
   }
+  if (report) fs.writeFileSync(report, `${JSON.stringify({ benchmarks: outcomes }, null, 2)}\n`);
+  const failures = outcomes.filter((o) => !o.ok).length;
   if (!quick && failures < selected.length) console.log(`results written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
   return failures === 0 ? 0 : 1;
 }

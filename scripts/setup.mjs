@@ -22,7 +22,7 @@ const MEDIA_PACKAGES = [pkg('ffmpeg', 'ffmpeg')];
 const BROWSER_PACKAGES = [pkg('chromium', '/usr/bin/chromium')];
 // The chat scale-out test runs a real Redis between two Axon processes.
 const TEST_SERVICE_PACKAGES = [pkg('redis-server', 'redis-server')];
-// References the benchmarks measure Axon against, and their load tool.
+// References the benchmarks measure Axon against, and their load tool (`npm test` runs the benchmarks' smoke mode).
 const BENCH_PACKAGES = [pkg('nginx', 'nginx'), pkg('libnginx-mod-rtmp'), pkg('wrk', 'wrk')];
 // better-sqlite3 has no prebuilt binary reachable here: npm ci compiles it with node-gyp.
 const NATIVE_ADDON_PACKAGES = [pkg('g++', 'g++'), pkg('make', 'make'), pkg('python3', 'python3')];
@@ -284,8 +284,8 @@ if (mode !== 'start' && mode !== 'test' && mode !== 'bench') fail('usage: node s
 
 checkNode();
 // Playwright drives the system Chromium (never a downloaded one): tests need it, `npm start` does not.
-const testing = [...MEDIA_PACKAGES, ...BROWSER_PACKAGES, ...TEST_SERVICE_PACKAGES];
-await ensurePackages({ start: MEDIA_PACKAGES, test: testing, bench: [...testing, ...BENCH_PACKAGES] }[mode], 'system');
+const testing = [...MEDIA_PACKAGES, ...BROWSER_PACKAGES, ...TEST_SERVICE_PACKAGES, ...BENCH_PACKAGES];
+await ensurePackages({ start: MEDIA_PACKAGES, test: testing, bench: testing }[mode], 'system');
 await ensureNodeModules();
 await ensureMediasoupWorker();
 await ensureClientBuild();

@@ -1,5 +1,5 @@
-// Runs every check as one suite each (lint, unit + integration, end-to-end), keeps going after a failure,
-// and ends with one line summing them all: `N passed, N failed[, N skipped]`. Exit 1 when anything failed.
+// Runs every check as one suite each (lint, unit + integration, end-to-end, the benchmarks' smoke run),
+// keeps going after a failure, and ends with one line summing them all: `N passed, N failed[, N skipped]`. Exit 1 when anything failed.
 // usage: node scripts/test.mjs   (after `node scripts/setup.mjs test`; `npm test` does both)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -114,6 +114,22 @@ function playwright() {
   return withExitCode(result(name, expected, unexpected + flaky + errors, skipped, note), code);
 }
 
+/**
+ * The benchmarks' quick mode (`npm run bench -- --quick`): each benchmark once, short, its figures not kept.
+ * It measures nothing; it keeps the benchmark scripts from rotting between full runs. One test per benchmark.
+ */
+function benchSmoke() {
+  const name = 'bench:quick';
+  banner(name);
+  const report = freshReport('bench-quick.json');
+  const code = run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'run.ts'), '--quick', '--report', report]);
+  const r = readReport(report);
+  if (!r) return crashed(name, code);
+  const failed = r.benchmarks.filter((b) => !b.ok);
+  const note = failed.map((b) => `${b.name}: ${b.error.split('\n')[0]}`).join('; ');
+  return withExitCode(result(name, r.benchmarks.length - failed.length, failed.length, 0, note), code);
+}
+
 const counts = (t) => `${t.passed} passed, ${t.failed} failed${t.skipped > 0 ? `, ${t.skipped} skipped` : ''}`;
 
 const results = [
@@ -121,6 +137,7 @@ const results = [
   lintCheck('lint:eslint', bin('eslint'), ['.']),
   vitest(),
   playwright(),
+  benchSmoke(),
 ];
 
 const total = results.reduce(
