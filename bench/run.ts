@@ -27,7 +27,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--report FILE] [nam
   --quick        one short run per benchmark: proves the suite works, measures nothing (not written to results)
   --runs N       runs per benchmark (default ${FULL_RUNS}; figures are the median with min and max)
   --report FILE  also write which benchmarks ran through and which failed, as JSON (npm test reads it)
-  name       only these benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')}`;
+  name           only these benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')}`;
 
 /** One line of the --report file. */
 interface BenchmarkOutcome {

@@ -1,5 +1,6 @@
 // Runs every check as one suite each (lint, unit + integration, end-to-end, the benchmarks' smoke run),
-// keeps going after a failure, and ends with one line summing them all: `N passed, N failed[, N skipped]`. Exit 1 when anything failed.
+// keeps going after a failure, and ends with one line summing them all: `N passed, N failed[, N skipped]`.
+// Exit 1 when anything failed.
 // usage: node scripts/test.mjs   (after `node scripts/setup.mjs test`; `npm test` does both)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
