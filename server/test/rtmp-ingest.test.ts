@@ -189,6 +189,26 @@ describe('RTMP ingest (FFmpeg standing in for OBS)', () => {
     expect(fs.readdirSync(axon.root).filter((f) => f.startsWith('b'))).toEqual([session.broadcastId]);
   });
 
+  it('lets a reconnecting publisher in when its old connection went silent without closing (network lost)', async () => {
+    const axon = await startAxon(20);
+    const first = axon.publish(SMALL);
+    const session = await waitFor('session', () => sessionOf(axon), 10_000);
+    await waitFor('live', () => session.state === 'live');
+    // Stopped, the encoder keeps its TCP connection open and sends nothing, as when its network is gone.
+    first.process.kill('SIGSTOP');
+    // It reconnects and retries, as OBS does, until it is let in.
+    let retry = axon.publish(SMALL);
+    await waitFor('the reconnected publisher on the broadcast', async () => {
+      if (retry.process.exitCode !== null) retry = axon.publish(SMALL);
+      return (await read(axon.root, '144p.m3u8')).includes('/r2/seg-');
+    });
+    // Let in because the old connection was silent, not because the server's idle timeout dropped it.
+    expect(warnings).toContain('RTMP publisher silent for over 3 s replaced by a new publish of its key');
+    expect(sessionOf(axon)).toBe(session);
+    expect(session.state).toBe('live');
+    expect((await read(axon.root, '144p.m3u8')).split('#EXT-X-DISCONTINUITY\n')).toHaveLength(2);
+  });
+
   it('ends the broadcast when the publisher does not return within the window', async () => {
     const axon = await startAxon(3);
     const first = axon.publish(SMALL);

@@ -29,6 +29,11 @@ export const RTMP_APP = 'live';
 const streamKeySchema = z.string().regex(/^[\w-]{1,256}$/);
 /** A publish must show its video (and whether it has audio) within this time of asking to publish. */
 const PROBE_TIMEOUT_MS = 5000;
+/**
+ * An encoder sends video and audio many times a second: one silent this long while its key publishes again
+ * has lost its network, and the new publish (the encoder reconnecting) takes its place in the broadcast.
+ */
+const SILENT_PUBLISHER_MS = 3000;
 
 /**
  * The RTMP ingest: checks each publish's application and key before taking any of its media, probes
@@ -61,6 +66,9 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
     const returningTo = ingests.get(livestreamId);
     let reservation: Reservation | undefined;
     if (returningTo) {
+      if (returningTo.displaceSilentPublisher(SILENT_PUBLISHER_MS)) {
+        log.warn(`RTMP publisher silent for over ${SILENT_PUBLISHER_MS / 1000} s replaced by a new publish of its key`, fields);
+      }
       if (!returningTo.claim()) {
         const reason = returningTo.ended ? 'the previous broadcast of this livestream is still ending' : 'this livestream already has a publisher';
         return refuse(reason, fields);

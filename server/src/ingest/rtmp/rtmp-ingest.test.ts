@@ -10,6 +10,7 @@ class FakePublish implements RtmpPublish {
   readonly streamKey = 'key';
   readonly remote = '127.0.0.1:1';
   closed = false;
+  silentForMs = 0;
   private readonly sinks = new Set<(tag: Buffer) => void>();
   private readonly closeListeners = new Set<() => void>();
 
@@ -80,6 +81,30 @@ describe('RtmpIngest', () => {
     expect(ingest.claim()).toBe(false);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(ingest.ended).toBe(false);
+  });
+
+  it('drops a publisher that has gone silent so that a returning one can claim the broadcast, never a live one', async () => {
+    const first = new FakePublish();
+    const ingest = new RtmpIngest(first, true, { video, reconnectWindowS: 30, log });
+    first.silentForMs = 2999;
+    expect(ingest.displaceSilentPublisher(3000)).toBe(false);
+    expect(first.closed).toBe(false);
+    expect(ingest.claim()).toBe(false);
+
+    first.silentForMs = 3000;
+    expect(ingest.displaceSilentPublisher(3000)).toBe(true);
+    expect(first.closed).toBe(true);
+    expect(ingest.claim()).toBe(true);
+    const next = ingest.openInput();
+    ingest.attach(new FakePublish(), false);
+    expect((await next).hasAudio).toBe(false);
+    expect(ingest.ended).toBe(false);
+
+    // Without a window the broadcast ends with its publisher: it is never dropped for a newcomer.
+    const only = new FakePublish();
+    only.silentForMs = 60_000;
+    expect(new RtmpIngest(only, true, { video, reconnectWindowS: 0, log }).displaceSilentPublisher(3000)).toBe(false);
+    expect(only.closed).toBe(false);
   });
 
   it('ends when the window passes: onEnded first, then the waiting run is refused', async () => {

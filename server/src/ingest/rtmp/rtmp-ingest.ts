@@ -61,6 +61,20 @@ export class RtmpIngest implements IngestSource {
     return true;
   }
 
+  /**
+   * Drops the publisher on the broadcast if it has sent nothing for `silentForMs`, as if it had disconnected,
+   * so that a returning publisher can claim the broadcast. An encoder whose network died reconnects on a new
+   * connection while its old one, never closed, would hold the broadcast until the server's idle timeout.
+   * True when it dropped one. Without a reconnect window there is nothing to return to: it never drops.
+   */
+  displaceSilentPublisher(silentForMs: number): boolean {
+    const current = this.publisher;
+    if (!current || this.ended || this.o.reconnectWindowS === 0 || current.publish.silentForMs < silentForMs) return false;
+    this.dropped(current);
+    current.publish.close();
+    return true;
+  }
+
   /** Gives up a claim whose publisher was refused or left. */
   unclaim(): void {
     this.claimed = false;

@@ -13,6 +13,8 @@ export interface RtmpPublish {
   /** The client's address:port, for logs. */
   readonly remote: string;
   readonly closed: boolean;
+  /** Milliseconds since the client last sent anything. */
+  readonly silentForMs: number;
   /**
    * Receives the publish as FLV tags (11-byte tag header, body, 4-byte back-pointer), without the FLV file
    * header: first the cached metadata, sequence headers and current GOP, then every new tag. Returns the
@@ -149,6 +151,7 @@ export class RtmpServer {
 class RtmpConnection implements RtmpPublish {
   publishing = false;
   private isClosed = false;
+  private lastDataAt = Date.now();
   private readonly subscribers = new Map<string, NmsSubscriber>();
   private readonly closeListeners = new Set<() => void>();
   private static nextSubscriber = 1;
@@ -175,6 +178,10 @@ class RtmpConnection implements RtmpPublish {
     return this.isClosed;
   }
 
+  get silentForMs(): number {
+    return Date.now() - this.lastDataAt;
+  }
+
   run(): void {
     const { session } = this;
     const parse = session.onData;
@@ -183,6 +190,7 @@ class RtmpConnection implements RtmpPublish {
     // in a socket's data handler would take the whole process down.
     session.onData = (data) => {
       if (this.isClosed) return;
+      this.lastDataAt = Date.now();
       if (first) {
         first = false;
         if (data[0] !== RTMP_VERSION) return this.drop('not an RTMP client');
