@@ -16,6 +16,8 @@ if (!process.env.AXON_E2E_DATA_DIR) {
 
 export default defineConfig({
   testDir: 'e2e',
+  // e2e/fixtures/*.test.ts are the fixtures' own Vitest checks.
+  testMatch: '**/*.spec.ts',
   outputDir: 'test-results/e2e',
   // One browser at a time: each test drives a real FFmpeg ladder, and the machine has 2 cores.
   workers: 1,

@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['server/**/*.test.ts', 'shared/**/*.test.ts', 'client/**/*.test.ts', 'bench/**/*.test.ts'],
-    exclude: ['e2e/**', 'node_modules/**', 'dist/**'],
+    include: ['server/**/*.test.ts', 'shared/**/*.test.ts', 'client/**/*.test.ts', 'bench/**/*.test.ts', 'e2e/fixtures/*.test.ts'],
+    exclude: ['e2e/**/*.spec.ts', 'node_modules/**', 'dist/**'],
     // Integration tests start real mediasoup workers, FFmpeg ladders and Chromium.
     testTimeout: 60_000,
     hookTimeout: 60_000,

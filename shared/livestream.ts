@@ -62,6 +62,8 @@ export interface Livestream extends PublicLivestream {
   /** This livestream's DVR window in seconds; null: the server's AXON_DVR_WINDOW_S. Read when a broadcast starts. */
   dvrWindowS: number | null;
   rtmpUrl: string;
+  /** OBS "Server" for RTMPS; null when this server has no certificate (AXON_TLS_CERT) and so no RTMPS. */
+  rtmpsUrl: string | null;
   whipUrl: string;
 }
 

@@ -35,6 +35,9 @@ const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
   AXON_CHAT_RATE: z.coerce.number().int().min(1).max(100).default(DEFAULT_CHAT_RATE),
   AXON_ORIGIN_CACHE_MB: z.coerce.number().int().min(0).max(65536).default(64),
+  AXON_TLS_CERT: z.string().min(1).optional(),
+  AXON_TLS_KEY: z.string().min(1).optional(),
+  RTMPS_PORT: port.default(1936),
 });
 
 export interface Config {
@@ -70,6 +73,14 @@ export interface Config {
   chatRate: number;
   /** Memory the origin keeps recently served playlists and segments in; 0 reads every request from disk. */
   originCacheBytes: number;
+  /** PEM files of the certificate HTTPS and RTMPS present; undefined serves plain HTTP and no RTMPS. */
+  tls: TlsFiles | undefined;
+  rtmpsPort: number;
+}
+
+export interface TlsFiles {
+  certPath: string;
+  keyPath: string;
 }
 
 export class ConfigError extends Error {}
@@ -87,12 +98,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .filter((h) => h >= 16)
     .sort((a, b) => b - a);
   if (ladderHeights.length === 0) throw new ConfigError('AXON_LADDER names no usable height');
+  if ((e.AXON_TLS_CERT === undefined) !== (e.AXON_TLS_KEY === undefined)) {
+    throw new ConfigError('AXON_TLS_CERT and AXON_TLS_KEY go together: set both (PEM file paths) or neither');
+  }
+  const tls = e.AXON_TLS_CERT && e.AXON_TLS_KEY ? { certPath: path.resolve(e.AXON_TLS_CERT), keyPath: path.resolve(e.AXON_TLS_KEY) } : undefined;
+  if (tls && e.RTMPS_PORT === e.RTMP_PORT) throw new ConfigError('RTMPS_PORT must differ from RTMP_PORT');
   return {
     port: e.PORT,
     host: e.HOST,
     dataDir,
     mediaDir: path.join(dataDir, 'media'),
-    publicUrl: (e.AXON_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl: (e.AXON_PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/+$/, ''),
     apiToken: e.AXON_API_TOKEN,
     rtc: {
       listenIp: e.RTC_LISTEN_IP,
@@ -115,5 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     chatRate: e.AXON_CHAT_RATE,
     originCacheBytes: e.AXON_ORIGIN_CACHE_MB * 2 ** 20,
+    tls,
+    rtmpsPort: e.RTMPS_PORT,
   };
 }

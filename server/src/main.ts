@@ -16,6 +16,7 @@ import { createLogger, setLogLevel } from './log.js';
 import { whepRoutes } from './playback/whep/whep-routes.js';
 import { countChildProcesses } from './process-metrics.js';
 import { thisProcess } from './process-owner.js';
+import { isLoopback } from './net-address.js';
 import { RecordingLibrary } from './recordings/recording-library.js';
 import { startRecordingRetention } from './recordings/recording-retention.js';
 import { SessionRegistry } from './session/session-registry.js';
@@ -25,6 +26,7 @@ import { SqliteChatRepository } from './store/chat-repository.js';
 import { LiveClaims } from './store/live-claims.js';
 import { SqliteLivestreamRepository } from './store/livestream-repository.js';
 import { SqliteRecordingRepository } from './store/recording-repository.js';
+import { TlsCertificate } from './tls-certificate.js';
 
 /** Composition root: configuration → store → media services → HTTP and Socket.IO; graceful shutdown. */
 async function main(): Promise<void> {
@@ -32,6 +34,14 @@ async function main(): Promise<void> {
   setLogLevel(config.logLevel);
   const log = createLogger('axon');
   process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err }));
+  // First, so that a missing, unreadable or mismatched file stops the start before anything else happens.
+  const tls = config.tls && TlsCertificate.load(config.tls, log.child('tls'));
+  if (!tls && !isLoopback(config.host)) {
+    log.warn(
+      `serving plain HTTP on ${config.host}: browsers on other machines cannot publish from the studio (camera access needs HTTPS) ` +
+        'and the dashboard sends its token in clear text. Set AXON_TLS_CERT and AXON_TLS_KEY, or put a TLS proxy in front (README: Deploying on a server).',
+    );
+  }
 
   await fsp.mkdir(config.mediaDir, { recursive: true });
   const db = openDatabase(config.dataDir);
@@ -80,6 +90,7 @@ async function main(): Promise<void> {
     viewerCount: (id) => chat.viewerCount(id),
     metrics,
     log,
+    tls,
   });
   await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl });
   // WHIP publishing (RFC 9725) and WHEP real-time playback; each plugin parses its own SDP bodies.
@@ -96,13 +107,15 @@ async function main(): Promise<void> {
   const rtmp = await startRtmpServer({
     host: config.host,
     port: config.rtmpPort,
+    tls: tls && { port: config.rtmpsPort, certificate: tls },
     registry,
     keys: livestreams,
     reconnectWindowS: config.reconnectWindowS,
     log: log.child('rtmp'),
   });
   await app.listen({ port: config.port, host: config.host });
-  log.info(`Axon is serving on ${config.publicUrl} (HTTP ${config.host}:${config.port}, RTMP ${config.host}:${rtmp.port})`);
+  const rtmps = rtmp.tlsPort === undefined ? '' : `, RTMPS ${config.host}:${rtmp.tlsPort}`;
+  log.info(`Axon is serving on ${config.publicUrl} (${tls ? 'HTTPS' : 'HTTP'} ${config.host}:${config.port}, RTMP ${config.host}:${rtmp.port}${rtmps})`);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -117,6 +130,7 @@ async function main(): Promise<void> {
     await redis?.close();
     pool.close();
     retention.close();
+    tls?.close();
     db.close();
     process.exit(0);
   };

@@ -137,6 +137,8 @@ describe('livestream API', () => {
       dvrWindowS: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       rtmpUrl: 'rtmp://tv.example.org:1935/live',
+      // This server has no certificate, so no RTMPS.
+      rtmpsUrl: null,
       whipUrl: `${PUBLIC_URL}/whip/${ls.id}`,
       playerUrl: `${PUBLIC_URL}/watch/${ls.id}`,
       embedHtml: expect.stringContaining(`<iframe src="${PUBLIC_URL}/embed/${ls.id}"`),
@@ -500,15 +502,41 @@ describe('pages', () => {
     ['/studio/anyLivestream1', 'studio.html', "frame-ancestors 'self'"],
     ['/watch/anyLivestream1', 'watch.html', "frame-ancestors 'self'"],
     ['/embed/anyLivestream1', 'embed.html', 'frame-ancestors *'],
-  ])('%s serves %s', async (url, file, csp) => {
+  ])('%s serves %s with its security headers', async (url, file, frameAncestors) => {
     const res = await call(server, 'GET', url, { token: null });
     expect(res.status).toBe(200);
     expect(res.text).toContain(`<title>${file}</title>`);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(res.headers.get('cache-control')).toBe('no-cache');
-    expect(res.headers.get('content-security-policy')).toBe(csp);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp.split(';')).toContain(frameAncestors);
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("object-src 'none'");
+    // The player reads manifests from AXON_PUBLIC_URL, which may differ from the page's own address.
+    expect(csp).toContain(`connect-src 'self' ${PUBLIC_URL}`);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    // Served over plain HTTP here: HSTS would be meaningless (the TLS tests check it is sent over HTTPS).
+    expect(res.headers.get('strict-transport-security')).toBeNull();
     if (file === 'embed.html') expect(res.headers.get('x-frame-options')).toBeNull();
     else expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+
+  it('sends API answers, errors included, with headers that forbid framing and sniffing', async () => {
+    for (const url of ['/api/livestreams', '/api/livestreams/unknownLs123', '/healthz', '/no/such/route']) {
+      const res = await call(server, 'GET', url);
+      expect(res.headers.get('x-content-type-options'), url).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), url).toBe('no-referrer');
+      expect(res.headers.get('x-frame-options'), url).toBe('DENY');
+      expect(res.headers.get('content-security-policy'), url).toBe("default-src 'none';frame-ancestors 'none'");
+    }
+  });
+
+  it('leaves media answers without them (the hot path of viewers)', async () => {
+    const res = await call(server, 'GET', '/live/anyLivestream1/master.m3u8', { token: null });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-security-policy')).toBeNull();
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
   });
 
   it('checks the id format on page routes', async () => {

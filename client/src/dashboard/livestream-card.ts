@@ -30,6 +30,7 @@ export class LivestreamCard {
   private readonly watch = h('a', { className: 'btn btn-small', target: '_blank', rel: 'noopener', textContent: 'Watch' });
   private readonly embed = h('a', { className: 'btn btn-small', target: '_blank', rel: 'noopener', textContent: 'Embed preview' });
   private readonly rtmpServer = copyField('Server', { testid: 'rtmp-url' });
+  private readonly rtmpsServer = copyField('Server (RTMPS, encrypted)', { testid: 'rtmps-url' });
   private readonly rtmpKey = copyField('Stream key', { secret: true, testid: 'stream-key' });
   private readonly whipServer = copyField('Server', { testid: 'whip-url' });
   private readonly whipToken = copyField('Bearer token', { secret: true });
@@ -58,7 +59,7 @@ export class LivestreamCard {
         'details',
         { className: 'card-details' },
         h('summary', { textContent: 'Stream settings' }),
-        h('div', { className: 'settings-group' }, h('h4', { textContent: 'OBS · RTMP' }), this.rtmpServer.element, this.rtmpKey.element),
+        h('div', { className: 'settings-group' }, h('h4', { textContent: 'OBS · RTMP' }), this.rtmpServer.element, this.rtmpsServer.element, this.rtmpKey.element),
         h('div', { className: 'settings-group' }, h('h4', { textContent: 'OBS · WHIP' }), this.whipServer.element, this.whipToken.element),
         h('div', { className: 'settings-group' }, h('h4', { textContent: 'Share' }), this.playerUrl.element, this.embedHtml.element),
       ),
@@ -87,6 +88,8 @@ export class LivestreamCard {
     this.watch.href = `/watch/${encodeURIComponent(ls.id)}`;
     this.embed.href = `/embed/${encodeURIComponent(ls.id)}`;
     this.rtmpServer.set(ls.rtmpUrl);
+    this.rtmpsServer.element.hidden = ls.rtmpsUrl === null;
+    this.rtmpsServer.set(ls.rtmpsUrl ?? '');
     this.rtmpKey.set(ls.streamKey);
     this.whipServer.set(ls.whipUrl);
     this.whipToken.set(ls.streamKey);

@@ -1,4 +1,4 @@
-import { describeMediaError } from './media-errors.js';
+import { describeMediaError, INSECURE_PAGE } from './media-errors.js';
 
 export type CaptureKind = 'video' | 'audio';
 
@@ -75,8 +75,10 @@ function constraint(deviceId: string | undefined): MediaTrackConstraints | boole
 }
 
 function getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
+  // Browsers hide mediaDevices from pages that are not secure contexts: plain HTTP from another machine.
+  if (!window.isSecureContext) return Promise.reject(new DOMException('the page is not served over HTTPS', INSECURE_PAGE));
   if (!navigator.mediaDevices?.getUserMedia) {
-    return Promise.reject(new DOMException('this browser offers no camera access here (the page needs HTTPS)', 'NotSupportedError'));
+    return Promise.reject(new DOMException('this browser offers no camera access', 'NotSupportedError'));
   }
   return navigator.mediaDevices.getUserMedia(constraints);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeMediaError } from './media-errors.js';
+import { describeMediaError, INSECURE_PAGE } from './media-errors.js';
 
 describe('describeMediaError', () => {
   it('explains a denied permission', () => {
@@ -9,6 +9,12 @@ describe('describeMediaError', () => {
   it('explains a missing or busy camera', () => {
     expect(describeMediaError(new DOMException('', 'NotFoundError'))).toMatch(/No camera was found/);
     expect(describeMediaError(new DOMException('Could not start video source', 'NotReadableError'))).toMatch(/in use/);
+  });
+
+  it('explains that a plain-HTTP page gets no camera, and what to do', () => {
+    const text = describeMediaError(new DOMException('the page is not served over HTTPS', INSECURE_PAGE));
+    expect(text).toMatch(/only over HTTPS/);
+    expect(text).toMatch(/https:\/\/ address/);
   });
 
   it('passes other failures on with their message', () => {

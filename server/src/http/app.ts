@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import type { TlsCertificate } from '../tls-certificate.js';
 import { FileCache } from '../origin/file-cache.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { LivestreamRepository } from '../store/livestream-repository.js';
@@ -15,6 +16,14 @@ import { livestreamRoutes } from './routes/livestreams.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { pageRoutes } from './routes/pages.js';
+import { securityHeaders, type SecurityHeaders } from './security-headers.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Which security headers a route's answers carry (security-headers.ts); 'api' when unset. */
+    securityHeaders?: keyof SecurityHeaders | 'none';
+  }
+}
 
 export type { MetricSample };
 
@@ -30,12 +39,41 @@ export interface HttpAppDeps {
   log: Logger;
   /** Vite's output; defaults to `dist/client` at the repository root. */
   clientDir?: string;
+  /** When given, the app serves HTTPS with HTTP/2 and HTTP/1.1 (ALPN), following the certificate's renewals. */
+  tls?: TlsCertificate;
 }
 
 /** JSON bodies are small (a name, a flag); a route that takes more (e.g. SDP) sets its own `bodyLimit`. */
 export const BODY_LIMIT = 16 * 1024;
 
 const DEFAULT_CLIENT_DIR = fileURLToPath(new URL('../../../dist/client', import.meta.url));
+
+/** A TLS client that has not finished its handshake by then is dropped (Node's default is 120 s). */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * Plain HTTP/1.1, or HTTPS with HTTP/2 beside HTTP/1.1 for clients without it (and for WebSocket upgrades,
+ * which Socket.IO makes over HTTP/1.1). Fastify picks the HTTP version per request from the raw request, so
+ * the routes are the same either way; the cast keeps the one set of route types Axon's plugins are written
+ * against, and no route touches the raw request or response.
+ */
+function createFastify(tls: TlsCertificate | undefined): FastifyInstance {
+  const common = { logger: false, bodyLimit: BODY_LIMIT } as const;
+  if (!tls) return Fastify(common);
+  const app = Fastify({
+    ...common,
+    http2: true,
+    https: { allowHTTP1: true, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, ...tls.pair },
+    // Before Node 24 closing an HTTP/2 server waits for every open session (browsers keep theirs open).
+    forceCloseConnections: true,
+  });
+  const removeRenewal = tls.onRenew((pair) => app.server.setSecureContext(pair));
+  app.addHook('onClose', (_app, done) => {
+    removeRenewal();
+    done();
+  });
+  return app as unknown as FastifyInstance;
+}
 
 /**
  * The HTTP app: API, origin, pages, health and metrics; one plugin per route group under routes/.
@@ -48,7 +86,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   const auth = deps.adminAuth;
   const views = new LivestreamViews(deps);
 
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  const app = createFastify(deps.tls);
 
   // JSON only (Fastify also parses text/plain by default): anything else is a 415. An empty JSON body
   // counts as no body, so bodiless POSTs from clients that always send the header still work.
@@ -85,6 +123,13 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     done();
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'not found' }));
+
+  const headers = securityHeaders({ tls: deps.tls !== undefined, publicUrl: config.publicUrl });
+  app.addHook('onRequest', (request, reply, done) => {
+    const kind = request.routeOptions.config.securityHeaders ?? 'api';
+    if (kind === 'none') done();
+    else headers[kind](request.raw, reply.raw, () => done());
+  });
 
   const originFiles = new FileCache({ maxBytes: config.originCacheBytes });
   app.addHook('onClose', (_app, done) => {

@@ -12,7 +12,7 @@ const record: LivestreamRecord = {
 };
 
 const views = new LivestreamViews({
-  config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935 },
+  config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935, rtmpsPort: 1936, tls: { certPath: 'c.pem', keyPath: 'k.pem' } },
   registry: { isLiveAnywhere: (id) => id === 'abcdefgh1234' },
   viewerCount: () => 3,
 });
@@ -23,6 +23,7 @@ describe('LivestreamViews', () => {
       status: 'live',
       viewers: 3,
       rtmpUrl: 'rtmp://tv.example.org:1935/live',
+      rtmpsUrl: 'rtmps://tv.example.org:1936/live',
       whipUrl: 'https://tv.example.org:8443/whip/abcdefgh1234',
       playerUrl: 'https://tv.example.org:8443/watch/abcdefgh1234',
       hlsUrl: 'https://tv.example.org:8443/live/abcdefgh1234/master.m3u8',
@@ -30,6 +31,15 @@ describe('LivestreamViews', () => {
       streamKey: record.streamKey,
       record: true,
     });
+  });
+
+  it('offers no RTMPS URL without a certificate', () => {
+    const plain = new LivestreamViews({
+      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined },
+      registry: { isLiveAnywhere: () => false },
+      viewerCount: () => 0,
+    });
+    expect(plain.full(record)).toMatchObject({ rtmpUrl: 'rtmp://tv.example.org:1935/live', rtmpsUrl: null });
   });
 
   it('embeds an iframe on the embed page, with the name escaped', () => {

@@ -1,10 +1,11 @@
 import type { Livestream, PublicLivestream } from '../../../shared/livestream.js';
 import type { Config } from '../config.js';
+import { RTMP_APP } from '../ingest/rtmp/rtmp-adapter.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { LivestreamRecord } from '../store/livestream-repository.js';
 
 export interface LivestreamViewDeps {
-  config: Pick<Config, 'publicUrl' | 'rtmpPort'>;
+  config: Pick<Config, 'publicUrl' | 'rtmpPort' | 'rtmpsPort' | 'tls'>;
   registry: Pick<SessionRegistry, 'isLiveAnywhere'>;
   viewerCount: (livestreamId: string) => number;
 }
@@ -15,9 +16,12 @@ const escapeHtml = (s: string) =>
 /** Turns stored livestreams into API resources: the owner's full view and everyone's public view. */
 export class LivestreamViews {
   private readonly rtmpUrl: string;
+  private readonly rtmpsUrl: string | null;
 
   constructor(private readonly deps: LivestreamViewDeps) {
-    this.rtmpUrl = `rtmp://${new URL(deps.config.publicUrl).hostname}:${deps.config.rtmpPort}/live`;
+    const { hostname } = new URL(deps.config.publicUrl);
+    this.rtmpUrl = `rtmp://${hostname}:${deps.config.rtmpPort}/${RTMP_APP}`;
+    this.rtmpsUrl = deps.config.tls ? `rtmps://${hostname}:${deps.config.rtmpsPort}/${RTMP_APP}` : null;
   }
 
   publicView(record: LivestreamRecord): PublicLivestream {
@@ -46,6 +50,7 @@ export class LivestreamViews {
       record: record.record,
       dvrWindowS: record.dvrWindowS,
       rtmpUrl: this.rtmpUrl,
+      rtmpsUrl: this.rtmpsUrl,
       whipUrl: `${this.deps.config.publicUrl}/whip/${record.id}`,
     };
   }

@@ -28,6 +28,7 @@ const livestreamSchema = publicLivestreamSchema.extend({
   record: z.boolean(),
   dvrWindowS: z.number().int().nullable().describe("Seconds a viewer can rewind; null: the server's AXON_DVR_WINDOW_S"),
   rtmpUrl: z.string().describe('OBS "Server" for RTMP'),
+  rtmpsUrl: z.string().nullable().describe('OBS "Server" for RTMPS; null when the server has no certificate'),
   whipUrl: z.url(),
 });
 const livestreamListSchema = z.object({ items: z.array(livestreamSchema), nextCursor: z.string().nullable() });

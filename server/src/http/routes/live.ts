@@ -23,7 +23,9 @@ const allowAnyOrigin = (reply: FastifyReply) =>
  * The hot path for viewers: no database, no body parsing; files come from memory while unchanged.
  */
 export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { mediaDir, files }) => {
-  app.options('/live/*', async (request, reply) => {
+  // Media, not pages or API answers: the viewers' hot path goes without the security headers' work.
+  const media = { securityHeaders: 'none' } as const;
+  app.options('/live/*', { config: media }, async (request, reply) => {
     // Public, credential-less content: any header a player wants to send is fine.
     const requested = request.headers['access-control-request-headers'];
     const allowHeaders = requested !== undefined && requested.length <= 512 && HEADER_LIST.test(requested) ? requested : DEFAULT_ALLOWED_HEADERS;
@@ -39,6 +41,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { m
     method: ['GET', 'HEAD'],
     url: '/live/:id/*',
     exposeHeadRoute: false,
+    config: media,
     handler: async (request, reply) => {
       allowAnyOrigin(reply);
       // The raw, still-encoded path: decoding is left to the safe-path check.

@@ -34,15 +34,13 @@ interface IdParams {
 
 /** The web client's pages and assets, as built by Vite. */
 export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, { clientDir }) => {
-  const page = (file: string, frameAncestors: string) => async (request: FastifyRequest, reply: FastifyReply) => {
+  const page = (file: string) => async (request: FastifyRequest, reply: FastifyReply) => {
     const opened = await openFile(path.join(clientDir, file));
     if (!opened) throw new HttpError(503, `the web client is not built (${file} is missing): run \`npm run build:client\``);
-    reply.header('Content-Security-Policy', `frame-ancestors ${frameAncestors}`).header('X-Content-Type-Options', 'nosniff');
-    if (frameAncestors === "'self'") reply.header('X-Frame-Options', 'SAMEORIGIN');
     return sendFile(request, reply, opened, HTML_HEADERS);
   };
-  const pageWithId = (file: string, frameAncestors: string) => {
-    const send = page(file, frameAncestors);
+  const pageWithId = (file: string) => {
+    const send = page(file);
     return async (request: FastifyRequest<{ Params: IdParams }>, reply: FastifyReply) => {
       // The page itself says when no livestream has this id; only the format is checked here.
       parseInput(livestreamIdSchema, request.params.id);
@@ -50,11 +48,12 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, { c
     };
   };
 
-  app.get('/', page('index.html', "'self'"));
-  app.get('/studio/:id', pageWithId('studio.html', "'self'"));
-  app.get('/watch/:id', pageWithId('watch.html', "'self'"));
+  const framedByAxon = { config: { securityHeaders: 'page' } } as const;
+  app.get('/', framedByAxon, page('index.html'));
+  app.get('/studio/:id', framedByAxon, pageWithId('studio.html'));
+  app.get('/watch/:id', framedByAxon, pageWithId('watch.html'));
   // Embeds are meant to be framed by any site.
-  app.get('/embed/:id', pageWithId('embed.html', '*'));
+  app.get('/embed/:id', { config: { securityHeaders: 'embed' } }, pageWithId('embed.html'));
 
   app.get('/assets/*', async (request, reply) => {
     const segments = parseSafeRelativePath(pathOfUrl(request.url).slice('/assets/'.length));
@@ -62,7 +61,6 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, { c
     const contentType = fileName && ASSET_TYPES[path.extname(fileName)];
     const file = segments && contentType ? await openFile(path.join(clientDir, 'assets', ...segments)) : undefined;
     if (!file || !contentType) throw new HttpError(404, 'not found');
-    reply.header('X-Content-Type-Options', 'nosniff');
     return sendFile(request, reply, file, { contentType, cacheControl: ASSET_CACHE });
   });
 };

@@ -4,13 +4,15 @@ import type { StreamKeyResolver } from '../../session/publish-auth.js';
 import { AlreadyLiveError, type Reservation, type SessionRegistry } from '../../session/session-registry.js';
 import { FlvSourceProbe, type ProbeVerdict } from './flv-source-probe.js';
 import { RtmpIngest } from './rtmp-ingest.js';
-import { RtmpServer, type RtmpPublish } from './rtmp-server.js';
+import { RtmpServer, type RtmpPublish, type RtmpServerOptions } from './rtmp-server.js';
 
 /** RTMP publishes name only the stream key (rtmp://host/live/<key>): the store finds the livestream by it. */
 export interface RtmpIngestDeps {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** RTMPS beside RTMP: same key checks, same ingest. */
+  tls?: RtmpServerOptions['tls'];
   registry: SessionRegistry;
   keys: StreamKeyResolver;
   reconnectWindowS: number;
@@ -19,6 +21,8 @@ export interface RtmpIngestDeps {
 
 export interface RtmpIngestServer {
   readonly port: number;
+  /** Undefined when RTMPS is not served. */
+  readonly tlsPort: number | undefined;
   /** Stops listening, drops every RTMP connection and ends the broadcasts waiting for a publisher. */
   close(): Promise<void>;
 }
@@ -113,9 +117,10 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
     });
   };
 
-  const server = await RtmpServer.listen({ host: deps.host, port: deps.port, onPublish, log });
+  const server = await RtmpServer.listen({ host: deps.host, port: deps.port, tls: deps.tls, onPublish, log });
   return {
     port: server.port,
+    tlsPort: server.tlsPort,
     close: async () => {
       await server.close();
       for (const ingest of ingests.values()) ingest.end('the RTMP server closed');

@@ -1,8 +1,10 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import Context from 'node-media-server/src/core/context.js';
 import nmsLogger from 'node-media-server/src/core/logger.js';
 import RtmpSession, { type NmsRtmp, type NmsSubscriber } from 'node-media-server/src/session/rtmp_session.js';
 import type { Logger } from '../../log.js';
+import type { TlsCertificate } from '../../tls-certificate.js';
 
 /** A client's request to publish, as the rest of Axon sees it: no node-media-server type leaks out. */
 export interface RtmpPublish {
@@ -31,6 +33,8 @@ export interface RtmpServerOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /** RTMPS: the same publishes, checked the same way, over TLS on a port of its own (0 picks a free one). */
+  tls?: { port: number; certificate: TlsCertificate };
   /**
    * Called synchronously when a client asks to publish, before any of its media is taken in; calling
    * `publish.close()` there refuses it.
@@ -63,9 +67,11 @@ let running = false;
 export class RtmpServer {
   private readonly connections = new Map<RtmpSession, RtmpConnection>();
   private readonly log: Logger;
+  private removeRenewal = (): void => undefined;
 
   private constructor(
     private readonly server: net.Server,
+    private readonly tlsServer: tls.Server | undefined,
     private readonly o: RtmpServerOptions,
   ) {
     this.log = o.log;
@@ -75,26 +81,32 @@ export class RtmpServer {
     if (running) throw new Error('an RTMP server is already running in this process');
     running = true;
     const server = net.createServer();
-    const rtmp = new RtmpServer(server, o);
+    const tlsServer = o.tls && tls.createServer({ ...o.tls.certificate.pair, handshakeTimeout: IDLE_TIMEOUT_MS });
+    const rtmp = new RtmpServer(server, tlsServer, o);
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(o.port, o.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      await listenOn(server, o.port, o.host);
+      if (tlsServer) await listenOn(tlsServer, o.tls!.port, o.host);
     } catch (err) {
+      server.close();
       running = false;
       throw err;
     }
     server.on('connection', (socket) => rtmp.accept(socket));
     server.on('error', (err) => o.log.error('RTMP server error', { err }));
+    if (tlsServer) {
+      tlsServer.on('secureConnection', (socket) => rtmp.accept(socket));
+      // A failed handshake (garbage, plain RTMP on the RTMPS port, a client that gave up) is the client's business.
+      tlsServer.on('tlsClientError', (err, socket) =>
+        o.log.debug('RTMPS handshake failed', { remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: err.message }),
+      );
+      tlsServer.on('error', (err) => o.log.error('RTMPS server error', { err }));
+      rtmp.removeRenewal = o.tls!.certificate.onRenew((pair) => tlsServer.setSecureContext(pair));
+    }
     // Its errors are about clients (bad paths, refused sessions), which Axon itself logs with the reason.
     nmsLogger.log = (message) => o.log.debug(`node-media-server: ${message}`);
     Context.eventEmitter.on('prePublish', rtmp.onPrePublish);
     Context.eventEmitter.on('prePlay', rtmp.onPrePlay);
-    o.log.info(`RTMP ingest listening on ${o.host}:${rtmp.port}`);
+    o.log.info(`RTMP ingest listening on ${o.host}:${rtmp.port}${tlsServer ? `, RTMPS on ${o.host}:${rtmp.tlsPort}` : ''}`);
     return rtmp;
   }
 
@@ -102,11 +114,19 @@ export class RtmpServer {
     return (this.server.address() as net.AddressInfo).port;
   }
 
+  /** The RTMPS port; undefined when RTMPS is not served. */
+  get tlsPort(): number | undefined {
+    return this.tlsServer && (this.tlsServer.address() as net.AddressInfo).port;
+  }
+
   /** Stops listening and drops every connection. */
   async close(): Promise<void> {
     Context.eventEmitter.off('prePublish', this.onPrePublish);
     Context.eventEmitter.off('prePlay', this.onPrePlay);
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.removeRenewal();
+    const closed = Promise.all(
+      [this.server, this.tlsServer].map((s) => s && new Promise<void>((resolve) => s.close(() => resolve()))),
+    );
     for (const connection of this.connections.values()) connection.close();
     await closed;
     running = false;
@@ -145,6 +165,16 @@ export class RtmpServer {
   private readonly onPrePlay = (session: RtmpSession): void => {
     this.connections.get(session)?.drop('playing over RTMP is not offered');
   };
+}
+
+function listenOn(server: net.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /** One client connection: node-media-server's session plus the guards it lacks. */
