@@ -22,6 +22,9 @@ const MEDIA_PACKAGES = [pkg('ffmpeg', 'ffmpeg')];
 const BROWSER_PACKAGES = [pkg('chromium', '/usr/bin/chromium')];
 // The chat scale-out test runs a real Redis between two Axon processes.
 const TEST_SERVICE_PACKAGES = [pkg('redis-server', 'redis-server')];
+// Tests that put Axon on another host (a network namespace) with a test CA: namespaces and veth pairs,
+// dropping UDP there (ICE over TCP), the certificates, and an HTTP/2 client.
+const TEST_HOST_PACKAGES = [pkg('iproute2', 'ip'), pkg('nftables', 'nft'), pkg('openssl', 'openssl'), pkg('curl', 'curl')];
 // References the benchmarks measure Axon against, and their load tool (`npm test` runs the benchmarks' smoke mode).
 const BENCH_PACKAGES = [pkg('nginx', 'nginx'), pkg('libnginx-mod-rtmp'), pkg('wrk', 'wrk')];
 // better-sqlite3 has no prebuilt binary reachable here: npm ci compiles it with node-gyp.
@@ -284,7 +287,7 @@ if (mode !== 'start' && mode !== 'test' && mode !== 'bench') fail('usage: node s
 
 checkNode();
 // Playwright drives the system Chromium (never a downloaded one): tests need it, `npm start` does not.
-const testing = [...MEDIA_PACKAGES, ...BROWSER_PACKAGES, ...TEST_SERVICE_PACKAGES, ...BENCH_PACKAGES];
+const testing = [...MEDIA_PACKAGES, ...BROWSER_PACKAGES, ...TEST_SERVICE_PACKAGES, ...TEST_HOST_PACKAGES, ...BENCH_PACKAGES];
 await ensurePackages({ start: MEDIA_PACKAGES, test: testing, bench: testing }[mode], 'system');
 await ensureNodeModules();
 await ensureMediasoupWorker();

@@ -95,10 +95,12 @@ export class RtmpServer {
     server.on('error', (err) => o.log.error('RTMP server error', { err }));
     if (tlsServer) {
       tlsServer.on('secureConnection', (socket) => rtmp.accept(socket));
-      // A failed handshake (garbage, plain RTMP on the RTMPS port, a client that gave up) is the client's business.
-      tlsServer.on('tlsClientError', (err, socket) =>
-        o.log.debug('RTMPS handshake failed', { remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: err.message }),
-      );
+      // A failed handshake (garbage, plain RTMP on the RTMPS port, a silent client) is the client's business.
+      // With this listener attached Node leaves the socket open: closing it is the listener's job.
+      tlsServer.on('tlsClientError', (err, socket) => {
+        o.log.debug('RTMPS handshake failed', { remote: `${socket.remoteAddress}:${socket.remotePort}`, reason: err.message });
+        socket.destroy();
+      });
       tlsServer.on('error', (err) => o.log.error('RTMPS server error', { err }));
       rtmp.removeRenewal = o.tls!.certificate.onRenew((pair) => tlsServer.setSecureContext(pair));
     }
