@@ -15,11 +15,12 @@ import { capacity } from './capacity.js';
 import { chat } from './chat.js';
 import { latency } from './latency.js';
 import { origin } from './origin.js';
+import { remote } from './remote.js';
 import { spine } from './spine.js';
 import { transcode } from './transcode.js';
 import { whepLatency } from './whep-latency.js';
 
-const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, whepLatency];
+const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, whepLatency, remote];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 

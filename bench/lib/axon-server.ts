@@ -30,6 +30,8 @@ export interface AxonServer {
   rtmpPort: number;
   /** Only with `tls`. */
   rtmpsPort?: number;
+  /** The CA certificate its clients trust (with `tls`), for requests of one's own (httpRequest). */
+  ca?: string;
   /** mediasoup's port range (RTC_MIN_PORT..RTC_MAX_PORT), e.g. for ServerHost.blockUdp. */
   rtcPorts: { min: number; max: number };
   /** Server output so far (stdout and stderr), for error messages. */
@@ -262,6 +264,7 @@ export async function startAxonServer(options: StartServerOptions = {}): Promise
     dataDir,
     rtmpPort,
     ...(rtmpsPort === undefined ? {} : { rtmpsPort }),
+    ...(tls ? { ca: tls.caPem } : {}),
     rtcPorts: { min: rtcMin, max: rtcMax },
     logTail,
     request,

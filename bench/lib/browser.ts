@@ -33,11 +33,26 @@ export interface BrowserRun {
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
 }
 
-async function runAgainstFreshServer<T>(browser: Browser, index: number, oneRun: (run: BrowserRun, index: number) => Promise<T>): Promise<T> {
-  const server = await startAxonServer();
+/** Where a run's server runs and how browsers reach it. */
+export interface ServerTarget {
+  start(): Promise<AxonServer>;
+  /** Options every context of the run gets (e.g. accepting a test CA's certificate). */
+  contextOptions?: BrowserContextOptions;
+}
+
+/** A server on this machine's loopback, over plain HTTP: what most benchmarks measure. */
+export const LOOPBACK: ServerTarget = { start: () => startAxonServer() };
+
+export async function runAgainstFreshServer<T>(
+  browser: Browser,
+  index: number,
+  oneRun: (run: BrowserRun, index: number) => Promise<T>,
+  target: ServerTarget = LOOPBACK,
+): Promise<T> {
+  const server = await target.start();
   const contexts: BrowserContext[] = [];
   const newContext = async (options?: BrowserContextOptions) => {
-    const context = await browser.newContext(options);
+    const context = await browser.newContext({ ...target.contextOptions, ...options });
     contexts.push(context);
     return context;
   };
@@ -53,12 +68,19 @@ async function runAgainstFreshServer<T>(browser: Browser, index: number, oneRun:
  * Runs 1 to `runs` one after the other in one Chromium, each against a fresh Axon server. Whether a run
  * succeeds or fails, its contexts are closed and then its server stopped; Chromium is closed last.
  */
-export async function runInChromium<T>(runs: number, oneRun: (run: BrowserRun, index: number) => Promise<T>): Promise<T[]> {
+export function runInChromium<T>(runs: number, oneRun: (run: BrowserRun, index: number) => Promise<T>): Promise<T[]> {
+  return withChromium(async (browser) => {
+    const results: T[] = [];
+    for (let i = 1; i <= runs; i++) results.push(await runAgainstFreshServer(browser, i, oneRun));
+    return results;
+  });
+}
+
+/** One Chromium for `use`, closed when it is done, whether it succeeded or failed. */
+export async function withChromium<T>(use: (browser: Browser) => Promise<T>): Promise<T> {
   const chromium = await launchChromium();
   try {
-    const results: T[] = [];
-    for (let i = 1; i <= runs; i++) results.push(await runAgainstFreshServer(chromium.browser, i, oneRun));
-    return results;
+    return await use(chromium.browser);
   } finally {
     await chromium.close();
   }

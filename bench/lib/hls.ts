@@ -1,3 +1,4 @@
+import { httpRequest } from './axon-server.js';
 import { sleep } from './benchmark.js';
 
 /** The media playlist URIs a multivariant (master) playlist lists, in order. */
@@ -7,25 +8,25 @@ export function variantUris(master: string): string[] {
 }
 
 /** Whether a live stream is playable now: its master answers and a variant's media playlist lists a segment. */
-async function playable(masterUrl: string): Promise<boolean> {
-  const master = await fetch(masterUrl);
+async function playable(masterUrl: string, ca: string | undefined): Promise<boolean> {
+  const master = await httpRequest(masterUrl, { ca });
   if (master.status !== 200) return false;
-  const first = variantUris(await master.text())[0];
+  const first = variantUris(master.body)[0];
   if (first === undefined) return false;
-  const media = await fetch(new URL(first, masterUrl));
-  return media.status === 200 && (await media.text()).includes('#EXTINF');
+  const media = await httpRequest(new URL(first, masterUrl).href, { ca });
+  return media.status === 200 && media.body.includes('#EXTINF');
 }
 
 /**
  * Polls a master playlist every `pollMs` until the stream is playable; resolves with the wall-clock
- * time (Date.now()) at which the answer saying so arrived.
+ * time (Date.now()) at which the answer saying so arrived. `ca`: the certificate to trust over HTTPS.
  */
-export async function waitUntilPlayable(masterUrl: string, timeoutMs: number, pollMs = 50): Promise<number> {
+export async function waitUntilPlayable(masterUrl: string, timeoutMs: number, { ca, pollMs = 50 }: { ca?: string; pollMs?: number } = {}): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const polledAt = Date.now();
     try {
-      if (await playable(masterUrl)) return Date.now();
+      if (await playable(masterUrl, ca)) return Date.now();
     } catch {
       // the server is busy starting the broadcast; poll again
     }
