@@ -4,6 +4,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { io } from 'socket.io-client';
 import { startAxonServer, type AxonServer } from '../bench/lib/axon-server.js';
 import type { Livestream } from '../shared/livestream.js';
 import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publisher.js';
@@ -40,7 +41,10 @@ async function deploy(
   const host = await createServerHost();
   try {
     const tlsFiles = await withTls?.(host);
-    const server = await startAxonServer({ host, tls: tlsFiles, env: { AXON_LOG_LEVEL: 'info' } });
+    // The HTTPS deployment is set up as the README's "Deploying on a server" tells an operator: mediasoup on
+    // every interface, announcing the address clients reach.
+    const rtc: Record<string, string> = tlsFiles ? { RTC_LISTEN_IP: '0.0.0.0', RTC_ANNOUNCED_IP: host.serverIp } : {};
+    const server = await startAxonServer({ host, tls: tlsFiles, env: { AXON_LOG_LEVEL: 'info', ...rtc } });
     const api = await playwright.request.newContext({ baseURL: server.baseUrl, ignoreHTTPSErrors: true });
     return { host, server, api };
   } catch (err) {
@@ -54,6 +58,8 @@ async function undeploy(d: Deployment | undefined): Promise<void> {
   await d?.server.stop();
   await d?.host.close();
 }
+
+const httpsPort = (d: Deployment) => Number(new URL(d.server.baseUrl).port);
 
 /** A browser on the user's host, for pages of this deployment. */
 const userContext = (browser: Browser, d: Deployment): Promise<BrowserContext> =>
@@ -71,6 +77,25 @@ async function openStudio(context: BrowserContext, ls: Livestream, protocol: 'me
 async function expectFlowing(api: APIRequestContext, id: string): Promise<void> {
   const before = await listedSegments(api, id);
   await expect.poll(() => listedSegments(api, id), { timeout: 15_000 }).toBeGreaterThan(before);
+}
+
+/**
+ * Runs `during` while FFmpeg publishes a livestream over RTMPS, then checks that nothing it did touched the
+ * broadcast: the same publisher is still connected, segments keep coming, the livestream is live.
+ */
+async function duringRtmpsBroadcast(d: Deployment, name: string, during: () => Promise<void>): Promise<void> {
+  const ls = await d.server.createLivestream(name);
+  const publisher = new FfmpegRtmpPublisher({ url: `${ls.rtmpsUrl}/${ls.streamKey}` });
+  try {
+    await expect.poll(() => livestreamStatus(d.api, ls.id), { timeout: 20_000 }).toBe('live');
+    await expectFlowing(d.api, ls.id);
+    await during();
+    expect(publisher.process.exitCode, publisher.errors).toBeNull();
+    await expectFlowing(d.api, ls.id);
+    expect(await livestreamStatus(d.api, ls.id)).toBe('live');
+  } finally {
+    await publisher.kill();
+  }
 }
 
 /** Resolves when the server closes the connection; fails when it is still open after `ms`. */
@@ -118,9 +143,38 @@ test.describe.serial('Axon on another host, over HTTPS', () => {
     expect(stdout).toMatch(/^content-security-policy: .*frame-ancestors 'self'/m);
     expect(stdout).toMatch(/^x-content-type-options: nosniff/m);
     // HTTP/1.1 clients (and WebSocket upgrades) are still served on the same port.
-    expect((await servedCertificate(d.host.serverIp, Number(new URL(d.server.baseUrl).port), ca.caCertPem)).alpn).toBe('h2');
+    expect((await servedCertificate(d.host.serverIp, httpsPort(d), ca.caCertPem)).alpn).toBe('h2');
     const http1 = await d.server.request('/healthz');
     expect(http1.status).toBe(200);
+    // Socket.IO upgrades to a WebSocket over TLS (HTTP/1.1 beside HTTP/2 on the same port).
+    const socket = io(d.server.baseUrl, { transports: ['websocket'], ca: ca.caCertPem, reconnection: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      expect(socket.io.engine.transport.name).toBe('websocket');
+    } finally {
+      socket.close();
+    }
+  });
+
+  test('the dashboard over HTTPS shows the RTMPS server beside RTMP', async ({ browser }) => {
+    const ls = await d.server.createLivestream('other host: dashboard');
+    const context = await userContext(browser, d);
+    try {
+      const page = await context.newPage();
+      await page.goto('/');
+      await page.getByLabel('API token').fill(d.server.apiToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const card = page.locator(`[data-testid="livestream"][data-id="${ls.id}"]`);
+      await card.getByText('Stream settings').click();
+      await expect(card.getByTestId('rtmp-url')).toHaveValue(ls.rtmpUrl);
+      await expect(card.getByTestId('rtmps-url')).toHaveValue(ls.rtmpsUrl!);
+      await expect(card.getByTestId('rtmps-url')).toBeVisible();
+    } finally {
+      await context.close();
+    }
   });
 
   test('the studio goes live over mediasoup signalling; HLS, DASH and real-time viewers play', async ({ browser }) => {
@@ -173,6 +227,10 @@ test.describe.serial('Axon on another host, over HTTPS', () => {
       await page.goto(`/watch/${ls.id}?format=webrtc`);
       await expectRealtimePlayback(page, 'video/VP8');
       expect(await iceProtocols(page, { player: true })).toEqual(['tcp']);
+      const whipLs = await d.server.createLivestream('other host: whip over ice-tcp');
+      const whipStudio = await openStudio(publisher, whipLs, 'whip');
+      await goLive(whipStudio);
+      expect(await iceProtocols(whipStudio)).toEqual(['tcp']);
     } finally {
       await publisher.close();
       await viewer.close();
@@ -202,41 +260,27 @@ test.describe.serial('Axon on another host, over HTTPS', () => {
   });
 
   test('a renewed certificate is served without a restart while a broadcast keeps going', async () => {
-    const ls = await d.server.createLivestream('other host: renewal');
-    const publisher = new FfmpegRtmpPublisher({ url: `${ls.rtmpsUrl}/${ls.streamKey}` });
-    try {
-      await expect.poll(() => livestreamStatus(d.api, ls.id), { timeout: 20_000 }).toBe('live');
-      await expectFlowing(d.api, ls.id);
-      const httpsPort = Number(new URL(d.server.baseUrl).port);
-      const before = await servedCertificate(d.host.serverIp, httpsPort, ca.caCertPem);
+    await duringRtmpsBroadcast(d, 'other host: renewal', async () => {
+      const before = await servedCertificate(d.host.serverIp, httpsPort(d), ca.caCertPem);
       const renewed = await ca.issue({ ip: d.host.serverIp, certPath: tlsFiles.certPath, keyPath: tlsFiles.keyPath });
       expect(renewed.serial).not.toBe(before.serial);
       await expect
-        .poll(async () => (await servedCertificate(d.host.serverIp, httpsPort, ca.caCertPem)).serial, { timeout: 15_000 })
+        .poll(async () => (await servedCertificate(d.host.serverIp, httpsPort(d), ca.caCertPem)).serial, { timeout: 15_000 })
         .toBe(renewed.serial);
       expect((await servedCertificate(d.host.serverIp, d.server.rtmpsPort!, ca.caCertPem)).serial).toBe(renewed.serial);
-      // The same process, and the publisher connected before the renewal is still broadcasting.
-      expect(publisher.process.exitCode).toBeNull();
+      // The same process: no restart.
       expect(process.kill(d.server.pid, 0)).toBe(true);
-      await expectFlowing(d.api, ls.id);
-      expect(await livestreamStatus(d.api, ls.id)).toBe('live');
-    } finally {
-      await publisher.kill();
-    }
+    });
   });
 
   test('garbage, silence and plain HTTP on the TLS ports are closed; the server and a live broadcast go on', async () => {
-    const ls = await d.server.createLivestream('other host: bad input');
-    const publisher = new FfmpegRtmpPublisher({ url: `${ls.rtmpsUrl}/${ls.streamKey}` });
-    try {
-      await expect.poll(() => livestreamStatus(d.api, ls.id), { timeout: 20_000 }).toBe('live');
-      const httpsPort = Number(new URL(d.server.baseUrl).port);
+    await duringRtmpsBroadcast(d, 'other host: bad input', async () => {
       const rtmpsPort = d.server.rtmpsPort!;
       const connect = (port: number) => net.connect({ host: d.host.serverIp, port });
       const garbage = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 73 + 11) % 256));
 
       const closings: Array<Promise<void>> = [];
-      for (const port of [httpsPort, rtmpsPort]) {
+      for (const port of [httpsPort(d), rtmpsPort]) {
         // Not a TLS handshake at all.
         const noise = connect(port);
         noise.write(garbage);
@@ -245,7 +289,7 @@ test.describe.serial('Axon on another host, over HTTPS', () => {
         closings.push(closedWithin(connect(port), 20_000));
       }
       // Plain HTTP sent to the HTTPS port.
-      const plain = connect(httpsPort);
+      const plain = connect(httpsPort(d));
       plain.write(`GET /healthz HTTP/1.1\r\nHost: ${d.host.serverIp}\r\n\r\n`);
       closings.push(closedWithin(plain, 5_000));
       // A good TLS handshake on the RTMPS port, then bytes that are no RTMP handshake.
@@ -257,12 +301,7 @@ test.describe.serial('Axon on another host, over HTTPS', () => {
       expect((await d.server.request('/healthz')).status).toBe(200);
       await Promise.all(closings);
       expect((await d.server.request('/healthz')).status).toBe(200);
-      expect(publisher.process.exitCode).toBeNull();
-      await expectFlowing(d.api, ls.id);
-      expect(await livestreamStatus(d.api, ls.id)).toBe('live');
-    } finally {
-      await publisher.kill();
-    }
+    });
   });
 });
 

@@ -24,9 +24,30 @@ describe('loadConfig', () => {
     ['AXON_PUBLIC_URL', 'not a url'],
     ['AXON_API_TOKEN', 'short'],
     ['REDIS_URL', 'http://redis'],
+    ['RTMPS_PORT', '0'],
   ])('refuses %s=%j, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('wants the announced address when WebRTC listens on every interface', () => {
+    expect(() => loadConfig({ RTC_LISTEN_IP: '0.0.0.0' })).toThrow(/RTC_LISTEN_IP=0.0.0.0 needs RTC_ANNOUNCED_IP/);
+    expect(loadConfig({ RTC_LISTEN_IP: '0.0.0.0', RTC_ANNOUNCED_IP: '203.0.113.7' }).rtc).toMatchObject({
+      listenIp: '0.0.0.0',
+      announcedAddress: '203.0.113.7',
+    });
+  });
+
+  it('takes TLS files in pairs, serves HTTPS URLs with them, and keeps RTMPS off the RTMP port', () => {
+    const tls = { AXON_TLS_CERT: 'cert.pem', AXON_TLS_KEY: 'key.pem' };
+    expect(() => loadConfig({ AXON_TLS_KEY: 'key.pem' })).toThrow(/AXON_TLS_CERT and AXON_TLS_KEY go together/);
+    const config = loadConfig(tls);
+    expect(config.publicUrl).toBe('https://localhost:8080');
+    expect(config.rtmpsPort).toBe(1936);
+    expect(config.tls?.certPath).toMatch(/\/cert\.pem$/);
+    expect(loadConfig({ ...tls, AXON_PUBLIC_URL: 'https://tv.example.org' }).publicUrl).toBe('https://tv.example.org');
+    expect(() => loadConfig({ ...tls, RTMPS_PORT: '1935' })).toThrow(/RTMPS_PORT must differ from RTMP_PORT/);
+    expect(loadConfig({}).tls).toBeUndefined();
   });
 
   it('refuses a WebRTC port range that ends before it starts', () => {

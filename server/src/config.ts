@@ -93,6 +93,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   if (e.RTC_MIN_PORT > e.RTC_MAX_PORT) throw new ConfigError('RTC_MIN_PORT must not exceed RTC_MAX_PORT');
+  // ICE candidates carry an address clients can reach, and "every interface" is none.
+  if ((e.RTC_LISTEN_IP === '0.0.0.0' || e.RTC_LISTEN_IP === '::') && e.RTC_ANNOUNCED_IP === undefined) {
+    throw new ConfigError(`RTC_LISTEN_IP=${e.RTC_LISTEN_IP} needs RTC_ANNOUNCED_IP: the address browsers and encoders reach this server at`);
+  }
   const dataDir = path.resolve(e.AXON_DATA_DIR);
   const ladderHeights = [...new Set(e.AXON_LADDER.split(',').map(Number))]
     .filter((h) => h >= 16)
