@@ -13,14 +13,14 @@ const log = createLogger('test');
 const sessions: StreamSession[] = [];
 const tempDir = tempDirs();
 
-function newSession(windowS: number, ingest = new SyntheticIngest({ width: 640, height: 360 })) {
+function newSession(windowS: number, ingest = new SyntheticIngest({ width: 640, height: 360 }), ffmpegPath = 'ffmpeg') {
   const mediaDir = tempDir('axon-session-');
   const session = new StreamSession('ls-test-0001', ingest, {
     config: {
       mediaDir,
       dvrWindowS: windowS,
       publicUrl: 'http://127.0.0.1:1',
-      transcode: { ladderHeights: [1080, 720, 480, 360, 144], fps: 30, x264Preset: 'ultrafast', ffmpegPath: 'ffmpeg' },
+      transcode: { ladderHeights: [1080, 720, 480, 360, 144], fps: 30, x264Preset: 'ultrafast', ffmpegPath },
     },
     log,
   });
@@ -85,6 +85,25 @@ describe('StreamSession with a real FFmpeg', () => {
     expect(await read(root, '360p.m3u8')).toContain('#EXT-X-ENDLIST');
     expect(await read(root, 'manifest.mpd')).toContain('type="static"');
     expect(session.ffmpegPid).toBeUndefined();
+  });
+
+  it('restarts an FFmpeg that keeps failing later and later, then ends the broadcast with the reason', async () => {
+    // An "FFmpeg" that dies at once, as one given a source it cannot decode would: each start is logged.
+    const dir = tempDir('axon-failing-ffmpeg-');
+    const starts = path.join(dir, 'starts');
+    const failing = path.join(dir, 'ffmpeg');
+    fs.writeFileSync(failing, `#!/bin/sh\ndate +%s%N >> ${starts}\necho "cannot decode this source" >&2\nexit 1\n`, { mode: 0o755 });
+    const { session, ingest } = newSession(300, undefined, failing);
+    const ended = new Promise<string>((resolve) => session.once('ended', resolve));
+    void session.start();
+    expect(await ended).toMatch(/^ffmpeg failed 5 times within 60 s: cannot decode this source$/);
+    const startedAtNs = fs.readFileSync(starts, 'utf8').trim().split('\n').map(BigInt);
+    expect(startedAtNs).toHaveLength(5);
+    // Each pause is longer than the one before (0.5, 1, 2, 4 s), not a tight loop.
+    const gapsMs = startedAtNs.slice(1).map((t, i) => Number((t - startedAtNs[i]!) / 1_000_000n));
+    for (let i = 1; i < gapsMs.length; i++) expect(gapsMs[i]!).toBeGreaterThan(gapsMs[i - 1]!);
+    expect(gapsMs[0]!).toBeGreaterThanOrEqual(500);
+    expect(ingest.openInputs).toBe(5);
   });
 
   it('restarts a dead FFmpeg as a new run: playlists continue across a discontinuity', async () => {

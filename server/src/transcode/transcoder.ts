@@ -5,6 +5,7 @@ import type { IngestSource, MediaInput } from '../session/ingest.js';
 import { buildTranscodeArgs } from './ffmpeg-args.js';
 import { type FfmpegProgress, ProgressParser } from './ffmpeg-progress.js';
 import type { Ladder } from './ladder.js';
+import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff.js';
 
 export interface TranscoderOptions {
   ingest: IngestSource;
@@ -16,8 +17,8 @@ export interface TranscoderOptions {
   /** Called after run `index`'s FFmpeg has exited. */
   endRun(index: number): Promise<void>;
   log: Logger;
-  /** Restart attempts without a single frame of output before the transcoder gives up. */
-  maxFailedStarts?: number;
+  /** How failed runs are retried, and how many in how short a time end the broadcast. */
+  backoff?: RestartBackoffOptions;
 }
 
 interface TranscoderEvents {
@@ -44,12 +45,14 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   private input: MediaInput | null = null;
   private runIndex = 0;
   private stopping = false;
-  private failedStarts = 0;
+  private readonly backoff: RestartBackoff;
+  private restartTimer: NodeJS.Timeout | undefined;
   private lastProgress: FfmpegProgress | null = null;
   private exited: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: TranscoderOptions) {
     super();
+    this.backoff = new RestartBackoff(o.backoff);
   }
 
   get pid(): number | undefined {
@@ -71,6 +74,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   /** Stops FFmpeg gracefully (so it flushes its last segment) and releases the source's input. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.restartTimer);
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT');
@@ -125,7 +129,6 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
         this.lastProgress = p;
         if (p.frame > 0 && !producedFrames) {
           producedFrames = true;
-          this.failedStarts = 0;
           clearInterval(keyframes);
           log.info('ffmpeg is producing output', { pid: child.pid });
         }
@@ -153,18 +156,21 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
           resolveExit();
           return;
         }
-        // Exit 0 is FFmpeg reaching the end of its input (an RTMP publisher dropped): the source decides
-        // whether the broadcast goes on. Anything else is a crash worth the stderr.
-        if (code === 0) log.info('ffmpeg input ended; starting a new run');
+        // Exit 0 after output is FFmpeg reaching the end of its input (an RTMP publisher dropped): the source
+        // decides whether the broadcast goes on, and a new run waits for it at once. Anything else failed.
+        const failed = code !== 0 || !producedFrames;
+        if (!failed) log.info('ffmpeg input ended; starting a new run');
         else log.error('ffmpeg exited mid-broadcast', { code, signal, stderr: stderrTail.join('\n') });
         await input.close();
-        if (!producedFrames) this.failedStarts += 1;
         resolveExit();
-        if (this.failedStarts >= (this.o.maxFailedStarts ?? 3)) {
-          this.emit('failed', `ffmpeg failed ${this.failedStarts} times in a row: ${stderrTail.at(-1) ?? `exit ${code ?? signal}`}`);
+        const delayMs = failed ? this.backoff.fail() : 0;
+        if (delayMs === undefined) {
+          const why = stderrTail.at(-1) ?? `exit ${code ?? signal}`;
+          this.emit('failed', `ffmpeg failed ${this.backoff.recentFailures} times within ${this.backoff.windowS} s: ${why}`);
           return;
         }
-        setTimeout(() => void this.run(), Math.min(1000 * this.failedStarts, 5000));
+        if (failed) log.warn('restarting ffmpeg', { inMs: delayMs, recentFailures: this.backoff.recentFailures });
+        this.restartTimer = setTimeout(() => void this.run(), delayMs);
       })();
     });
     // FFmpeg is listening on the source's ports once spawned; starting the source before would lose the first keyframe.
