@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { publishAuthMessages } from '../server/src/session/publish-auth.js';
 import { listedSegments } from './fixtures/api.js';
 import { E2E_API_TOKEN } from './fixtures/env.js';
 import { expectPlayback } from './fixtures/playback.js';
@@ -79,6 +80,29 @@ test('rename, rotate the key and delete, each through its dialog', async ({ page
   await renamed.getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
   await expect(renamed).toHaveCount(0);
+});
+
+test('disable and enable a livestream: the card says so and publishes are refused meanwhile', async ({ page, request }) => {
+  await signIn(page, E2E_API_TOKEN);
+  const card = await createFromDashboard(page, `e2e disable ${Date.now()}`);
+  const id = await card.getAttribute('data-id');
+  const key = await card.getByTestId('stream-key').inputValue();
+  const offerWhip = () => request.post(`/whip/${id}`, { headers: { authorization: `Bearer ${key}`, 'content-type': 'application/sdp' }, data: 'v=0\r\n' });
+  await expect(card.getByTestId('livestream-disabled')).toBeHidden();
+
+  await card.getByRole('button', { name: 'Disable' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Disable' }).click();
+  await expect(card.getByTestId('livestream-disabled')).toBeVisible();
+  await expect(card).toHaveClass(/card-disabled/);
+  const refused = await offerWhip();
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).error).toBe(publishAuthMessages.disabled);
+
+  await card.getByRole('button', { name: 'Enable' }).click();
+  await expect(card.getByTestId('livestream-disabled')).toBeHidden();
+  await expect(card.getByRole('button', { name: 'Disable' })).toBeVisible();
+  // Past the key check again: only the (deliberately empty) offer is refused now.
+  expect((await offerWhip()).status()).toBe(400);
 });
 
 test('a recorded broadcast is listed on its card, replays, and can be deleted', async ({ page, context, request }) => {

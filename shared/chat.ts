@@ -24,7 +24,7 @@ export const CHAT_TEXT_MAX = 500;
 export const CHAT_NAME_MAX = 40;
 /** Messages a joining viewer receives. */
 export const CHAT_HISTORY_SIZE = 50;
-/** Rate limits count what one connection sent in this window. */
+/** Rate limits count what one connection, and separately all the connections of one address, sent in this window. */
 export const CHAT_RATE_WINDOW_MS = 5000;
 export const DEFAULT_CHAT_RATE = 5;
 

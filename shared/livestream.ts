@@ -33,6 +33,8 @@ export const updateLivestreamSchema = z
     record: z.boolean().optional(),
     /** null goes back to the server's window. */
     dvrWindowS: dvrWindowSchema.nullable().optional(),
+    /** false ends a live broadcast and refuses every publish until true again. */
+    enabled: z.boolean().optional(),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'nothing to update')
@@ -61,6 +63,8 @@ export interface Livestream extends PublicLivestream {
   record: boolean;
   /** This livestream's DVR window in seconds; null: the server's AXON_DVR_WINDOW_S. Read when a broadcast starts. */
   dvrWindowS: number | null;
+  /** false: the livestream refuses every publish (the owner disabled it). */
+  enabled: boolean;
   rtmpUrl: string;
   /** OBS "Server" for RTMPS; null when this server has no certificate (AXON_TLS_CERT) and so no RTMPS. */
   rtmpsUrl: string | null;

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -48,6 +49,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...tls, AXON_PUBLIC_URL: 'https://tv.example.org' }).publicUrl).toBe('https://tv.example.org');
     expect(() => loadConfig({ ...tls, RTMPS_PORT: '1935' })).toThrow(/RTMPS_PORT must differ from RTMP_PORT/);
     expect(loadConfig({}).tls).toBeUndefined();
+  });
+
+  it('sets the admission limit from the cores, and the limits per client address', () => {
+    const config = loadConfig({});
+    expect(config.maxBroadcasts).toBe(Math.max(1, Math.floor(1.5 * os.availableParallelism())));
+    expect(config.limits).toEqual({
+      requestsPerMinute: 600,
+      rtmpConnectionsPerIp: 10,
+      whipSessionsPerIp: 5,
+      whepSessionsPerIp: 50,
+      whepSessionsPerLivestream: 300,
+    });
+    expect(loadConfig({ AXON_MAX_BROADCASTS: '7' }).maxBroadcasts).toBe(7);
+    for (const name of ['AXON_MAX_BROADCASTS', 'AXON_RATE_LIMIT', 'AXON_MAX_RTMP_PER_IP', 'AXON_MAX_WHEP_PER_LIVESTREAM']) {
+      expect(() => loadConfig({ [name]: '0' }), name).toThrow(name);
+    }
   });
 
   it('refuses a WebRTC port range that ends before it starts', () => {

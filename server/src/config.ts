@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_CHAT_RATE } from '../../shared/chat.js';
+import { CHAT_HISTORY_SIZE, DEFAULT_CHAT_RATE } from '../../shared/chat.js';
 import { DEFAULT_LADDER_HEIGHTS, DVR_WINDOW_MAX_S, DVR_WINDOW_MIN_S } from '../../shared/constants.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -34,6 +34,16 @@ const envSchema = z.object({
   AXON_RECONNECT_WINDOW_S: z.coerce.number().int().min(0).max(600).default(30),
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
   AXON_CHAT_RATE: z.coerce.number().int().min(1).max(100).default(DEFAULT_CHAT_RATE),
+  AXON_MAX_BROADCASTS: z.coerce.number().int().min(1).max(1000).optional(),
+  AXON_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  AXON_MAX_RTMP_PER_IP: z.coerce.number().int().min(1).max(10_000).default(10),
+  AXON_MAX_WHIP_PER_IP: z.coerce.number().int().min(1).max(10_000).default(5),
+  AXON_MAX_WHEP_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),
+  AXON_MAX_WHEP_PER_LIVESTREAM: z.coerce.number().int().min(1).max(100_000).default(300),
+  AXON_CHAT_IP_RATE: z.coerce.number().int().min(1).max(10_000).default(100),
+  AXON_CHAT_HISTORY: z.coerce.number().int().min(CHAT_HISTORY_SIZE).max(1_000_000).default(500),
+  AXON_MAX_SOCKETS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  AXON_METRICS_TOKEN: z.string().min(16, 'AXON_METRICS_TOKEN must be at least 16 characters').optional(),
   AXON_ORIGIN_CACHE_MB: z.coerce.number().int().min(0).max(65536).default(64),
   AXON_TLS_CERT: z.string().min(1).optional(),
   AXON_TLS_KEY: z.string().min(1).optional(),
@@ -67,10 +77,29 @@ export interface Config {
   rtmpPort: number;
   /** How long a broadcast waits for its dropped publisher to return before it ends. */
   reconnectWindowS: number;
+  /** Broadcasts this process transcodes at once; one more publish is refused before any media flows. */
+  maxBroadcasts: number;
+  /** Limits per client address (and per livestream for real-time viewers); see the README's configuration table. */
+  limits: {
+    /** API, WHIP and WHEP requests a minute (public reads and media excluded). */
+    requestsPerMinute: number;
+    rtmpConnectionsPerIp: number;
+    whipSessionsPerIp: number;
+    whepSessionsPerIp: number;
+    whepSessionsPerLivestream: number;
+  };
   /** When set, Socket.IO shares rooms with the other Axon processes on this Redis. */
   redisUrl: string | undefined;
   /** Chat messages, and separately reactions, one connection may send per CHAT_RATE_WINDOW_MS. */
   chatRate: number;
+  /** The same, for all the connections of one client address together. */
+  chatIpRate: number;
+  /** Chat messages kept per livestream; older ones are deleted. */
+  chatHistory: number;
+  /** Chat (Socket.IO) connections one client address may hold at once. */
+  maxSocketsPerIp: number;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | undefined;
   /** Memory the origin keeps recently served playlists and segments in; 0 reads every request from disk. */
   originCacheBytes: number;
   /** PEM files of the certificate HTTPS and RTMPS present; undefined serves plain HTTP and no RTMPS. */
@@ -132,8 +161,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.AXON_LOG_LEVEL,
     rtmpPort: e.RTMP_PORT,
     reconnectWindowS: e.AXON_RECONNECT_WINDOW_S,
+    // Measured (bench `capacity`): 2 cores keep 3 ladders of a 720p30 source (720/480/360/144, veryfast) at
+    // real time, and a fourth slows every broadcast below it.
+    maxBroadcasts: e.AXON_MAX_BROADCASTS ?? Math.max(1, Math.floor(1.5 * os.availableParallelism())),
+    limits: {
+      requestsPerMinute: e.AXON_RATE_LIMIT,
+      rtmpConnectionsPerIp: e.AXON_MAX_RTMP_PER_IP,
+      whipSessionsPerIp: e.AXON_MAX_WHIP_PER_IP,
+      whepSessionsPerIp: e.AXON_MAX_WHEP_PER_IP,
+      whepSessionsPerLivestream: e.AXON_MAX_WHEP_PER_LIVESTREAM,
+    },
     redisUrl: e.REDIS_URL,
     chatRate: e.AXON_CHAT_RATE,
+    chatIpRate: e.AXON_CHAT_IP_RATE,
+    chatHistory: e.AXON_CHAT_HISTORY,
+    maxSocketsPerIp: e.AXON_MAX_SOCKETS_PER_IP,
+    metricsToken: e.AXON_METRICS_TOKEN,
     originCacheBytes: e.AXON_ORIGIN_CACHE_MB * 2 ** 20,
     tls,
     rtmpsPort: e.RTMPS_PORT,

@@ -9,12 +9,10 @@ import { loadOrCreateApiToken } from './http/admin-token.js';
 import { buildHttpApp, type MetricSample } from './http/app.js';
 import { recordingRoutes } from './http/routes/recordings.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-adapter.js';
-import { whipRoutes } from './ingest/whip/whip-routes.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
 import { WorkerPool } from './ingest/webrtc/worker-pool.js';
 import { createLogger, setLogLevel } from './log.js';
-import { whepRoutes } from './playback/whep/whep-routes.js';
-import { countChildProcesses } from './process-metrics.js';
+import { sampleChildProcesses } from './process-metrics.js';
 import { thisProcess } from './process-owner.js';
 import { isLoopback } from './net-address.js';
 import { RecordingLibrary } from './recordings/recording-library.js';
@@ -27,6 +25,7 @@ import { LiveClaims } from './store/live-claims.js';
 import { SqliteLivestreamRepository } from './store/livestream-repository.js';
 import { SqliteRecordingRepository } from './store/recording-repository.js';
 import { TlsCertificate } from './tls-certificate.js';
+import { registerWebRtcRoutes } from './webrtc-routes.js';
 
 /** Composition root: configuration → store → media services → HTTP and Socket.IO; graceful shutdown. */
 async function main(): Promise<void> {
@@ -67,13 +66,14 @@ async function main(): Promise<void> {
       dvrWindowS: livestream?.dvrWindowS ?? undefined,
       recordings: livestream?.record ? recordings : undefined,
     });
-  }, claims);
+  }, claims, config.maxBroadcasts);
 
+  const processes = await sampleChildProcesses(['ffmpeg']);
   const metrics = async (): Promise<MetricSample[]> => {
     const ms = await pool.stats();
     return [
       { name: 'axon_live_sessions', help: 'Broadcasts in progress.', value: registry.all().length },
-      { name: 'axon_ffmpeg_processes', help: 'FFmpeg processes run by this server.', value: await countChildProcesses('ffmpeg') },
+      { name: 'axon_ffmpeg_processes', help: 'FFmpeg processes run by this server.', value: processes.count('ffmpeg') },
       { name: 'axon_mediasoup_workers', help: 'mediasoup worker processes.', value: ms.workers },
       { name: 'axon_mediasoup_routers', help: 'mediasoup routers (one per WebRTC broadcast).', value: ms.routers },
       { name: 'axon_mediasoup_transports', help: 'mediasoup transports (WebRTC and plain RTP).', value: ms.transports },
@@ -93,21 +93,24 @@ async function main(): Promise<void> {
     tls,
   });
   await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl });
-  // WHIP publishing (RFC 9725) and WHEP real-time playback; each plugin parses its own SDP bodies.
-  await app.register(whipRoutes, { pool, registry, auth: livestreams, rtc: config.rtc, log: log.child('whip') });
-  await app.register(whepRoutes, { pool, registry, livestreams, rtc: config.rtc, log: log.child('whep') });
+  await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log });
   // Short ping so a publisher whose page vanished without closing its socket is noticed in seconds.
   const io = new SocketServer(app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES, pingInterval: 5000, pingTimeout: 5000 });
   // Before any namespace is attached, so that every namespace shares rooms with the other processes.
   const redis = config.redisUrl === undefined ? undefined : await connectRedisAdapter(config.redisUrl, log.child('redis'));
   if (redis) io.adapter(redis.adapter);
   attachStudioSignalling(io, { pool, registry, auth: livestreams, rtc: config.rtc, log: log.child('studio') });
-  const chat = attachChat(io, { livestreams, adminAuth, store: new SqliteChatRepository(db), config, log });
+  const chatStore = new SqliteChatRepository(db, {
+    historyLimit: config.chatHistory,
+    onWriteError: (error, lost) => log.error('chat messages could not be written to history', { error, lost }),
+  });
+  const chat = attachChat(io, { livestreams, adminAuth, store: chatStore, config, log });
 
   const rtmp = await startRtmpServer({
     host: config.host,
     port: config.rtmpPort,
     tls: tls && { port: config.rtmpsPort, certificate: tls },
+    maxConnectionsPerIp: config.limits.rtmpConnectionsPerIp,
     registry,
     keys: livestreams,
     reconnectWindowS: config.reconnectWindowS,
@@ -130,7 +133,9 @@ async function main(): Promise<void> {
     await redis?.close();
     pool.close();
     retention.close();
+    processes.close();
     tls?.close();
+    chatStore.flush();
     db.close();
     process.exit(0);
   };

@@ -8,6 +8,7 @@ import type { MetricSample } from '../src/http/app.js';
 import type { Logger } from '../src/log.js';
 import { startHttpServer, type TestHttpServer } from './fixtures/http-server.js';
 import { IdleSession, idleIngest } from './fixtures/idle-session.js';
+import { requestFrom } from './fixtures/request-from.js';
 
 const TOKEN = 'test-admin-token-0123456789';
 const PUBLIC_URL = 'https://tv.example.org:8443';
@@ -135,6 +136,7 @@ describe('livestream API', () => {
       viewers: 0,
       record: true,
       dvrWindowS: null,
+      enabled: true,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       rtmpUrl: 'rtmp://tv.example.org:1935/live',
       // This server has no certificate, so no RTMPS.
@@ -231,6 +233,16 @@ describe('livestream API', () => {
       }
       expect((await call(server, 'PATCH', `/api/livestreams/${id}`, { rawBody: '{' })).status).toBe(400);
       expect((await call(server, 'PATCH', `/api/livestreams/${id}`, { rawBody: 'x', contentType: 'text/plain' })).status).toBe(415);
+    });
+
+    it('PATCH takes enabled as a boolean only', async () => {
+      const { id } = await create();
+      for (const enabled of ['false', 0, null, 'no', {}]) {
+        const res = await call(server, 'PATCH', `/api/livestreams/${id}`, { body: { enabled } });
+        expect(res.status, JSON.stringify(enabled)).toBe(400);
+        expect(res.json.error).toMatch(/enabled/);
+      }
+      expect((await call(server, 'PATCH', `/api/livestreams/${id}`, { body: { enabled: false } })).json.enabled).toBe(false);
     });
 
     it('answers 404 for unknown ids, 400 for malformed ones', async () => {
@@ -338,17 +350,47 @@ describe('livestream API', () => {
     expect((await call(server, 'GET', `/api/livestreams/${ls.id}`)).json).toEqual(recorded.json);
   });
 
-  it('rotates the key: the old one is refused at once, the new one accepted', async () => {
+  it('rotates the key: the broadcast published with the old one ends, the old key is refused at once, the new one accepted', async () => {
     const ls = await create();
+    const session = server.registry.reserve(ls.id).start(idleIngest) as IdleSession;
     const res = await call(server, 'POST', `/api/livestreams/${ls.id}/rotate-key`);
     expect(res.status).toBe(200);
     const rotated = res.json as Livestream;
     keysSeen.add(rotated.streamKey);
-    expect(rotated).toEqual({ ...ls, streamKey: expect.any(String) });
+    // Answered once the broadcast has ended.
+    expect(rotated).toEqual({ ...ls, status: 'offline', streamKey: expect.any(String) });
+    expect(session.stopReason).toBe('the stream key was rotated; publish again with the new key');
+    expect(server.registry.isLive(ls.id)).toBe(false);
     expect(rotated.streamKey).not.toBe(ls.streamKey);
     expect(server.livestreams.authorizePublish(ls.id, ls.streamKey)).toBe('wrong_key');
     expect(server.livestreams.authorizePublish(ls.id, rotated.streamKey)).toBe('ok');
     expect((await call(server, 'GET', `/api/livestreams/${ls.id}`)).json.streamKey).toBe(rotated.streamKey);
+  });
+
+  it('disables: ends the broadcast, refuses every publish until enabled again, keeps the media', async () => {
+    const ls = await create();
+    fs.mkdirSync(path.join(server.config.mediaDir, ls.id), { recursive: true });
+    fs.writeFileSync(path.join(server.config.mediaDir, ls.id, 'master.m3u8'), '#EXTM3U\n');
+    const session = server.registry.reserve(ls.id).start(idleIngest) as IdleSession;
+    // Other changes leave the broadcast alone.
+    await call(server, 'PATCH', `/api/livestreams/${ls.id}`, { body: { name: 'Renamed', enabled: true } });
+    expect(session.state).toBe('live');
+
+    const res = await call(server, 'PATCH', `/api/livestreams/${ls.id}`, { body: { enabled: false } });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ enabled: false, status: 'offline', streamKey: ls.streamKey });
+    expect(session.stopReason).toBe('the livestream was disabled');
+    expect(server.registry.isLive(ls.id)).toBe(false);
+    expect(server.livestreams.authorizePublish(ls.id, ls.streamKey)).toBe('disabled');
+    expect(server.livestreams.authorizePublish(ls.id, 'not-the-key')).toBe('wrong_key');
+    expect(server.livestreams.resolveStreamKey(ls.streamKey)).toEqual({ livestreamId: ls.id, result: 'disabled' });
+    expect(fs.existsSync(path.join(server.config.mediaDir, ls.id, 'master.m3u8'))).toBe(true);
+    // Owner-only, like the key: the public view does not say.
+    expect((await call(server, 'GET', `/api/livestreams/${ls.id}`)).json.enabled).toBe(false);
+    expect((await call(server, 'GET', `/api/livestreams/${ls.id}`, { token: null })).json).not.toHaveProperty('enabled');
+
+    expect((await call(server, 'PATCH', `/api/livestreams/${ls.id}`, { body: { enabled: true } })).json.enabled).toBe(true);
+    expect(server.livestreams.authorizePublish(ls.id, ls.streamKey)).toBe('ok');
   });
 
   it('deletes: ends the broadcast, removes the media, forgets the livestream', async () => {
@@ -565,6 +607,39 @@ describe('pages', () => {
       }
     } finally {
       await unbuilt.close();
+    }
+  });
+});
+
+describe('request rate limit per client address', () => {
+  let server: Server;
+
+  beforeAll(async () => {
+    server = await startServer(makeTempDir(), { AXON_API_TOKEN: TOKEN, AXON_RATE_LIMIT: '5' });
+  });
+  afterAll(() => server.close());
+
+  const from = (localAddress: string, method: string, url: string, headers: Record<string, string> = {}) =>
+    requestFrom(localAddress, `${server.base}${url}`, { method, headers });
+
+  it('refuses an address over the limit with 429 and Retry-After, and only that address', async () => {
+    const admin = { authorization: `Bearer ${TOKEN}` };
+    for (let i = 0; i < 5; i++) expect((await from('127.0.0.2', 'GET', '/api/livestreams', admin)).status).toBe(200);
+    const refused = await from('127.0.0.2', 'GET', '/api/livestreams', admin);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.parse(refused.body).error).toMatch(/^too many requests from your address \(5 a minute\): try again in/);
+    // Another address is served.
+    expect((await from('127.0.0.3', 'GET', '/api/livestreams', admin)).status).toBe(200);
+  });
+
+  it('never limits what every viewer asks for: public reads, media, pages, health', async () => {
+    const created = await call(server, 'POST', '/api/livestreams', { body: { name: 'watched' } });
+    expect(created.status).toBe(201);
+    for (let i = 0; i < 20; i++) {
+      for (const url of [`/api/livestreams/${created.json.id}`, '/api/time', `/live/${created.json.id}/master.m3u8`, '/healthz']) {
+        expect((await from('127.0.0.4', 'GET', url)).status, url).not.toBe(429);
+      }
     }
   });
 });

@@ -122,6 +122,8 @@ describe('chat across two Axon processes sharing Redis', () => {
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       AXON_MEDIASOUP_WORKERS: '1',
       AXON_LOG_LEVEL: 'warn',
+      // Low, so that the shared count can be seen to be shared.
+      AXON_RATE_LIMIT: '12',
     };
     // One after the other: the first start creates and migrates the shared database.
     const first = await startAxon('axon-a', { ...common, RTC_MIN_PORT: '46000', RTC_MAX_PORT: '46099', RTMP_PORT: String(await freePort()) });
@@ -195,5 +197,15 @@ describe('chat across two Axon processes sharing Redis', () => {
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${children.map((c) => c.tail).join('\n')}`, { cause: err });
     }
+  });
+
+  it('counts the API requests of one address across both processes (the rate limit lives in Redis)', async () => {
+    const list = (base: string) => fetch(`${base}/api/livestreams`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const statuses: number[] = [];
+    // The POST in beforeAll counted one; twelve a minute in all, wherever they land.
+    for (let i = 0; i < 12; i++) statuses.push((await list(i % 2 === 0 ? a : b)).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(11);
+    expect(statuses.at(-1)).toBe(429);
+    expect((await list(a)).status).toBe(429);
   });
 });

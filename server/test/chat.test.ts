@@ -39,11 +39,14 @@ async function startChat(dataDir: string): Promise<ChatServer> {
   const livestreams = new SqliteLivestreamRepository(db);
   const http = createServer();
   const io = new Server(http, { maxHttpBufferSize: SIGNALLING_MAX_BYTES });
+  // Batches written every few ms: the many messages sent one after the other here do not wait 100 ms each.
+  const store = new SqliteChatRepository(db, { historyLimit: 500, flushMs: 5, onWriteError: (error) => expect.fail(String(error)) });
   const chat = attachChat(io, {
     livestreams,
     adminAuth: new AdminAuth(TOKEN),
-    store: new SqliteChatRepository(db),
-    config: { chatRate: RATE, redisUrl: undefined },
+    store,
+    // Every client here is 127.0.0.1: the limits per address are out of the way (chat-flood.test.ts tests them).
+    config: { chatRate: RATE, chatIpRate: 10_000, maxSocketsPerIp: 10_000, redisUrl: undefined },
     log: quiet,
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -55,6 +58,7 @@ async function startChat(dataDir: string): Promise<ChatServer> {
     close: async () => {
       chat.close();
       await io.close();
+      store.flush();
       db.close();
     },
   };

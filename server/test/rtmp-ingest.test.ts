@@ -45,7 +45,7 @@ afterEach(async () => {
 });
 
 /** The RTMP ingest wired to a real session registry, StreamSession and FFmpeg, as main.ts does. */
-async function startAxon(reconnectWindowS = 30): Promise<Axon> {
+async function startAxon(reconnectWindowS = 30, maxConnectionsPerIp?: number): Promise<Axon> {
   const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-rtmp-'));
   cleanups.push(() => fsp.rm(mediaDir, { recursive: true, force: true }));
   const registry = new SessionRegistry(
@@ -65,8 +65,9 @@ async function startAxon(reconnectWindowS = 30): Promise<Axon> {
     host: '127.0.0.1',
     port: 0,
     registry,
-    keys: { findLivestreamIdByStreamKey: (key) => keys.get(key) },
+    keys: { resolveStreamKey: (key) => (keys.has(key) ? { livestreamId: keys.get(key)!, result: 'ok' } : undefined) },
     reconnectWindowS,
+    maxConnectionsPerIp,
     log,
   });
   cleanups.push(async () => {
@@ -147,13 +148,42 @@ describe('RTMP ingest (FFmpeg standing in for OBS)', () => {
     expect(warnings).toEqual(
       expect.arrayContaining([
         'RTMP publish refused: unknown stream key (wrong, rotated or deleted)',
-        expect.stringMatching(/^RTMP publish refused: the application must be "live", not "other"/),
+        expect.stringMatching(/^RTMP publish refused: the application must be "live" /),
         'RTMP publish refused: no stream key',
       ]),
     );
     expect(started).toEqual([]);
     expect(axon.registry.isLive(LIVESTREAM)).toBe(false);
     expect(fs.readdirSync(axon.mediaDir)).toEqual([]);
+  });
+
+  it('closes connections over the per-address limit at once, with one log line, and counts each address apart', async () => {
+    const axon = await startAxon(30, 2);
+    const open = (from: string) =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const socket = net.connect({ host: '127.0.0.1', port: axon.rtmp.port, localAddress: from }, () => resolve(socket));
+        socket.once('error', reject);
+        cleanups.push(async () => socket.destroy());
+      });
+    const closed = (socket: net.Socket) => new Promise<boolean>((resolve) => socket.once('close', () => resolve(true)));
+    const [first, second] = [await open('127.0.0.2'), await open('127.0.0.2')];
+    const third = await open('127.0.0.2');
+    expect(await closed(third)).toBe(true);
+    const fourth = await open('127.0.0.2');
+    expect(await closed(fourth)).toBe(true);
+    expect(warnings.filter((w) => w.startsWith('RTMP connection refused'))).toEqual([
+      'RTMP connection refused: this address already holds 2 connections, its limit',
+    ]);
+    // Another address has its own share; and a closed connection gives its place back.
+    const elsewhere = await open('127.0.0.3');
+    first.destroy();
+    // The server learns of the close a moment after the client: until then the address still holds two.
+    const again = await waitFor('a place for the address again', async () => {
+      const socket = await open('127.0.0.2');
+      await new Promise((r) => setTimeout(r, 200));
+      return socket.destroyed ? undefined : socket;
+    });
+    for (const socket of [second, elsewhere, again]) expect(socket.destroyed).toBe(false);
   });
 
   it('refuses a second publisher while live; the first goes on', async () => {

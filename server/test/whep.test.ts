@@ -2,6 +2,7 @@ import { parse } from 'sdp-transform';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromeSimulcastOffer, chromeViewerOffer } from './fixtures/sdp-offers.js';
 import { DecodeSession } from './fixtures/decode-session.js';
+import { requestFrom } from './fixtures/request-from.js';
 import { SyntheticIngest } from './fixtures/synthetic-ingest.js';
 import { waitFor } from './fixtures/wait-for.js';
 import { startWebRtcHttpServer, WrtcClient, type WebRtcHttpServer } from './fixtures/webrtc-http-server.js';
@@ -142,5 +143,57 @@ describe('WHEP playback', { timeout: 90_000 }, () => {
     // Only the live broadcast's router: no viewer route was left behind by a refusal.
     expect(await routers()).toBe(1);
     expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('WHEP and WHIP sessions per client address and per livestream', { timeout: 90_000 }, () => {
+  let limited: WebRtcHttpServer;
+
+  beforeAll(async () => {
+    limited = await startWebRtcHttpServer(() => (id, ingest) => new DecodeSession(id, ingest), {
+      AXON_MAX_WHEP_PER_IP: '2',
+      AXON_MAX_WHEP_PER_LIVESTREAM: '3',
+      AXON_MAX_WHIP_PER_IP: '1',
+    });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('refuses an address over its share (429) and a livestream at its limit (503), and frees a slot when a session ends', async () => {
+    const ls = limited.livestreams.create({ name: 'limited', record: false });
+    const publisher = client(WrtcClient.publish(`${limited.base}/whip/${ls.id}`, ls.streamKey));
+    await publisher.waitFor('the WHIP answer', (e) => e.event === 'answered');
+    await waitFor('the broadcast live', () => limited.registry.get(ls.id)?.state === 'live', 30_000);
+    const offer = (from: string) =>
+      requestFrom(from, `${limited.base}/whep/${ls.id}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: chromeViewerOffer });
+
+    const first = await offer('127.0.0.2');
+    expect(first.status).toBe(201);
+    expect((await offer('127.0.0.2')).status).toBe(201);
+    const overShare = await offer('127.0.0.2');
+    expect(overShare.status).toBe(429);
+    expect(overShare.headers['retry-after']).toBe('30');
+    expect(JSON.parse(overShare.body).error).toBe('too many WHEP sessions from your address (2): end one first');
+
+    expect((await offer('127.0.0.3')).status).toBe(201);
+    const full = await offer('127.0.0.4');
+    expect(full.status).toBe(503);
+    expect(JSON.parse(full.body).error).toMatch(/this livestream has 3 WHEP sessions, its limit/);
+
+    // A viewer leaves: its address and the livestream each have room for one more.
+    const deleted = await requestFrom('127.0.0.2', `${limited.base}${first.headers.location}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    expect((await offer('127.0.0.4')).status).toBe(201);
+
+    // One publish session per address: a second publisher from the same address is refused before its key is used.
+    const other = limited.livestreams.create({ name: 'limited 2', record: false });
+    const second = await requestFrom('127.0.0.1', `${limited.base}/whip/${other.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp', authorization: `Bearer ${other.streamKey}` },
+      body: chromeSimulcastOffer,
+    });
+    expect(second.status).toBe(429);
+    expect(JSON.parse(second.body).error).toBe('too many WHIP sessions from your address (1): end one first');
   });
 });

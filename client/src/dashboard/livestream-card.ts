@@ -8,6 +8,8 @@ import { RecordingList } from './recording-list.js';
 export interface CardActions {
   rename(livestream: Livestream): void;
   rotateKey(livestream: Livestream): void;
+  /** Disabling ends a broadcast going on and refuses every publish until the livestream is enabled again. */
+  setEnabled(livestream: Livestream, enabled: boolean): void;
   remove(livestream: Livestream): void;
   recordings(livestream: Livestream): Promise<Recording[] | undefined>;
   removeRecording(livestream: Livestream, recording: Recording): Promise<boolean>;
@@ -23,6 +25,8 @@ export class LivestreamCard {
   private livestream: Livestream;
   private readonly name = h('h3', { className: 'card-title', attrs: { 'data-testid': 'livestream-name' } });
   private readonly badge = statusBadge();
+  private readonly disabledBadge = h('span', { className: 'badge badge-disabled', textContent: 'disabled', attrs: { 'data-testid': 'livestream-disabled' } });
+  private readonly enabledToggle = h('button', { type: 'button', className: 'btn btn-small btn-ghost' });
   private readonly viewers = h('span', { className: 'viewers', attrs: { 'data-testid': 'livestream-viewers' } });
   private readonly created = h('span', { className: 'muted' });
   private readonly recordFlag = h('span', { className: 'muted' });
@@ -49,10 +53,11 @@ export class LivestreamCard {
       button.addEventListener('click', () => run(this.livestream));
       return button;
     };
+    this.enabledToggle.addEventListener('click', () => actions.setEnabled(this.livestream, !this.livestream.enabled));
     this.element = h(
       'article',
       { className: 'card', attrs: { 'data-testid': 'livestream', 'data-id': livestream.id } },
-      h('div', { className: 'card-head' }, this.name, this.badge, this.viewers),
+      h('div', { className: 'card-head' }, this.name, this.badge, this.disabledBadge, this.viewers),
       h('div', { className: 'card-meta' }, this.created, this.recordFlag),
       h('div', { className: 'card-links' }, this.studio, this.watch, this.embed),
       h(
@@ -69,6 +74,7 @@ export class LivestreamCard {
         { className: 'card-actions' },
         action('Rename', actions.rename),
         action('Rotate key', actions.rotateKey),
+        this.enabledToggle,
         action('Delete', actions.remove, 'btn btn-small btn-danger-ghost'),
       ),
     );
@@ -81,6 +87,9 @@ export class LivestreamCard {
     this.livestream = ls;
     this.name.textContent = ls.name;
     updateStatusBadge(this.badge, ls.status);
+    this.element.classList.toggle('card-disabled', !ls.enabled);
+    this.disabledBadge.hidden = ls.enabled;
+    this.enabledToggle.textContent = ls.enabled ? 'Disable' : 'Enable';
     this.viewers.textContent = ls.status === 'live' ? `${ls.viewers} watching` : '';
     this.created.textContent = `Created ${new Date(ls.createdAt).toLocaleString()}`;
     this.recordFlag.textContent = ls.record ? 'Recording on' : 'Recording off';

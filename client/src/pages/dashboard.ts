@@ -105,12 +105,26 @@ function showDashboard(api: LivestreamsApi, initial: Livestream[]): void {
       const rotated = await afterConfirming(
         {
           title: 'Rotate the stream key?',
-          message: `"${ls.name}" gets a new stream key. Encoders and studio links using the old key stop working.`,
+          message: `"${ls.name}" gets a new stream key. A broadcast going on with the old key ends now; encoders and studio links using it stop working.`,
           confirmLabel: 'Rotate key',
         },
         () => api.rotateKey(ls.id),
       );
       if (rotated) await refresh();
+    },
+    setEnabled: async (ls, enabled) => {
+      const change = () => api.update(ls.id, { enabled });
+      const changed = enabled
+        ? (await run(change)) !== undefined
+        : await afterConfirming(
+            {
+              title: 'Disable this livestream?',
+              message: `"${ls.name}" refuses every publish (browser, OBS, WHIP) until it is enabled again; a broadcast going on now ends. Its recordings and chat stay.`,
+              confirmLabel: 'Disable',
+            },
+            change,
+          );
+      if (changed) await refresh();
     },
     remove: async (ls) => {
       const removed = await afterConfirming(

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
 import {
   CHAT_HISTORY_SIZE,
-  CHAT_RATE_WINDOW_MS,
   ChatEvents,
   checkChatName,
   checkChatText,
@@ -21,6 +20,7 @@ import type { Logger } from '../log.js';
 import type { ChatRepository } from '../store/chat-repository.js';
 import type { LivestreamRepository } from '../store/livestream-repository.js';
 import { ChatRequests, refuse } from './chat-requests.js';
+import type { IpBudget } from './ip-limits.js';
 import { chatRole, type ApiTokenCheck } from './moderator-auth.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { ReactionBatcher } from './reaction-batcher.js';
@@ -34,8 +34,9 @@ export interface ChatContext {
   apiToken: ApiTokenCheck;
   viewers: ViewerCounter;
   reactions: ReactionBatcher;
-  /** Messages, and separately reactions, per CHAT_RATE_WINDOW_MS. */
+  /** Messages, and separately reactions, one connection may send per rateWindowMs. */
   rate: number;
+  rateWindowMs: number;
   log: Logger;
 }
 
@@ -43,7 +44,7 @@ export const livestreamRoom = (livestreamId: string) => `livestream:${livestream
 /** Every connection of one participant in one livestream, however many tabs or processes they span. */
 const participantRoom = (livestreamId: string, participantId: string) => `participant:${livestreamId}:${participantId}`;
 
-/** One socket's chat: which livestream it joined, as whom, and its rate limits. */
+/** One socket's chat: which livestream it joined, as whom, and its rate limits, its own and its address's. */
 export class ChatConnection {
   private joined: { livestreamId: string; moderator: boolean } | undefined;
   private name: string | undefined;
@@ -55,11 +56,12 @@ export class ChatConnection {
   constructor(
     private readonly socket: Socket,
     private readonly auth: ChatAuth,
+    private readonly addressBudget: IpBudget,
     private readonly ctx: ChatContext,
   ) {
     this.participantId = auth.participant ?? randomBytes(16).toString('base64url');
-    this.messageLimit = new RateLimiter(ctx.rate, CHAT_RATE_WINDOW_MS);
-    this.reactionLimit = new RateLimiter(ctx.rate, CHAT_RATE_WINDOW_MS);
+    this.messageLimit = new RateLimiter(ctx.rate, ctx.rateWindowMs);
+    this.reactionLimit = new RateLimiter(ctx.rate, ctx.rateWindowMs);
     const requests = new ChatRequests(socket, ctx.log);
     requests.on(ChatEvents.join, chatJoinSchema, (req) => this.join(req));
     requests.on(ChatEvents.name, chatNameSchema, (req) => this.setName(req));
@@ -103,20 +105,21 @@ export class ChatConnection {
     return { ok: true, name: checked.value };
   }
 
-  private send(req: ChatSendRequest): ChatAck<{ message: ChatMessage }> {
+  private async send(req: ChatSendRequest): Promise<ChatAck<{ message: ChatMessage }>> {
     const joined = this.joined;
     if (!joined) return refuse('not_joined');
     if (this.ctx.store.isBanned(joined.livestreamId, this.participantId)) return refuse('banned');
     if (this.name === undefined) return refuse('name_required');
     const checked = checkChatText(req.text);
     if (!checked.ok) return refuse(checked.error);
-    if (!this.messageLimit.take()) return refuse('rate_limited');
-    const message = this.ctx.store.add({
+    if (!RateLimiter.takeAll(this.messageLimit, this.addressBudget.messages)) return refuse('rate_limited');
+    const message = await this.ctx.store.add({
       livestreamId: joined.livestreamId,
       participantId: this.participantId,
       name: this.name,
       text: checked.value,
     });
+    if (!message) return refuse('internal');
     this.ctx.nsp.to(livestreamRoom(joined.livestreamId)).emit(ChatEvents.message, message);
     return { ok: true, message };
   }
@@ -125,7 +128,7 @@ export class ChatConnection {
     const joined = this.joined;
     if (!joined) return refuse('not_joined');
     if (this.ctx.store.isBanned(joined.livestreamId, this.participantId)) return refuse('banned');
-    if (!this.reactionLimit.take()) return refuse('rate_limited');
+    if (!RateLimiter.takeAll(this.reactionLimit, this.addressBudget.reactions)) return refuse('rate_limited');
     this.ctx.reactions.add(joined.livestreamId, req.emoji);
     return { ok: true };
   }

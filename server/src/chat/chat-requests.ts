@@ -4,6 +4,7 @@ import type { ChatAck, ChatError } from '../../../shared/chat.js';
 import type { Logger } from '../log.js';
 
 type AckFn = (response: ChatAck<object>) => void;
+type Handler<S extends z.ZodType> = (payload: z.infer<S>) => ChatAck<object> | Promise<ChatAck<object>>;
 
 export const refuse = (error: ChatError): { ok: false; error: ChatError } => ({ ok: false, error });
 
@@ -26,21 +27,21 @@ export class ChatRequests {
     });
   }
 
-  on<S extends z.ZodType>(event: string, schema: S, run: (payload: z.infer<S>) => ChatAck<object>): void {
+  on<S extends z.ZodType>(event: string, schema: S, run: Handler<S>): void {
     this.known.add(event);
     this.socket.on(event, (...args: unknown[]) => {
       const ack = args.pop();
       if (typeof ack !== 'function') return;
-      (ack as AckFn)(this.answer(event, schema, args, run));
+      void this.answer(event, schema, args, run).then(ack as AckFn);
     });
   }
 
-  private answer<S extends z.ZodType>(event: string, schema: S, args: unknown[], run: (payload: z.infer<S>) => ChatAck<object>): ChatAck<object> {
+  private async answer<S extends z.ZodType>(event: string, schema: S, args: unknown[], run: Handler<S>): Promise<ChatAck<object>> {
     if (args.length !== 1) return refuse('invalid');
     const parsed = schema.safeParse(args[0]);
     if (!parsed.success) return refuse('invalid');
     try {
-      return run(parsed.data);
+      return await run(parsed.data);
     } catch (error) {
       this.log.error('chat request failed', { event, error });
       return refuse('internal');

@@ -1,11 +1,12 @@
 import type { Server } from 'socket.io';
-import { ChatEvents, type ChatAuth, type ViewerCount } from '../../../shared/chat.js';
+import { CHAT_RATE_WINDOW_MS, ChatEvents, type ChatAuth, type ViewerCount } from '../../../shared/chat.js';
 import { chatAuthSchema } from '../../../shared/chat-schemas.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { ChatRepository } from '../store/chat-repository.js';
 import type { LivestreamRepository } from '../store/livestream-repository.js';
 import { ChatConnection, livestreamRoom, type ChatContext } from './chat-connection.js';
+import { IpLimits } from './ip-limits.js';
 import type { ApiTokenCheck } from './moderator-auth.js';
 import { ReactionBatcher } from './reaction-batcher.js';
 import { ViewerCounter, type ViewerReport } from './viewer-counter.js';
@@ -16,7 +17,7 @@ export interface ChatDeps {
   adminAuth: ApiTokenCheck;
   store: ChatRepository;
   /** With `redisUrl` set, viewer counts are shared with the other processes through the adapter. */
-  config: Pick<Config, 'chatRate' | 'redisUrl'>;
+  config: Pick<Config, 'chatRate' | 'chatIpRate' | 'maxSocketsPerIp' | 'redisUrl'>;
   log: Logger;
 }
 
@@ -27,9 +28,11 @@ export interface ChatTiming {
   viewerTickMs: number;
   /** Viewer ticks between full reports to the other processes. */
   heartbeatTicks: number;
+  /** The window of the chat rate limits, per connection and per address. */
+  rateWindowMs: number;
 }
 
-export const DEFAULT_CHAT_TIMING: ChatTiming = { reactionFlushMs: 250, viewerTickMs: 1000, heartbeatTicks: 5 };
+export const DEFAULT_CHAT_TIMING: ChatTiming = { reactionFlushMs: 250, viewerTickMs: 1000, heartbeatTicks: 5, rateWindowMs: CHAT_RATE_WINDOW_MS };
 
 export interface ChatService {
   /** Viewers of a livestream across every process (moderators are not counted). */
@@ -69,22 +72,35 @@ export function attachChat(io: Server, deps: ChatDeps, timing: ChatTiming = DEFA
     viewers,
     reactions,
     rate: deps.config.chatRate,
+    rateWindowMs: timing.rateWindowMs,
     log,
   };
+  // Per process: with REDIS_URL, a load balancer that keeps each client address on one process keeps them exact.
+  const { maxSocketsPerIp } = deps.config;
+  const limits = new IpLimits({ maxSockets: maxSocketsPerIp, rate: deps.config.chatIpRate, windowMs: timing.rateWindowMs });
 
   nsp.use((socket, next) => {
     const auth = chatAuthSchema.safeParse(socket.handshake.auth);
     if (!auth.success) return next(new Error('invalid handshake auth: expected { streamKey?, token?, participant? }'));
+    if (!limits.admits(socket.handshake.address)) {
+      return next(new Error(`too many chat connections from your address (at most ${maxSocketsPerIp}): close some, or try again later`));
+    }
     socket.data.chatAuth = auth.data;
     next();
   });
-  nsp.on('connection', (socket) => new ChatConnection(socket, socket.data.chatAuth as ChatAuth, ctx));
+  // Counted once connected rather than in the middleware: a client may leave in between, unnoticed.
+  nsp.on('connection', (socket) => {
+    const address = socket.handshake.address;
+    socket.once('disconnect', () => limits.release(address));
+    return new ChatConnection(socket, socket.data.chatAuth as ChatAuth, limits.connect(address), ctx);
+  });
 
   const timers = [
     setInterval(() => {
       for (const { livestreamId, burst } of reactions.drain()) nsp.to(livestreamRoom(livestreamId)).emit(ChatEvents.reaction, burst);
     }, timing.reactionFlushMs),
     setInterval(() => viewers.tick(), timing.viewerTickMs),
+    setInterval(() => limits.sweep(), timing.rateWindowMs),
   ];
   for (const timer of timers) timer.unref();
 

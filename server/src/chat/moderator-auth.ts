@@ -19,7 +19,8 @@ export type ChatRole = 'moderator' | 'viewer' | 'forbidden';
  */
 export function chatRole(auth: ChatAuth, livestreamId: string, livestreams: PublishAuthorizer, apiToken: ApiTokenCheck): ChatRole {
   if (auth.streamKey === undefined && auth.token === undefined) return 'viewer';
-  const keyOk = auth.streamKey === undefined || livestreams.authorizePublish(livestreamId, auth.streamKey) === 'ok';
+  // A disabled livestream refuses publishes only: its streamer still moderates its chat.
+  const keyOk = auth.streamKey === undefined || ['ok', 'disabled'].includes(livestreams.authorizePublish(livestreamId, auth.streamKey));
   const tokenOk = auth.token === undefined || isApiToken(auth.token, apiToken);
   return keyOk && tokenOk ? 'moderator' : 'forbidden';
 }

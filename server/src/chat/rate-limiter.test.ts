@@ -24,4 +24,18 @@ describe('RateLimiter', () => {
     now = 1600;
     expect([limiter.take(), limiter.take()]).toEqual([true, false]);
   });
+
+  it('takes from several limiters only when every one has room', () => {
+    let now = 0;
+    const own = new RateLimiter(2, 1000, () => now);
+    const shared = new RateLimiter(3, 1000, () => now);
+    const sibling = new RateLimiter(2, 1000, () => now);
+    expect([RateLimiter.takeAll(own, shared), RateLimiter.takeAll(own, shared), RateLimiter.takeAll(own, shared)]).toEqual([true, true, false]);
+    // The refusal by `own` spent nothing of `shared`: one slot is left for the sibling.
+    expect([RateLimiter.takeAll(sibling, shared), RateLimiter.takeAll(sibling, shared)]).toEqual([true, false]);
+    expect(sibling.idle()).toBe(false);
+    now = 1000;
+    expect(sibling.idle()).toBe(true);
+    expect(RateLimiter.takeAll(sibling, shared)).toBe(true);
+  });
 });

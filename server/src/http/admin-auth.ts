@@ -6,11 +6,14 @@ const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 const challenge = { 'WWW-Authenticate': 'Bearer realm="axon"' };
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
-/** Checks `Authorization: Bearer <AXON_API_TOKEN>` in constant time. */
+/** Checks `Authorization: Bearer <AXON_API_TOKEN>` (or another token, named `what` in refusals) in constant time. */
 export class AdminAuth {
   private readonly tokenDigest: Buffer;
 
-  constructor(token: string) {
+  constructor(
+    token: string,
+    private readonly what = 'API token',
+  ) {
     this.tokenDigest = digest(token);
   }
 
@@ -30,6 +33,6 @@ export class AdminAuth {
   private check(header: string): void {
     const token = BEARER.exec(header)?.[1];
     if (token === undefined) throw new HttpError(401, 'malformed Authorization header: expected "Bearer <token>"', challenge);
-    if (!timingSafeEqual(digest(token), this.tokenDigest)) throw new HttpError(403, 'wrong API token');
+    if (!timingSafeEqual(digest(token), this.tokenDigest)) throw new HttpError(403, `wrong ${this.what}`);
   }
 }

@@ -16,6 +16,7 @@ import { livestreamRoutes } from './routes/livestreams.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { pageRoutes } from './routes/pages.js';
+import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders, type SecurityHeaders } from './security-headers.js';
 
 declare module 'fastify' {
@@ -146,8 +147,15 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     ];
   };
 
+  // Before every route it guards, WHIP and WHEP included (registered later, on the same app).
+  const closeRateLimits = await registerRateLimits(app, {
+    perMinute: config.limits.requestsPerMinute,
+    redisUrl: config.redisUrl,
+    log: httpLog,
+  });
+  app.addHook('onClose', async () => closeRateLimits());
   await app.register(healthRoutes);
-  await app.register(metricsRoutes, { metrics });
+  await app.register(metricsRoutes, { metrics, token: config.metricsToken });
   await app.register(openApiRoutes, { publicUrl: config.publicUrl });
   await app.register(livestreamRoutes, {
     livestreams: deps.livestreams,

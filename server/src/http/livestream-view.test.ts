@@ -8,6 +8,7 @@ const record: LivestreamRecord = {
   streamKey: 'secret-key-secret-key-secret-key',
   record: true,
   dvrWindowS: null,
+  enabled: false,
   createdAt: '2026-01-02T03:04:05.000Z',
 };
 
@@ -30,6 +31,7 @@ describe('LivestreamViews', () => {
       dashUrl: 'https://tv.example.org:8443/live/abcdefgh1234/manifest.mpd',
       streamKey: record.streamKey,
       record: true,
+      enabled: false,
     });
   });
 

@@ -49,6 +49,7 @@ export class LivestreamViews {
       streamKey: record.streamKey,
       record: record.record,
       dvrWindowS: record.dvrWindowS,
+      enabled: record.enabled,
       rtmpUrl: this.rtmpUrl,
       rtmpsUrl: this.rtmpsUrl,
       whipUrl: `${this.deps.config.publicUrl}/whip/${record.id}`,

@@ -27,6 +27,7 @@ const livestreamSchema = publicLivestreamSchema.extend({
   streamKey: z.string().describe('Secret: OBS "Stream Key" for RTMP, "Bearer Token" for WHIP'),
   record: z.boolean(),
   dvrWindowS: z.number().int().nullable().describe("Seconds a viewer can rewind; null: the server's AXON_DVR_WINDOW_S"),
+  enabled: z.boolean().describe('false: every publish is refused (studio, WHIP, RTMP) until it is enabled again'),
   rtmpUrl: z.string().describe('OBS "Server" for RTMP'),
   rtmpsUrl: z.string().nullable().describe('OBS "Server" for RTMPS; null when the server has no certificate'),
   whipUrl: z.url(),
@@ -131,7 +132,8 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
         },
         patch: {
           operationId: 'updateLivestream',
-          summary: 'Rename a livestream, change whether it is recorded or its DVR window (from its next broadcast)',
+          summary:
+            'Rename a livestream, change whether it is recorded or its DVR window (from its next broadcast), or disable it (`enabled: false` ends its broadcast and refuses every publish) and enable it again',
           requestBody: { required: true, content: json(ref('UpdateLivestreamRequest')) },
           responses: { '200': { description: 'Updated', content: json(ref('Livestream')) }, ...errors(400, 401, 403, 404, 415) },
         },
@@ -145,7 +147,7 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
         parameters: [idParameter],
         post: {
           operationId: 'rotateStreamKey',
-          summary: 'Replace the stream key; the old key is refused for new publishes at once',
+          summary: 'Replace the stream key: the old key is refused at once and a broadcast published with it is ended',
           responses: { '200': { description: 'The livestream with its new key', content: json(ref('Livestream')) }, ...errors(400, 401, 403, 404) },
         },
       },

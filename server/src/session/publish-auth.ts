@@ -1,5 +1,8 @@
-/** The one check every ingest (studio, WHIP, RTMP) makes before it accepts anything from a publisher. */
-export type PublishAuthResult = 'ok' | 'unknown_livestream' | 'wrong_key';
+/**
+ * The one check every ingest (studio, WHIP, RTMP) makes before it accepts anything from a publisher.
+ * 'disabled' is answered only to the right key: a wrong key learns nothing about the livestream.
+ */
+export type PublishAuthResult = 'ok' | 'unknown_livestream' | 'wrong_key' | 'disabled';
 
 export interface PublishAuthorizer {
   /** Compares the key in constant time. */
@@ -8,11 +11,12 @@ export interface PublishAuthorizer {
 
 /** For protocols that carry only the key (RTMP: rtmp://host/live/<streamKey>). */
 export interface StreamKeyResolver {
-  /** The livestream whose current key this is; undefined for a wrong, rotated or deleted key. */
-  findLivestreamIdByStreamKey(streamKey: string): string | undefined;
+  /** The livestream whose current key this is, and whether it takes a publish; undefined for a wrong, rotated or deleted key. */
+  resolveStreamKey(streamKey: string): { livestreamId: string; result: Extract<PublishAuthResult, 'ok' | 'disabled'> } | undefined;
 }
 
 export const publishAuthMessages: Record<Exclude<PublishAuthResult, 'ok'>, string> = {
   unknown_livestream: 'No livestream with this id',
   wrong_key: 'Wrong stream key',
+  disabled: 'This livestream is disabled: its owner must enable it before it can go live',
 };

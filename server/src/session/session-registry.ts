@@ -2,11 +2,27 @@ import { EventEmitter } from 'node:events';
 import type { IngestSource } from './ingest.js';
 import type { LiveSession, StreamSessionFactory } from './stream-session.js';
 
-export class AlreadyLiveError extends Error {
+/** Why a publisher cannot take its livestream now; the message is meant for the publisher. */
+export class ReservationRefusedError extends Error {}
+
+export class AlreadyLiveError extends ReservationRefusedError {
   constructor() {
     super('This livestream already has a publisher');
   }
 }
+
+/** Admission control: one more broadcast would slow every running one below real time. */
+export class AtCapacityError extends ReservationRefusedError {
+  /** When a publisher may try again: broadcasts end on their own schedule, so this is a guess worth waiting. */
+  readonly retryAfterS = 30;
+
+  constructor(maxBroadcasts: number) {
+    super(`This server is already running its ${maxBroadcasts} broadcasts at once, its limit: try again in a few minutes`);
+  }
+}
+
+/** A publisher's hold was revoked before its broadcast started; the message is meant for the publisher. */
+export class PublishRevokedError extends Error {}
 
 /**
  * A publisher's hold on a livestream from the moment its key is accepted until its broadcast ends.
@@ -14,7 +30,10 @@ export class AlreadyLiveError extends Error {
  */
 export interface Reservation {
   readonly livestreamId: string;
-  /** Starts the broadcast from this ingest. The reservation is released when the session ends. */
+  /**
+   * Starts the broadcast from this ingest. The reservation is released when the session ends. Throws
+   * PublishRevokedError when the livestream was ended meanwhile (deleted, key rotated, disabled).
+   */
   start(ingest: IngestSource): LiveSession;
   /** Gives the livestream back (negotiation failed or the publisher left before starting). Idempotent. */
   release(): void;
@@ -43,12 +62,15 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
   constructor(
     private readonly createSession: StreamSessionFactory,
     private readonly claims?: LiveClaimStore,
+    /** Broadcasts (and publishers still negotiating) this process takes at once; more are refused before any media. */
+    private readonly maxBroadcasts = Infinity,
   ) {
     super();
   }
 
   reserve(livestreamId: string): Reservation {
     if (this.reserved.has(livestreamId)) throw new AlreadyLiveError();
+    if (this.reserved.size >= this.maxBroadcasts) throw new AtCapacityError(this.maxBroadcasts);
     if (this.claims && !this.claims.claim(livestreamId)) throw new AlreadyLiveError();
     let released = false;
     let started = false;
@@ -70,7 +92,7 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
         if (!started) release();
       },
       start: (ingest) => {
-        if (revokedBecause !== null) throw new Error(revokedBecause);
+        if (revokedBecause !== null) throw new PublishRevokedError(revokedBecause);
         if (released || started) throw new Error('reservation is no longer valid');
         started = true;
         const session = this.createSession(livestreamId, ingest);
@@ -89,7 +111,7 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
 
   /**
    * Ends whatever holds the livestream: its broadcast, or a publisher still negotiating (whose start()
-   * then fails with `reason`). Used when the livestream is deleted.
+   * then fails with `reason`). Used when the livestream is deleted or disabled and when its key is rotated.
    */
   async end(livestreamId: string, reason: string): Promise<void> {
     const session = this.sessions.get(livestreamId);

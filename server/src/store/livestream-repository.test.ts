@@ -78,13 +78,38 @@ describe('SqliteLivestreamRepository', () => {
 
   it('finds a livestream by its current key only', () => {
     const a = repo.create({ name: 'A', record: true });
-    expect(repo.findLivestreamIdByStreamKey(a.streamKey)).toBe(a.id);
-    expect(repo.findLivestreamIdByStreamKey('')).toBeUndefined();
+    const found = { livestreamId: a.id, result: 'ok' };
+    expect(repo.resolveStreamKey(a.streamKey)).toEqual(found);
+    expect(repo.resolveStreamKey('')).toBeUndefined();
     const rotated = repo.rotateKey(a.id)!;
-    expect(repo.findLivestreamIdByStreamKey(a.streamKey)).toBeUndefined();
-    expect(repo.findLivestreamIdByStreamKey(rotated.streamKey)).toBe(a.id);
+    expect(repo.resolveStreamKey(a.streamKey)).toBeUndefined();
+    expect(repo.resolveStreamKey(rotated.streamKey)).toEqual(found);
     repo.delete(a.id);
-    expect(repo.findLivestreamIdByStreamKey(rotated.streamKey)).toBeUndefined();
+    expect(repo.resolveStreamKey(rotated.streamKey)).toBeUndefined();
+  });
+
+  it('refuses the key of a disabled livestream until it is enabled, and the wrong key as before', () => {
+    const a = repo.create({ name: 'A', record: true });
+    expect(a.enabled).toBe(true);
+    expect(repo.update(a.id, { enabled: false })).toEqual({ ...a, enabled: false });
+    expect(repo.update(a.id, { name: 'B' })?.enabled).toBe(false);
+    expect(repo.authorizePublish(a.id, a.streamKey)).toBe('disabled');
+    expect(repo.authorizePublish(a.id, 'wrong')).toBe('wrong_key');
+    expect(repo.resolveStreamKey(a.streamKey)).toEqual({ livestreamId: a.id, result: 'disabled' });
+    expect(repo.update(a.id, { enabled: true })?.enabled).toBe(true);
+    expect(repo.authorizePublish(a.id, a.streamKey)).toBe('ok');
+    expect(repo.resolveStreamKey(a.streamKey)).toEqual({ livestreamId: a.id, result: 'ok' });
+  });
+
+  it('keeps the livestreams made before livestreams could be disabled enabled', () => {
+    const older = new BetterSqlite3(':memory:');
+    applyMigrations(older, migrations.filter((m) => m.version < 5));
+    older
+      .prepare("INSERT INTO livestreams (id, name, stream_key, record, created_at) VALUES ('older-livestream', 'Old', 'key', 1, ?)")
+      .run(new Date().toISOString());
+    applyMigrations(older, migrations);
+    expect(new SqliteLivestreamRepository(older).get('older-livestream')?.enabled).toBe(true);
+    older.close();
   });
 
   it('deletes', () => {

@@ -10,6 +10,8 @@ export interface LivestreamRecord {
   record: boolean;
   /** This livestream's DVR window in seconds; null: the server's. */
   dvrWindowS: number | null;
+  /** false: every publish is refused. */
+  enabled: boolean;
   createdAt: string;
 }
 
@@ -30,6 +32,7 @@ export interface LivestreamChanges {
   record?: boolean | undefined;
   /** null goes back to the server's window; undefined leaves it. */
   dvrWindowS?: number | null | undefined;
+  enabled?: boolean | undefined;
 }
 
 export class InvalidCursorError extends Error {
@@ -57,10 +60,11 @@ interface Row {
   stream_key: string;
   record: number;
   dvr_window_s: number | null;
+  enabled: number;
   created_at: string;
 }
 
-const COLUMNS = 'seq, id, name, stream_key, record, dvr_window_s, created_at';
+const COLUMNS = 'seq, id, name, stream_key, record, dvr_window_s, enabled, created_at';
 
 /** 96 bits: public, only needs to be unguessable enough not to enumerate. */
 const newId = () => randomBytes(12).toString('base64url');
@@ -82,6 +86,7 @@ const toRecord = (row: Row): LivestreamRecord => ({
   streamKey: row.stream_key,
   record: row.record === 1,
   dvrWindowS: row.dvr_window_s,
+  enabled: row.enabled === 1,
   createdAt: row.created_at,
 });
 
@@ -94,16 +99,17 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
         'INSERT INTO livestreams (id, name, stream_key, record, dvr_window_s, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       get: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM livestreams WHERE id = ?`),
-      byKey: db.prepare<[string], { id: string }>('SELECT id FROM livestreams WHERE stream_key = ?'),
-      keyOf: db.prepare<[string], { stream_key: string }>('SELECT stream_key FROM livestreams WHERE id = ?'),
+      byKey: db.prepare<[string], { id: string; enabled: number }>('SELECT id, enabled FROM livestreams WHERE stream_key = ?'),
+      keyOf: db.prepare<[string], { stream_key: string; enabled: number }>('SELECT stream_key, enabled FROM livestreams WHERE id = ?'),
       firstPage: db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM livestreams ORDER BY seq DESC LIMIT ?`),
       nextPage: db.prepare<[number, number], Row>(
         `SELECT ${COLUMNS} FROM livestreams WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
       ),
       // dvr_window_s can be set back to NULL, so it takes a flag saying whether to change it.
-      update: db.prepare<[string | null, number | null, number, number | null, string], Row>(
+      update: db.prepare<[string | null, number | null, number, number | null, number | null, string], Row>(
         `UPDATE livestreams SET name = coalesce(?, name), record = coalesce(?, record),
-           dvr_window_s = CASE WHEN ? THEN ? ELSE dvr_window_s END WHERE id = ? RETURNING ${COLUMNS}`,
+           dvr_window_s = CASE WHEN ? THEN ? ELSE dvr_window_s END, enabled = coalesce(?, enabled)
+           WHERE id = ? RETURNING ${COLUMNS}`,
       ),
       setKey: db.prepare<[string, string], Row>(`UPDATE livestreams SET stream_key = ? WHERE id = ? RETURNING ${COLUMNS}`),
       delete: db.prepare<[string]>('DELETE FROM livestreams WHERE id = ?'),
@@ -117,6 +123,7 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
       streamKey: newStreamKey(),
       record: input.record,
       dvrWindowS: input.dvrWindowS ?? null,
+      enabled: true,
       createdAt: new Date().toISOString(),
     };
     this.statements.insert.run(record.id, record.name, record.streamKey, record.record ? 1 : 0, record.dvrWindowS, record.createdAt);
@@ -128,8 +135,9 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
     return row && toRecord(row);
   }
 
-  findLivestreamIdByStreamKey(streamKey: string): string | undefined {
-    return this.statements.byKey.get(streamKey)?.id;
+  resolveStreamKey(streamKey: string): ReturnType<StreamKeyResolver['resolveStreamKey']> {
+    const row = this.statements.byKey.get(streamKey);
+    return row && { livestreamId: row.id, result: row.enabled === 1 ? 'ok' : 'disabled' };
   }
 
   list(page: { limit: number; cursor?: string | undefined }): LivestreamPage {
@@ -147,9 +155,16 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
   }
 
   update(id: string, changes: LivestreamChanges): LivestreamRecord | undefined {
-    const record = changes.record === undefined ? null : changes.record ? 1 : 0;
+    const flag = (value: boolean | undefined) => (value === undefined ? null : value ? 1 : 0);
     const window = changes.dvrWindowS;
-    const row = this.statements.update.get(changes.name ?? null, record, window === undefined ? 0 : 1, window ?? null, id);
+    const row = this.statements.update.get(
+      changes.name ?? null,
+      flag(changes.record),
+      window === undefined ? 0 : 1,
+      window ?? null,
+      flag(changes.enabled),
+      id,
+    );
     return row && toRecord(row);
   }
 
@@ -166,6 +181,7 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
     const row = this.statements.keyOf.get(livestreamId);
     if (!row) return 'unknown_livestream';
     // Digests have equal length whatever the input, which timingSafeEqual requires.
-    return timingSafeEqual(digest(row.stream_key), digest(streamKey)) ? 'ok' : 'wrong_key';
+    if (!timingSafeEqual(digest(row.stream_key), digest(streamKey))) return 'wrong_key';
+    return row.enabled === 1 ? 'ok' : 'disabled';
   }
 }

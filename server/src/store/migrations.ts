@@ -80,4 +80,10 @@ export const migrations: readonly Migration[] = [
         ) STRICT, WITHOUT ROWID;
       `),
   },
+  {
+    version: 5,
+    name: 'livestream enabled',
+    // A disabled livestream refuses every publish until its owner enables it again.
+    up: (db) => db.exec('ALTER TABLE livestreams ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1))'),
+  },
 ];

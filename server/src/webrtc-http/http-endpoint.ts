@@ -35,6 +35,13 @@ export interface RtcHttpEndpoint<S extends RtcHttpSession> {
   open(livestreamId: string, request: OfferRequest): Promise<{ session: S; answer: string }>;
   /** Throws an HttpError when the request may not act on the session (WHIP: the publisher's token). */
   authorize(session: S, request: FastifyRequest): void;
+  /** Sessions one client address, and one livestream, may hold at once (open or being opened). */
+  limits: SessionLimits;
+}
+
+export interface SessionLimits {
+  perIp: number;
+  perLivestream?: number;
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
@@ -56,15 +63,27 @@ export function serveRtcHttpEndpoint<S extends RtcHttpSession>(app: FastifyInsta
   const { prefix } = endpoint;
   const sessions = new Map<string, S>();
   const links = iceServerLinks(endpoint.iceServers ?? []);
+  const quota = new SessionQuota(endpoint.limits, prefix.slice(1).toUpperCase());
   prepareEndpointScope(app, prefix);
 
   const options = { bodyLimit: SDP_BODY_LIMIT, ...(endpoint.onRequest && { onRequest: endpoint.onRequest }) };
   app.post<OfferRoute>(`${prefix}/:id`, options, async (request, reply) => {
     const livestreamId = parseInput(livestreamIdSchema, request.params.id);
     requireContentType(request, SDP_CONTENT_TYPE);
-    const { session, answer } = await readingSdp(() => endpoint.open(livestreamId, request));
+    const giveBack = quota.take(request.ip, livestreamId);
+    let opened: Awaited<ReturnType<typeof endpoint.open>>;
+    try {
+      opened = await readingSdp(() => endpoint.open(livestreamId, request));
+    } catch (err) {
+      giveBack();
+      throw err;
+    }
+    const { session, answer } = opened;
     sessions.set(session.id, session);
-    session.onEnded(() => sessions.delete(session.id));
+    session.onEnded(() => {
+      sessions.delete(session.id);
+      giveBack();
+    });
     reply
       .code(201)
       .type(SDP_CONTENT_TYPE)
@@ -80,6 +99,50 @@ export function serveRtcHttpEndpoint<S extends RtcHttpSession>(app: FastifyInsta
     await Promise.all([...sessions.values()].map((s) => s.end('the server is shutting down')));
   });
   return sessions;
+}
+
+/**
+ * Sessions held per client address and per livestream, counted from the offer's arrival (so that offers
+ * racing each other cannot overshoot) to the session's end. Refusals say when to try again: an address
+ * over its share is asked to close one of its own (429); a livestream at its limit is busy for everyone (503).
+ */
+class SessionQuota {
+  private readonly byIp = new Map<string, number>();
+  private readonly byLivestream = new Map<string, number>();
+
+  constructor(
+    private readonly limits: SessionLimits,
+    private readonly protocol: string,
+  ) {}
+
+  /** Counts one more session, or throws the refusal. Returns what gives it back (once). */
+  take(ip: string, livestreamId: string): () => void {
+    if ((this.byIp.get(ip) ?? 0) >= this.limits.perIp) {
+      throw new HttpError(429, `too many ${this.protocol} sessions from your address (${this.limits.perIp}): end one first`, { 'Retry-After': '30' });
+    }
+    const { perLivestream } = this.limits;
+    if (perLivestream !== undefined && (this.byLivestream.get(livestreamId) ?? 0) >= perLivestream) {
+      throw new HttpError(503, `this livestream has ${perLivestream} ${this.protocol} sessions, its limit: try again later or watch over HLS`, {
+        'Retry-After': '30',
+      });
+    }
+    count(this.byIp, ip, 1);
+    count(this.byLivestream, livestreamId, 1);
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      count(this.byIp, ip, -1);
+      count(this.byLivestream, livestreamId, -1);
+    };
+  }
+}
+
+/** Adds `delta` to a key's count; a count back at zero leaves the map, so idle addresses cost nothing. */
+function count(counts: Map<string, number>, key: string, delta: number): void {
+  const next = (counts.get(key) ?? 0) + delta;
+  if (next > 0) counts.set(key, next);
+  else counts.delete(key);
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined without one. Throws 401 when malformed. */

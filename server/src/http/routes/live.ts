@@ -23,8 +23,8 @@ const allowAnyOrigin = (reply: FastifyReply) =>
  * The hot path for viewers: no database, no body parsing; files come from memory while unchanged.
  */
 export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { mediaDir, files }) => {
-  // Media, not pages or API answers: the viewers' hot path goes without the security headers' work.
-  const media = { securityHeaders: 'none' } as const;
+  // Media, not pages or API answers: the viewers' hot path goes without the security headers' and the rate limit's work.
+  const media = { securityHeaders: 'none', rateLimit: false } as const;
   app.options('/live/*', { config: media }, async (request, reply) => {
     // Public, credential-less content: any header a player wants to send is fine.
     const requested = request.headers['access-control-request-headers'];

@@ -23,6 +23,12 @@ export interface LivestreamRoutesOptions {
   log: Logger;
 }
 
+/** Why a broadcast ended, as its publisher is told (the studio shows "The stream ended: <reason>"). */
+export const KICK_REASONS = {
+  keyRotated: 'the stream key was rotated; publish again with the new key',
+  disabled: 'the livestream was disabled',
+} as const;
+
 interface IdParams {
   id: string;
 }
@@ -75,6 +81,8 @@ export const livestreamRoutes: FastifyPluginAsync<LivestreamRoutesOptions> = asy
     const record = livestreams.update(id, changes);
     if (!record) throw new HttpError(404, 'no livestream with this id');
     log.info('livestream updated', { id, fields: Object.keys(changes) });
+    // Stored first, so no new publish is accepted while the broadcast winds down.
+    if (changes.enabled === false) await registry.end(id, KICK_REASONS.disabled);
     return views.full(record);
   });
 
@@ -95,6 +103,8 @@ export const livestreamRoutes: FastifyPluginAsync<LivestreamRoutesOptions> = asy
     const record = livestreams.rotateKey(id);
     if (!record) throw new HttpError(404, 'no livestream with this id');
     log.info('stream key rotated', { id });
+    // Whoever holds the old key (a leaked one) is cut off: its broadcast ends, it cannot publish again.
+    await registry.end(id, KICK_REASONS.keyRotated);
     return views.full(record);
   });
 };

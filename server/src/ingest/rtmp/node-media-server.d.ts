@@ -12,6 +12,8 @@ declare module 'node-media-server/src/core/context.js' {
   const Context: {
     config: Record<string, unknown>;
     broadcasts: Map<string, NmsBroadcast>;
+    /** Filled only by NodeMediaServer's own servers, which Axon does not run: tests check it stays empty. */
+    sessions: Map<string, unknown>;
     eventEmitter: EventEmitter;
   };
   export default Context;
@@ -75,4 +77,18 @@ declare module 'node-media-server/src/protocol/amf.js' {
     encodeAmf0Data(data: { cmd: string } & Record<string, unknown>): Buffer;
   };
   export default amf;
+}
+
+declare module 'node-media-server/src/protocol/rtmp_client.js' {
+  /** node-media-server's RTMP client (tests: many publishes where one FFmpeg each would be too slow). */
+  export default class RtmpClient {
+    onCloseCallback: (hadError: boolean) => void;
+    onErrorCallback: (error: Error) => void;
+    /** Connects to rtmp://host:port/<app>/<name> and completes the handshake. */
+    connect(url: string): Promise<void>;
+    sendConnect(): Promise<unknown>;
+    sendCreateStream(): Promise<number>;
+    sendPublish(streamName: string): Promise<unknown>;
+    disconnect(): void;
+  }
 }

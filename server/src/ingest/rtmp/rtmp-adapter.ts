@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Logger } from '../../log.js';
-import type { StreamKeyResolver } from '../../session/publish-auth.js';
-import { AlreadyLiveError, type Reservation, type SessionRegistry } from '../../session/session-registry.js';
+import { publishAuthMessages, type StreamKeyResolver } from '../../session/publish-auth.js';
+import { PublishRevokedError, ReservationRefusedError, type Reservation, type SessionRegistry } from '../../session/session-registry.js';
+import type { LiveSession } from '../../session/stream-session.js';
 import { FlvSourceProbe, type ProbeVerdict } from './flv-source-probe.js';
 import { RtmpIngest } from './rtmp-ingest.js';
 import { RtmpServer, type RtmpPublish, type RtmpServerOptions } from './rtmp-server.js';
@@ -13,6 +14,7 @@ export interface RtmpIngestDeps {
   port: number;
   /** RTMPS beside RTMP: same key checks, same ingest. */
   tls?: RtmpServerOptions['tls'];
+  maxConnectionsPerIp?: number;
   registry: SessionRegistry;
   keys: StreamKeyResolver;
   reconnectWindowS: number;
@@ -55,18 +57,20 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
       publish.close();
     };
     if (publish.app !== RTMP_APP) {
-      const app = JSON.stringify(publish.app.slice(0, 64));
+      // Not echoed: an encoder given the whole URL as its server sends the stream key as (part of) the application.
       return refuse(
-        `the application must be "${RTMP_APP}", not ${app} (in OBS: Server rtmp://<host>:<port>/${RTMP_APP}, Stream Key = the livestream's key)`,
+        `the application must be "${RTMP_APP}" (in OBS: Server rtmp://<host>:<port>/${RTMP_APP}, Stream Key = the livestream's key)`,
       );
     }
     if (!publish.streamKey) return refuse('no stream key');
     const key = streamKeySchema.safeParse(publish.streamKey);
     if (!key.success) return refuse('malformed stream key');
-    const livestreamId = deps.keys.findLivestreamIdByStreamKey(key.data);
-    if (livestreamId === undefined) return refuse('unknown stream key (wrong, rotated or deleted)');
-
+    const found = deps.keys.resolveStreamKey(key.data);
+    if (found === undefined) return refuse('unknown stream key (wrong, rotated or deleted)');
+    const { livestreamId } = found;
     const fields = { livestream: livestreamId, remote: publish.remote };
+    if (found.result === 'disabled') return refuse(publishAuthMessages.disabled, fields);
+
     const returningTo = ingests.get(livestreamId);
     let reservation: Reservation | undefined;
     if (returningTo) {
@@ -81,7 +85,7 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
       try {
         reservation = deps.registry.reserve(livestreamId);
       } catch (err) {
-        if (err instanceof AlreadyLiveError) return refuse('this livestream already has a publisher', fields);
+        if (err instanceof ReservationRefusedError) return refuse(err.message, fields);
         // The claim is a database write (shared with other processes): a failure refuses this publish only.
         log.error('RTMP publish could not reserve its livestream', { ...fields, err });
         return refuse('the server could not take this publish now', fields);
@@ -106,8 +110,16 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
         reconnectWindowS: deps.reconnectWindowS,
         log: log.child(livestreamId),
       });
+      let session: LiveSession;
+      try {
+        session = reservation!.start(ingest);
+      } catch (err) {
+        // Ended while it was probed (deleted, key rotated, disabled): nothing of it may stay to return to.
+        void ingest.close();
+        if (err instanceof PublishRevokedError) return refuse(err.message, fields);
+        throw err;
+      }
       ingests.set(livestreamId, ingest);
-      const session = reservation!.start(ingest);
       session.once('ended', () => {
         if (ingests.get(livestreamId) === ingest) ingests.delete(livestreamId);
       });
@@ -117,7 +129,14 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
     });
   };
 
-  const server = await RtmpServer.listen({ host: deps.host, port: deps.port, tls: deps.tls, onPublish, log });
+  const server = await RtmpServer.listen({
+    host: deps.host,
+    port: deps.port,
+    tls: deps.tls,
+    maxConnectionsPerIp: deps.maxConnectionsPerIp,
+    onPublish,
+    log,
+  });
   return {
     port: server.port,
     tlsPort: server.tlsPort,

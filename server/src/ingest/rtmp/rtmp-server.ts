@@ -4,6 +4,7 @@ import Context from 'node-media-server/src/core/context.js';
 import nmsLogger from 'node-media-server/src/core/logger.js';
 import RtmpSession, { type NmsRtmp, type NmsSubscriber } from 'node-media-server/src/session/rtmp_session.js';
 import type { Logger } from '../../log.js';
+import { FirstPerWindow } from '../../first-per-window.js';
 import type { TlsCertificate } from '../../tls-certificate.js';
 
 /** A client's request to publish, as the rest of Axon sees it: no node-media-server type leaks out. */
@@ -35,6 +36,8 @@ export interface RtmpServerOptions {
   port: number;
   /** RTMPS: the same publishes, checked the same way, over TLS on a port of its own (0 picks a free one). */
   tls?: { port: number; certificate: TlsCertificate };
+  /** Connections (RTMP and RTMPS together) one client address may hold; more are closed at once. No limit when unset. */
+  maxConnectionsPerIp?: number;
   /**
    * Called synchronously when a client asks to publish, before any of its media is taken in; calling
    * `publish.close()` there refuses it.
@@ -66,6 +69,8 @@ let running = false;
  */
 export class RtmpServer {
   private readonly connections = new Map<RtmpSession, RtmpConnection>();
+  private readonly perIp = new Map<string, number>();
+  private readonly refusals = new FirstPerWindow(60_000);
   private readonly log: Logger;
   private removeRenewal = (): void => undefined;
 
@@ -105,7 +110,7 @@ export class RtmpServer {
       rtmp.removeRenewal = o.tls!.certificate.onRenew((pair) => tlsServer.setSecureContext(pair));
     }
     // Its errors are about clients (bad paths, refused sessions), which Axon itself logs with the reason.
-    nmsLogger.log = (message) => o.log.debug(`node-media-server: ${message}`);
+    nmsLogger.log = (message) => o.log.debug(`node-media-server: ${withoutStreamNames(message)}`);
     Context.eventEmitter.on('prePublish', rtmp.onPrePublish);
     Context.eventEmitter.on('prePlay', rtmp.onPrePlay);
     o.log.info(`RTMP ingest listening on ${o.host}:${rtmp.port}${tlsServer ? `, RTMPS on ${o.host}:${rtmp.tlsPort}` : ''}`);
@@ -126,6 +131,7 @@ export class RtmpServer {
     Context.eventEmitter.off('prePublish', this.onPrePublish);
     Context.eventEmitter.off('prePlay', this.onPrePlay);
     this.removeRenewal();
+    this.refusals.close();
     const closed = Promise.all(
       [this.server, this.tlsServer].map((s) => s && new Promise<void>((resolve) => s.close(() => resolve()))),
     );
@@ -135,10 +141,21 @@ export class RtmpServer {
   }
 
   private accept(socket: net.Socket): void {
+    const ip = socket.remoteAddress ?? 'unknown';
+    const held = this.perIp.get(ip) ?? 0;
+    if (held >= (this.o.maxConnectionsPerIp ?? Infinity)) {
+      if (this.refusals.first(ip)) this.log.warn(`RTMP connection refused: this address already holds ${held} connections, its limit`, { ip });
+      socket.destroy();
+      return;
+    }
+    this.perIp.set(ip, held + 1);
     const session = new RtmpSession(socket);
     const connection = new RtmpConnection(session, this.log);
     this.connections.set(session, connection);
     socket.once('close', () => {
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left > 0) this.perIp.set(ip, left);
+      else this.perIp.delete(ip);
       this.connections.delete(session);
       connection.onSocketClosed();
     });
@@ -167,6 +184,16 @@ export class RtmpServer {
   private readonly onPrePlay = (session: RtmpSession): void => {
     this.connections.get(session)?.drop('playing over RTMP is not offered');
   };
+}
+
+/**
+ * node-media-server names a stream in its lines as /<app>/<name>, or as `app=…, name=…` when it refuses the
+ * characters, and the name is a stream key (the app is one too when an encoder is given the key in its
+ * server URL). Every path and everything from `app=` on is cut out; what stays (session, address, event)
+ * is what a debug line is for.
+ */
+function withoutStreamNames(message: string): string {
+  return message.replace(/ app=.*$/s, ' app=…').replace(/\/\S*/g, '/…');
 }
 
 function listenOn(server: net.Server, port: number, host: string): Promise<void> {

@@ -11,7 +11,7 @@ import type {
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { publishAuthMessages, type PublishAuthorizer } from '../../session/publish-auth.js';
-import { AlreadyLiveError, type Reservation, type SessionRegistry } from '../../session/session-registry.js';
+import { PublishRevokedError, ReservationRefusedError, type Reservation, type SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
 import { createRtcTransport } from '../../webrtc-http/rtc-transport.js';
 import { WebRtcIngest } from './webrtc-ingest.js';
@@ -65,7 +65,7 @@ export class StudioPublisher {
     try {
       reservation = this.deps.registry.reserve(req.livestreamId);
     } catch (err) {
-      if (err instanceof AlreadyLiveError) throw new SignallingError(err.message);
+      if (err instanceof ReservationRefusedError) throw new SignallingError(err.message);
       throw err;
     }
     let router: types.Router;
@@ -157,7 +157,7 @@ export class StudioPublisher {
       session = n.reservation.start(ingest);
     } catch (err) {
       void ingest.close();
-      throw err;
+      throw err instanceof PublishRevokedError ? new SignallingError(err.message) : err;
     }
     this.session = session;
     // The session ends itself when its ingest does; this makes it independent of that wiring.

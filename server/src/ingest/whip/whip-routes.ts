@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 import { HttpError, parseInput } from '../../http/http-error.js';
 import type { Logger } from '../../log.js';
 import { publishAuthMessages, type PublishAuthorizer } from '../../session/publish-auth.js';
-import { AlreadyLiveError, type SessionRegistry } from '../../session/session-registry.js';
+import { AlreadyLiveError, AtCapacityError, type SessionRegistry } from '../../session/session-registry.js';
 import { bearerToken, serveRtcHttpEndpoint, unauthorized, type IceServer } from '../../webrtc-http/http-endpoint.js';
 import { parseOffer } from '../../webrtc-http/sdp-offer.js';
 import type { WorkerPool } from '../webrtc/worker-pool.js';
@@ -17,6 +17,8 @@ export interface WhipRoutesOptions {
   rtc: Config['rtc'];
   /** Handed to clients as Link headers; none by default (mediasoup is ICE-lite on a reachable address). */
   iceServers?: IceServer[];
+  /** Publish sessions one client address may hold (a livestream takes one publisher anyway). */
+  sessionsPerIp: number;
   log: Logger;
 }
 
@@ -37,12 +39,14 @@ export const whipRoutes: FastifyPluginAsync<WhipRoutesOptions> = async (app, o) 
   serveRtcHttpEndpoint(app, {
     prefix: '/whip',
     iceServers: o.iceServers,
+    limits: { perIp: o.sessionsPerIp },
     // Before the body is read: a publisher without the key learns nothing else.
     onRequest: async (request) => {
       const id = parseInput(livestreamIdSchema, request.params.id);
       const result = o.auth.authorizePublish(id, publishToken(request));
       if (result === 'unknown_livestream') throw new HttpError(404, publishAuthMessages.unknown_livestream);
       if (result === 'wrong_key') throw unauthorized(publishAuthMessages.wrong_key);
+      if (result === 'disabled') throw new HttpError(403, publishAuthMessages.disabled);
     },
     open: async (livestreamId, request) => {
       const offer = parseOffer(request.body);
@@ -50,6 +54,7 @@ export const whipRoutes: FastifyPluginAsync<WhipRoutesOptions> = async (app, o) 
         return await WhipSession.open(deps, livestreamId, publishToken(request), offer);
       } catch (err) {
         if (err instanceof AlreadyLiveError) throw new HttpError(409, err.message);
+        if (err instanceof AtCapacityError) throw new HttpError(503, err.message, { 'Retry-After': String(err.retryAfterS) });
         throw err;
       }
     },

@@ -92,8 +92,11 @@ export class ViewerRouters {
         const { pipeProducer } = await media.router.pipeToRouter({ producerId: t.producer.id, router, keepId: false });
         producers.set(t.kind, pipeProducer!);
       }
-      // The broadcast is over: so is every viewer's route of it.
-      media.router.observer.once('close', () => router.close());
+      // The broadcast is over: so is every viewer's route of it. A route closed before (its last viewer gone)
+      // takes its listener along, or each route a broadcast ever had would stay reachable until it ends.
+      const closeWithBroadcast = () => router.close();
+      media.router.observer.once('close', closeWithBroadcast);
+      router.observer.once('close', () => media.router.observer.off('close', closeWithBroadcast));
       return { router, producers };
     } catch (err) {
       router.close();

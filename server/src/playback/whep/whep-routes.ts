@@ -6,7 +6,7 @@ import type { Logger } from '../../log.js';
 import type { SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
 import type { LivestreamRepository } from '../../store/livestream-repository.js';
-import { serveRtcHttpEndpoint, type IceServer } from '../../webrtc-http/http-endpoint.js';
+import { serveRtcHttpEndpoint, type IceServer, type SessionLimits } from '../../webrtc-http/http-endpoint.js';
 import { parseOffer } from '../../webrtc-http/sdp-offer.js';
 import { ViewerRouters } from './viewer-routers.js';
 import { WhepSession } from './whep-session.js';
@@ -18,6 +18,8 @@ export interface WhepRoutesOptions {
   rtc: Config['rtc'];
   /** Handed to clients as Link headers; none by default (mediasoup is ICE-lite on a reachable address). */
   iceServers?: IceServer[];
+  /** Real-time viewers one client address, and one livestream, may have at once. */
+  limits: SessionLimits;
   log: Logger;
 }
 
@@ -52,6 +54,7 @@ export const whepRoutes: FastifyPluginAsync<WhepRoutesOptions> = async (app, o) 
   const sessions = serveRtcHttpEndpoint<WhepSession>(app, {
     prefix: '/whep',
     iceServers: o.iceServers,
+    limits: o.limits,
     open: async (livestreamId, request) => {
       if (!o.livestreams.get(livestreamId)) throw new HttpError(404, 'no livestream with this id');
       const broadcast = o.registry.get(livestreamId) ?? (o.registry.isLive(livestreamId) ? await started(livestreamId) : undefined);

@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { WorkerPool } from './ingest/webrtc/worker-pool.js';
+import { whipRoutes } from './ingest/whip/whip-routes.js';
+import type { Logger } from './log.js';
+import { whepRoutes } from './playback/whep/whep-routes.js';
+import type { SessionRegistry } from './session/session-registry.js';
+import type { LivestreamRepository } from './store/livestream-repository.js';
+
+export interface WebRtcRoutesDeps {
+  pool: WorkerPool;
+  registry: SessionRegistry;
+  livestreams: LivestreamRepository;
+  config: Pick<Config, 'rtc' | 'limits'>;
+  log: Logger;
+}
+
+/** WHIP publishing (RFC 9725) and WHEP real-time playback, with their limits; each plugin parses its own SDP bodies. */
+export async function registerWebRtcRoutes(app: FastifyInstance, { pool, registry, livestreams, config, log }: WebRtcRoutesDeps): Promise<void> {
+  const { rtc, limits } = config;
+  await app.register(whipRoutes, { pool, registry, auth: livestreams, rtc, sessionsPerIp: limits.whipSessionsPerIp, log: log.child('whip') });
+  await app.register(whepRoutes, {
+    pool,
+    registry,
+    livestreams,
+    rtc,
+    limits: { perIp: limits.whepSessionsPerIp, perLivestream: limits.whepSessionsPerLivestream },
+    log: log.child('whep'),
+  });
+}

@@ -1,0 +1,85 @@
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAxonServer, type AxonServer } from '../../bench/lib/axon-server.js';
+import { STUDIO_NAMESPACE } from '../../shared/constants.js';
+import type { Livestream } from '../../shared/livestream.js';
+import { PublishEvents, type Ack } from '../../shared/signalling.js';
+import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
+import { chromeSimulcastOffer } from './fixtures/sdp-offers.js';
+import { waitFor } from './fixtures/wait-for.js';
+
+const AT_CAPACITY = /This server is already running its 1 broadcasts at once, its limit: try again in a few minutes/;
+
+describe('admission control: AXON_MAX_BROADCASTS=1', () => {
+  let server: AxonServer;
+  let running: Livestream;
+  let first: FfmpegRtmpPublisher;
+
+  const status = async (id: string) => (JSON.parse((await server.request(`/api/livestreams/${id}`)).body) as Livestream).status;
+  const segments = async (id: string) => {
+    const playlist = await server.request(`/live/${id}/144p.m3u8`);
+    return playlist.status === 200 ? playlist.body.split('#EXTINF').length - 1 : 0;
+  };
+
+  beforeAll(async () => {
+    server = await startAxonServer({
+      env: { AXON_MAX_BROADCASTS: '1', AXON_LADDER: '144', AXON_X264_PRESET: 'ultrafast', AXON_LOG_LEVEL: 'info', AXON_RECONNECT_WINDOW_S: '0' },
+    });
+    running = await server.createLivestream('the one broadcast');
+    first = new FfmpegRtmpPublisher({ url: `rtmp://127.0.0.1:${server.rtmpPort}/live/${running.streamKey}` });
+    await waitFor('the first broadcast', async () => (await segments(running.id)) >= 1 || undefined, 30_000);
+  });
+
+  afterAll(async () => {
+    await first?.kill();
+    await server?.stop();
+  });
+
+  it('refuses an RTMP publish over the limit before taking its media, with a log line', async () => {
+    const ls = await server.createLivestream('over the limit: rtmp');
+    const refused = new FfmpegRtmpPublisher({ url: `rtmp://127.0.0.1:${server.rtmpPort}/live/${ls.streamKey}`, durationS: 20 });
+    expect(await refused.exited).not.toBe(0);
+    expect(server.logTail(200)).toMatch(new RegExp(`RTMP publish refused: ${AT_CAPACITY.source}`));
+    expect(await status(ls.id)).toBe('offline');
+  });
+
+  it('answers a WHIP offer over the limit with 503 and Retry-After', async () => {
+    const ls = await server.createLivestream('over the limit: whip');
+    const answer = await server.request(`/whip/${ls.id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ls.streamKey}`, 'content-type': 'application/sdp' },
+      body: chromeSimulcastOffer,
+    });
+    expect(answer.status).toBe(503);
+    expect(answer.headers['retry-after']).toBe('30');
+    expect(JSON.parse(answer.body).error).toMatch(AT_CAPACITY);
+  });
+
+  it('tells the studio over the limit why it cannot go live', async () => {
+    const ls = await server.createLivestream('over the limit: studio');
+    const socket = io(`${server.baseUrl}${STUDIO_NAMESPACE}`, { transports: ['websocket'], reconnection: false });
+    try {
+      const ack = (await socket.timeout(10_000).emitWithAck(PublishEvents.join, { livestreamId: ls.id, streamKey: ls.streamKey })) as Ack<object>;
+      expect(ack.ok).toBe(false);
+      expect(!ack.ok && ack.error).toMatch(AT_CAPACITY);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('keeps the running broadcast going, and takes a new one once it ends', async () => {
+    expect(await status(running.id)).toBe('live');
+    const before = await segments(running.id);
+    await waitFor('more segments', async () => (await segments(running.id)) > before || undefined, 15_000);
+
+    await first.kill();
+    await waitFor('the first broadcast to end', async () => (await status(running.id)) === 'offline' || undefined, 20_000);
+    const next = await server.createLivestream('after the first');
+    const publisher = new FfmpegRtmpPublisher({ url: `rtmp://127.0.0.1:${server.rtmpPort}/live/${next.streamKey}` });
+    try {
+      await waitFor('the next broadcast', async () => (await status(next.id)) === 'live' || undefined, 20_000);
+    } finally {
+      await publisher.kill();
+    }
+  });
+});
