@@ -68,7 +68,8 @@ async function settledSpeeds(runDirs: () => string[], d: Durations): Promise<num
 
 /** `count` RTMP publishes of the recording into one fresh Axon server, all started together. */
 async function axonTrial(input: string, count: number, d: Durations): Promise<number[]> {
-  const server = await startAxonServer();
+  // This benchmark finds the limit admission control (AXON_MAX_BROADCASTS) is set from: it must not stop it first.
+  const server = await startAxonServer({ env: { AXON_MAX_BROADCASTS: String(count) } });
   const publishers: RtmpPublisher[] = [];
   try {
     const livestreams: Livestream[] = [];

@@ -1,12 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { AUDIO_PLAYLIST } from '../server/src/packager/hls-playlist.js';
-import { freeTcpPort, startAxonServer, type AxonServer } from './lib/axon-server.js';
-import { sleep, type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';
+import { freeTcpPort, startAxonServer } from './lib/axon-server.js';
+import { type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';
+import { snapshotBroadcast, waitForIdle } from './lib/broadcast-snapshot.js';
 import { readEdgeConfig } from './lib/edge-config.js';
-import { listedMedia, variantUris, waitUntilPlayable } from './lib/hls.js';
 import { startNginx, type Nginx } from './lib/nginx.js';
-import { publishRtmp } from './lib/rtmp-publisher.js';
 import { testStreamFile } from './lib/test-stream.js';
 import { combineSlices, runWrk, type WrkResult } from './lib/wrk.js';
 
@@ -24,75 +21,9 @@ interface Load {
 
 const FULL: Load = { viewers: 200, durationS: 10, slices: 5, segments: 5, inputS: 120 };
 const QUICK: Load = { viewers: 50, durationS: 3, slices: 3, segments: 3, inputS: 20 };
-/** The livestream id the frozen copy of the broadcast is served under. */
-const SNAPSHOT_ID = 'bench-origin-snapshot';
 /** A viewer's player fetches its media playlist, the audio playlist and the newest segment of each every 2 s: 4 requests, one per 500 ms. */
 const PACED_DELAY_MS = 500;
 const WRK_THREADS = 2;
-const SNAPSHOT_TIMEOUT_MS = 60_000;
-
-/** Every file a playlist names: segment lines and EXT-X-MAP URIs, relative to the playlist. */
-function namedFiles(playlist: string): string[] {
-  return playlist.split('\n').flatMap((line) => {
-    const l = line.trim();
-    const map = /^#EXT-X-MAP:URI="([^"]+)"/.exec(l);
-    if (map) return [map[1]!];
-    return l && !l.startsWith('#') ? [l] : [];
-  });
-}
-
-/**
- * A real broadcast frozen as viewers would find it: Axon's playlists at one moment and every file they
- * name, copied under SNAPSHOT_ID in the server's media directory, where no broadcast will touch them.
- * Returns the paths a viewer of each rung requests: its playlist, the audio playlist, and the newest
- * segment of each.
- */
-async function snapshotBroadcast(server: AxonServer, input: string, load: Load): Promise<string[][]> {
-  const livestream = await server.createLivestream('bench origin');
-  const publisher = publishRtmp(input, [`${livestream.rtmpUrl}/${livestream.streamKey}`]);
-  try {
-    const base = `${server.baseUrl}/live/${livestream.id}/`;
-    await waitUntilPlayable(`${base}master.m3u8`, SNAPSHOT_TIMEOUT_MS);
-    const master = await (await fetch(`${base}master.m3u8`)).text();
-    const playlists = [...variantUris(master), AUDIO_PLAYLIST];
-    const deadline = Date.now() + SNAPSHOT_TIMEOUT_MS;
-    while (listedMedia(await (await fetch(`${base}${playlists[0]}`)).text()).segments < load.segments) {
-      if (Date.now() > deadline) throw new Error(`the broadcast did not reach ${load.segments} segments:\n${server.logTail()}`);
-      await sleep(200);
-    }
-    const source = path.join(server.dataDir, 'media', livestream.id);
-    const target = path.join(server.dataDir, 'media', SNAPSHOT_ID);
-    fs.mkdirSync(target, { recursive: true });
-    fs.writeFileSync(path.join(target, 'master.m3u8'), master);
-    const newest = new Map<string, string>();
-    for (const name of playlists) {
-      // The playlist first, then the files it names: all of them are complete by then.
-      const text = await (await fetch(`${base}${name}`)).text();
-      fs.writeFileSync(path.join(target, name), text);
-      const files = namedFiles(text);
-      for (const file of files) {
-        fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
-        fs.copyFileSync(path.join(source, file), path.join(target, file));
-      }
-      newest.set(name, files.at(-1)!);
-    }
-    const live = (file: string) => `/live/${SNAPSHOT_ID}/${file}`;
-    return variantUris(master).map((v) => [live(v), live(AUDIO_PLAYLIST), live(newest.get(v)!), live(newest.get(AUDIO_PLAYLIST)!)]);
-  } finally {
-    await publisher.stop();
-  }
-}
-
-/** Waits until the server runs no FFmpeg (the snapshot broadcast has ended), so it is idle but for the viewers. */
-async function waitForIdle(server: AxonServer): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
-    if (/^axon_ffmpeg_processes 0$/m.test(metrics) && /^axon_live_sessions 0$/m.test(metrics)) return;
-    await sleep(200);
-  }
-  throw new Error('the snapshot broadcast did not end');
-}
 
 const PLAYLIST_CACHE = 'public, max-age=1';
 const SEGMENT_CACHE = 'public, max-age=31536000, immutable';
@@ -166,7 +97,7 @@ export const origin: Benchmark = {
     const nginxes: Nginx[] = [];
     const results: RunResult[] = [];
     try {
-      const viewerPaths = await snapshotBroadcast(server, input, load);
+      const viewerPaths = await snapshotBroadcast(server, input, load.segments);
       await waitForIdle(server);
       const paths = viewerPaths.flat();
       const staticPort = await freeTcpPort();

@@ -13,6 +13,7 @@ import { writeSection } from './lib/results.js';
 import { renderTable } from './lib/table.js';
 import { capacity } from './capacity.js';
 import { chat } from './chat.js';
+import { hostile } from './hostile.js';
 import { latency } from './latency.js';
 import { origin } from './origin.js';
 import { remote } from './remote.js';
@@ -20,7 +21,7 @@ import { spine } from './spine.js';
 import { transcode } from './transcode.js';
 import { whepLatency } from './whep-latency.js';
 
-const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, whepLatency, remote];
+const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, whepLatency, remote, hostile];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 
