@@ -8,7 +8,7 @@ import { WrtcClient } from '../server/test/fixtures/webrtc-http-server.js';
 import { startAxonServer, type AxonServer } from './lib/axon-server.js';
 import { MB, sleep, type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';
 import { snapshotBroadcast, waitForIdle } from './lib/broadcast-snapshot.js';
-import { inBatches, refusedPublish } from './lib/hostile-clients.js';
+import { heapProbeEnv, inBatches, memoryInUse, refusedPublish } from './lib/hostile-clients.js';
 import { sampleTree } from './lib/process-tree.js';
 import { testStreamFile } from './lib/test-stream.js';
 import { runWrk } from './lib/wrk.js';
@@ -102,6 +102,8 @@ interface RunResult {
   hostileP99Ms: number;
   rssBeforeMb: number;
   rssAfterMb: number;
+  heapBeforeMb: number;
+  heapAfterMb: number;
   counts: AttackCounts;
 }
 
@@ -117,7 +119,7 @@ export const hostile: Benchmark = {
   async run({ quick, runs, log }: BenchSettings): Promise<Figure[]> {
     const load = quick ? QUICK : FULL;
     const input = await testStreamFile(load.inputS);
-    const server = await startAxonServer({ env: { AXON_RECONNECT_WINDOW_S: '0', AXON_LADDER: '240' } });
+    const server = await startAxonServer({ env: { AXON_RECONNECT_WINDOW_S: '0', AXON_LADDER: '240', ...heapProbeEnv() } });
     const publishers: WrtcClient[] = [];
     try {
       const paths = (await snapshotBroadcast(server, input, load.segments)).flat();
@@ -136,6 +138,7 @@ export const hostile: Benchmark = {
         const quiet = await viewers(load.measureS);
         const transportsBefore = await metric(server, 'axon_mediasoup_transports');
         const rssBeforeMb = await serverRssMb(server);
+        const heapBeforeMb = (await memoryInUse(server)) / MB;
         const running = attack(server, chatLivestream, realtime, load);
         await sleep(RAMP_MS);
         const hostileRun = await viewers(load.measureS);
@@ -144,16 +147,17 @@ export const hostile: Benchmark = {
         const deadline = Date.now() + RELEASE_TIMEOUT_MS;
         while ((await metric(server, 'axon_mediasoup_transports')) > transportsBefore && Date.now() < deadline) await sleep(500);
         const rssAfterMb = await serverRssMb(server);
+        const heapAfterMb = (await memoryInUse(server)) / MB;
         if (hostileRun.badStatus > 0 || hostileRun.socketErrors > 0) {
           throw new Error(`viewers were refused during the attack: ${hostileRun.badStatus} bad answers, ${hostileRun.socketErrors} socket errors`);
         }
         const { counts } = running;
         log(
           `run ${i}: p99 quiet ${quiet.latencyP99Ms.toFixed(1)} ms, under attack ${hostileRun.latencyP99Ms.toFixed(1)} ms; ` +
-            `RSS ${rssBeforeMb.toFixed(0)} → ${rssAfterMb.toFixed(0)} MB; chat ${counts.chatSent} sent, ${counts.chatRefused} refused, ` +
+            `RSS ${rssBeforeMb.toFixed(0)} → ${rssAfterMb.toFixed(0)} MB, in use after GC ${heapBeforeMb.toFixed(1)} → ${heapAfterMb.toFixed(1)} MB; chat ${counts.chatSent} sent, ${counts.chatRefused} refused, ` +
             `${counts.socketsRefused} sockets refused; WHEP ${counts.offersAnswered} answered, ${counts.offersRefused} refused`,
         );
-        results.push({ quietP99Ms: quiet.latencyP99Ms, hostileP99Ms: hostileRun.latencyP99Ms, rssBeforeMb, rssAfterMb, counts });
+        results.push({ quietP99Ms: quiet.latencyP99Ms, hostileP99Ms: hostileRun.latencyP99Ms, rssBeforeMb, rssAfterMb, heapBeforeMb, heapAfterMb, counts });
       }
       const values = (pick: (r: RunResult) => number) => results.map(pick);
       return [
@@ -163,9 +167,14 @@ export const hostile: Benchmark = {
           reference: { name: 'quiet server', values: values((r) => r.quietP99Ms) },
           target: { op: '<=', value: 1.5, of: 'ratio' },
         },
+        { metric: 'server memory in use after a full GC, before the attack (MB)', values: values((r) => r.heapBeforeMb) },
+        {
+          metric: 'server memory in use after a full GC, growth once the attackers are gone (MB)',
+          values: values((r) => r.heapAfterMb - r.heapBeforeMb),
+          target: { op: '<=', value: 10 },
+        },
         { metric: 'server RSS before the attack (MB)', values: values((r) => r.rssBeforeMb) },
-        { metric: 'server RSS after the attackers are gone (MB)', values: values((r) => r.rssAfterMb) },
-        { metric: 'server RSS growth over the attack (MB)', values: values((r) => r.rssAfterMb - r.rssBeforeMb), target: { op: '<=', value: 10 } },
+        { metric: 'server RSS growth over the attack (MB)', values: values((r) => r.rssAfterMb - r.rssBeforeMb) },
         { metric: `chat messages refused, ${load.chatSockets} sockets on one address (%)`, values: values((r) => (100 * r.counts.chatRefused) / Math.max(1, r.counts.chatSent + r.counts.chatRefused)) },
         { metric: `WHEP offers refused of ${load.abandonedOffers} (per-address and per-livestream limits)`, values: values((r) => r.counts.offersRefused) },
       ];

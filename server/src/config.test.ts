@@ -57,7 +57,7 @@ describe('loadConfig', () => {
     expect(config.limits).toEqual({
       requestsPerMinute: 600,
       rtmpConnectionsPerIp: 10,
-      whipSessionsPerIp: 5,
+      publishSessionsPerIp: 5,
       whepSessionsPerIp: 50,
       whepSessionsPerLivestream: 300,
     });

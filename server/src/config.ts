@@ -37,7 +37,7 @@ const envSchema = z.object({
   AXON_MAX_BROADCASTS: z.coerce.number().int().min(1).max(1000).optional(),
   AXON_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   AXON_MAX_RTMP_PER_IP: z.coerce.number().int().min(1).max(10_000).default(10),
-  AXON_MAX_WHIP_PER_IP: z.coerce.number().int().min(1).max(10_000).default(5),
+  AXON_MAX_PUBLISH_PER_IP: z.coerce.number().int().min(1).max(10_000).default(5),
   AXON_MAX_WHEP_PER_IP: z.coerce.number().int().min(1).max(100_000).default(50),
   AXON_MAX_WHEP_PER_LIVESTREAM: z.coerce.number().int().min(1).max(100_000).default(300),
   AXON_CHAT_IP_RATE: z.coerce.number().int().min(1).max(10_000).default(100),
@@ -84,7 +84,7 @@ export interface Config {
     /** API, WHIP and WHEP requests a minute (public reads and media excluded). */
     requestsPerMinute: number;
     rtmpConnectionsPerIp: number;
-    whipSessionsPerIp: number;
+    publishSessionsPerIp: number;
     whepSessionsPerIp: number;
     whepSessionsPerLivestream: number;
   };
@@ -167,7 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       requestsPerMinute: e.AXON_RATE_LIMIT,
       rtmpConnectionsPerIp: e.AXON_MAX_RTMP_PER_IP,
-      whipSessionsPerIp: e.AXON_MAX_WHIP_PER_IP,
+      publishSessionsPerIp: e.AXON_MAX_PUBLISH_PER_IP,
       whepSessionsPerIp: e.AXON_MAX_WHEP_PER_IP,
       whepSessionsPerLivestream: e.AXON_MAX_WHEP_PER_LIVESTREAM,
     },

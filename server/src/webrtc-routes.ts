@@ -18,7 +18,7 @@ export interface WebRtcRoutesDeps {
 /** WHIP publishing (RFC 9725) and WHEP real-time playback, with their limits; each plugin parses its own SDP bodies. */
 export async function registerWebRtcRoutes(app: FastifyInstance, { pool, registry, livestreams, config, log }: WebRtcRoutesDeps): Promise<void> {
   const { rtc, limits } = config;
-  await app.register(whipRoutes, { pool, registry, auth: livestreams, rtc, sessionsPerIp: limits.whipSessionsPerIp, log: log.child('whip') });
+  await app.register(whipRoutes, { pool, registry, auth: livestreams, rtc, sessionsPerIp: limits.publishSessionsPerIp, log: log.child('whip') });
   await app.register(whepRoutes, {
     pool,
     registry,

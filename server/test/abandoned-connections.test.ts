@@ -2,7 +2,7 @@ import net from 'node:net';
 import Context from 'node-media-server/src/core/context.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startAxonServer } from '../../bench/lib/axon-server.js';
-import { inBatches, refusedPublish } from '../../bench/lib/hostile-clients.js';
+import { heapProbeEnv, inBatches, memoryInUse, refusedPublish } from '../../bench/lib/hostile-clients.js';
 import { startRtmpServer } from '../src/ingest/rtmp/rtmp-adapter.js';
 import { createLogger } from '../src/log.js';
 import { SessionRegistry } from '../src/session/session-registry.js';
@@ -50,19 +50,9 @@ describe('refused and abandoned RTMP connections', () => {
   });
 
   it('leave the memory of a running server where it was once they are gone', { timeout: 60_000 }, async () => {
-    const server = await startAxonServer({
-      // heap-probe.mjs prints the server's memory in use after a full collection when sent SIGUSR2.
-      env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc --import ./server/test/fixtures/heap-probe.mjs`.trim() },
-    });
+    const server = await startAxonServer({ env: heapProbeEnv() });
     cleanups.push(() => server.stop());
-    const memoryInUse = async () => {
-      const before = server.logTail(Infinity).split('\n').length;
-      process.kill(server.pid, 'SIGUSR2');
-      const line = await waitFor('the memory figure', () =>
-        server.logTail(Infinity).split('\n').slice(before - 1).find((l) => l.startsWith('axon-memory-used ')),
-      5000);
-      return Number(line.split(' ')[1]);
-    };
+    const memory = () => memoryInUse(server);
     const load = async (round: number, count: number) => {
       await Promise.all([
         inBatches(count, 20, (i) => refusedPublish(server.rtmpPort, `r${round}-${i}-${'x'.repeat(40)}`)),
@@ -71,9 +61,9 @@ describe('refused and abandoned RTMP connections', () => {
     };
     // A first round warms up what the refusal path loads and compiles once.
     await load(0, 50);
-    const before = await memoryInUse();
+    const before = await memory();
     await load(1, 300);
-    const after = await memoryInUse();
+    const after = await memory();
     // Kept state would show at ~77 kB per refused publish (what one refused publish costs while it lasts).
     expect(after - before, `${before} → ${after} bytes`).toBeLessThan(3 * 1024 * 1024);
   });

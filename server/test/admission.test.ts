@@ -1,4 +1,4 @@
-import { io } from 'socket.io-client';
+import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAxonServer, type AxonServer } from '../../bench/lib/axon-server.js';
 import { STUDIO_NAMESPACE } from '../../shared/constants.js';
@@ -64,6 +64,27 @@ describe('admission control: AXON_MAX_BROADCASTS=1', () => {
       expect(!ack.ok && ack.error).toMatch(AT_CAPACITY);
     } finally {
       socket.close();
+    }
+  });
+
+  it('refuses a studio connection beyond the publish sessions an address may hold (AXON_MAX_PUBLISH_PER_IP, 5)', async () => {
+    const connect = () =>
+      new Promise<Socket>((resolve, reject) => {
+        const socket = io(`${server.baseUrl}${STUDIO_NAMESPACE}`, { transports: ['websocket'], reconnection: false, forceNew: true });
+        socket.once('connect', () => resolve(socket));
+        socket.once('connect_error', (err) => {
+          socket.close();
+          reject(err);
+        });
+      });
+    const held = await Promise.all(Array.from({ length: 5 }, connect));
+    try {
+      await expect(connect()).rejects.toThrow('too many studio connections from your address (at most 5): close a studio, or try again later');
+      held.pop()!.close();
+      // The server learns of the close a moment later: until then the address still holds five.
+      held.push(await waitFor('a place for the address again', () => connect().catch(() => undefined), 5000));
+    } finally {
+      held.forEach((s) => s.close());
     }
   });
 

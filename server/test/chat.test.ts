@@ -188,6 +188,17 @@ describe('chat over Socket.IO', () => {
     expect(ack.ok && ack.history.map((m) => m.text)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'b is fine']);
   });
 
+  it('disconnects a connection that keeps sending after being told it is too fast', async () => {
+    const spammer = await viewer('Spam');
+    const gone = new Promise<string>((resolve) => spammer.once('disconnect', resolve));
+    for (let i = 0; i < RATE; i++) expect((await send(spammer, `s${i}`)).ok).toBe(true);
+    // A person told to wait would: twenty answers of "too fast" in one window, and the server stops answering.
+    for (let i = 0; i < 20; i++) expect(await send(spammer, 'again')).toEqual({ ok: false, error: 'rate_limited' });
+    expect(spammer.connected).toBe(true);
+    await expect(send(spammer, 'and again')).rejects.toThrow('socket has been disconnected');
+    expect(await gone).toBe('io server disconnect');
+  });
+
   it('refuses every payload of the wrong shape and keeps serving', async () => {
     const fresh = await client();
     // Not joined yet.

@@ -41,7 +41,7 @@ beforeAll(async () => {
   recordings = new RecordingLibrary({ store: new SqliteRecordingRepository(server.db), mediaDir: server.config.mediaDir, log });
   io = new SocketServer(server.app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES });
   const { pool, registry, livestreams, config } = server;
-  attachStudioSignalling(io, { pool, registry, auth: livestreams, rtc: config.rtc, log: log.child('studio') });
+  attachStudioSignalling(io, { pool, registry, auth: livestreams, rtc: config.rtc, log: log.child('studio') }, config.limits.publishSessionsPerIp);
   rtmp = await startRtmpServer({ host: '127.0.0.1', port: 0, registry, keys: livestreams, reconnectWindowS: 30, log: rtmpLog });
 });
 

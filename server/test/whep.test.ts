@@ -153,7 +153,7 @@ describe('WHEP and WHIP sessions per client address and per livestream', { timeo
     limited = await startWebRtcHttpServer(() => (id, ingest) => new DecodeSession(id, ingest), {
       AXON_MAX_WHEP_PER_IP: '2',
       AXON_MAX_WHEP_PER_LIVESTREAM: '3',
-      AXON_MAX_WHIP_PER_IP: '1',
+      AXON_MAX_PUBLISH_PER_IP: '1',
     });
   });
   afterAll(async () => {

@@ -26,6 +26,9 @@ import { RateLimiter } from './rate-limiter.js';
 import type { ReactionBatcher } from './reaction-batcher.js';
 import type { ViewerCounter } from './viewer-counter.js';
 
+/** "Too fast" answers a connection may draw per rate window before it is disconnected. */
+const IGNORED_REFUSALS = 20;
+
 /** What every connection shares. */
 export interface ChatContext {
   nsp: Namespace;
@@ -52,6 +55,8 @@ export class ChatConnection {
   private readonly participantId: string;
   private readonly messageLimit: RateLimiter;
   private readonly reactionLimit: RateLimiter;
+  /** How many "too fast" answers it may draw before it is taken for a script that ignores them. */
+  private readonly ignoredRefusals: RateLimiter;
 
   constructor(
     private readonly socket: Socket,
@@ -62,6 +67,7 @@ export class ChatConnection {
     this.participantId = auth.participant ?? randomBytes(16).toString('base64url');
     this.messageLimit = new RateLimiter(ctx.rate, ctx.rateWindowMs);
     this.reactionLimit = new RateLimiter(ctx.rate, ctx.rateWindowMs);
+    this.ignoredRefusals = new RateLimiter(IGNORED_REFUSALS, ctx.rateWindowMs);
     const requests = new ChatRequests(socket, ctx.log);
     requests.on(ChatEvents.join, chatJoinSchema, (req) => this.join(req));
     requests.on(ChatEvents.name, chatNameSchema, (req) => this.setName(req));
@@ -108,11 +114,12 @@ export class ChatConnection {
   private async send(req: ChatSendRequest): Promise<ChatAck<{ message: ChatMessage }>> {
     const joined = this.joined;
     if (!joined) return refuse('not_joined');
-    if (this.ctx.store.isBanned(joined.livestreamId, this.participantId)) return refuse('banned');
     if (this.name === undefined) return refuse('name_required');
     const checked = checkChatText(req.text);
     if (!checked.ok) return refuse(checked.error);
-    if (!RateLimiter.takeAll(this.messageLimit, this.addressBudget.messages)) return refuse('rate_limited');
+    // Before anything that reads the database: a flood is refused from memory.
+    if (!RateLimiter.takeAll(this.messageLimit, this.addressBudget.messages)) return this.tooFast();
+    if (this.ctx.store.isBanned(joined.livestreamId, this.participantId)) return refuse('banned');
     const message = await this.ctx.store.add({
       livestreamId: joined.livestreamId,
       participantId: this.participantId,
@@ -127,10 +134,23 @@ export class ChatConnection {
   private react(req: ReactionSendRequest): ChatAck<object> {
     const joined = this.joined;
     if (!joined) return refuse('not_joined');
+    if (!RateLimiter.takeAll(this.reactionLimit, this.addressBudget.reactions)) return this.tooFast();
     if (this.ctx.store.isBanned(joined.livestreamId, this.participantId)) return refuse('banned');
-    if (!RateLimiter.takeAll(this.reactionLimit, this.addressBudget.reactions)) return refuse('rate_limited');
     this.ctx.reactions.add(joined.livestreamId, req.emoji);
     return { ok: true };
+  }
+
+  /**
+   * The answer to a message or reaction over the limits. A person told to wait waits; a connection that
+   * keeps sending through IGNORED_REFUSALS of these answers in one window is a script, and costs the server
+   * an answer each time: it is disconnected.
+   */
+  private tooFast(): ChatAck<never> {
+    if (!this.ignoredRefusals.take()) {
+      this.ctx.log.info('chat connection closed: it kept sending after being told it was too fast', { address: this.socket.handshake.address });
+      this.socket.disconnect(true);
+    }
+    return refuse('rate_limited');
   }
 
   private deleteMessage(req: ModerationRequest): ChatAck<object> {

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { livestreamIdSchema } from '../../../shared/livestream.js';
 import { SDP_CONTENT_TYPE, SDPFRAG_CONTENT_TYPE } from '../../../shared/whip.js';
+import { HeldCounts } from '../held-counts.js';
 import { HttpError, parseInput } from '../http/http-error.js';
 import type { RtcHttpSession } from './rtc-http-session.js';
 import { buildRestartFrag, readFragCredentials } from './sdp-frag.js';
@@ -104,45 +105,38 @@ export function serveRtcHttpEndpoint<S extends RtcHttpSession>(app: FastifyInsta
 /**
  * Sessions held per client address and per livestream, counted from the offer's arrival (so that offers
  * racing each other cannot overshoot) to the session's end. Refusals say when to try again: an address
- * over its share is asked to close one of its own (429); a livestream at its limit is busy for everyone (503).
+ * over its share is asked to end one of its own (429); a livestream at its limit is busy for everyone (503).
  */
 class SessionQuota {
-  private readonly byIp = new Map<string, number>();
-  private readonly byLivestream = new Map<string, number>();
+  private readonly byIp: HeldCounts;
+  private readonly byLivestream: HeldCounts;
 
   constructor(
-    private readonly limits: SessionLimits,
+    limits: SessionLimits,
     private readonly protocol: string,
-  ) {}
+  ) {
+    this.byIp = new HeldCounts(limits.perIp);
+    this.byLivestream = new HeldCounts(limits.perLivestream ?? Infinity);
+  }
 
   /** Counts one more session, or throws the refusal. Returns what gives it back (once). */
   take(ip: string, livestreamId: string): () => void {
-    if ((this.byIp.get(ip) ?? 0) >= this.limits.perIp) {
-      throw new HttpError(429, `too many ${this.protocol} sessions from your address (${this.limits.perIp}): end one first`, { 'Retry-After': '30' });
+    const forIp = this.byIp.take(ip);
+    if (!forIp) {
+      throw new HttpError(429, `too many ${this.protocol} sessions from your address (${this.byIp.limit}): end one first`, { 'Retry-After': '30' });
     }
-    const { perLivestream } = this.limits;
-    if (perLivestream !== undefined && (this.byLivestream.get(livestreamId) ?? 0) >= perLivestream) {
-      throw new HttpError(503, `this livestream has ${perLivestream} ${this.protocol} sessions, its limit: try again later or watch over HLS`, {
+    const forLivestream = this.byLivestream.take(livestreamId);
+    if (!forLivestream) {
+      forIp();
+      throw new HttpError(503, `this livestream has ${this.byLivestream.limit} ${this.protocol} sessions, its limit: try again later or watch over HLS`, {
         'Retry-After': '30',
       });
     }
-    count(this.byIp, ip, 1);
-    count(this.byLivestream, livestreamId, 1);
-    let given = false;
     return () => {
-      if (given) return;
-      given = true;
-      count(this.byIp, ip, -1);
-      count(this.byLivestream, livestreamId, -1);
+      forIp();
+      forLivestream();
     };
   }
-}
-
-/** Adds `delta` to a key's count; a count back at zero leaves the map, so idle addresses cost nothing. */
-function count(counts: Map<string, number>, key: string, delta: number): void {
-  const next = (counts.get(key) ?? 0) + delta;
-  if (next > 0) counts.set(key, next);
-  else counts.delete(key);
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined without one. Throws 401 when malformed. */

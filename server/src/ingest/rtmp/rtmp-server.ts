@@ -5,6 +5,7 @@ import nmsLogger from 'node-media-server/src/core/logger.js';
 import RtmpSession, { type NmsRtmp, type NmsSubscriber } from 'node-media-server/src/session/rtmp_session.js';
 import type { Logger } from '../../log.js';
 import { FirstPerWindow } from '../../first-per-window.js';
+import { HeldCounts } from '../../held-counts.js';
 import type { TlsCertificate } from '../../tls-certificate.js';
 
 /** A client's request to publish, as the rest of Axon sees it: no node-media-server type leaks out. */
@@ -69,7 +70,7 @@ let running = false;
  */
 export class RtmpServer {
   private readonly connections = new Map<RtmpSession, RtmpConnection>();
-  private readonly perIp = new Map<string, number>();
+  private readonly perIp: HeldCounts;
   private readonly refusals = new FirstPerWindow(60_000);
   private readonly log: Logger;
   private removeRenewal = (): void => undefined;
@@ -80,6 +81,7 @@ export class RtmpServer {
     private readonly o: RtmpServerOptions,
   ) {
     this.log = o.log;
+    this.perIp = new HeldCounts(o.maxConnectionsPerIp ?? Infinity);
   }
 
   static async listen(o: RtmpServerOptions): Promise<RtmpServer> {
@@ -142,20 +144,17 @@ export class RtmpServer {
 
   private accept(socket: net.Socket): void {
     const ip = socket.remoteAddress ?? 'unknown';
-    const held = this.perIp.get(ip) ?? 0;
-    if (held >= (this.o.maxConnectionsPerIp ?? Infinity)) {
-      if (this.refusals.first(ip)) this.log.warn(`RTMP connection refused: this address already holds ${held} connections, its limit`, { ip });
+    const giveBack = this.perIp.take(ip);
+    if (!giveBack) {
+      if (this.refusals.first(ip)) this.log.warn(`RTMP connection refused: this address already holds ${this.perIp.limit} connections, its limit`, { ip });
       socket.destroy();
       return;
     }
-    this.perIp.set(ip, held + 1);
     const session = new RtmpSession(socket);
     const connection = new RtmpConnection(session, this.log);
     this.connections.set(session, connection);
     socket.once('close', () => {
-      const left = (this.perIp.get(ip) ?? 1) - 1;
-      if (left > 0) this.perIp.set(ip, left);
-      else this.perIp.delete(ip);
+      giveBack();
       this.connections.delete(session);
       connection.onSocketClosed();
     });

@@ -10,6 +10,7 @@ import {
   startRequestSchema,
   type Ack,
 } from '../../../../shared/signalling.js';
+import { HeldCounts } from '../../held-counts.js';
 import { SignallingError, StudioPublisher, type StudioDeps } from './studio-publisher.js';
 
 /** Requests a socket may have waiting; mediasoup-client sends one at a time. */
@@ -22,8 +23,19 @@ type AckFn = (response: Ack<object>) => void;
  * The studio's publish signalling (shared/signalling.ts) on the STUDIO_NAMESPACE of `io`. Every
  * request is validated and acknowledged; a request without an acknowledgement callback is ignored.
  */
-export function attachStudioSignalling(io: Server, deps: StudioDeps): void {
-  io.of(STUDIO_NAMESPACE).on('connection', (socket) => {
+export function attachStudioSignalling(io: Server, deps: StudioDeps, connectionsPerIp: number): void {
+  const studio = io.of(STUDIO_NAMESPACE);
+  // A streamer opens one per publish; an address holding many is not publishing, it is holding sockets open.
+  const perIp = new HeldCounts(connectionsPerIp);
+  studio.use((socket, next) => {
+    if (perIp.held(socket.handshake.address) < perIp.limit) return next();
+    next(new Error(`too many studio connections from your address (at most ${connectionsPerIp}): close a studio, or try again later`));
+  });
+  studio.on('connection', (socket) => {
+    // Counted once connected: a client that leaves between the check and here is never counted.
+    const giveBack = perIp.take(socket.handshake.address);
+    if (!giveBack) return void socket.disconnect(true);
+    socket.once('disconnect', giveBack);
     const socketLog = deps.log.child(socket.id);
     const publisher = new StudioPublisher(deps, (state) => socket.emit(PublishEvents.state, state), socketLog);
     const queue = new RequestQueue();
