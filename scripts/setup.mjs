@@ -1,6 +1,7 @@
-// Brings a checkout to the state `npm start` / `npm test` need, doing only what is missing or stale.
-// Node built-ins only: it runs before node_modules exist.
-// usage: node scripts/setup.mjs <start|test>
+// Brings a checkout to the state `npm start` / `npm test` need, doing only what is missing or stale, then runs
+// the given Node arguments on Axon's Node (scripts/node-runtime.mjs). Node built-ins only: it runs before
+// node_modules exist, on whatever Node the machine has.
+// usage: node scripts/setup.mjs <start|test|bench|exec> [node arguments...]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -9,10 +10,12 @@ import path from 'node:path';
 import process from 'node:process';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
+import { AXON_NODE_VERSION, ensureNodeRuntime, runtimeEnv } from './node-runtime.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LOG_DIR = path.join(ROOT, '.axon-setup');
-const MIN_NODE = [20, 19];
+/** What this script itself needs to run (fs.readdirSync's `recursive`); Axon's own Node comes from node-runtime.mjs. */
+const MIN_NODE = [18, 17];
 /** Upstream's installer either downloads (fails at once offline) or builds with PyPI tools and GitHub sources. */
 const UPSTREAM_WORKER_TIMEOUT_MS = 120_000;
 
@@ -107,8 +110,7 @@ function showLogTail(logFile, lines = 30) {
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
-  if (!ok) fail(`Node ${MIN_NODE.join('.')} or newer is required, this is ${process.version} (https://nodejs.org)`);
-  say(`node ${process.version}`);
+  if (!ok) fail(`Node ${MIN_NODE.join('.')} or newer is needed to set Axon up, this is ${process.version} (https://nodejs.org)`);
 }
 
 // b. Debian packages ------------------------------------------------------------------------------
@@ -166,20 +168,23 @@ async function ensurePackages(packages, purpose) {
 }
 
 // c. npm packages ---------------------------------------------------------------------------------
-async function ensureNodeModules() {
+/** Native addons (better-sqlite3) are compiled for one Node ABI: the lock file and the runtime together say what is installed. */
+async function ensureNodeModules(runtime) {
   const lockHash = createHash('sha256').update(fs.readFileSync(path.join(ROOT, 'package-lock.json'))).digest('hex');
+  const installed = `${lockHash} node ${runtime.version}`;
   const stamp = path.join(ROOT, 'node_modules', '.axon-lock-hash');
-  if (readOr(stamp, '') === lockHash) {
+  if (readOr(stamp, '') === installed) {
     say('npm packages up to date');
     return;
   }
   await ensurePackages(NATIVE_ADDON_PACKAGES, 'native addon build');
   say('npm ci (compiles better-sqlite3, about 2 min)');
   // mediasoup's postinstall would download its worker from GitHub; ensureMediasoupWorker() provides it instead.
-  const env = { ...process.env, MEDIASOUP_WORKER_BIN: 'skip' };
+  // npm itself runs on Axon's Node (first on PATH), so node-gyp builds for it, against its own headers.
+  const env = runtimeEnv(runtime, { ...process.env, MEDIASOUP_WORKER_BIN: 'skip' });
   const code = await run('npm', ['ci', '--no-audit', '--no-fund'], { env });
   if (code !== 0) fail(`npm ci failed (exit ${code})`);
-  fs.writeFileSync(stamp, `${lockHash}\n`);
+  fs.writeFileSync(stamp, `${installed}\n`);
 }
 
 // d. mediasoup worker -----------------------------------------------------------------------------
@@ -199,7 +204,7 @@ function installWorker(from, to) {
   fs.renameSync(tmp, to);
 }
 
-async function ensureMediasoupWorker() {
+async function ensureMediasoupWorker(runtime) {
   const msDir = path.join(ROOT, 'node_modules', 'mediasoup');
   const version = JSON.parse(fs.readFileSync(path.join(msDir, 'package.json'), 'utf8')).version;
   const workerBin = path.join(msDir, 'worker', 'out', 'Release', 'mediasoup-worker');
@@ -226,9 +231,9 @@ async function ensureMediasoupWorker() {
   const upstreamLog = path.join(LOG_DIR, 'mediasoup-upstream.log');
   say(`mediasoup-worker ${version}: trying mediasoup's prebuilt download (log: ${path.relative(ROOT, upstreamLog)})`);
   // Offline, its fallback build fails in pip; without pip's retries (30 s of back-off) it fails in seconds.
-  const env = { ...process.env, PIP_RETRIES: '0', PIP_TIMEOUT: '10', PIP_DEFAULT_TIMEOUT: '10' };
+  const env = runtimeEnv(runtime, { ...process.env, PIP_RETRIES: '0', PIP_TIMEOUT: '10', PIP_DEFAULT_TIMEOUT: '10' });
   delete env.MEDIASOUP_WORKER_BIN;
-  await run(process.execPath, ['npm-scripts.mjs', 'postinstall'], {
+  await run(runtime.bin, ['npm-scripts.mjs', 'postinstall'], {
     cwd: msDir,
     env,
     timeoutMs: UPSTREAM_WORKER_TIMEOUT_MS,
@@ -263,7 +268,7 @@ function saveToCache(workerBin, cached) {
 }
 
 // e. client bundle --------------------------------------------------------------------------------
-async function ensureClientBuild() {
+async function ensureClientBuild(runtime) {
   if (!fs.existsSync(path.join(ROOT, 'vite.config.ts'))) {
     say('client build skipped: no vite.config.ts yet');
     return;
@@ -276,19 +281,30 @@ async function ensureClientBuild() {
     return;
   }
   say('building the client (vite build)');
-  const code = await run(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build']);
+  const code = await run(runtime.bin, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { env: runtimeEnv(runtime) });
   if (code !== 0) fail(`vite build failed (exit ${code})`);
   fs.writeFileSync(stamp, `${hash}\n`);
 }
 
 // -------------------------------------------------------------------------------------------------
-const mode = process.argv[2];
-if (mode !== 'start' && mode !== 'test' && mode !== 'bench') fail('usage: node scripts/setup.mjs <start|test|bench>');
+const [mode, ...command] = process.argv.slice(2);
+if (!['start', 'test', 'bench', 'exec'].includes(mode)) fail('usage: node scripts/setup.mjs <start|test|bench|exec> [node arguments...]');
 
 checkNode();
-// Playwright drives the system Chromium (never a downloaded one): tests need it, `npm start` does not.
-const testing = [...MEDIA_PACKAGES, ...BROWSER_PACKAGES, ...TEST_SERVICE_PACKAGES, ...TEST_HOST_PACKAGES, ...BENCH_PACKAGES];
-await ensurePackages({ start: MEDIA_PACKAGES, test: testing, bench: testing }[mode], 'system');
-await ensureNodeModules();
-await ensureMediasoupWorker();
-await ensureClientBuild();
+const runtime = ensureNodeRuntime({ say, fail });
+say(`node ${runtime.version} (${runtime.bin === process.execPath ? 'this one' : `Axon's own, Node ${AXON_NODE_VERSION}`})`);
+if (mode !== 'exec') {
+  // Playwright drives the system Chromium (never a downloaded one): tests need it, `npm start` does not.
+  const testing = [...MEDIA_PACKAGES, ...BROWSER_PACKAGES, ...TEST_SERVICE_PACKAGES, ...TEST_HOST_PACKAGES, ...BENCH_PACKAGES];
+  await ensurePackages({ start: MEDIA_PACKAGES, test: testing, bench: testing }[mode], 'system');
+  await ensureNodeModules(runtime);
+  await ensureMediasoupWorker(runtime);
+  await ensureClientBuild(runtime);
+}
+if (command.length > 0) {
+  // The rest of the command line runs on Axon's Node, and so does everything it starts (PATH).
+  const child = spawn(runtime.bin, command, { cwd: ROOT, stdio: 'inherit', env: runtimeEnv(runtime) });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('error', (err) => fail(`cannot run ${runtime.bin}: ${err.message}`));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
