@@ -64,8 +64,9 @@ describe('refused and abandoned RTMP connections', () => {
     const before = await memory();
     await load(1, 300);
     const after = await memory();
-    // Kept state would show at ~77 kB per refused publish (what one refused publish costs while it lasts).
-    expect(after - before, `${before} → ${after} bytes`).toBeLessThan(3 * 1024 * 1024);
+    // The issue's bound. Kept state would show at ~77 kB per refused publish (what one costs while it lasts):
+    // 300 of them would be about 23 MB. Below that, the figure moves by a few MB with V8's own bookkeeping.
+    expect(after - before, `${before} → ${after} bytes`).toBeLessThan(10 * 1024 * 1024);
   });
 });
 
