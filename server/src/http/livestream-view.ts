@@ -1,6 +1,6 @@
 import type { Livestream, PublicLivestream } from '../../../shared/livestream.js';
 import type { Config } from '../config.js';
-import { RTMP_APP } from '../ingest/rtmp/rtmp-adapter.js';
+import { RTMP_APP } from '../ingest/rtmp/rtmp-publish-gate.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { LivestreamRecord } from '../store/livestream-repository.js';
 
