@@ -21,7 +21,10 @@ class FakeTransport extends EventEmitter {
   }
 }
 
-function watch(transport: FakeTransport) {
+/** A watchdog on a fresh transport (with the DTLS state it starts in), and what it has reported so far. */
+function watch(dtlsState: types.DtlsState = 'new') {
+  const transport = new FakeTransport();
+  transport.dtlsState = dtlsState;
   const watchdog = new TransportWatchdog(transport as unknown as types.WebRtcTransport, 'viewer');
   let lost: string | undefined;
   void watchdog.lost.then((reason) => (lost = reason));
@@ -30,7 +33,7 @@ function watch(transport: FakeTransport) {
     () => (connected = 'yes'),
     (err: Error) => (connected = err.message),
   );
-  return { watchdog, lost: () => lost, connected: () => connected };
+  return { transport, reports: () => ({ lost, connected }) };
 }
 
 beforeEach(() => vi.useFakeTimers());
@@ -53,55 +56,47 @@ describe('judgeTransport', () => {
 
 describe('TransportWatchdog', () => {
   it('reports the connection once DTLS connects, and no loss before the deadline', async () => {
-    const transport = new FakeTransport();
-    const w = watch(transport);
+    const { transport, reports } = watch();
     transport.set({ ice: 'completed', dtls: 'connected' });
     await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS * 2);
-    expect(w.connected()).toBe('yes');
-    expect(w.lost()).toBeUndefined();
+    expect(reports()).toEqual({ lost: undefined, connected: 'yes' });
   });
 
   it('loses a client that does not connect within the deadline', async () => {
-    const transport = new FakeTransport();
-    const w = watch(transport);
+    const { reports } = watch();
     await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS - 1);
-    expect(w.lost()).toBeUndefined();
+    expect(reports().lost).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1);
-    expect(w.lost()).toBe('the viewer did not connect within 15 s');
-    expect(w.connected()).toBe('the viewer did not connect within 15 s');
+    const reason = 'the viewer did not connect within 15 s';
+    expect(reports()).toEqual({ lost: reason, connected: reason });
   });
 
   it('gives a disconnected ICE its grace period, and forgives it when ICE comes back', async () => {
-    const transport = new FakeTransport();
-    const w = watch(transport);
+    const { transport, reports } = watch();
     transport.set({ ice: 'completed', dtls: 'connected' });
     transport.set({ ice: 'disconnected' });
     await vi.advanceTimersByTimeAsync(ICE_DISCONNECTED_GRACE_MS - 1);
     transport.set({ ice: 'completed' });
     await vi.advanceTimersByTimeAsync(ICE_DISCONNECTED_GRACE_MS * 2);
-    expect(w.lost()).toBeUndefined();
+    expect(reports().lost).toBeUndefined();
     transport.set({ ice: 'disconnected' });
     await vi.advanceTimersByTimeAsync(ICE_DISCONNECTED_GRACE_MS);
-    expect(w.lost()).toBe('the viewer connection was lost (ICE)');
+    expect(reports().lost).toBe('the viewer connection was lost (ICE)');
   });
 
   it('judges the states the transport already had, and reports only the first loss', async () => {
-    const transport = new FakeTransport();
-    transport.dtlsState = 'failed';
-    const w = watch(transport);
+    const { transport, reports } = watch('failed');
     transport.set({ ice: 'closed' });
     await vi.advanceTimersByTimeAsync(0);
-    expect(w.lost()).toBe('the viewer connection failed (DTLS)');
-    expect(w.connected()).toBe('the viewer connection failed (DTLS)');
+    const reason = 'the viewer connection failed (DTLS)';
+    expect(reports()).toEqual({ lost: reason, connected: reason });
   });
 
   it('takes no transport close for a loss, and stops listening then', async () => {
-    const transport = new FakeTransport();
-    const w = watch(transport);
+    const { transport, reports } = watch();
     transport.observer.emit('close');
     await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS * 2);
-    expect(w.connected()).toBe('the transport closed before it connected');
-    expect(w.lost()).toBeUndefined();
+    expect(reports()).toEqual({ lost: undefined, connected: 'the transport closed before it connected' });
     expect(transport.listenerCount('dtlsstatechange') + transport.listenerCount('icestatechange')).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
   });
