@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import type { WorkerPool } from './ingest/webrtc/worker-pool.js';
 import { whipRoutes } from './ingest/whip/whip-routes.js';
 import type { Logger } from './log.js';
 import { whepRoutes } from './playback/whep/whep-routes.js';
 import type { SessionRegistry } from './session/session-registry.js';
+import type { WorkerPool } from './sfu/worker-pool.js';
 import type { LivestreamRepository } from './store/livestream-repository.js';
 
 export interface WebRtcRoutesDeps {

@@ -81,7 +81,7 @@ describe('WHEP offers that never connect', { timeout: 60_000 }, () => {
     const publisher = WrtcClient.publish(`${base}/whip/${ls.id}`, ls.streamKey, '--no-audio');
     cleanups.push(() => publisher.kill());
     await waitFor('the broadcast live', () => registry.get(ls.id)?.state === 'live', 30_000);
-    const broadcastRouter = registry.get(ls.id)!.ingest.realtime!.router;
+    const broadcastRouter = registry.get(ls.id)!.realtime!.router;
     const baseline = { ...(await pool.stats()), routerListeners: broadcastRouter.observer.listenerCount('close') };
 
     // Each offer numbers VP8 differently, so each gets a viewer route of its own (pipes from the broadcast's router).

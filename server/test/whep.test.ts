@@ -98,7 +98,7 @@ describe('WHEP playback', { timeout: 90_000 }, () => {
     const early = offerTo(ls.id, chromeViewerOffer);
     await new Promise((resolve) => setTimeout(resolve, 500));
     // The publisher's broadcast starts, with media that passes through mediasoup.
-    publisherConnecting.start(Object.assign(new SyntheticIngest({ width: 320, height: 240 }), { realtime: source.ingest.realtime }));
+    publisherConnecting.start(Object.assign(new SyntheticIngest({ width: 320, height: 240 }), { realtime: source.realtime }));
     const response = await early;
     expect(response.status).toBe(201);
     await fetch(`${server.base}${response.headers.get('location')}`, { method: 'DELETE' });

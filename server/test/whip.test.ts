@@ -4,8 +4,8 @@ import { parse } from 'sdp-transform';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
 import { StreamSession } from '../src/session/stream-session.js';
+import { CONNECT_TIMEOUT_MS } from '../src/sfu/transport-watchdog.js';
 import type { LivestreamRecord } from '../src/store/livestream-repository.js';
-import { CONNECT_TIMEOUT_MS } from '../src/webrtc-http/rtc-transport.js';
 import { chromeSimulcastOffer, firefoxOffer, obsOffer } from './fixtures/sdp-offers.js';
 import { waitFor } from './fixtures/wait-for.js';
 import { startWebRtcHttpServer, WrtcClient, type WebRtcHttpServer } from './fixtures/webrtc-http-server.js';
@@ -61,10 +61,10 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
 
     await waitFor('the broadcast live', () => server.registry.get(ls.id)?.state === 'live', 45_000);
     const session = server.registry.get(ls.id)!;
-    expect(session.ingest.protocol).toBe('whip');
+    expect(session.protocol).toBe('whip');
     // Read from the first VP8 key frame: the offer does not carry it.
     expect(session.ingest.video).toEqual({ width: 320, height: 240 });
-    expect(session.ingest.realtime?.audio).toBeDefined();
+    expect(session.realtime?.audio).toBeDefined();
     const master = fs.readFileSync(path.join(server.config.mediaDir, ls.id, 'master.m3u8'), 'utf8');
     expect([...master.matchAll(/RESOLUTION=(\d+x\d+)/g)].map((m) => m[1])).toEqual(['320x240', '192x144']);
     const status = (await (await fetch(`${server.base}/api/livestreams/${ls.id}`)).json()) as { status: string };
@@ -93,7 +93,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
     const client = publish(ls, '--no-audio', '--size', '160x120');
     await waitFor('the broadcast live', () => server.registry.get(ls.id)?.state === 'live', 45_000);
     const session = server.registry.get(ls.id)!;
-    expect(session.ingest.realtime?.audio).toBeUndefined();
+    expect(session.realtime?.audio).toBeUndefined();
     await client.kill();
     await waitFor('the broadcast ended', () => session.state === 'ended', 20_000);
     await expectReleased(ls.id);

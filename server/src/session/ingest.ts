@@ -1,10 +1,7 @@
 import type { Writable } from 'node:stream';
-import type { types } from 'mediasoup';
+import type { RealtimeMedia } from '../sfu/realtime-media.js';
 
-/**
- * What every ingest (browser WebRTC, WHIP, RTMP) hands a StreamSession. The session never looks
- * inside: protocol details stay in the ingest's own folder.
- */
+/** The source's picture, which the ladder is planned from. */
 export interface SourceVideo {
   width: number;
   height: number;
@@ -29,22 +26,20 @@ export interface MediaInput {
 
 export type IngestProtocol = 'webrtc' | 'whip' | 'rtmp';
 
-/** The broadcast as a WebRTC SFU holds it: what real-time (WHEP) viewers consume. */
-export interface RealtimeMedia {
-  readonly router: types.Router;
-  readonly video: types.Producer;
-  readonly audio?: types.Producer;
-}
-
+/**
+ * What every ingest (browser WebRTC, WHIP, RTMP) hands a StreamSession. The session never looks
+ * inside: protocol details stay in the ingest's own folder. The session owns the ingest from then on:
+ * it ends when the ingest does, and it is what closes the ingest.
+ */
 export interface IngestSource {
   readonly protocol: IngestProtocol;
   readonly video: SourceVideo;
-  /** Present when the publisher's media passes through mediasoup (WebRTC, WHIP), absent for RTMP. */
+  /** Present when the publisher's media passes through the SFU (WebRTC, WHIP), absent for RTMP. */
   readonly realtime?: RealtimeMedia;
   /** Prepares the source for one FFmpeg run. */
   openInput(): Promise<MediaInput>;
-  /** Registers the callback fired once when the publisher is gone (closed, dropped, worker died). */
-  onEnded(listener: (reason: string) => void): void;
+  /** Resolves, once, with why the publisher is gone (closed, dropped, worker died); not when close() ended it. */
+  readonly ended: Promise<string>;
   /** Tears the ingest down from the server side. Idempotent. */
   close(): Promise<void>;
 }

@@ -5,9 +5,10 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { LivePackager } from '../packager/live-packager.js';
 import type { RecordingLibrary } from '../recordings/recording-library.js';
+import type { RealtimeMedia } from '../sfu/realtime-media.js';
 import { type Ladder, planLadder } from '../transcode/ladder.js';
 import { type TranscodeProgress, Transcoder } from '../transcode/transcoder.js';
-import type { IngestSource } from './ingest.js';
+import type { IngestProtocol, IngestSource } from './ingest.js';
 
 export type SessionState = 'starting' | 'live' | 'ended';
 
@@ -19,8 +20,11 @@ export interface StreamSessionEvents {
 /** What the registry and the ingests see of a broadcast. */
 export interface LiveSession {
   readonly livestreamId: string;
-  /** Outputs other than the packager (real-time viewers) read the source from here. */
+  /** The source the broadcast was started from; outputs read what they need from the session itself. */
   readonly ingest: IngestSource;
+  readonly protocol: IngestProtocol;
+  /** What real-time (WHEP) viewers consume, when the publisher's media passes through the SFU. */
+  readonly realtime: RealtimeMedia | undefined;
   readonly state: SessionState;
   /** How FFmpeg keeps up (for /metrics); null until it first reports. */
   readonly transcodeProgress: TranscodeProgress | null;
@@ -94,6 +98,14 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     return this.currentState;
   }
 
+  get protocol(): IngestProtocol {
+    return this.ingest.protocol;
+  }
+
+  get realtime(): RealtimeMedia | undefined {
+    return this.ingest.realtime;
+  }
+
   /** PID of the running FFmpeg, if any (for metrics and tests). */
   get ffmpegPid(): number | undefined {
     return this.transcoder.pid;
@@ -115,7 +127,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       rungs: this.ladder.rungs.map((r) => r.name),
       recorded: this.recordings !== null,
     });
-    this.ingest.onEnded((reason) => void this.stop(reason));
+    void this.ingest.ended.then((reason) => this.stop(reason));
     this.transcoder.on('failed', (reason) => void this.stop(reason));
     this.packager.once('playable', () => {
       if (this.currentState !== 'starting') return;

@@ -54,7 +54,7 @@ function countingIngest() {
       counts.opened += 1;
       return input();
     },
-    onEnded: () => undefined,
+    ended: new Promise<string>(() => undefined),
     close: async () => undefined,
   };
   return { ingest, counts };

@@ -81,7 +81,7 @@ export function serveRtcHttpEndpoint<S extends RtcHttpSession>(app: FastifyInsta
     }
     const { session, answer } = opened;
     sessions.set(session.id, session);
-    session.onEnded(() => {
+    void session.ended.then(() => {
       sessions.delete(session.id);
       giveBack();
     });

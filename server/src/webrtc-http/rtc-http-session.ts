@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { types } from 'mediasoup';
+import { Ending } from '../ending.js';
 import type { FragSection } from './sdp-frag.js';
 import type { Offer } from './sdp-offer.js';
 
@@ -12,8 +13,9 @@ export abstract class RtcHttpSession {
   readonly id = randomBytes(16).toString('base64url');
   /** The client's current ICE credentials: others in a PATCH ask for an ICE restart. */
   remoteIce: types.IceParameters;
-  private over = false;
-  private readonly endedListeners: Array<() => void> = [];
+  private readonly ending = new Ending<void>();
+  /** Resolves once the session is over. */
+  readonly ended = this.ending.promise;
 
   protected constructor(
     readonly livestreamId: string,
@@ -28,16 +30,8 @@ export abstract class RtcHttpSession {
   /** DELETE: ends the session (for WHIP, the broadcast). */
   abstract end(reason: string): Promise<void>;
 
-  /** Registers a callback fired once when the session is over, even if it already is. */
-  onEnded(listener: () => void): void {
-    if (this.over) queueMicrotask(listener);
-    else this.endedListeners.push(listener);
-  }
-
-  /** The session is over: tells its listeners, the first time only. */
+  /** The session is over (the first call counts). */
   protected finish(): void {
-    if (this.over) return;
-    this.over = true;
-    for (const listener of this.endedListeners.splice(0)) listener();
+    this.ending.end();
   }
 }

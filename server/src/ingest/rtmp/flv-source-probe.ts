@@ -1,7 +1,7 @@
 import amf from 'node-media-server/src/protocol/amf.js';
-import spsInfo from 'node-media-server/src/protocol/sps_info.js';
 import { MAX_SOURCE_HEIGHT, MAX_SOURCE_WIDTH } from '../../../../shared/constants.js';
 import type { SourceVideo } from '../../session/ingest.js';
+import { h264SpsSize } from '../h264-sps.js';
 
 export interface ProbedSource {
   video: SourceVideo;
@@ -174,8 +174,7 @@ function spsSize(body: Buffer): SourceVideo | undefined {
   const length = record.readUInt16BE(6);
   const sps = record.subarray(8, 8 + length);
   if (sps.length !== length || length < 4) return undefined;
-  const size = spsInfo.parseH264Sps(sps);
-  return size && size.width > 0 && size.height > 0 ? { width: size.width, height: size.height } : undefined;
+  return h264SpsSize(sps);
 }
 
 function fourCc(bytes: Buffer): string {

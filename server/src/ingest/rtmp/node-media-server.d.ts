@@ -66,11 +66,6 @@ declare module 'node-media-server/src/session/rtmp_session.js' {
   }
 }
 
-declare module 'node-media-server/src/protocol/sps_info.js' {
-  const spsInfo: { parseH264Sps(sps: Buffer): { width: number; height: number } | null };
-  export default spsInfo;
-}
-
 declare module 'node-media-server/src/protocol/amf.js' {
   const amf: {
     decodeAmf0Data(data: Buffer): { cmd?: unknown; dataObj?: unknown };

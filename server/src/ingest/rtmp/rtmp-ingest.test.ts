@@ -41,7 +41,7 @@ class FakePublish implements RtmpPublish {
 
 const log = createLogger('test');
 const video = { width: 1280, height: 720 };
-const endedWith = (ingest: RtmpIngest) => new Promise<string>((resolve) => ingest.onEnded(resolve));
+const endedWith = (ingest: RtmpIngest) => ingest.ended;
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -80,7 +80,7 @@ describe('RtmpIngest', () => {
     expect((await next).hasAudio).toBe(false);
     expect(ingest.claim()).toBe(false);
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(ingest.ended).toBe(false);
+    expect(ingest.over).toBe(false);
   });
 
   it('drops a publisher that has gone silent so that a returning one can claim the broadcast, never a live one', async () => {
@@ -98,7 +98,7 @@ describe('RtmpIngest', () => {
     const next = ingest.openInput();
     ingest.attach(new FakePublish(), false);
     expect((await next).hasAudio).toBe(false);
-    expect(ingest.ended).toBe(false);
+    expect(ingest.over).toBe(false);
 
     // Without a window the broadcast ends with its publisher: it is never dropped for a newcomer.
     const only = new FakePublish();
@@ -107,7 +107,7 @@ describe('RtmpIngest', () => {
     expect(only.closed).toBe(false);
   });
 
-  it('ends when the window passes: onEnded first, then the waiting run is refused', async () => {
+  it('ends when the window passes: ended first, then the waiting run is refused', async () => {
     const publish = new FakePublish();
     const ingest = new RtmpIngest(publish, true, { video, reconnectWindowS: 3, log });
     const ended = endedWith(ingest);

@@ -1,3 +1,4 @@
+import { Ending } from '../../ending.js';
 import type { Logger } from '../../log.js';
 import type { IngestSource, MediaInput, SourceVideo } from '../../session/ingest.js';
 import { FlvPipeInput } from './flv-pipe-input.js';
@@ -32,9 +33,10 @@ export class RtmpIngest implements IngestSource {
   private publisher: Publisher | undefined;
   private claimed = false;
   private readonly waiters = new Set<Waiter>();
-  private readonly endedListeners: Array<(reason: string) => void> = [];
-  private windowTimer: NodeJS.Timeout | undefined;
+  private readonly ending = new Ending();
+  readonly ended = this.ending.promise;
   private endReason: string | undefined;
+  private windowTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -47,7 +49,7 @@ export class RtmpIngest implements IngestSource {
   }
 
   /** Whether the broadcast is over: it takes no publisher any more. */
-  get ended(): boolean {
+  get over(): boolean {
     return this.closed || this.endReason !== undefined;
   }
 
@@ -56,7 +58,7 @@ export class RtmpIngest implements IngestSource {
    * already on it (or holds it) or the broadcast is over.
    */
   claim(): boolean {
-    if (this.ended || this.publisher || this.claimed) return false;
+    if (this.over || this.publisher || this.claimed) return false;
     this.claimed = true;
     return true;
   }
@@ -69,7 +71,7 @@ export class RtmpIngest implements IngestSource {
    */
   displaceSilentPublisher(silentForMs: number): boolean {
     const current = this.publisher;
-    if (!current || this.ended || this.o.reconnectWindowS === 0 || current.publish.silentForMs < silentForMs) return false;
+    if (!current || this.over || this.o.reconnectWindowS === 0 || current.publish.silentForMs < silentForMs) return false;
     this.dropped(current);
     current.publish.close();
     return true;
@@ -82,7 +84,7 @@ export class RtmpIngest implements IngestSource {
 
   /** Continues the broadcast from this publish. */
   attach(publish: RtmpPublish, hasAudio: boolean): void {
-    if (this.ended) {
+    if (this.over) {
       publish.close();
       return;
     }
@@ -97,26 +99,18 @@ export class RtmpIngest implements IngestSource {
   }
 
   openInput(): Promise<MediaInput> {
-    if (this.ended) return Promise.reject(new Error(this.endReason ?? 'the RTMP ingest is closed'));
+    if (this.over) return Promise.reject(new Error(this.endReason ?? 'the RTMP ingest is closed'));
     if (this.publisher) return Promise.resolve(this.newInput(this.publisher));
     return new Promise((resolve, reject) => this.waiters.add({ resolve, reject }));
   }
 
-  onEnded(listener: (reason: string) => void): void {
-    if (this.endReason === undefined) this.endedListeners.push(listener);
-    else {
-      const reason = this.endReason;
-      queueMicrotask(() => listener(reason));
-    }
-  }
-
-  /** Ends the broadcast for `reason` (reported through onEnded, once), e.g. when no publisher can return any more. */
+  /** Ends the broadcast for `reason` (reported through `ended`, once), e.g. when no publisher can return any more. */
   end(reason: string): void {
-    if (this.ended) return;
+    if (this.over) return;
     this.endReason = reason;
     clearTimeout(this.windowTimer);
-    // The listeners first, so the session ends with this reason rather than with the transcoder's failure to open an input.
-    for (const listener of this.endedListeners.splice(0)) listener(reason);
+    // `ended` first, so the session ends with this reason rather than with the transcoder's failure to open an input.
+    this.ending.end(reason);
     this.rejectWaiters(reason);
   }
 
@@ -135,7 +129,7 @@ export class RtmpIngest implements IngestSource {
   }
 
   private dropped(publisher: Publisher): void {
-    if (this.publisher !== publisher || this.ended) return;
+    if (this.publisher !== publisher || this.over) return;
     this.publisher = undefined;
     const windowS = this.o.reconnectWindowS;
     if (windowS === 0) {

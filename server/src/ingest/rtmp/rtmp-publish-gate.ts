@@ -79,7 +79,7 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
         log.warn(`RTMP publisher silent for over ${SILENT_PUBLISHER_MS / 1000} s replaced by a new publish of its key`, fields);
       }
       if (!returningTo.claim()) {
-        const reason = returningTo.ended ? 'the previous broadcast of this livestream is still ending' : 'this livestream already has a publisher';
+        const reason = returningTo.over ? 'the previous broadcast of this livestream is still ending' : 'this livestream already has a publisher';
         return refuse(reason, fields);
       }
     } else {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { MediaInput } from '../../session/ingest.js';
-import { buildRtpInputSdp, type RtpInputStream } from '../../transcode/rtp-sdp.js';
+import { buildRtpInputSdp, type RtpInputStream } from './rtp-sdp.js';
 import { allocateUdpPortPair, type PortRange, type UdpPortPair } from './udp-ports.js';
 
 const LOOPBACK = '127.0.0.1';

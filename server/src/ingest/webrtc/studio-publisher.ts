@@ -13,9 +13,9 @@ import type { Logger } from '../../log.js';
 import { publishAuthMessages, type PublishAuthorizer } from '../../session/publish-auth.js';
 import { PublishRevokedError, ReservationRefusedError, type Reservation, type SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
-import { createRtcTransport } from '../../webrtc-http/rtc-transport.js';
-import { WebRtcIngest } from './webrtc-ingest.js';
-import type { WorkerPool } from './worker-pool.js';
+import { createRtcTransport } from '../../sfu/rtc-transport.js';
+import type { WorkerPool } from '../../sfu/worker-pool.js';
+import { connectWebRtcIngest, type WebRtcIngest, type WebRtcIngestOptions } from './webrtc-ingest.js';
 
 /** A refusal whose message is meant for the publisher. */
 export class SignallingError extends Error {}
@@ -36,6 +36,8 @@ interface Negotiation {
   connected: boolean;
   producers: Map<types.MediaKind, types.Producer>;
   timeout: NodeJS.Timeout;
+  /** Asked to start: it waits for the publisher's connection and first key frame, and takes no more requests. */
+  starting: boolean;
 }
 
 /** A joined publisher must start within this time, so an abandoned page cannot hold a livestream. */
@@ -79,6 +81,7 @@ export class StudioPublisher {
       reservation,
       router,
       connected: false,
+      starting: false,
       producers: new Map(),
       timeout: setTimeout(() => this.abandon(negotiation, 'the publisher did not start in time'), NEGOTIATION_TIMEOUT_MS),
     };
@@ -137,31 +140,50 @@ export class StudioPublisher {
     return { id: producer.id };
   }
 
+  /** Acknowledged at once; the broadcast starts once the publisher's media is there (its size is read from it). */
   start(req: StartRequest): Record<string, never> {
     const n = this.negotiating();
     const video = n.producers.get('video');
     if (!n.transport || !video) throw new SignallingError('produce video first');
     clearTimeout(n.timeout);
-    this.negotiation = undefined;
-    // From here the ingest owns the router: closing it ends the broadcast.
-    const ingest = new WebRtcIngest({
+    n.starting = true;
+    const frameRate = req.video.frameRate;
+    void this.goLive(n, {
+      protocol: 'webrtc',
       router: n.router,
       transport: n.transport,
       video,
       audio: n.producers.get('audio'),
-      size: req.video,
+      ...(frameRate !== undefined && { frameRate }),
       rtcPorts: { min: this.deps.rtc.minPort, max: this.deps.rtc.maxPort },
     });
+    return {};
+  }
+
+  private async goLive(n: Negotiation, options: WebRtcIngestOptions): Promise<void> {
+    let ingest: WebRtcIngest;
+    try {
+      ingest = await connectWebRtcIngest(options);
+    } catch (err) {
+      this.abandon(n, messageOf(err));
+      return;
+    }
+    if (this.negotiation !== n) {
+      void ingest.close();
+      return;
+    }
+    this.negotiation = undefined;
+    // From here the session owns the ingest (and so the router): it closes it when the broadcast ends.
     let session: LiveSession;
     try {
       session = n.reservation.start(ingest);
     } catch (err) {
       void ingest.close();
-      throw err instanceof PublishRevokedError ? new SignallingError(err.message) : err;
+      if (!(err instanceof PublishRevokedError)) this.log.error('the broadcast could not start', { error: err });
+      this.notify({ state: 'ended', reason: err instanceof PublishRevokedError ? err.message : 'the broadcast could not start' });
+      return;
     }
     this.session = session;
-    // The session ends itself when its ingest does; this makes it independent of that wiring.
-    ingest.onEnded((reason) => void session.stop(reason));
     const onState = (state: LiveSession['state']) => {
       if (state !== 'ended') this.notify({ state });
     };
@@ -169,17 +191,12 @@ export class StudioPublisher {
     session.once('ended', (reason) => {
       session.off('state', onState);
       if (this.session === session) this.session = undefined;
-      void ingest.close();
       this.log.info('broadcast ended', { livestreamId: session.livestreamId, reason });
       this.notify({ state: 'ended', reason });
     });
-    this.log.info('broadcast starting', { livestreamId: session.livestreamId, audio: n.producers.has('audio') });
-    // After the acknowledgement (sent once this request resolves), tell where the session already is.
-    setImmediate(() => {
-      const state = session.state;
-      if (this.session === session && state !== 'ended') this.notify({ state });
-    });
-    return {};
+    this.log.info('broadcast starting', { livestreamId: session.livestreamId, source: `${ingest.video.width}x${ingest.video.height}`, audio: options.audio !== undefined });
+    // The session announced 'starting' as it began, before this listened.
+    if (session.state !== 'ended') this.notify({ state: session.state });
   }
 
   async end(): Promise<Record<string, never>> {
@@ -196,7 +213,7 @@ export class StudioPublisher {
   }
 
   private negotiating(): Negotiation {
-    if (this.session) throw new SignallingError('already live');
+    if (this.session || this.negotiation?.starting) throw new SignallingError('already live');
     if (!this.negotiation) throw new SignallingError('join first');
     return this.negotiation;
   }

@@ -1,42 +1,65 @@
 import type { types } from 'mediasoup';
-import type { IngestSource, MediaInput, RealtimeMedia, SourceVideo } from '../../session/ingest.js';
+import { Ending } from '../../ending.js';
+import type { IngestSource, MediaInput, SourceVideo } from '../../session/ingest.js';
+import type { RealtimeMedia } from '../../sfu/realtime-media.js';
+import { TransportWatchdog } from '../../sfu/transport-watchdog.js';
 import { openRtpInput } from './rtp-input.js';
 import type { PortRange } from './udp-ports.js';
+import { probeVideoSize } from './video-size-probe.js';
 
-/** How long ICE may stay disconnected (e.g. a network change the browser may recover from). */
-export const ICE_DISCONNECTED_GRACE_MS = 5000;
+/** Once the publisher has connected, its first video key frame, which sizes the ladder, must arrive within this time. */
+export const PROBE_TIMEOUT_MS = 10_000;
 
 export interface WebRtcIngestOptions {
-  /** 'webrtc' (the studio's signalling, the default) or 'whip'. */
-  protocol?: 'webrtc' | 'whip';
+  protocol: 'webrtc' | 'whip';
   /** The broadcast's own router: closing the ingest closes it. */
   router: types.Router;
   /** The publisher's transport, watched for ICE/DTLS failure. */
   transport: types.WebRtcTransport;
   video: types.Producer;
   audio?: types.Producer;
-  /** Capture size reported by the publisher or read from its first key frame (validated at the edge). */
-  size: SourceVideo;
+  /** The frame rate the publisher reports, if it does: a key frame does not carry one. */
+  frameRate?: number;
   /** mediasoup's port range, which FFmpeg's RTP ports stay out of. */
   rtcPorts: PortRange;
+}
+
+/**
+ * Waits for the publisher to connect, reads the picture size from its first key frame (never from what
+ * the publisher claims), and returns the ingest. Rejects when the connection is lost or does not come, or
+ * no key frame arrives in time; the caller then closes the router, which stops the probe too.
+ */
+export async function connectWebRtcIngest(o: WebRtcIngestOptions): Promise<WebRtcIngest> {
+  const watchdog = new TransportWatchdog(o.transport, 'publisher');
+  try {
+    await watchdog.connected;
+    const lost = watchdog.lost.then((reason) => Promise.reject(new Error(reason)));
+    const size = await Promise.race([probeVideoSize(o.router, o.video, PROBE_TIMEOUT_MS), lost]);
+    return new WebRtcIngest(o, { ...size, ...(o.frameRate !== undefined && { frameRate: o.frameRate }) }, watchdog);
+  } catch (err) {
+    watchdog.stop();
+    throw err;
+  }
 }
 
 /** A broadcast published over WebRTC into a mediasoup router, handed to FFmpeg as plain RTP. */
 export class WebRtcIngest implements IngestSource {
   readonly protocol: 'webrtc' | 'whip';
-  readonly video: SourceVideo;
   readonly realtime: RealtimeMedia;
-  private readonly endedListeners: Array<(reason: string) => void> = [];
-  private endReason: string | undefined;
+  readonly ended: Promise<string>;
+  private readonly ending = new Ending();
   private closed = false;
-  private iceTimer: NodeJS.Timeout | undefined;
   private closeCheck: NodeJS.Immediate | undefined;
   private workerDied = false;
   private readonly inputs = new Set<MediaInput>();
 
-  constructor(private readonly o: WebRtcIngestOptions) {
-    this.protocol = o.protocol ?? 'webrtc';
-    this.video = { ...o.size };
+  constructor(
+    private readonly o: WebRtcIngestOptions,
+    readonly video: SourceVideo,
+    private readonly watchdog: TransportWatchdog,
+  ) {
+    this.protocol = o.protocol;
+    this.ended = this.ending.promise;
     this.realtime = { router: o.router, video: o.video, ...(o.audio && { audio: o.audio }) };
     const { router, transport } = o;
     // Closing a router closes its transports, which close their producers, all in one go: the reason
@@ -48,15 +71,11 @@ export class WebRtcIngest implements IngestSource {
     router.observer.once('close', onClose);
     transport.observer.once('close', onClose);
     for (const producer of this.producers()) producer.observer.once('close', onClose);
-    transport.on('dtlsstatechange', (state) => this.onDtlsState(state));
-    transport.on('icestatechange', (state) => this.onIceState(state));
-    // The publisher may have dropped while it was still negotiating.
-    this.onDtlsState(transport.dtlsState);
-    this.onIceState(transport.iceState);
+    void watchdog.lost.then((reason) => this.end(reason));
   }
 
   async openInput(): Promise<MediaInput> {
-    if (this.closed || this.endReason !== undefined) throw new Error('the WebRTC ingest has ended');
+    if (this.closed || this.ending.over) throw new Error('the WebRTC ingest has ended');
     const input = await openRtpInput({
       router: this.o.router,
       video: this.o.video,
@@ -77,18 +96,10 @@ export class WebRtcIngest implements IngestSource {
     };
   }
 
-  onEnded(listener: (reason: string) => void): void {
-    if (this.endReason === undefined) this.endedListeners.push(listener);
-    else {
-      const reason = this.endReason;
-      queueMicrotask(() => listener(reason));
-    }
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.iceTimer);
+    this.watchdog.stop();
     clearImmediate(this.closeCheck);
     await Promise.all([...this.inputs].map((input) => input.close()));
     this.inputs.clear();
@@ -107,26 +118,10 @@ export class WebRtcIngest implements IngestSource {
     return `the ${track?.kind ?? 'media'} track ended`;
   }
 
-  private onDtlsState(state: types.DtlsState): void {
-    if (state === 'failed' || state === 'closed') this.end(`the publisher connection ${state} (DTLS)`);
-  }
-
-  private onIceState(state: types.IceState): void {
-    if (state === 'disconnected') {
-      this.iceTimer ??= setTimeout(() => this.end('the publisher connection was lost (ICE)'), ICE_DISCONNECTED_GRACE_MS);
-    } else {
-      clearTimeout(this.iceTimer);
-      this.iceTimer = undefined;
-      if (state === 'closed') this.end('the publisher connection closed (ICE)');
-    }
-  }
-
   /** Reports the publisher gone, once; not when the server itself closed the ingest. */
   private end(reason: string): void {
-    if (this.closed || this.endReason !== undefined) return;
-    this.endReason = reason;
-    clearTimeout(this.iceTimer);
+    if (this.closed || !this.ending.end(reason)) return;
+    this.watchdog.stop();
     clearImmediate(this.closeCheck);
-    for (const listener of this.endedListeners.splice(0)) listener(reason);
   }
 }

@@ -5,9 +5,9 @@ import { HttpError, parseInput } from '../../http/http-error.js';
 import type { Logger } from '../../log.js';
 import { publishAuthMessages, type PublishAuthorizer } from '../../session/publish-auth.js';
 import { AlreadyLiveError, AtCapacityError, type SessionRegistry } from '../../session/session-registry.js';
+import type { WorkerPool } from '../../sfu/worker-pool.js';
 import { bearerToken, serveRtcHttpEndpoint, unauthorized, type IceServer } from '../../webrtc-http/http-endpoint.js';
 import { parseOffer } from '../../webrtc-http/sdp-offer.js';
-import type { WorkerPool } from '../webrtc/worker-pool.js';
 import { WhipSession } from './whip-session.js';
 
 export interface WhipRoutesOptions {

@@ -3,16 +3,15 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Reservation, SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
+import type { WorkerPool } from '../../sfu/worker-pool.js';
 import { tokenCheck } from '../../webrtc-http/http-endpoint.js';
+import { createOfferTransport } from '../../webrtc-http/offer-transport.js';
 import { RtcHttpSession } from '../../webrtc-http/rtc-http-session.js';
-import { CONNECT_TIMEOUT_MS, createOfferTransport, waitForDtls } from '../../webrtc-http/rtc-transport.js';
 import { answerOffer } from '../../webrtc-http/sdp-answer.js';
 import type { FragSection } from '../../webrtc-http/sdp-frag.js';
 import type { Offer } from '../../webrtc-http/sdp-offer.js';
-import { WebRtcIngest } from '../webrtc/webrtc-ingest.js';
-import type { WorkerPool } from '../webrtc/worker-pool.js';
+import { connectWebRtcIngest } from '../webrtc/webrtc-ingest.js';
 import { planPublish, produceSection, type PublishedSection } from './publish-offer.js';
-import { probeVideoSize } from './video-size-probe.js';
 
 export interface WhipDeps {
   pool: WorkerPool;
@@ -20,9 +19,6 @@ export interface WhipDeps {
   rtc: Config['rtc'];
   log: Logger;
 }
-
-/** Once the publisher has connected, its first video key frame, which sizes the ladder, must arrive within this time. */
-export const PROBE_TIMEOUT_MS = 10_000;
 
 /**
  * One WHIP publish (RFC 9725): from the accepted offer, through ICE/DTLS and the probe of the picture
@@ -93,23 +89,16 @@ export class WhipSession extends RtcHttpSession {
     const { video, audio } = this.published;
     const startedAt = Date.now();
     try {
-      await waitForDtls(this.transport, CONNECT_TIMEOUT_MS);
-      const onDtls = (state: types.DtlsState) => {
-        if (state === 'failed' || state === 'closed') this.abandon(`the publisher connection ${state} (DTLS)`);
-      };
-      this.transport.on('dtlsstatechange', onDtls);
-      const size = await probeVideoSize(this.router, video.producer, PROBE_TIMEOUT_MS).finally(() => this.transport.off('dtlsstatechange', onDtls));
-      if (!this.negotiating) return;
-      this.log.info('WHIP publisher connected', { session: this.id, source: `${size.width}x${size.height}`, afterMs: Date.now() - startedAt });
-      const ingest = new WebRtcIngest({
+      const ingest = await connectWebRtcIngest({
         protocol: 'whip',
         router: this.router,
         transport: this.transport,
         video: video.producer,
         ...(audio && { audio: audio.producer }),
-        size,
         rtcPorts: { min: this.deps.rtc.minPort, max: this.deps.rtc.maxPort },
       });
+      if (!this.negotiating) return;
+      this.log.info('WHIP publisher connected', { session: this.id, source: `${ingest.video.width}x${ingest.video.height}`, afterMs: Date.now() - startedAt });
       // Throws when the livestream was deleted meanwhile: the catch below releases everything.
       const broadcast = this.reservation.start(ingest);
       this.negotiating = false;

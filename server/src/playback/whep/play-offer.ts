@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import type { RealtimeMedia } from '../../session/ingest.js';
+import type { RealtimeMedia } from '../../sfu/realtime-media.js';
 import { isRtx, SdpError, unusableForRtp, type MediaKind, type Offer, type OfferedCodec, type OfferedSection } from '../../webrtc-http/sdp-offer.js';
 
 /** One track a viewer receives: the broadcast's producer, in the offered section, with the offered codec. */

@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
-import type { WorkerPool } from '../../ingest/webrtc/worker-pool.js';
-import type { RealtimeMedia } from '../../session/ingest.js';
+import type { RealtimeMedia } from '../../sfu/realtime-media.js';
+import type { WorkerPool } from '../../sfu/worker-pool.js';
 import type { MediaKind } from '../../webrtc-http/sdp-offer.js';
 import type { PlayTrack } from './play-offer.js';
 

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config.js';
 import { HttpError } from '../../http/http-error.js';
-import type { WorkerPool } from '../../ingest/webrtc/worker-pool.js';
 import type { Logger } from '../../log.js';
 import type { SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
+import type { WorkerPool } from '../../sfu/worker-pool.js';
 import type { LivestreamRepository } from '../../store/livestream-repository.js';
 import { serveRtcHttpEndpoint, type IceServer, type SessionLimits } from '../../webrtc-http/http-endpoint.js';
 import { parseOffer } from '../../webrtc-http/sdp-offer.js';
@@ -64,8 +64,8 @@ export const whepRoutes: FastifyPluginAsync<WhepRoutesOptions> = async (app, o) 
         if (o.registry.isLiveAnywhere(livestreamId)) throw new HttpError(409, 'this livestream is broadcast by another Axon process: real-time playback is served there; play HLS');
         throw new HttpError(409, 'this livestream is not live');
       }
-      const media = broadcast.ingest.realtime;
-      if (!media) throw new HttpError(409, `real-time playback needs a WebRTC or WHIP publish; this broadcast comes over ${broadcast.ingest.protocol.toUpperCase()}`);
+      const media = broadcast.realtime;
+      if (!media) throw new HttpError(409, `real-time playback needs a WebRTC or WHIP publish; this broadcast comes over ${broadcast.protocol.toUpperCase()}`);
       if (sessions.size >= MAX_WHEP_SESSIONS) throw new HttpError(503, 'this server has no room for another real-time viewer; play HLS');
       return WhepSession.open({ routes, rtc: o.rtc, log: o.log }, livestreamId, media, parseOffer(request.body));
     },

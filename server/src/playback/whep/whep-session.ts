@@ -1,9 +1,10 @@
 import type { types } from 'mediasoup';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
-import type { RealtimeMedia } from '../../session/ingest.js';
+import type { RealtimeMedia } from '../../sfu/realtime-media.js';
+import { TransportWatchdog } from '../../sfu/transport-watchdog.js';
+import { createOfferTransport } from '../../webrtc-http/offer-transport.js';
 import { RtcHttpSession } from '../../webrtc-http/rtc-http-session.js';
-import { CONNECT_TIMEOUT_MS, createOfferTransport, waitForDtls } from '../../webrtc-http/rtc-transport.js';
 import { answerOffer, type AcceptedSection } from '../../webrtc-http/sdp-answer.js';
 import type { FragSection } from '../../webrtc-http/sdp-frag.js';
 import type { Offer } from '../../webrtc-http/sdp-offer.js';
@@ -16,9 +17,6 @@ export interface WhepDeps {
   log: Logger;
 }
 
-/** How long a viewer's ICE may stay disconnected (a network change it may recover from). */
-export const ICE_DISCONNECTED_GRACE_MS = 5000;
-
 /**
  * One real-time viewer (WHEP): a WebRtcTransport and a consumer per track on a viewer route of the
  * broadcast. With simulcast, mediasoup picks the layer for the viewer's bandwidth when the viewer's
@@ -28,7 +26,7 @@ export const ICE_DISCONNECTED_GRACE_MS = 5000;
  */
 export class WhepSession extends RtcHttpSession {
   private closed = false;
-  private iceTimer: NodeJS.Timeout | undefined;
+  private readonly watchdog: TransportWatchdog;
 
   private constructor(
     livestreamId: string,
@@ -40,6 +38,7 @@ export class WhepSession extends RtcHttpSession {
     private readonly log: Logger,
   ) {
     super(livestreamId, transport, bundle, offer);
+    this.watchdog = new TransportWatchdog(transport, 'viewer');
   }
 
   static async open(deps: WhepDeps, livestreamId: string, media: RealtimeMedia, offer: Offer): Promise<{ session: WhepSession; answer: string }> {
@@ -91,31 +90,24 @@ export class WhepSession extends RtcHttpSession {
   }
 
   private watch(): void {
-    const { transport } = this;
     for (const consumer of this.consumers) {
       consumer.once('producerclose', () => this.close('the broadcast ended'));
       consumer.once('transportclose', () => this.close('the media router closed'));
     }
-    transport.on('dtlsstatechange', (state) => {
-      if (state === 'failed' || state === 'closed') this.close(`the viewer connection ${state} (DTLS)`);
-    });
-    transport.on('icestatechange', (state) => {
-      clearTimeout(this.iceTimer);
-      if (state === 'disconnected') this.iceTimer = setTimeout(() => this.close('the viewer connection was lost (ICE)'), ICE_DISCONNECTED_GRACE_MS);
-    });
-    waitForDtls(transport, CONNECT_TIMEOUT_MS).then(
+    void this.watchdog.lost.then((reason) => this.close(reason));
+    this.watchdog.connected.then(
       () => {
         // A picture from the first frame on, rather than after the publisher's next periodic key frame.
         for (const consumer of this.consumers) if (consumer.kind === 'video') consumer.requestKeyFrame().catch(() => undefined);
       },
-      (err: Error) => this.close(err.message),
+      () => undefined,
     );
   }
 
   private close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.iceTimer);
+    this.watchdog.stop();
     this.transport.close();
     this.held.release();
     this.log.debug('WHEP viewer left', { session: this.id, reason });

@@ -1,7 +1,7 @@
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
-import type { Config } from '../../config.js';
-import type { Logger } from '../../log.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
 import { mediaCodecs } from './media-codecs.js';
 
 export interface WorkerPoolStats {

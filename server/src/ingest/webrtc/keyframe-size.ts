@@ -1,9 +1,4 @@
-import spsInfo from 'node-media-server/src/protocol/sps_info.js';
-
-export interface PictureSize {
-  width: number;
-  height: number;
-}
+import { h264SpsSize, type PictureSize } from '../h264-sps.js';
 
 const RTP_HEADER_BYTES = 12;
 
@@ -52,21 +47,16 @@ const NAL_STAP_A = 24;
  */
 export function h264KeyframeSize(payload: Buffer): PictureSize | undefined {
   const type = (payload[0] ?? 0) & 0x1f;
-  if (type === NAL_SPS) return spsSize(payload);
+  if (type === NAL_SPS) return h264SpsSize(payload);
   if (type !== NAL_STAP_A) return undefined;
   for (let i = 1; i + 2 <= payload.length; ) {
     const size = payload.readUInt16BE(i);
     if (size === 0 || i + 2 + size > payload.length) return undefined; // truncated aggregate
     const nal = payload.subarray(i + 2, i + 2 + size);
-    if ((nal[0]! & 0x1f) === NAL_SPS) return spsSize(nal);
+    if ((nal[0]! & 0x1f) === NAL_SPS) return h264SpsSize(nal);
     i += 2 + size;
   }
   return undefined;
-}
-
-function spsSize(nal: Buffer): PictureSize | undefined {
-  const size = spsInfo.parseH264Sps(nal);
-  return size && size.width > 0 && size.height > 0 ? size : undefined;
 }
 
 /** The picture size carried by this RTP packet, when it starts a key frame of a codec Axon reads. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keyframeSize, rtpPayload } from './keyframe-size.js';
 
@@ -62,5 +63,27 @@ describe('keyframe sizes from RTP', () => {
     expect(keyframeSize('video/H264', rtp(Buffer.from('65888400', 'hex')))).toBeUndefined();
     expect(keyframeSize('video/H264', rtp(Buffer.from([0x18, 0x00, 0x09, 0x67])))).toBeUndefined();
     expect(keyframeSize('video/VP9', rtp(H264_SPS))).toBeUndefined();
+  });
+
+  it('refuses random and mutated packets cleanly: no throw, no spin, only sizes that are sizes', () => {
+    const vp8 = rtp(Buffer.concat([Buffer.from([0x90, 0xe0, 0x81, 0x23, 0x05, 0x40]), VP8_KEYFRAME_HEADER]), { csrcs: 1, extensionWords: 1, padding: 2 });
+    const h264 = rtp(Buffer.concat([Buffer.from([0x18, 0x00, H264_SPS.length]), H264_SPS]));
+    const mutated = fc
+      .tuple(fc.constantFrom(vp8, h264), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat())
+      .map(([packet, edits, cut]) => {
+        const bytes = Buffer.from(packet);
+        for (const [at, value] of edits) bytes[at % bytes.length] = value;
+        return bytes.subarray(0, bytes.length - (cut % bytes.length));
+      });
+    const random = fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b));
+    fc.assert(
+      fc.property(fc.constantFrom('video/VP8', 'video/H264', 'video/VP9'), fc.oneof(mutated, random), (mimeType, packet) => {
+        const started = performance.now();
+        const size = keyframeSize(mimeType, packet);
+        expect(performance.now() - started).toBeLessThan(50);
+        if (size) expect(Number.isInteger(size.width) && Number.isInteger(size.height) && size.width >= 0 && size.height >= 0).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

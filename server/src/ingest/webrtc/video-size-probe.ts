@@ -1,7 +1,8 @@
 import type { types } from 'mediasoup';
 import { MAX_SOURCE_HEIGHT, MAX_SOURCE_WIDTH } from '../../../../shared/constants.js';
 import type { SourceVideo } from '../../session/ingest.js';
-import { keyframeSize, type PictureSize } from './keyframe-size.js';
+import type { PictureSize } from '../h264-sps.js';
+import { keyframeSize } from './keyframe-size.js';
 
 const KEYFRAME_REQUEST_MS = 1000;
 /** With simulcast, how long after the first key frame to wait for one of the top layer (it may still be ramping up). */
