@@ -16,21 +16,9 @@ export class ChatView {
   readonly reactions: ReactionBar;
   private readonly viewers = h('span', { className: 'chat-viewers', attrs: { 'data-testid': 'viewer-count' } });
   private readonly status = h('p', { className: 'chat-status', hidden: true, attrs: { role: 'status', 'data-testid': 'chat-status' } });
-  private readonly input = h('input', {
-    type: 'text',
-    className: 'chat-input',
-    placeholder: 'Say something…',
-    autocomplete: 'off',
-    attrs: { 'data-testid': 'chat-input', 'aria-label': 'Chat message' },
-  });
+  private readonly input = textInput('Say something…', 'off', 'chat-input', 'Chat message');
   private readonly sendButton = h('button', { type: 'submit', className: 'btn btn-primary', textContent: 'Send', attrs: { 'data-testid': 'chat-send' } });
-  private readonly nameInput = h('input', {
-    type: 'text',
-    className: 'chat-input',
-    placeholder: 'Your name',
-    autocomplete: 'username',
-    attrs: { 'data-testid': 'chat-name', 'aria-label': 'Your name in the chat' },
-  });
+  private readonly nameInput = textInput('Your name', 'username', 'chat-name', 'Your name in the chat');
   private readonly nameForm = h(
     'form',
     { className: 'chat-name-form', hidden: true },
@@ -106,4 +94,8 @@ export class ChatView {
     // Whatever was typed while the message was on its way stays.
     if ((await this.intents.send(typed)) && this.input.value === typed) this.input.value = '';
   }
+}
+
+function textInput(placeholder: string, autocomplete: AutoFill, testid: string, label: string): HTMLInputElement {
+  return h('input', { type: 'text', className: 'chat-input', placeholder, autocomplete, attrs: { 'data-testid': testid, 'aria-label': label } });
 }

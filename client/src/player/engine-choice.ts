@@ -43,24 +43,17 @@ export function detectPlaybackSupport(video: HTMLVideoElement): PlaybackSupport 
 export const manifestUrl = (livestreamId: string, kind: EngineKind, recordingId?: string): string =>
   `/live/${encodeURIComponent(livestreamId)}/${recordingId ? `${encodeURIComponent(recordingId)}/` : ''}${kind === 'dash' ? 'manifest.mpd' : 'master.m3u8'}`;
 
-/** Loads only the engine the browser needs (hls.js and dash.js are large). */
+type EngineClass = new (video: HTMLVideoElement, url: string) => PlaybackEngine;
+
+/** Each engine in a chunk of its own: a page loads only the one the browser needs (hls.js and dash.js are large). */
+const engines: Record<EngineKind, () => Promise<EngineClass>> = {
+  hls: async () => (await import('./hls-engine.js')).HlsEngine,
+  dash: async () => (await import('./dash-engine.js')).DashEngine,
+  native: async () => (await import('./native-engine.js')).NativeEngine,
+  whep: async () => (await import('./whep-engine.js')).WhepEngine,
+};
+
 export async function createEngine(kind: EngineKind, video: HTMLVideoElement, url: string): Promise<PlaybackEngine> {
-  switch (kind) {
-    case 'hls': {
-      const { HlsEngine } = await import('./hls-engine.js');
-      return new HlsEngine(video, url);
-    }
-    case 'dash': {
-      const { DashEngine } = await import('./dash-engine.js');
-      return new DashEngine(video, url);
-    }
-    case 'native': {
-      const { NativeEngine } = await import('./native-engine.js');
-      return new NativeEngine(video, url);
-    }
-    case 'whep': {
-      const { WhepEngine } = await import('./whep-engine.js');
-      return new WhepEngine(video, url);
-    }
-  }
+  const Engine = await engines[kind]();
+  return new Engine(video, url);
 }
