@@ -72,10 +72,10 @@ export class LivestreamCard {
       h(
         'div',
         { className: 'card-actions' },
-        action('Rename', actions.rename),
-        action('Rotate key', actions.rotateKey),
+        action('Rename', (ls) => actions.rename(ls)),
+        action('Rotate key', (ls) => actions.rotateKey(ls)),
         this.enabledToggle,
-        action('Delete', actions.remove, 'btn btn-small btn-danger-ghost'),
+        action('Delete', (ls) => actions.remove(ls), 'btn btn-small btn-danger-ghost'),
       ),
     );
     this.update(livestream);

@@ -1,6 +1,6 @@
 import { appRoot, h } from '../dom.js';
 import { mountPlayerView } from '../player/player-view.js';
-import { formatFromQuery } from '../player/player.js';
+import { formatFromQuery } from '../player/engine-choice.js';
 import { livestreamIdFromPath } from '../route.js';
 
 const root = appRoot();

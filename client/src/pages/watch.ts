@@ -4,7 +4,7 @@ import { mountChatPanel } from '../chat/chat-panel.js';
 import { appRoot, h } from '../dom.js';
 import { formatPicker } from '../player/format-picker.js';
 import { mountPlayerView } from '../player/player-view.js';
-import { formatFromQuery } from '../player/player.js';
+import { formatFromQuery } from '../player/engine-choice.js';
 import { livestreamIdFromPath } from '../route.js';
 import { statusBadge, updateStatusBadge } from '../status-badge.js';
 

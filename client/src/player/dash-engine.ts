@@ -1,7 +1,7 @@
 import { MediaPlayer, type MediaPlayerClass, type MediaPlayerSettingClass, type Representation } from 'dashjs';
 import { Emitter } from '../emitter.js';
 import { latencyFromDash } from './latency.js';
-import type { LiveDvr, Player, PlayerEvents, QualityLevel } from './player.js';
+import type { EngineEvents, LiveDvr, PlaybackEngine, QualityLevel } from './playback-engine.js';
 
 /** The same targets as hls.js: 3 s behind live, catch up at up to 1.2x, seek forward when 5 s further behind. */
 export const DASH_SETTINGS: MediaPlayerSettingClass = {
@@ -14,9 +14,9 @@ export const DASH_SETTINGS: MediaPlayerSettingClass = {
 
 const toLevel = (r: Representation): QualityLevel => ({ id: r.id, height: r.height, bitrate: r.bandwidth });
 
-export class DashEngine implements Player {
+export class DashEngine implements PlaybackEngine {
   readonly kind = 'dash';
-  readonly events = new Emitter<PlayerEvents>();
+  readonly events = new Emitter<EngineEvents>();
   readonly library: { dash: MediaPlayerClass };
   private readonly player: MediaPlayerClass;
   private ended = false;

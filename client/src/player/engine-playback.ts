@@ -1,16 +1,15 @@
 import { Emitter } from '../emitter.js';
-import type { LivePlayerEvents, PlayerState } from './live-player.js';
-import type { Playback } from './player-view.js';
-import type { EngineKind, Player } from './player.js';
+import type { Playback, PlaybackEvents, PlaybackState } from './playback.js';
+import type { EngineKind, PlaybackEngine } from './playback-engine.js';
 
 /**
  * What live and replay playback have in common: one engine at a time on the <video>, the state the view
  * shows, and nothing to start where the browser has no engine for the stream.
  */
 export abstract class EnginePlayback implements Playback {
-  readonly events = new Emitter<LivePlayerEvents>();
-  protected state: PlayerState = 'loading';
-  protected player: Player | null = null;
+  readonly events = new Emitter<PlaybackEvents>();
+  protected state: PlaybackState = 'loading';
+  protected engine: PlaybackEngine | null = null;
   protected destroyed = false;
   private readonly onPlaying = () => this.playing();
 
@@ -20,12 +19,12 @@ export abstract class EnginePlayback implements Playback {
     protected kind: EngineKind | null,
   ) {}
 
-  get currentState(): PlayerState {
+  get currentState(): PlaybackState {
     return this.state;
   }
 
-  get currentPlayer(): Player | null {
-    return this.player;
+  get currentEngine(): PlaybackEngine | null {
+    return this.engine;
   }
 
   start(): void {
@@ -51,13 +50,13 @@ export abstract class EnginePlayback implements Playback {
   protected abstract playing(): void;
 
   protected stopPlayback(): void {
-    if (!this.player) return;
-    this.player.destroy();
-    this.player = null;
-    this.events.emit('player', null);
+    if (!this.engine) return;
+    this.engine.destroy();
+    this.engine = null;
+    this.events.emit('engine', null);
   }
 
-  protected setState(state: PlayerState): void {
+  protected setState(state: PlaybackState): void {
     if (state === this.state) return;
     this.state = state;
     this.events.emit('state', state);

@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import type { StreamFormat } from './player.js';
+import type { StreamFormat } from './engine-choice.js';
 
 const choices: ReadonlyArray<readonly [value: string, label: string]> = [
   ['', 'HLS'],

@@ -1,7 +1,7 @@
 import Hls, { ErrorDetails, ErrorTypes, Events, type ErrorData, type HlsConfig } from 'hls.js';
 import { Emitter } from '../emitter.js';
 import { latencyFromFrameTime } from './latency.js';
-import type { LiveDvr, Player, PlayerEvents, QualityLevel } from './player.js';
+import type { EngineEvents, LiveDvr, PlaybackEngine, QualityLevel } from './playback-engine.js';
 
 /**
  * Low latency from 2 s segments without LL-HLS parts: start 1.5 segments behind the live edge, speed up
@@ -26,9 +26,9 @@ const manifestErrors: ReadonlySet<string> = new Set([
   ErrorDetails.MANIFEST_PARSING_ERROR,
 ]);
 
-export class HlsEngine implements Player {
+export class HlsEngine implements PlaybackEngine {
   readonly kind = 'hls';
-  readonly events = new Emitter<PlayerEvents>();
+  readonly events = new Emitter<EngineEvents>();
   readonly library: { hls: Hls };
   private readonly hls: Hls;
   private loadRestarts = 0;

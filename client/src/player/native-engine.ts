@@ -1,15 +1,15 @@
 import { Emitter } from '../emitter.js';
 import { latencyFromFrameTime } from './latency.js';
-import type { Player, PlayerEvents, QualityLevel } from './player.js';
+import type { EngineEvents, PlaybackEngine, QualityLevel } from './playback-engine.js';
 import { videoLevel } from './video-level.js';
 
 /** Safari's getStartDate(): the PROGRAM-DATE-TIME of media time 0, NaN when the stream has none. */
 type SafariVideo = HTMLVideoElement & { getStartDate?: () => Date };
 
 /** The browser's own HLS (Safari without MSE): it picks the rung itself and reports none. */
-export class NativeEngine implements Player {
+export class NativeEngine implements PlaybackEngine {
   readonly kind = 'native';
-  readonly events = new Emitter<PlayerEvents>();
+  readonly events = new Emitter<EngineEvents>();
   readonly library = {};
   private readonly listeners: Array<[string, () => void]>;
 

@@ -1,6 +1,6 @@
 import type Hls from 'hls.js';
 import type { MediaPlayerClass } from 'dashjs';
-import type { EngineKind, Player } from './player.js';
+import type { EngineKind, PlaybackEngine } from './playback-engine.js';
 
 /** What tests and benchmarks read from a player page: the engine, its library instance and the <video>. */
 export interface AxonPlayerHandle {
@@ -18,6 +18,6 @@ declare global {
   }
 }
 
-export function exposePlayer(player: Player | null, video: HTMLVideoElement): void {
-  window.__axonPlayer = player ? { engine: player.kind, ...player.library, video } : undefined;
+export function exposePlayer(engine: PlaybackEngine | null, video: HTMLVideoElement): void {
+  window.__axonPlayer = engine ? { engine: engine.kind, ...engine.library, video } : undefined;
 }

@@ -1,17 +1,19 @@
 import type { PublicLivestream } from '../../../shared/livestream.js';
 import { listRecordings } from '../api.js';
 import { h } from '../dom.js';
-import type { Emitter } from '../emitter.js';
-import { recordingOfEndedBroadcast } from './dvr.js';
+import { Emitter } from '../emitter.js';
+import type { StreamFormat } from './engine-choice.js';
 import { formatLatency } from './latency.js';
-import { LivePlayer, type LivePlayerEvents, type PlayerState } from './live-player.js';
+import { LivePlayback } from './live-playback.js';
+import type { PlaybackState } from './playback.js';
+import type { PlaybackEngine } from './playback-engine.js';
+import { PlayerController } from './player-controller.js';
 import { exposePlayer } from './player-handle.js';
-import type { Player, StreamFormat } from './player.js';
 import { QualityMenu } from './quality-menu.js';
-import { ReplayPlayer } from './replay-player.js';
+import { ReplayPlayback } from './replay-playback.js';
 import { SeekBar } from './seek-bar.js';
 
-const stateText: Record<PlayerState, string> = {
+const stateText: Record<PlaybackState, string> = {
   loading: 'Loading…',
   offline: 'Offline — waiting for the stream',
   connecting: 'Connecting…',
@@ -32,115 +34,119 @@ export interface PlayerViewOptions {
   onInfo?: (info: PublicLivestream) => void;
 }
 
-/** What the view drives: a livestream's live playback, or the replay of one of its recordings. */
-export interface Playback {
-  readonly events: Emitter<LivePlayerEvents>;
-  readonly currentState: PlayerState;
-  readonly currentPlayer: Player | null;
-  start(): void;
-  destroy(): void;
-}
-
 /** The player as a page shows it: video, state overlay, and controls (sound, seeking, quality, readouts). */
-export function mountPlayerView(container: HTMLElement, options: PlayerViewOptions): Playback {
-  const video = h('video', { muted: true, autoplay: true, playsInline: true, className: 'player-video' });
-  const stateLabel = h('span', { attrs: { 'data-testid': 'player-state' } });
-  const replayLink = h('a', { className: 'replay-link', textContent: 'Watch the replay', hidden: true, attrs: { 'data-testid': 'replay-link' } });
-  const overlay = h('div', { className: 'player-state', attrs: { role: 'status' } }, h('div', {}, stateLabel, replayLink));
-  const playButton = h('button', { type: 'button', className: 'player-play', textContent: 'Play', hidden: true });
-  const soundButton = h('button', { type: 'button', className: 'btn btn-ghost', attrs: { 'data-testid': 'unmute' } });
-  const latency = h('span', { className: 'player-latency', attrs: { 'data-testid': 'latency' } });
+export class PlayerView {
+  /** What the viewer asks for. */
+  readonly events = new Emitter<{ selectLevel: [id: string | null] }>();
+  readonly video = h('video', { muted: true, autoplay: true, playsInline: true, className: 'player-video' });
+  private readonly stateLabel = h('span', { attrs: { 'data-testid': 'player-state' } });
+  private readonly replayLink = h('a', { className: 'replay-link', textContent: 'Watch the replay', hidden: true, attrs: { 'data-testid': 'replay-link' } });
+  private readonly overlay = h('div', { className: 'player-state', attrs: { role: 'status' } }, h('div', {}, this.stateLabel, this.replayLink));
+  private readonly playButton = h('button', { type: 'button', className: 'player-play', textContent: 'Play', hidden: true });
+  private readonly soundButton = h('button', { type: 'button', className: 'btn btn-ghost', attrs: { 'data-testid': 'unmute' } });
+  private readonly latency = h('span', { className: 'player-latency', attrs: { 'data-testid': 'latency' } });
+  private readonly note = h('p', { className: 'note', hidden: true, attrs: { role: 'status', 'data-testid': 'player-note' } });
+  private readonly quality: QualityMenu;
+  private readonly seekBar: SeekBar;
+  private readonly root: HTMLElement;
 
-  const { livestreamId, recordingId, format } = options;
-  const playback: Playback = recordingId
-    ? new ReplayPlayer({ livestreamId, recordingId, video, format })
-    : new LivePlayer({ livestreamId, video, format });
-  const quality = new QualityMenu((id) => playback.currentPlayer?.selectLevel(id));
-  const seekBar = new SeekBar(video, recordingId ? 'replay' : 'live');
-
-  const controls = h(
-    'div',
-    { className: 'player-controls' },
-    soundButton,
-    seekBar.element,
-    h('span', { className: 'spacer' }),
-    options.readouts && !recordingId && latency,
-    options.readouts && quality.current,
-    quality.select,
-  );
-  const note = h('p', { className: 'note', hidden: true, attrs: { role: 'status', 'data-testid': 'player-note' } });
-  const root = h('div', { className: 'player' }, video, overlay, playButton, controls);
-  container.append(root, note);
-
-  // The recordings there were while live: the one that appears after the end is this broadcast's replay.
-  let knownWhileLive: Promise<Set<string> | null> = Promise.resolve(null);
-  const offerReplay = async () => {
-    const before = await knownWhileLive;
-    const after = before && (await listRecordings(livestreamId).catch(() => null));
-    const recording = before && after && recordingOfEndedBroadcast(before, after.items);
-    if (!recording || playback.currentState !== 'ended') return;
-    replayLink.href = recording.playerUrl;
-    replayLink.hidden = false;
-  };
-  const showState = (state: PlayerState) => {
-    root.dataset.state = state;
-    stateLabel.textContent = stateText[state];
-    overlay.hidden = state === 'playing';
-    replayLink.hidden = true;
-    if (recordingId) return;
-    if (state === 'connecting') {
-      knownWhileLive = listRecordings(livestreamId).then(
-        (list) => new Set(list.items.map((r) => r.id)),
-        () => null,
-      );
-    } else if (state === 'ended') void offerReplay();
-  };
-  showState(playback.currentState);
-  playback.events.on('state', showState);
-  if (options.onInfo) playback.events.on('info', options.onInfo);
-  playback.events.on('note', (message) => {
-    note.textContent = message;
-    note.hidden = false;
-  });
-
-  playback.events.on('player', (player) => {
-    exposePlayer(player, video);
-    quality.reset();
-    seekBar.attach(player);
-    if (!player) return;
-    player.events.on('levels', (levels) => quality.setLevels(levels));
-    player.events.on('levelSwitched', (level) => quality.setCurrent(level));
-  });
-
-  const syncSound = () => {
-    soundButton.textContent = video.muted ? 'Unmute' : 'Mute';
-    soundButton.setAttribute('aria-pressed', String(!video.muted));
-  };
-  syncSound();
-  video.addEventListener('volumechange', syncSound);
-  soundButton.addEventListener('click', () => {
-    video.muted = !video.muted;
-    if (!video.muted && video.volume === 0) video.volume = 1;
-  });
-
-  // Autoplay can be refused even when muted (e.g. power saving): then the viewer starts playback.
-  video.addEventListener('canplay', () => {
-    playButton.hidden = !video.paused;
-  });
-  video.addEventListener('playing', () => {
-    playButton.hidden = true;
-  });
-  playButton.addEventListener('click', () => void video.play().catch(() => undefined));
-
-  if (options.readouts) {
-    const updateLatency = () => {
-      const seconds = playback.currentState === 'playing' ? playback.currentPlayer?.latencySeconds(Date.now()) : null;
-      latency.textContent = formatLatency(seconds ?? null);
-    };
-    updateLatency();
-    setInterval(updateLatency, 1000);
+  constructor(
+    container: HTMLElement,
+    private readonly options: { readouts: boolean; replay: boolean },
+  ) {
+    this.quality = new QualityMenu((id) => this.events.emit('selectLevel', id));
+    this.seekBar = new SeekBar(this.video, options.replay ? 'replay' : 'live');
+    const controls = h(
+      'div',
+      { className: 'player-controls' },
+      this.soundButton,
+      this.seekBar.element,
+      h('span', { className: 'spacer' }),
+      options.readouts && !options.replay && this.latency,
+      options.readouts && this.quality.current,
+      this.quality.select,
+    );
+    this.root = h('div', { className: 'player' }, this.video, this.overlay, this.playButton, controls);
+    container.append(this.root, this.note);
+    this.bindMediaControls();
   }
 
-  playback.start();
-  return playback;
+  showState(state: PlaybackState): void {
+    this.root.dataset.state = state;
+    this.stateLabel.textContent = stateText[state];
+    this.overlay.hidden = state === 'playing';
+    this.replayLink.hidden = true;
+  }
+
+  showReplay(playerUrl: string): void {
+    this.replayLink.href = playerUrl;
+    this.replayLink.hidden = false;
+  }
+
+  showNote(message: string): void {
+    this.note.textContent = message;
+    this.note.hidden = false;
+  }
+
+  /** Follows what each engine offers: its rungs, the rung in play, its live window. */
+  showEngine(engine: PlaybackEngine | null): void {
+    exposePlayer(engine, this.video);
+    this.quality.reset();
+    this.seekBar.attach(engine);
+    if (!engine) return;
+    engine.events.on('levels', (levels) => this.quality.setLevels(levels));
+    engine.events.on('levelSwitched', (level) => this.quality.setCurrent(level));
+  }
+
+  /** Reads the latency out every second, where the page shows it. */
+  readLatency(read: () => number | null): void {
+    if (!this.options.readouts) return;
+    const update = () => {
+      this.latency.textContent = formatLatency(read());
+    };
+    update();
+    setInterval(update, 1000);
+  }
+
+  /** Sound and play: the <video>'s own business, no playback logic in them. */
+  private bindMediaControls(): void {
+    const { video, soundButton, playButton } = this;
+    const syncSound = () => {
+      soundButton.textContent = video.muted ? 'Unmute' : 'Mute';
+      soundButton.setAttribute('aria-pressed', String(!video.muted));
+    };
+    syncSound();
+    video.addEventListener('volumechange', syncSound);
+    soundButton.addEventListener('click', () => {
+      video.muted = !video.muted;
+      if (!video.muted && video.volume === 0) video.volume = 1;
+    });
+    // Autoplay can be refused even when muted (e.g. power saving): then the viewer starts playback.
+    video.addEventListener('canplay', () => {
+      playButton.hidden = !video.paused;
+    });
+    video.addEventListener('playing', () => {
+      playButton.hidden = true;
+    });
+    playButton.addEventListener('click', () => void video.play().catch(() => undefined));
+  }
+}
+
+/** A player on the page: the view, the playback (live, or the replay of a recording) and the controller between them. */
+export function mountPlayerView(container: HTMLElement, options: PlayerViewOptions): PlayerController {
+  const { livestreamId, recordingId, format } = options;
+  const view = new PlayerView(container, { readouts: options.readouts, replay: Boolean(recordingId) });
+  const video = view.video;
+  const playback = recordingId ? new ReplayPlayback({ livestreamId, recordingId, video, format }) : new LivePlayback({ livestreamId, video, format });
+  const controller = new PlayerController(playback, { livestreamId, recordings: recordingId ? null : listRecordings });
+  view.events.on('selectLevel', (id) => controller.selectLevel(id));
+  view.showState(controller.state);
+  controller.events.on('state', (state) => view.showState(state));
+  controller.events.on('replay', (url) => view.showReplay(url));
+  if (options.onInfo) controller.events.on('info', options.onInfo);
+  controller.events.on('note', (message) => view.showNote(message));
+  controller.events.on('engine', (engine) => view.showEngine(engine));
+  view.readLatency(() => controller.latencySeconds(Date.now()));
+  controller.start();
+  return controller;
 }

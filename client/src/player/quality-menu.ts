@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import type { QualityLevel } from './player.js';
+import type { QualityLevel } from './playback-engine.js';
 
 export const AUTO = 'auto';
 

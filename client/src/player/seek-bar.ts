@@ -1,6 +1,6 @@
 import { h } from '../dom.js';
 import { behindLiveText, formatClock, seeksToLive } from './dvr.js';
-import type { LiveWindow, Player } from './player.js';
+import type { LiveWindow, PlaybackEngine } from './playback-engine.js';
 
 const REFRESH_MS = 500;
 
@@ -25,7 +25,7 @@ export class SeekBar {
     attrs: { 'data-testid': 'go-live' },
   });
   private readonly playButton = h('button', { type: 'button', className: 'btn btn-ghost', attrs: { 'data-testid': 'play-pause' } });
-  private player: Player | null = null;
+  private engine: PlaybackEngine | null = null;
   /** Live: playback follows the live edge (the engine keeps it there) rather than staying where the viewer sought. */
   private following = true;
   private dragging = false;
@@ -62,8 +62,8 @@ export class SeekBar {
   }
 
   /** The engine now playing (null: none). A new engine starts at live. */
-  attach(player: Player | null): void {
-    this.player = player;
+  attach(engine: PlaybackEngine | null): void {
+    this.engine = engine;
     this.following = true;
     this.dragging = false;
     this.update();
@@ -76,7 +76,7 @@ export class SeekBar {
 
   /** Back to the live edge, following it from now on. */
   goLive(): void {
-    const dvr = this.player?.dvr;
+    const dvr = this.engine?.dvr;
     if (!dvr) return;
     this.following = true;
     dvr.followLive(true);
@@ -90,7 +90,7 @@ export class SeekBar {
       this.video.currentTime = target;
       return;
     }
-    const dvr = this.player?.dvr;
+    const dvr = this.engine?.dvr;
     const live = dvr?.livePosition();
     if (!dvr || live === null || live === undefined) return;
     if (seeksToLive(target, live)) {
@@ -106,9 +106,9 @@ export class SeekBar {
   private window(): LiveWindow | null {
     if (this.mode === 'replay') {
       const duration = this.video.duration;
-      return this.player && Number.isFinite(duration) && duration > 0 ? { start: 0, end: duration } : null;
+      return this.engine && Number.isFinite(duration) && duration > 0 ? { start: 0, end: duration } : null;
     }
-    return this.player?.dvr?.window() ?? null;
+    return this.engine?.dvr?.window() ?? null;
   }
 
   private update(): void {
@@ -118,7 +118,7 @@ export class SeekBar {
     this.range.min = String(window.start);
     this.range.max = String(window.end);
     if (this.mode === 'live') {
-      const live = this.player?.dvr?.livePosition();
+      const live = this.engine?.dvr?.livePosition();
       // The engine may have brought playback back to live by itself (e.g. the position left the window).
       if (!this.following && live != null && seeksToLive(this.video.currentTime, live)) this.goLive();
       this.goLiveButton.hidden = this.following;
@@ -135,7 +135,7 @@ export class SeekBar {
       this.readout.textContent = `${formatClock(position)} / ${formatClock(this.video.duration)}`;
       return;
     }
-    const live = this.player?.dvr?.livePosition() ?? Number(this.range.max);
+    const live = this.engine?.dvr?.livePosition() ?? Number(this.range.max);
     this.readout.textContent = behindLiveText(this.following && !this.dragging, live - position);
   }
 }

@@ -1,4 +1,4 @@
-import type { QualityLevel } from './player.js';
+import type { QualityLevel } from './playback-engine.js';
 
 /**
  * The rung on screen for an engine that does not see the ladder (the browser's HLS, WebRTC): what the

@@ -1,6 +1,6 @@
 import { refusalReason, SDP_CONTENT_TYPE } from '../../../shared/whip.js';
 import { Emitter } from '../emitter.js';
-import type { Player, PlayerEvents, QualityLevel } from './player.js';
+import type { EngineEvents, PlaybackEngine, QualityLevel } from './playback-engine.js';
 import { videoLevel } from './video-level.js';
 
 /** The server tears down a viewer that has not connected within 15 s; this side gives up as soon. */
@@ -14,9 +14,9 @@ const MAX_RETRIES = 10;
  * chooses the layer. The broadcast's end shows as the connection going quiet; the owner learns it
  * from the livestream's status. Failures are reported, so that the owner can fall back to HLS.
  */
-export class WhepEngine implements Player {
+export class WhepEngine implements PlaybackEngine {
   readonly kind = 'whep';
-  readonly events = new Emitter<PlayerEvents>();
+  readonly events = new Emitter<EngineEvents>();
   readonly library: { pc: RTCPeerConnection };
   private readonly pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
   private readonly aborter = new AbortController();

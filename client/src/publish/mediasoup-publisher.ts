@@ -10,16 +10,9 @@ import {
   type StartRequest,
   type TransportResponse,
 } from '../../../shared/signalling.js';
-import { Emitter } from '../emitter.js';
-import {
-  PublishError,
-  type Publisher,
-  type PublisherEvents,
-  type PublisherState,
-  type PublishRequest,
-  type VideoCodecChoice,
-} from './publisher.js';
-import { connectionLost, serverUnreachable, startFailure } from './publish-failure.js';
+import { PublishError, type PublishRequest, type VideoCodecChoice } from './publisher.js';
+import { PublisherBase } from './publisher-base.js';
+import { connectionLost, serverUnreachable } from './publish-failure.js';
 import { cannotSend, isCodec, keepResolution, MAX_VIDEO_BITRATE } from './video-sender.js';
 
 const ACK_TIMEOUT_MS = 10_000;
@@ -29,25 +22,15 @@ const START_VIDEO_BITRATE_KBPS = 1000;
 const timeoutMessage = 'The server did not answer in time. Try again.';
 
 /** The studio's publisher: mediasoup-client over Socket.IO signalling (shared/signalling.ts). */
-export class MediasoupPublisher implements Publisher {
-  readonly events = new Emitter<PublisherEvents>();
-  private currentState: PublisherState = 'idle';
+export class MediasoupPublisher extends PublisherBase {
   private socket: Socket | null = null;
   private transport: Transport | null = null;
   private readonly producers = new Map<'audio' | 'video', Producer>();
   /** Rejects when the connection goes, so every pending request fails at once instead of timing out. */
   private connectionGone: Promise<never> = new Promise(() => undefined);
   private rejectConnectionGone: (error: PublishError) => void = () => undefined;
-  private started = false;
-  private ending = false;
 
-  get state(): PublisherState {
-    return this.currentState;
-  }
-
-  async start(request: PublishRequest): Promise<void> {
-    if (this.currentState !== 'idle') throw new Error('a publisher starts once');
-    this.setState('connecting');
+  protected async negotiate(request: PublishRequest): Promise<void> {
     this.connectionGone = new Promise<never>((_resolve, reject) => {
       this.rejectConnectionGone = reject;
     });
@@ -88,37 +71,22 @@ export class MediasoupPublisher implements Publisher {
       if (request.audio) this.producers.set('audio', await transport.produce({ track: request.audio, stopTracks: false }));
 
       await this.request(PublishEvents.start, startRequest(request.video));
-      this.markStarted();
     } catch (error) {
-      const failure = startFailure(fromMediasoup(error), this.ending);
-      this.close();
-      throw failure;
+      throw fromMediasoup(error);
     }
-  }
-
-  private markStarted(): void {
-    this.started = true;
-    // publish:state may have said 'starting' or 'live' already.
-    if (this.currentState === 'connecting') this.setState('starting');
   }
 
   async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack): Promise<void> {
     await this.producers.get(kind)?.replaceTrack({ track });
   }
 
-  async getStats(): Promise<RTCStats[]> {
-    const reports = await Promise.all([...this.producers.values()].map((p) => p.getStats()));
-    return reports.flatMap((report) => [...report.values()] as RTCStats[]);
+  protected statsReports(): Promise<RTCStatsReport[]> {
+    return Promise.all([...this.producers.values()].map((p) => p.getStats()));
   }
 
-  async end(): Promise<void> {
-    if (this.currentState === 'ended' || this.ending) return;
-    this.ending = true;
-    if (this.socket?.connected) {
-      // Best effort: the server also ends the broadcast when the socket goes.
-      await this.request(PublishEvents.end, {}).catch(() => undefined);
-    }
-    this.close();
+  protected async sayGoodbye(): Promise<void> {
+    // The server also ends the broadcast when the socket goes; the request only says so first.
+    if (this.socket?.connected) await this.request(PublishEvents.end, {}).catch(() => undefined);
   }
 
   private connect(): Promise<void> {
@@ -157,23 +125,19 @@ export class MediasoupPublisher implements Publisher {
     if (message.state === 'ended') {
       // Before start() resolved, the reason is start()'s failure; after, it is news for the studio.
       if (!this.started) this.rejectConnectionGone(new PublishError('rejected', message.reason));
-      else if (!this.ending) this.events.emit('endedByServer', message.reason);
-      this.close();
+      this.endedByServer(message.reason);
       return;
     }
     this.setState(message.state);
   }
 
-  /** A failure from outside start()'s own steps: the connection went. */
-  private fail(error: PublishError): void {
-    if (this.currentState === 'ended' || this.ending) return;
-    this.rejectConnectionGone(error);
-    if (!this.started) return;
-    this.events.emit('failed', error);
-    this.close();
+  /** Before start() resolved, the requests waiting on the server fail at once instead of timing out. */
+  protected override fail(error: PublishError): void {
+    if (!this.ending) this.rejectConnectionGone(error);
+    super.fail(error);
   }
 
-  private close(): void {
+  protected release(): void {
     this.rejectConnectionGone(connectionLost());
     for (const producer of this.producers.values()) producer.close();
     this.producers.clear();
@@ -181,13 +145,6 @@ export class MediasoupPublisher implements Publisher {
     this.transport = null;
     this.socket?.disconnect();
     this.socket = null;
-    this.setState('ended');
-  }
-
-  private setState(state: PublisherState): void {
-    if (state === this.currentState) return;
-    this.currentState = state;
-    this.events.emit('state', state);
   }
 }
 

@@ -44,7 +44,10 @@ export interface PublisherEvents {
   endedByServer: [reason: string];
 }
 
-/** Sends one broadcast from the browser. One instance per broadcast; protocol-neutral (mediasoup now, WHIP later). */
+/**
+ * Sends one broadcast from the browser, one instance per broadcast, whatever the protocol: mediasoup-client
+ * over the studio's signalling (MediasoupPublisher) or WHIP (WhipPublisher), both on PublisherBase's state machine.
+ */
 export interface Publisher {
   readonly events: Emitter<PublisherEvents>;
   readonly state: PublisherState;

@@ -1,15 +1,8 @@
 import { refusalReason, SDP_CONTENT_TYPE, whipPath } from '../../../shared/whip.js';
 import { ApiError, getPublicLivestream } from '../api.js';
-import { Emitter } from '../emitter.js';
-import {
-  PublishError,
-  type Publisher,
-  type PublisherEvents,
-  type PublisherState,
-  type PublishRequest,
-  type VideoCodecChoice,
-} from './publisher.js';
-import { connectionLost, serverUnreachable, startCancelled, startFailure } from './publish-failure.js';
+import { PublishError, type PublishRequest, type VideoCodecChoice } from './publisher.js';
+import { PublisherBase } from './publisher-base.js';
+import { connectionLost, serverUnreachable, startCancelled } from './publish-failure.js';
 import { cannotSend, isCodec, keepResolution, MAX_VIDEO_BITRATE } from './video-sender.js';
 
 /** The server gives up on a publisher that has not connected within 15 s; this side waits as long. */
@@ -29,77 +22,55 @@ const messages = {
  * no channel for the server's news, so the broadcast's progress is read where viewers see it: live once
  * the master playlist of this broadcast is published, ended once the livestream reads offline.
  */
-export class WhipPublisher implements Publisher {
-  readonly events = new Emitter<PublisherEvents>();
-  private currentState: PublisherState = 'idle';
+export class WhipPublisher extends PublisherBase {
   private pc: RTCPeerConnection | null = null;
   private readonly senders = new Map<'audio' | 'video', RTCRtpSender>();
   private session: { url: string; token: string } | null = null;
   private readonly aborter = new AbortController();
   private followTimer: ReturnType<typeof setTimeout> | undefined;
-  private started = false;
-  private ending = false;
   /** A closed tab sends no goodbye over WebRTC: without this the broadcast would run on until the ICE timeout. */
   private readonly onPageHide = () => void this.end();
 
-  get state(): PublisherState {
-    return this.currentState;
-  }
-
-  async start(request: PublishRequest): Promise<void> {
-    if (this.currentState !== 'idle') throw new Error('a publisher starts once');
-    this.setState('connecting');
+  protected async negotiate(request: PublishRequest): Promise<void> {
     window.addEventListener('pagehide', this.onPageHide);
-    try {
-      const { hlsUrl } = await getPublicLivestream(request.livestreamId).catch((error: unknown) => {
-        throw error instanceof ApiError && error.status !== 0
-          ? new PublishError('rejected', error.message)
-          : serverUnreachable();
-      });
-      // The playlist a previous broadcast left, which must not be taken for this one's.
-      const previous = await playlistVersion(hlsUrl);
-      const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
-      this.pc = pc;
-      const video = pc.addTransceiver(request.video, { direction: 'sendonly', sendEncodings: [{ maxBitrate: MAX_VIDEO_BITRATE }] });
-      video.setCodecPreferences(codecPreferences(request.videoCodec));
-      this.senders.set('video', video.sender);
-      if (request.audio) this.senders.set('audio', pc.addTransceiver(request.audio, { direction: 'sendonly' }).sender);
-      await keepResolution(video.sender);
-      await pc.setLocalDescription();
-      const answer = await this.offer(request, pc.localDescription!.sdp);
-      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-      await connected(pc, this.aborter.signal);
-      this.started = true;
-      this.setState('starting');
-      pc.addEventListener('connectionstatechange', () => {
-        if (pc.connectionState === 'failed') this.fail(connectionLost());
-      });
-      this.follow(request.livestreamId, hlsUrl, previous);
-    } catch (error) {
-      const failure = startFailure(error, this.ending);
-      this.close();
-      throw failure;
-    }
+    const { hlsUrl } = await getPublicLivestream(request.livestreamId).catch((error: unknown) => {
+      throw error instanceof ApiError && error.status !== 0
+        ? new PublishError('rejected', error.message)
+        : serverUnreachable();
+    });
+    // The playlist a previous broadcast left, which must not be taken for this one's.
+    const previous = await playlistVersion(hlsUrl);
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    this.pc = pc;
+    const video = pc.addTransceiver(request.video, { direction: 'sendonly', sendEncodings: [{ maxBitrate: MAX_VIDEO_BITRATE }] });
+    video.setCodecPreferences(codecPreferences(request.videoCodec));
+    this.senders.set('video', video.sender);
+    if (request.audio) this.senders.set('audio', pc.addTransceiver(request.audio, { direction: 'sendonly' }).sender);
+    await keepResolution(video.sender);
+    await pc.setLocalDescription();
+    const answer = await this.offer(request, pc.localDescription!.sdp);
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    await connected(pc, this.aborter.signal);
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'failed') this.fail(connectionLost());
+    });
+    this.follow(request.livestreamId, hlsUrl, previous);
   }
 
   async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack): Promise<void> {
     await this.senders.get(kind)?.replaceTrack(track);
   }
 
-  async getStats(): Promise<RTCStats[]> {
+  protected async statsReports(): Promise<RTCStatsReport[]> {
     const report = await this.pc?.getStats();
-    return report ? ([...report.values()] as RTCStats[]) : [];
+    return report ? [report] : [];
   }
 
-  async end(): Promise<void> {
-    if (this.currentState === 'ended' || this.ending) return;
-    this.ending = true;
+  /** Not awaited, so the broadcast reads ended at once: keepalive carries the DELETE past a closing tab. */
+  protected async sayGoodbye(): Promise<void> {
     const session = this.session;
-    this.close();
-    // Best effort: the server also ends the broadcast when the connection goes.
-    if (session) {
-      await fetch(session.url, { method: 'DELETE', headers: { authorization: `Bearer ${session.token}` }, keepalive: true }).catch(() => undefined);
-    }
+    if (!session) return;
+    void fetch(session.url, { method: 'DELETE', headers: { authorization: `Bearer ${session.token}` }, keepalive: true }).catch(() => undefined);
   }
 
   /** POSTs the offer; returns the answer and remembers the session's URL. */
@@ -141,27 +112,13 @@ export class WhipPublisher implements Publisher {
     this.followTimer = setTimeout(() => void check(), FOLLOW_MS);
   }
 
-  /** A failure after start() resolved: the connection went. */
-  private fail(error: PublishError): void {
-    if (this.currentState === 'ended' || this.ending || !this.started) return;
-    this.events.emit('failed', error);
-    this.close();
-  }
-
-  private close(): void {
+  protected release(): void {
     window.removeEventListener('pagehide', this.onPageHide);
     clearTimeout(this.followTimer);
     this.aborter.abort();
     this.pc?.close();
     this.pc = null;
     this.senders.clear();
-    this.setState('ended');
-  }
-
-  private setState(state: PublisherState): void {
-    if (state === this.currentState) return;
-    this.currentState = state;
-    this.events.emit('state', state);
   }
 }
 

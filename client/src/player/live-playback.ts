@@ -1,25 +1,10 @@
-import type { LivestreamStatus, PublicLivestream } from '../../../shared/livestream.js';
+import type { LivestreamStatus } from '../../../shared/livestream.js';
 import { whepPath } from '../../../shared/whip.js';
 import { ApiError, getPublicLivestream } from '../api.js';
 import { EnginePlayback } from './engine-playback.js';
-import {
-  chooseEngine,
-  createPlayer,
-  detectPlaybackSupport,
-  manifestUrl,
-  type Player,
-  type StreamFormat,
-} from './player.js';
-
-export type PlayerState =
-  | 'loading'
-  | 'offline'
-  | 'connecting'
-  | 'playing'
-  | 'ended'
-  | 'not-found'
-  | 'recording-not-found'
-  | 'unsupported';
+import { chooseEngine, createEngine, detectPlaybackSupport, manifestUrl, type StreamFormat } from './engine-choice.js';
+import type { PlaybackState } from './playback.js';
+import type { PlaybackEngine } from './playback-engine.js';
 
 export const STATUS_POLL_MS = 2000;
 /** The manifest can lag the API's 'live' by a second or two: how often to look for it meanwhile. */
@@ -39,8 +24,8 @@ export interface StatusContext {
   msSinceEnded: number;
 }
 
-/** What a status poll means for the player in a given state. */
-export function statusAction(state: PlayerState, status: LivestreamStatus, ctx: StatusContext): StatusAction {
+/** What a status poll means for the playback in a given state. */
+export function statusAction(state: PlaybackState, status: LivestreamStatus, ctx: StatusContext): StatusAction {
   if (status === 'live') {
     if (state === 'loading' || state === 'offline') return 'connect';
     if (state === 'ended' && (ctx.offlineSinceEnd || ctx.msSinceEnded >= ENDED_RECHECK_MS)) return 'connect';
@@ -60,16 +45,7 @@ export function statusAction(state: PlayerState, status: LivestreamStatus, ctx: 
   }
 }
 
-export interface LivePlayerEvents {
-  state: [PlayerState];
-  info: [PublicLivestream];
-  /** A new engine instance (or null when playback stopped). */
-  player: [Player | null];
-  /** Something the viewer should know about playback, e.g. that real-time playback fell back to HLS. */
-  note: [message: string];
-}
-
-export interface LivePlayerOptions {
+export interface LivePlaybackOptions {
   livestreamId: string;
   video: HTMLVideoElement;
   format: StreamFormat | null;
@@ -79,7 +55,7 @@ export interface LivePlayerOptions {
  * A livestream's playback lifecycle: waits while it is offline, starts an engine when it goes live,
  * restarts one that fails, and notices when the broadcast ends (and when the next one begins).
  */
-export class LivePlayer extends EnginePlayback {
+export class LivePlayback extends EnginePlayback {
   /** Bumped whenever playback is torn down, so stale async work can tell it is stale. */
   private generation = 0;
   private hasPlayed = false;
@@ -87,7 +63,7 @@ export class LivePlayer extends EnginePlayback {
   private endedAtMs = 0;
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly options: LivePlayerOptions) {
+  constructor(private readonly options: LivePlaybackOptions) {
     // Real-time playback (WHEP) that fails before it plays gives way to HLS: the kind can change later.
     super(options.video, chooseEngine(options.format, detectPlaybackSupport(options.video)));
   }
@@ -167,22 +143,22 @@ export class LivePlayer extends EnginePlayback {
       if (generation !== this.generation || this.destroyed) return;
     }
     if (generation !== this.generation || this.destroyed) return;
-    let player: Player;
+    let engine: PlaybackEngine;
     try {
-      player = await createPlayer(kind, this.options.video, url);
+      engine = await createEngine(kind, this.options.video, url);
     } catch (error) {
       // The engine's chunk did not load (e.g. the network blinked, or a deploy replaced it).
       if (generation === this.generation) this.restart(String(error));
       return;
     }
     if (generation !== this.generation || this.destroyed) {
-      player.destroy();
+      engine.destroy();
       return;
     }
-    this.player = player;
-    player.events.on('ended', () => this.end());
-    player.events.on('failed', (reason) => this.restart(reason));
-    this.events.emit('player', player);
+    this.engine = engine;
+    engine.events.on('ended', () => this.end());
+    engine.events.on('failed', (reason) => this.restart(reason));
+    this.events.emit('engine', engine);
   }
 
   private end(): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseEngine, formatFromQuery, manifestUrl } from './player.js';
+import { chooseEngine, formatFromQuery, manifestUrl } from './engine-choice.js';
 
 describe('engine choice', () => {
   const chrome = { mse: true, nativeHls: false, webrtc: true };

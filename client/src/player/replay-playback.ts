@@ -1,8 +1,9 @@
 import { getPublicLivestream } from '../api.js';
 import { EnginePlayback } from './engine-playback.js';
-import { chooseEngine, createPlayer, detectPlaybackSupport, manifestUrl, type EngineKind, type Player, type StreamFormat } from './player.js';
+import { chooseEngine, createEngine, detectPlaybackSupport, manifestUrl, type StreamFormat } from './engine-choice.js';
+import type { EngineKind, PlaybackEngine } from './playback-engine.js';
 
-export interface ReplayPlayerOptions {
+export interface ReplayPlaybackOptions {
   livestreamId: string;
   recordingId: string;
   video: HTMLVideoElement;
@@ -13,8 +14,8 @@ export interface ReplayPlayerOptions {
 const RETRY_DELAY_MS = 2000;
 
 /** One recording's playback (VOD): loads its manifest once; the viewer seeks and pauses at will. */
-export class ReplayPlayer extends EnginePlayback {
-  constructor(private readonly options: ReplayPlayerOptions) {
+export class ReplayPlayback extends EnginePlayback {
+  constructor(private readonly options: ReplayPlaybackOptions) {
     // A recording is HLS or DASH: real-time (WebRTC) playback exists only while live.
     super(options.video, chooseEngine(options.format === 'webrtc' ? null : options.format, detectPlaybackSupport(options.video)));
   }
@@ -43,21 +44,21 @@ export class ReplayPlayer extends EnginePlayback {
       this.setState('recording-not-found');
       return;
     }
-    let player: Player;
+    let engine: PlaybackEngine;
     try {
-      player = await createPlayer(kind, video, url);
+      engine = await createEngine(kind, video, url);
     } catch (error) {
       this.retry(kind, String(error));
       return;
     }
     if (this.destroyed) {
-      player.destroy();
+      engine.destroy();
       return;
     }
-    this.player = player;
+    this.engine = engine;
     // An engine's 'ended' means a live broadcast ended; a recording simply stops at its end.
-    player.events.on('failed', (reason) => this.retry(kind, reason));
-    this.events.emit('player', player);
+    engine.events.on('failed', (reason) => this.retry(kind, reason));
+    this.events.emit('engine', engine);
   }
 
   private retry(kind: EngineKind, reason: string): void {

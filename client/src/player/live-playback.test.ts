@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENDED_RECHECK_MS, statusAction, type StatusContext } from './live-player.js';
+import { ENDED_RECHECK_MS, statusAction, type StatusContext } from './live-playback.js';
 
 const ctx = (over: Partial<StatusContext> = {}): StatusContext => ({ hasPlayed: false, offlineSinceEnd: false, msSinceEnded: 0, ...over });
 

@@ -1,0 +1,170 @@
+import type { PublicLivestream } from '../../../shared/livestream.js';
+import { ApiError } from '../api.js';
+import { Emitter } from '../emitter.js';
+import { PublishError, type Publisher, type PublisherState, type VideoCodecChoice } from '../publish/publisher.js';
+import type { CaptureKind } from './capture.js';
+
+export type StudioProtocol = 'webrtc' | 'whip';
+
+/** What the studio shows. */
+export interface StudioModel {
+  /** The livestream's name, once read. */
+  name: string | null;
+  state: PublisherState;
+  /** A broadcast is being set up or is live: its key, codec and protocol are fixed. */
+  active: boolean;
+  canGoLive: boolean;
+  error: string | null;
+  note: string | null;
+}
+
+type StudioTexts = Pick<StudioModel, 'name' | 'error' | 'note'>;
+
+/** The streamer's choices when going live. */
+export interface GoLive {
+  streamKey: string;
+  videoCodec: VideoCodecChoice;
+  protocol: StudioProtocol;
+}
+
+/** The camera and microphone the studio publishes (Capture in the browser). */
+export interface StudioCapture {
+  open(): Promise<void>;
+  track(kind: CaptureKind): MediaStreamTrack | null;
+  switchDevice(kind: CaptureKind, deviceId: string): Promise<MediaStreamTrack>;
+  deviceId(kind: CaptureKind): string;
+}
+
+export interface StudioDeps {
+  livestream(id: string): Promise<PublicLivestream>;
+  capture: StudioCapture;
+  listDevices(kind: CaptureKind): Promise<Array<Pick<MediaDeviceInfo, 'deviceId' | 'label'>>>;
+  createPublisher(protocol: StudioProtocol): Publisher;
+}
+
+export interface StudioEvents {
+  changed: [StudioModel];
+  /** The camera is open: its preview can show. */
+  captureOpened: [];
+  /** The devices of a kind, as [id, label] pairs, and the one in use. */
+  devices: [kind: CaptureKind, options: Array<[string, string]>, current: string];
+  /** A new broadcast's publisher, for what follows it (the health panel). */
+  publisher: [Publisher];
+}
+
+const deviceName: Record<CaptureKind, string> = { video: 'Camera', audio: 'Microphone' };
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The studio's state and its talks with the server and the devices: one livestream, one broadcast at a time. */
+export class StudioController {
+  readonly events = new Emitter<StudioEvents>();
+  private publisher: Publisher | null = null;
+  private cameraReady = false;
+  private livestreamKnown = true;
+  private readonly texts: StudioTexts = { name: null, error: null, note: null };
+
+  constructor(
+    private readonly livestreamId: string,
+    private readonly deps: StudioDeps,
+  ) {}
+
+  get model(): StudioModel {
+    const state = this.publisher?.state ?? 'idle';
+    const active = isActive(state);
+    return { ...this.texts, state, active, canGoLive: !active && this.cameraReady && this.livestreamKnown };
+  }
+
+  /** Reads the livestream and opens the camera, side by side. */
+  open(): Promise<void> {
+    return Promise.all([this.readLivestream(), this.openCapture()]).then(() => undefined);
+  }
+
+  /** Lists the cameras and microphones again (at the start, and whenever devices come and go). */
+  async refreshDevices(): Promise<void> {
+    for (const kind of ['video', 'audio'] as const) {
+      const devices = await this.deps.listDevices(kind);
+      const options = devices.map((d, i): [string, string] => [d.deviceId, d.label || `${deviceName[kind]} ${i + 1}`]);
+      this.events.emit('devices', kind, options, this.deps.capture.deviceId(kind));
+    }
+  }
+
+  async switchDevice(kind: CaptureKind, deviceId: string): Promise<void> {
+    try {
+      const track = await this.deps.capture.switchDevice(kind, deviceId);
+      const publisher = this.publisher;
+      if (publisher && isActive(publisher.state)) await publisher.replaceTrack(kind, track);
+      this.set({ error: null });
+    } catch (error) {
+      this.set({ error: messageOf(error) });
+    }
+  }
+
+  async goLive(choice: GoLive): Promise<void> {
+    this.set({ error: null, note: null });
+    const streamKey = choice.streamKey.trim();
+    const video = this.deps.capture.track('video');
+    if (!streamKey) {
+      this.set({ error: 'Enter the stream key.' });
+      return;
+    }
+    if (!video) return;
+    const publisher = this.deps.createPublisher(choice.protocol);
+    this.publisher = publisher;
+    publisher.events.on('state', () => this.changed());
+    publisher.events.on('failed', (error) => this.set({ error: error.message }));
+    publisher.events.on('endedByServer', (reason) => this.set({ note: `The stream ended: ${reason}` }));
+    this.events.emit('publisher', publisher);
+    try {
+      await publisher.start({
+        livestreamId: this.livestreamId,
+        streamKey,
+        video,
+        audio: this.deps.capture.track('audio'),
+        videoCodec: choice.videoCodec,
+      });
+    } catch (error) {
+      if (error instanceof PublishError && error.kind === 'cancelled') return;
+      this.set({ error: messageOf(error) });
+    }
+  }
+
+  end(): void {
+    void this.publisher?.end();
+  }
+
+  private async readLivestream(): Promise<void> {
+    try {
+      const info = await this.deps.livestream(this.livestreamId);
+      this.set({ name: info.name });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) this.livestreamKnown = false;
+      this.set({ error: messageOf(error) });
+    }
+  }
+
+  private async openCapture(): Promise<void> {
+    try {
+      await this.deps.capture.open();
+      this.cameraReady = true;
+      this.events.emit('captureOpened');
+      this.changed();
+      await this.refreshDevices();
+    } catch (error) {
+      this.set({ error: messageOf(error) });
+    }
+  }
+
+  private set(change: Partial<StudioTexts>): void {
+    Object.assign(this.texts, change);
+    this.changed();
+  }
+
+  private changed(): void {
+    this.events.emit('changed', this.model);
+  }
+}
+
+function isActive(state: PublisherState): boolean {
+  return state === 'connecting' || state === 'starting' || state === 'live';
+}
