@@ -95,7 +95,6 @@ describe('origin', () => {
     ['stream_0.m3u8', 'application/vnd.apple.mpegurl', 'public, max-age=1'],
     ['manifest.mpd', 'application/dash+xml', 'public, max-age=1'],
     ['b1/r1/init-0.m4s', 'video/mp4', IMMUTABLE],
-    ['b1/recording.mp4', 'video/mp4', IMMUTABLE],
     ['b1/r1/seg-0-00001.m4s', 'video/iso.segment', IMMUTABLE],
   ])('serves %s as %s, %s', async (rel, contentType, cacheControl) => {
     const res = await get(`/live/${ID}/${rel}`);
@@ -238,7 +237,7 @@ describe('origin', () => {
   });
 
   it('answers 404 for missing files, directories and files that are not stream files', async () => {
-    for (const rel of ['nope.m3u8', 'b1/r1/seg-0-09999.m4s', 'b1', 'b1/r1/', 'notes.txt', 'manifest.mpd.tmp', '']) {
+    for (const rel of ['nope.m3u8', 'b1/r1/seg-0-09999.m4s', 'b1', 'b1/r1/', 'notes.txt', 'manifest.mpd.tmp', 'b1/recording.mp4', '']) {
       const res = await get(`/live/${ID}/${rel}`);
       expect(res.status, rel).toBe(404);
       expect(res.headers['access-control-allow-origin']).toBe('*');

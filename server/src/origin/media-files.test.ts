@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { livestreamMediaDir, removeLivestreamMedia, resolveMediaFile } from './media-files.js';
+import { livestreamDir } from '../media/media-layout.js';
+import { removeLivestreamMedia, resolveMediaFile } from './media-files.js';
 
 const mediaDir = '/srv/axon/media';
 const id = 'abcDEF123_-x';
@@ -23,7 +24,7 @@ describe('resolveMediaFile', () => {
 
   it('refuses an invalid livestream id', () => {
     expect(() => resolveMediaFile(mediaDir, '..', 'master.m3u8')).toThrow();
-    expect(() => livestreamMediaDir(mediaDir, 'a/b/c/d/e/f')).toThrow();
+    expect(() => livestreamDir(mediaDir, 'a/b/c/d/e/f')).toThrow();
   });
 });
 
