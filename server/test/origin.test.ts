@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { createLogger, setLogLevel } from '../src/log.js';
 import { SessionRegistry } from '../src/session/session-registry.js';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { SqliteLivestreamRepository } from '../src/store/livestream-repository.js';
+import { tempDirs } from './fixtures/temp-dirs.js';
 
 const ID = 'originTest01';
 const OTHER_ID = 'otherStream1';
@@ -38,6 +38,8 @@ function raw(port: number, method: string, urlPath: string, headers: Record<stri
   });
 }
 
+const tempDir = tempDirs();
+
 describe('origin', () => {
   let dataDir: string;
   let config: Config;
@@ -53,7 +55,7 @@ describe('origin', () => {
 
   beforeAll(async () => {
     setLogLevel('error');
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-origin-'));
+    dataDir = tempDir('axon-origin-');
     config = loadConfig({ AXON_DATA_DIR: dataDir, AXON_API_TOKEN: 'origin-test-token-0123456789' });
     db = openDatabase(config.dataDir);
     app = await buildHttpApp({
@@ -86,7 +88,6 @@ describe('origin', () => {
   afterAll(async () => {
     await app.close();
     db.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
     setLogLevel('info');
   });
 
