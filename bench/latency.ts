@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AUDIO_PLAYLIST } from '../server/src/packager/hls-playlist.js';
+import { AUDIO_PLAYLIST } from '../server/src/media/media-layout.js';
 import { SEGMENT_DURATION_S } from '../shared/constants.js';
 import { freeTcpPort, startAxonServer } from './lib/axon-server.js';
 import { sleep, type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AUDIO_PLAYLIST } from '../../server/src/packager/hls-playlist.js';
+import { AUDIO_PLAYLIST } from '../../server/src/media/media-layout.js';
 import type { AxonServer } from './axon-server.js';
 import { sleep } from './benchmark.js';
 import { listedMedia, variantUris, waitUntilPlayable } from './hls.js';

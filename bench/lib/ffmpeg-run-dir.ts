@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { SEGMENT_DURATION_S } from '../../shared/constants.js';
+import { mediaSegmentName, parseRunDirName, parseRunFile } from '../../server/src/media/media-layout.js';
 import { sleep } from './benchmark.js';
 
 /**
@@ -16,17 +17,14 @@ export interface SegmentCompletion {
   atMs: number;
 }
 
-const segmentPattern = (rendition: string) => new RegExp(`^seg-${rendition}-(\\d+)\\.m4s$`);
-
 /** The finished segments of one rendition (FFmpeg's representation id: "0" is the top rung), by number. */
 export async function segmentCompletions(runDir: string, rendition = '0'): Promise<SegmentCompletion[]> {
-  const pattern = segmentPattern(rendition);
   const out: SegmentCompletion[] = [];
   for (const name of await fsp.readdir(runDir)) {
-    const match = pattern.exec(name);
-    if (!match) continue;
+    const file = parseRunFile(name);
+    if (file?.kind !== 'segment' || file.rendition !== rendition) continue;
     try {
-      out.push({ number: Number(match[1]), atMs: (await fsp.stat(path.join(runDir, name))).mtimeMs });
+      out.push({ number: file.number, atMs: (await fsp.stat(path.join(runDir, name))).mtimeMs });
     } catch {
       // removed meanwhile
     }
@@ -57,7 +55,7 @@ export function speedOf(completions: readonly SegmentCompletion[], fromMs: numbe
 /** Waits until every rendition ("0" … String(count - 1)) has its first segment in `runDir`. */
 export async function waitForFirstSegments(runDir: string, renditions: number, timeoutMs: number, alive: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const first = Array.from({ length: renditions }, (_, i) => path.join(runDir, `seg-${i}-00001.m4s`));
+  const first = Array.from({ length: renditions }, (_, i) => path.join(runDir, mediaSegmentName(String(i), 1)));
   while (!first.every((f) => fs.existsSync(f))) {
     if (!alive()) throw new Error(`FFmpeg exited before writing its first segments in ${runDir}`);
     if (Date.now() > deadline) throw new Error(`no first segment of every rendition in ${runDir} within ${timeoutMs / 1000} s`);
@@ -75,7 +73,7 @@ export function axonRunDirs(dataDir: string, livestreamId: string): string[] {
     .flatMap((broadcast) =>
       fs
         .readdirSync(path.join(root, broadcast.name), { withFileTypes: true })
-        .filter((e) => e.isDirectory() && /^r\d+$/.test(e.name))
+        .filter((e) => e.isDirectory() && parseRunDirName(e.name) !== undefined)
         .map((run) => path.join(root, broadcast.name, run.name)),
     );
 }

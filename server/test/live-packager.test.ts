@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BROADCAST_INFO_FILE, readBroadcastInfo } from '../src/packager/broadcast-dir.js';
-import { runFile } from '../src/packager/hls-playlist.js';
+import { BROADCAST_INFO_FILE, initSegmentName, mediaSegmentName } from '../src/media/media-layout.js';
 import { LivePackager } from '../src/packager/live-packager.js';
-import { RUN_FILES } from '../src/transcode/ffmpeg-args.js';
+import { readBroadcastInfo } from '../src/recordings/broadcast-info.js';
+import { BroadcastRecording } from '../src/recordings/broadcast-recording.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { makeCmafRun, SMALL_LADDER, SMALL_LADDER_IDS } from './fixtures/cmaf-run.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
+import { waitFor } from './fixtures/wait-for.js';
 
 const makeTempDir = tempDirs();
 
@@ -27,30 +28,28 @@ afterEach(() => packagers.splice(0).forEach((p) => p.close()));
 async function setUp(o: { record: boolean; freeBytes?: () => Promise<number>; retiredGraceMs?: number }) {
   const root = path.join(makeTempDir('axon-packager-'), 'livestream-0001');
   const log = capturedLogger();
+  const common = { broadcastId: BROADCAST, ladder: SMALL_LADDER, windowS: 6, log };
+  const recording = o.record ? new BroadcastRecording({ ...common, dir: path.join(root, BROADCAST), ...(o.freeBytes && { freeBytes: o.freeBytes }) }) : undefined;
   const packager = new LivePackager({
+    ...common,
     root,
-    broadcastId: BROADCAST,
-    ladder: SMALL_LADDER,
-    windowS: 6,
     utcTimingUrl: 'http://127.0.0.1:1/api/time',
-    record: o.record,
+    recording,
     // Deleted as soon as they leave the playlists, unless a test is about the grace.
     retiredGraceMs: o.retiredGraceMs ?? 0,
-    ...(o.freeBytes && { freeBytes: o.freeBytes }),
-    log,
   });
   packagers.push(packager);
   await fsp.mkdir(root, { recursive: true });
-  return { root, log, packager };
+  return { root, log, packager, recording };
 }
 
 /** Starts run 1 and returns a function that has "FFmpeg" finish segment n of every rendition. */
 async function startRun(packager: LivePackager) {
   const runDir = await packager.startRun(1);
-  for (const id of SMALL_LADDER_IDS) await fsp.copyFile(path.join(source, runFile(RUN_FILES.init, id)), path.join(runDir, runFile(RUN_FILES.init, id)));
+  for (const id of SMALL_LADDER_IDS) await fsp.copyFile(path.join(source, initSegmentName(id)), path.join(runDir, initSegmentName(id)));
   return async (n: number) => {
     for (const id of SMALL_LADDER_IDS) {
-      const name = runFile(RUN_FILES.media, id, n);
+      const name = mediaSegmentName(id, n);
       await fsp.copyFile(path.join(source, name), path.join(runDir, `${name}.tmp`));
       await fsp.rename(path.join(runDir, `${name}.tmp`), path.join(runDir, name));
     }
@@ -58,15 +57,7 @@ async function startRun(packager: LivePackager) {
   };
 }
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const onDisk = (root: string, n: number) => fs.existsSync(path.join(root, BROADCAST, 'r1', runFile(RUN_FILES.media, '0', n)));
+const onDisk = (root: string, n: number) => fs.existsSync(path.join(root, BROADCAST, 'r1', mediaSegmentName('0', n)));
 const listed = (playlist: string) => [...playlist.matchAll(/seg-0-(\d+)\.m4s/g)].map((m) => Number(m[1]));
 const playlist = (root: string) => fsp.readFile(path.join(root, `${SMALL_LADDER.rungs[0]!.name}.m3u8`), 'utf8');
 
@@ -81,7 +72,6 @@ describe('LivePackager: the DVR window and what is kept', () => {
     // Deleted right after the playlists that no longer list them are written.
     await waitFor('segments 1-5 to go', () => [1, 2, 3, 4, 5].every((n) => !onDisk(root, n)));
     expect(fs.existsSync(path.join(root, BROADCAST, BROADCAST_INFO_FILE))).toBe(false);
-    expect(packager.recorded).toBeNull();
   });
 
   it('keeps a segment that left the playlists for a grace period, for players that loaded the previous playlist', async () => {
@@ -97,7 +87,7 @@ describe('LivePackager: the DVR window and what is kept', () => {
   });
 
   it('while recording, windows the live playlists but keeps every segment for the replay', async () => {
-    const { root, packager } = await setUp({ record: true, freeBytes: async () => 1e12 });
+    const { root, packager, recording } = await setUp({ record: true, freeBytes: async () => 1e12 });
     await packager.prepare();
     expect((await readBroadcastInfo(path.join(root, BROADCAST))).ladder).toEqual(SMALL_LADDER);
     const finish = await startRun(packager);
@@ -107,7 +97,7 @@ describe('LivePackager: the DVR window and what is kept', () => {
     expect(live).toContain('#EXT-X-MEDIA-SEQUENCE:5\n');
     expect([1, 2, 3, 4, 5, 6, 7, 8].every((n) => onDisk(root, n))).toBe(true);
     await packager.endRuns();
-    const recorded = packager.recorded!;
+    const recorded = recording!.recorded;
     expect(recorded.interrupted).toBe(false);
     expect(recorded.timeline.renditions.get('0')!.segments.map((s) => s.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(recorded.timeline.runs.get(1)!.dir).toBe('r1');
@@ -118,16 +108,13 @@ describe('LivePackager: the DVR window and what is kept', () => {
 
   it('stops recording when the disk fills up: one clear log line, the kept part stays, the live stream goes on', async () => {
     let free = 1e12;
-    const { root, log, packager } = await setUp({ record: true, freeBytes: async () => free });
-    const stopped: string[] = [];
-    packager.on('recordingStopped', (reason) => stopped.push(reason));
+    const { root, log, packager, recording } = await setUp({ record: true, freeBytes: async () => free });
     await packager.prepare();
     const finish = await startRun(packager);
     for (let n = 1; n <= 4; n++) await finish(n);
     free = 10e6;
     await finish(5);
-    expect(packager.isRecording).toBe(false);
-    expect(stopped).toHaveLength(1);
+    expect(recording!.isRecording).toBe(false);
     const lines = log.lines.filter((l) => l.text.startsWith('recording stopped'));
     expect(lines).toHaveLength(1);
     expect(lines[0]!.level).toBe('error');
@@ -139,8 +126,8 @@ describe('LivePackager: the DVR window and what is kept', () => {
     await waitFor('segments 6 and 7 to go', () => !onDisk(root, 6) && !onDisk(root, 7));
     expect([1, 2, 3, 4, 5].map((n) => onDisk(root, n))).toEqual([true, true, true, true, true]);
     await packager.endRuns();
-    expect(packager.recorded!.interrupted).toBe(true);
-    expect(packager.recorded!.timeline.renditions.get('0')!.segments.map((s) => s.number)).toEqual([1, 2, 3, 4, 5]);
+    expect(recording!.recorded.interrupted).toBe(true);
+    expect(recording!.recorded.timeline.renditions.get('0')!.segments.map((s) => s.number)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('clears what earlier broadcasts left, except the recorded ones', async () => {

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { createLogger, setLogLevel } from '../src/log.js';
 import { SessionRegistry } from '../src/session/session-registry.js';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { SqliteLivestreamRepository } from '../src/store/livestream-repository.js';
+import { tempDirs } from './fixtures/temp-dirs.js';
 
 const ID = 'originTest01';
 const OTHER_ID = 'otherStream1';
@@ -38,6 +38,8 @@ function raw(port: number, method: string, urlPath: string, headers: Record<stri
   });
 }
 
+const tempDir = tempDirs();
+
 describe('origin', () => {
   let dataDir: string;
   let config: Config;
@@ -53,7 +55,7 @@ describe('origin', () => {
 
   beforeAll(async () => {
     setLogLevel('error');
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-origin-'));
+    dataDir = tempDir('axon-origin-');
     config = loadConfig({ AXON_DATA_DIR: dataDir, AXON_API_TOKEN: 'origin-test-token-0123456789' });
     db = openDatabase(config.dataDir);
     app = await buildHttpApp({
@@ -86,7 +88,6 @@ describe('origin', () => {
   afterAll(async () => {
     await app.close();
     db.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
     setLogLevel('info');
   });
 
@@ -95,7 +96,6 @@ describe('origin', () => {
     ['stream_0.m3u8', 'application/vnd.apple.mpegurl', 'public, max-age=1'],
     ['manifest.mpd', 'application/dash+xml', 'public, max-age=1'],
     ['b1/r1/init-0.m4s', 'video/mp4', IMMUTABLE],
-    ['b1/recording.mp4', 'video/mp4', IMMUTABLE],
     ['b1/r1/seg-0-00001.m4s', 'video/iso.segment', IMMUTABLE],
   ])('serves %s as %s, %s', async (rel, contentType, cacheControl) => {
     const res = await get(`/live/${ID}/${rel}`);
@@ -238,7 +238,7 @@ describe('origin', () => {
   });
 
   it('answers 404 for missing files, directories and files that are not stream files', async () => {
-    for (const rel of ['nope.m3u8', 'b1/r1/seg-0-09999.m4s', 'b1', 'b1/r1/', 'notes.txt', 'manifest.mpd.tmp', '']) {
+    for (const rel of ['nope.m3u8', 'b1/r1/seg-0-09999.m4s', 'b1', 'b1/r1/', 'notes.txt', 'manifest.mpd.tmp', 'b1/recording.mp4', '']) {
       const res = await get(`/live/${ID}/${rel}`);
       expect(res.status, rel).toBe(404);
       expect(res.headers['access-control-allow-origin']).toBe('*');

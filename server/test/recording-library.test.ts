@@ -4,14 +4,13 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { writeBroadcastInfo } from '../src/packager/broadcast-dir.js';
-import { runFile } from '../src/packager/hls-playlist.js';
+import { mediaSegmentName } from '../src/media/media-layout.js';
+import { writeBroadcastInfo } from '../src/recordings/broadcast-info.js';
 import { RecordingLibrary } from '../src/recordings/recording-library.js';
 import { startRecordingRetention } from '../src/recordings/recording-retention.js';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { SqliteLivestreamRepository } from '../src/store/livestream-repository.js';
 import { SqliteRecordingRepository } from '../src/store/recording-repository.js';
-import { RUN_FILES } from '../src/transcode/ffmpeg-args.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { makeCmafRun, SMALL_LADDER } from './fixtures/cmaf-run.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
@@ -60,7 +59,7 @@ describe('RecordingLibrary', () => {
     const dir = await killedBroadcast(s, 'bkilled001', [runs.long, runs.short]);
     // FFmpeg was killed while writing segment 3 of the top rung of run 2: the file never got its name.
     const r2 = path.join(dir, 'r2');
-    await fsp.rename(path.join(r2, runFile(RUN_FILES.media, '0', 3)), path.join(r2, `${runFile(RUN_FILES.media, '0', 3)}.tmp`));
+    await fsp.rename(path.join(r2, mediaSegmentName('0', 3)), path.join(r2, `${mediaSegmentName('0', 3)}.tmp`));
 
     await s.library.recover();
     const [rec, ...others] = s.library.list(s.ls.id);

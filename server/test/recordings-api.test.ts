@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { AdminAuth } from '../src/http/admin-auth.js';
 import { buildHttpApp } from '../src/http/app.js';
 import { recordingRoutes } from '../src/http/routes/recordings.js';
-import { writeBroadcastInfo } from '../src/packager/broadcast-dir.js';
+import { writeBroadcastInfo } from '../src/recordings/broadcast-info.js';
 import { RecordingLibrary } from '../src/recordings/recording-library.js';
 import { readRecordedSegments } from '../src/recordings/recorded-segments.js';
 import { SessionRegistry } from '../src/session/session-registry.js';

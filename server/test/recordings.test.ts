@@ -12,6 +12,7 @@ import { SqliteRecordingRepository } from '../src/store/recording-repository.js'
 import { capturedLogger } from './fixtures/captured-log.js';
 import { SyntheticIngest } from './fixtures/synthetic-ingest.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
+import { waitFor } from './fixtures/wait-for.js';
 
 const makeTempDir = tempDirs();
 
@@ -50,16 +51,6 @@ function setUp() {
     return session;
   };
   return { library, ls, root: path.join(mediaDir, ls.id), broadcast };
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const read = (file: string) => fsp.readFile(file, 'utf8').catch(() => '');

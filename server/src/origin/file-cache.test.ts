@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDirs } from '../../test/fixtures/temp-dirs.js';
 import { FileCache } from './file-cache.js';
 import type { ServableFile } from './file-response.js';
 
@@ -16,6 +16,8 @@ async function contentOf(file: ServableFile | undefined): Promise<string | undef
   }
 }
 
+const tempDir = tempDirs();
+
 describe('FileCache', () => {
   let dir: string;
   let cache: FileCache | undefined;
@@ -23,12 +25,9 @@ describe('FileCache', () => {
   const make = (o: ConstructorParameters<typeof FileCache>[0]) => (cache = new FileCache(o));
 
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-file-cache-'));
+    dir = tempDir('axon-file-cache-');
   });
-  afterEach(() => {
-    cache?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => cache?.close());
 
   it('reads a file once and answers later requests from memory', async () => {
     const files = make({ maxBytes: 1024 });
@@ -120,14 +119,20 @@ describe('FileCache', () => {
   });
 
   it('lets files nobody asked for in idleMs go', async () => {
-    const files = make({ maxBytes: 1024, idleMs: 100 });
+    let now = 0;
+    const files = make({ maxBytes: 1024, idleMs: 30_000, now: () => now });
     fs.writeFileSync(at('old.m4s'), 'old');
     fs.writeFileSync(at('new.m4s'), 'new');
+    fs.writeFileSync(at('asked.m4s'), 'asked');
     await files.open(at('old.m4s'));
-    const deadline = Date.now() + 5000;
-    while (files.stats().files > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await files.open(at('asked.m4s'));
+    now = 20_000;
+    await files.open(at('asked.m4s'));
+    now = 30_000;
+    files.sweep();
+    expect(files.stats()).toMatchObject({ files: 1, bytes: 5 });
+    now = 50_000;
+    files.sweep();
     expect(files.stats()).toMatchObject({ files: 0, bytes: 0 });
     await files.open(at('new.m4s'));
     expect(files.stats()).toMatchObject({ files: 1, bytes: 3 });

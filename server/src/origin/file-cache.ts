@@ -8,6 +8,8 @@ export interface FileCacheOptions {
   maxFileBytes?: number;
   /** A file nobody asked for in this long leaves memory. */
   idleMs?: number;
+  /** Milliseconds on a monotonic clock; tests drive it by hand. */
+  now?: () => number;
 }
 
 export interface FileCacheStats {
@@ -45,6 +47,7 @@ export class FileCache {
   private readonly maxBytes: number;
   private readonly maxFileBytes: number;
   private readonly idleMs: number;
+  private readonly now: () => number;
   private readonly sweeper: NodeJS.Timeout | undefined;
   private bytes = 0;
   private hits = 0;
@@ -54,6 +57,7 @@ export class FileCache {
     this.maxBytes = o.maxBytes;
     this.maxFileBytes = Math.min(o.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, o.maxBytes);
     this.idleMs = o.idleMs ?? DEFAULT_IDLE_MS;
+    this.now = o.now ?? (() => performance.now());
     this.sweeper = o.maxBytes > 0 ? setInterval(() => this.sweep(), this.idleMs / 2).unref() : undefined;
   }
 
@@ -71,7 +75,7 @@ export class FileCache {
       // Map order is recency order: the least recently used entry is always the first.
       this.entries.delete(absPath);
       this.entries.set(absPath, entry);
-      entry.lastUsed = Date.now();
+      entry.lastUsed = this.now();
       return entry.file;
     }
     this.misses++;
@@ -123,7 +127,7 @@ export class FileCache {
   private insert(absPath: string, file: BufferedFile): void {
     const old = this.entries.get(absPath);
     if (old) this.remove(absPath, old);
-    this.entries.set(absPath, { file, lastUsed: Date.now() });
+    this.entries.set(absPath, { file, lastUsed: this.now() });
     this.bytes += file.size;
     for (const [oldest, entry] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
@@ -131,8 +135,9 @@ export class FileCache {
     }
   }
 
-  private sweep(): void {
-    const idleSince = Date.now() - this.idleMs;
+  /** Lets go of the files nobody asked for in idleMs; runs every idleMs / 2 by itself. */
+  sweep(): void {
+    const idleSince = this.now() - this.idleMs;
     for (const [path, entry] of this.entries) {
       if (entry.lastUsed > idleSince) break;
       this.remove(path, entry);

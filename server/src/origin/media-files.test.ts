@@ -1,9 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { livestreamMediaDir, removeLivestreamMedia, resolveMediaFile } from './media-files.js';
+import { tempDirs } from '../../test/fixtures/temp-dirs.js';
+import { livestreamDir } from '../media/media-layout.js';
+import { removeLivestreamMedia, resolveMediaFile } from './media-files.js';
 
+const tempDir = tempDirs();
 const mediaDir = '/srv/axon/media';
 const id = 'abcDEF123_-x';
 
@@ -23,19 +25,18 @@ describe('resolveMediaFile', () => {
 
   it('refuses an invalid livestream id', () => {
     expect(() => resolveMediaFile(mediaDir, '..', 'master.m3u8')).toThrow();
-    expect(() => livestreamMediaDir(mediaDir, 'a/b/c/d/e/f')).toThrow();
+    expect(() => livestreamDir(mediaDir, 'a/b/c/d/e/f')).toThrow();
   });
 });
 
 describe('removeLivestreamMedia', () => {
   it('removes the livestream directory only, and tolerates a missing one', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-media-'));
+    const root = tempDir('axon-media-');
     fs.mkdirSync(path.join(root, id, 'b1'), { recursive: true });
     fs.writeFileSync(path.join(root, id, 'b1', 'seg-1.m4s'), 'x');
     fs.mkdirSync(path.join(root, 'otherLivestream'));
     await removeLivestreamMedia(root, id);
     await removeLivestreamMedia(root, id);
     expect(fs.readdirSync(root)).toEqual(['otherLivestream']);
-    fs.rmSync(root, { recursive: true });
   });
 });

@@ -1,18 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { livestreamIdSchema } from '../../../shared/livestream.js';
+import { livestreamDir } from '../media/media-layout.js';
 import { mediaTypeOf, type MediaType } from './media-types.js';
 import { parseSafeRelativePath } from './safe-path.js';
 
 export interface MediaFile {
   absPath: string;
   type: MediaType;
-}
-
-/** Where the packager writes a livestream's playlists, manifest and segments. */
-export function livestreamMediaDir(mediaDir: string, livestreamId: string): string {
-  if (!livestreamIdSchema.safeParse(livestreamId).success) throw new Error('invalid livestream id');
-  return path.join(mediaDir, livestreamId);
 }
 
 /**
@@ -25,12 +19,12 @@ export function resolveMediaFile(mediaDir: string, livestreamId: string, encoded
   if (!segments || !fileName) return undefined;
   const type = mediaTypeOf(fileName);
   if (!type) return undefined;
-  const base = livestreamMediaDir(mediaDir, livestreamId);
+  const base = livestreamDir(mediaDir, livestreamId);
   const absPath = path.join(base, ...segments);
   return absPath.startsWith(base + path.sep) ? { absPath, type } : undefined;
 }
 
 /** Deletes everything the packager wrote for a livestream. */
 export async function removeLivestreamMedia(mediaDir: string, livestreamId: string): Promise<void> {
-  await fs.rm(livestreamMediaDir(mediaDir, livestreamId), { recursive: true, force: true });
+  await fs.rm(livestreamDir(mediaDir, livestreamId), { recursive: true, force: true });
 }

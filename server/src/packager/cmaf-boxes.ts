@@ -1,8 +1,11 @@
 /**
  * Just enough ISO-BMFF reading to time CMAF segments: the timescale and default sample duration from an
  * init segment, and a media segment's decode time and duration. Segments are trusted files that FFmpeg
- * wrote, but a truncated or foreign file still gives an error, never a wrong number.
+ * wrote, but a truncated or foreign file still gives a CmafError, never a wrong number: every field is
+ * read inside its own box.
  */
+export class CmafError extends Error {}
+
 export interface InitInfo {
   timescale: number;
   /** trex default_sample_duration, used when a fragment gives none. */
@@ -31,16 +34,29 @@ function* boxes(buf: Buffer, from: number, to: number): Generator<Box> {
     const type = buf.toString('latin1', pos + 4, pos + 8);
     let header = 8;
     if (size === 1) {
-      if (pos + 16 > to) throw new Error(`truncated ${type} box`);
+      if (pos + 16 > to) throw new CmafError(`truncated ${type} box`);
       size = Number(buf.readBigUInt64BE(pos + 8));
       header = 16;
     } else if (size === 0) {
       size = to - pos;
     }
-    if (size < header || pos + size > to) throw new Error(`truncated ${type} box`);
+    if (size < header || pos + size > to) throw new CmafError(`truncated ${type} box`);
     yield { type, start: pos, body: pos + header, end: pos + size };
     pos += size;
   }
+}
+
+/** The offset of `bytes` bytes at `offset` into a box's payload; refuses a field the box is too short for. */
+function field(box: Box, offset: number, bytes: number): number {
+  const at = box.body + offset;
+  if (at + bytes > box.end) throw new CmafError(`truncated ${box.type} box`);
+  return at;
+}
+
+/** A full box's version and flags (ISO/IEC 14496-12 4.2). */
+function fullBoxHeader(buf: Buffer, box: Box): { version: number; flags: number } {
+  const word = buf.readUInt32BE(field(box, 0, 4));
+  return { version: word >>> 24, flags: word & 0xffffff };
 }
 
 function child(buf: Buffer, parent: Box | null, type: string): Box | undefined {
@@ -59,12 +75,12 @@ function path(buf: Buffer, types: string[]): Box | undefined {
 
 export function readInitInfo(buf: Buffer): InitInfo {
   const mdhd = path(buf, ['moov', 'trak', 'mdia', 'mdhd']);
-  if (!mdhd) throw new Error('init segment has no mdhd');
-  const version = buf.readUInt8(mdhd.body);
-  const timescale = buf.readUInt32BE(mdhd.body + (version === 1 ? 20 : 12));
-  if (timescale === 0) throw new Error('init segment has a zero timescale');
+  if (!mdhd) throw new CmafError('init segment has no mdhd');
+  const { version } = fullBoxHeader(buf, mdhd);
+  const timescale = buf.readUInt32BE(field(mdhd, version === 1 ? 20 : 12, 4));
+  if (timescale === 0) throw new CmafError('init segment has a zero timescale');
   const trex = path(buf, ['moov', 'mvex', 'trex']);
-  const defaultSampleDuration = trex ? buf.readUInt32BE(trex.body + 12) : 0;
+  const defaultSampleDuration = trex ? buf.readUInt32BE(field(trex, 12, 4)) : 0;
   return { timescale, defaultSampleDuration };
 }
 
@@ -77,23 +93,25 @@ export function readFragmentTiming(buf: Buffer, init: InitInfo): FragmentTiming 
       if (traf.type !== 'traf') continue;
       let defaultDuration = init.defaultSampleDuration;
       for (const b of boxes(buf, traf.body, traf.end)) {
-        const flags = buf.readUInt32BE(b.body) & 0xffffff;
         if (b.type === 'tfhd') {
-          let off = b.body + 8;
+          const { flags } = fullBoxHeader(buf, b);
+          let off = 8;
           if (flags & 0x01) off += 8;
           if (flags & 0x02) off += 4;
-          if (flags & 0x08) defaultDuration = buf.readUInt32BE(off);
+          if (flags & 0x08) defaultDuration = buf.readUInt32BE(field(b, off, 4));
         } else if (b.type === 'tfdt' && decodeTime === undefined) {
-          decodeTime = buf.readUInt8(b.body) === 1 ? Number(buf.readBigUInt64BE(b.body + 4)) : buf.readUInt32BE(b.body + 4);
+          const { version } = fullBoxHeader(buf, b);
+          decodeTime = version === 1 ? Number(buf.readBigUInt64BE(field(b, 4, 8))) : buf.readUInt32BE(field(b, 4, 4));
         } else if (b.type === 'trun') {
-          const count = buf.readUInt32BE(b.body + 4);
-          let off = b.body + 8;
+          const { flags } = fullBoxHeader(buf, b);
+          const count = buf.readUInt32BE(field(b, 4, 4));
+          let off = 8;
           if (flags & 0x01) off += 4;
           if (flags & 0x04) off += 4;
           const perSample = [0x100, 0x200, 0x400, 0x800].filter((f) => flags & f).length * 4;
-          if (off + count * perSample > b.end) throw new Error('truncated trun box');
+          const samples = field(b, off, count * perSample);
           if (flags & 0x100) {
-            for (let i = 0; i < count; i++) duration += buf.readUInt32BE(off + i * perSample);
+            for (let i = 0; i < count; i++) duration += buf.readUInt32BE(samples + i * perSample);
           } else {
             duration += count * defaultDuration;
           }
@@ -101,7 +119,9 @@ export function readFragmentTiming(buf: Buffer, init: InitInfo): FragmentTiming 
       }
     }
   }
-  if (decodeTime === undefined) throw new Error('segment has no tfdt');
-  if (duration <= 0) throw new Error('segment has no sample durations');
+  if (decodeTime === undefined) throw new CmafError('segment has no tfdt');
+  if (duration <= 0) throw new CmafError('segment has no sample durations');
+  // 64-bit fields beyond 2^53 would come out rounded: a foreign file, refused rather than mistimed.
+  if (!Number.isSafeInteger(decodeTime) || !Number.isSafeInteger(duration)) throw new CmafError('segment timing out of range');
   return { decodeTime, duration };
 }

@@ -1,5 +1,5 @@
 import { SEGMENT_DURATION_S } from '../../../shared/constants.js';
-import { RUN_FILES } from '../transcode/ffmpeg-args.js';
+import { audioRenditionId, RUN_FILE_TEMPLATES, videoRenditionId } from '../media/media-layout.js';
 import type { Ladder } from '../transcode/ladder.js';
 import type { BroadcastTimeline, TimelineSegment } from './broadcast-timeline.js';
 import { durationS } from './broadcast-timeline.js';
@@ -54,7 +54,8 @@ function segmentTimeline(segments: TimelineSegment[]): string {
  * Video rungs share one AdaptationSet; the representation ids are FFmpeg's stream indices.
  */
 export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, o: DashManifestOptions): string {
-  const audioId = String(ladder.rungs.length);
+  const audioId = audioRenditionId(ladder);
+  const topVideoId = videoRenditionId(0);
   const anchors = [...timeline.runs.values()].filter((r) => r.anchor).sort((a, b) => a.index - b.index);
   const ast = anchors[0]?.anchor ?? new Date();
   const periods: string[] = [];
@@ -62,23 +63,24 @@ export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, 
   for (const run of anchors) {
     const periodStartS = o.vod ? endS : (run.anchor!.getTime() - ast.getTime()) / 1000;
     const ofRun = (id: string) => (timeline.renditions.get(id)?.segments ?? []).filter((s) => s.run === run.index);
-    if (ofRun('0').length === 0 && ofRun(audioId).length === 0) continue;
+    if (ofRun(topVideoId).length === 0 && ofRun(audioId).length === 0) continue;
     const template = (segments: TimelineSegment[]) => {
       const first = segments[0];
       if (!first) return '';
       return (
         `<SegmentTemplate timescale="${first.timescale}" startNumber="${first.number}" ` +
-        `initialization="${xmlAttr(`${run.dir}/${RUN_FILES.init}`)}" media="${xmlAttr(`${run.dir}/${RUN_FILES.media}`)}">` +
+        `initialization="${xmlAttr(`${run.dir}/${RUN_FILE_TEMPLATES.init}`)}" media="${xmlAttr(`${run.dir}/${RUN_FILE_TEMPLATES.media}`)}">` +
         `<SegmentTimeline>${segmentTimeline(segments)}</SegmentTimeline></SegmentTemplate>`
       );
     };
     const top = ladder.rungs[0]!;
     const video = ladder.rungs
       .map((r, i) => {
-        const segs = ofRun(String(i));
+        const id = videoRenditionId(i);
+        const segs = ofRun(id);
         if (segs.length === 0) return '';
         return (
-          `<Representation id="${i}" bandwidth="${r.videoBitrate}" width="${r.width}" height="${r.height}" ` +
+          `<Representation id="${id}" bandwidth="${r.videoBitrate}" width="${r.width}" height="${r.height}" ` +
           `codecs="${r.codec}" frameRate="${r.fps}" sar="1:1">${template(segs)}</Representation>`
         );
       })
@@ -95,7 +97,7 @@ export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, 
         `<AdaptationSet id="0" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1" ` +
         `maxWidth="${top.width}" maxHeight="${top.height}" frameRate="${top.fps}">${video}</AdaptationSet>${audio}</Period>`,
     );
-    const lastVideo = ofRun('0').at(-1);
+    const lastVideo = ofRun(topVideoId).at(-1);
     if (lastVideo) endS = Math.max(endS, periodStartS + (lastVideo.t + lastVideo.d) / lastVideo.timescale);
   }
 

@@ -1,19 +1,9 @@
 import { SEGMENT_DURATION_S } from '../../../shared/constants.js';
-import { RUN_FILES } from '../transcode/ffmpeg-args.js';
+import { AUDIO_PLAYLIST, initSegmentName, mediaPlaylistName, mediaSegmentName } from '../media/media-layout.js';
 import type { Ladder } from '../transcode/ladder.js';
 import { averageBandwidth, peakBandwidth } from '../transcode/ladder.js';
 import type { RenditionTimeline, RunInfo } from './broadcast-timeline.js';
 import { durationS } from './broadcast-timeline.js';
-
-export const AUDIO_PLAYLIST = 'audio.m3u8';
-export const mediaPlaylistName = (rungName: string) => `${rungName}.m3u8`;
-
-/** Fills FFmpeg's $RepresentationID$/$Number%05d$ template for one file. */
-export function runFile(template: string, repId: string, number?: number): string {
-  return template
-    .replace('$RepresentationID$', repId)
-    .replace('$Number%05d$', number === undefined ? '' : String(number).padStart(5, '0'));
-}
 
 /** The multivariant playlist: every rung with the attributes players choose by, audio as one group. */
 export function renderMasterPlaylist(ladder: Ladder): string {
@@ -60,11 +50,11 @@ export function renderMediaPlaylist(
     if (dir === undefined) throw new Error(`segment of unknown run ${s.run}`);
     if (s.run !== previousRun) {
       if (previousRun !== undefined) lines.push('#EXT-X-DISCONTINUITY');
-      lines.push(`#EXT-X-MAP:URI="${dir}/${runFile(RUN_FILES.init, rendition.id)}"`);
+      lines.push(`#EXT-X-MAP:URI="${dir}/${initSegmentName(rendition.id)}"`);
       lines.push(`#EXT-X-PROGRAM-DATE-TIME:${s.pdt.toISOString()}`);
       previousRun = s.run;
     }
-    lines.push(`#EXTINF:${durationS(s).toFixed(6)},`, `${dir}/${runFile(RUN_FILES.media, rendition.id, s.number)}`);
+    lines.push(`#EXTINF:${durationS(s).toFixed(6)},`, `${dir}/${mediaSegmentName(rendition.id, s.number)}`);
   }
   if (options.ended || options.vod) lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;

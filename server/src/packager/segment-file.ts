@@ -1,5 +1,5 @@
 import fsp from 'node:fs/promises';
-import { type FragmentTiming, type InitInfo, readFragmentTiming, readInitInfo } from './cmaf-boxes.js';
+import { CmafError, type FragmentTiming, type InitInfo, readFragmentTiming, readInitInfo } from './cmaf-boxes.js';
 
 const HEADER_BYTES = 16;
 
@@ -30,7 +30,7 @@ export async function readSegmentFileTiming(file: string, init: () => Promise<In
       let boxSize = header.readUInt32BE(0);
       if (boxSize === 1 && bytesRead >= 16) boxSize = Number(header.readBigUInt64BE(8));
       else if (boxSize === 0) boxSize = size - pos;
-      if (boxSize < 8 || pos + boxSize > size) throw new Error(`truncated ${header.toString('latin1', 4, 8)} box`);
+      if (boxSize < 8 || pos + boxSize > size) throw new CmafError(`truncated ${header.toString('latin1', 4, 8)} box`);
       if (header.toString('latin1', 4, 8) === 'moof') {
         const moof = Buffer.alloc(boxSize);
         await handle.read(moof, 0, boxSize, pos);

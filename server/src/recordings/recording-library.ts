@@ -1,14 +1,14 @@
 import fsp from 'node:fs/promises';
-import path from 'node:path';
-import { livestreamIdSchema } from '../../../shared/livestream.js';
 import type { RecordingStatus } from '../../../shared/recording.js';
 import type { Logger } from '../log.js';
-import { readBroadcastInfo, removeLiveLeftovers } from '../packager/broadcast-dir.js';
+import { broadcastDir, isLivestreamDirName, livestreamDir } from '../media/media-layout.js';
 import { type BroadcastTimeline, segmentEnd } from '../packager/broadcast-timeline.js';
-import type { RecordedBroadcast } from '../packager/live-packager.js';
+import { removeLiveLeftovers } from '../packager/live-leftovers.js';
 import { writeManifests } from '../packager/manifest-files.js';
 import type { Ladder } from '../transcode/ladder.js';
 import type { FinishedRecording, RecordingRepository } from '../store/recording-repository.js';
+import { readBroadcastInfo } from './broadcast-info.js';
+import type { RecordedBroadcast } from './broadcast-recording.js';
 import { readRecordedSegments } from './recorded-segments.js';
 
 export interface RecordingLibraryOptions {
@@ -34,7 +34,7 @@ export class RecordingLibrary {
 
   /** Where a recording's files live (the origin serves them under /live/<livestreamId>/<recordingId>/). */
   dirOf(livestreamId: string, recordingId: string): string {
-    return path.join(this.o.mediaDir, livestreamId, recordingId);
+    return broadcastDir(livestreamDir(this.o.mediaDir, livestreamId), recordingId);
   }
 
   /** Registers the recording of a broadcast that is starting. Throws when the livestream is gone. */
@@ -78,9 +78,9 @@ export class RecordingLibrary {
       }
     }
     const livestreamDirs = await fsp.readdir(this.o.mediaDir).catch(() => []);
-    for (const livestreamId of livestreamDirs.filter((d) => livestreamIdSchema.safeParse(d).success && !liveElsewhere(d))) {
+    for (const livestreamId of livestreamDirs.filter((d) => isLivestreamDirName(d) && !liveElsewhere(d))) {
       const ids = this.o.store.idsOf(livestreamId);
-      await removeLiveLeftovers(path.join(this.o.mediaDir, livestreamId), async (id) => ids.has(id));
+      await removeLiveLeftovers(livestreamDir(this.o.mediaDir, livestreamId), async (id) => ids.has(id));
     }
   }
 

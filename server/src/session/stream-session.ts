@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { broadcastDir, livestreamDir } from '../media/media-layout.js';
 import { LivePackager } from '../packager/live-packager.js';
+import { BroadcastRecording } from '../recordings/broadcast-recording.js';
 import type { RecordingLibrary } from '../recordings/recording-library.js';
 import type { RealtimeMedia } from '../sfu/realtime-media.js';
 import { type Ladder, planLadder } from '../transcode/ladder.js';
@@ -57,6 +58,8 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
   readonly ladder: Ladder;
   private currentState: SessionState = 'starting';
   private readonly packager: LivePackager;
+  /** The broadcast's recording; null when the livestream is not recorded. */
+  private readonly recording: BroadcastRecording | null;
   private readonly transcoder: Transcoder;
   private readonly recordings: RecordingLibrary | null;
   /** The recording is registered in the library: it must be completed at the end. */
@@ -74,13 +77,17 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     this.log = deps.log.child(livestreamId);
     this.ladder = planLadder(ingest.video, transcode.ladderHeights, transcode.fps);
     this.recordings = deps.recordings ?? null;
+    const root = livestreamDir(deps.config.mediaDir, livestreamId);
+    const windowS = deps.dvrWindowS ?? deps.config.dvrWindowS;
+    const { broadcastId, ladder } = this;
+    this.recording = this.recordings && new BroadcastRecording({ dir: broadcastDir(root, broadcastId), broadcastId, ladder, windowS, log: this.log.child('recording') });
     this.packager = new LivePackager({
-      root: path.join(deps.config.mediaDir, livestreamId),
-      broadcastId: this.broadcastId,
-      ladder: this.ladder,
-      windowS: deps.dvrWindowS ?? deps.config.dvrWindowS,
+      root,
+      broadcastId,
+      ladder,
+      windowS,
       utcTimingUrl: `${deps.config.publicUrl}/api/time`,
-      record: this.recordings !== null,
+      recording: this.recording ?? undefined,
       log: this.log.child('packager'),
     });
     this.transcoder = new Transcoder({
@@ -174,12 +181,12 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       this.recordings.begin(this.livestreamId, this.broadcastId, this.startedAt);
       this.recordingBegun = true;
     } catch (err) {
-      this.packager.stopRecording(`the recording could not be registered (${(err as Error).message})`);
+      this.recording?.stop(`the recording could not be registered (${(err as Error).message})`);
     }
   }
 
   private async completeRecording(): Promise<void> {
-    const recorded = this.packager.recorded;
+    const recorded = this.recording?.recorded;
     if (!this.recordings || !this.recordingBegun || !recorded) return;
     try {
       await this.recordings.complete(this.livestreamId, this.broadcastId, recorded, this.ladder);

@@ -1,13 +1,7 @@
 import { SEGMENT_DURATION_S } from '../../../shared/constants.js';
+import { RUN_FILE_TEMPLATES } from '../media/media-layout.js';
 import type { Ladder } from './ladder.js';
 import { MAXRATE_FACTOR } from './ladder.js';
-
-/** File names FFmpeg writes in a run directory; the packager and the origin rely on them. */
-export const RUN_FILES = {
-  manifest: 'ffmpeg.mpd',
-  init: 'init-$RepresentationID$.m4s',
-  media: 'seg-$RepresentationID$-$Number%05d$.m4s',
-} as const;
 
 export interface TranscodeArgsOptions {
   /** FFmpeg arguments that open the source (from the ingest). */
@@ -89,9 +83,9 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
     '-streaming', '0',
     '-format_options', 'movflags=cmaf',
     '-adaptation_sets', 'id=0,streams=v id=1,streams=a',
-    '-init_seg_name', RUN_FILES.init,
-    '-media_seg_name', RUN_FILES.media,
-    `${o.runDir}/${RUN_FILES.manifest}`,
+    '-init_seg_name', RUN_FILE_TEMPLATES.init,
+    '-media_seg_name', RUN_FILE_TEMPLATES.media,
+    `${o.runDir}/${RUN_FILE_TEMPLATES.manifest}`,
   );
   return args;
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { livestreamIdSchema } from '../../../../shared/livestream.js';
 import { RECORDING_QUERY_PARAM, recordingIdSchema, type Recording, type RecordingList } from '../../../../shared/recording.js';
-import { PUBLIC_MANIFESTS } from '../../packager/manifest-files.js';
+import { PUBLIC_MANIFESTS } from '../../media/media-layout.js';
 import type { RecordingLibrary } from '../../recordings/recording-library.js';
 import type { LivestreamRepository } from '../../store/livestream-repository.js';
 import type { FinishedRecording } from '../../store/recording-repository.js';
