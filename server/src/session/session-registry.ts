@@ -50,7 +50,6 @@ export interface LiveClaimStore {
 
 interface RegistryEvents {
   started: [LiveSession];
-  ended: [LiveSession];
 }
 
 /** The live sessions of this process, one per livestream at most (across processes too, given claims). */
@@ -100,7 +99,6 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
         session.once('ended', () => {
           this.sessions.delete(livestreamId);
           release();
-          this.emit('ended', session);
         });
         this.emit('started', session);
         void session.start();
