@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Reservation, SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
-import { tokenCheck } from '../../webrtc-http/http-endpoint.js';
+import { tokenCheck } from '../../http/bearer.js';
 import { RtcHttpSession } from '../../webrtc-http/rtc-http-session.js';
 import { CONNECT_TIMEOUT_MS, createOfferTransport, waitForDtls } from '../../webrtc-http/rtc-transport.js';
 import { answerOffer } from '../../webrtc-http/sdp-answer.js';
