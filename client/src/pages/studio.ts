@@ -1,3 +1,4 @@
+import { watchPath } from '../../../shared/public-paths.js';
 import { ApiError, getPublicLivestream } from '../api.js';
 import { mountChatPanel } from '../chat/chat-panel.js';
 import { appRoot, h, setOptions } from '../dom.js';
@@ -60,7 +61,7 @@ function mountStudio(id: string): void {
   const errorBox = h('p', { className: 'alert', hidden: true, attrs: { role: 'alert', 'data-testid': 'studio-error' } });
   const note = h('p', { className: 'note', hidden: true, attrs: { role: 'status' } });
   const health = new HealthPanel();
-  const watchUrl = `${location.origin}/watch/${encodeURIComponent(id)}`;
+  const watchUrl = `${location.origin}${watchPath(id)}`;
   const chatBox = h('div', { className: 'studio-chat' });
 
   const form = h(
@@ -98,9 +99,12 @@ function mountStudio(id: string): void {
   let cameraReady = false;
   let livestreamKnown = true;
 
-  const showError = (message: string | null) => {
+  /** The refusal's code, when the server gave one, goes beside its words (for scripts and tests). */
+  const showError = (message: string | null, code?: string) => {
     errorBox.textContent = message ?? '';
     errorBox.hidden = message === null;
+    if (code) errorBox.dataset.code = code;
+    else delete errorBox.dataset.code;
   };
   const showNote = (message: string | null) => {
     note.textContent = message ?? '';
@@ -184,7 +188,7 @@ function mountStudio(id: string): void {
     const current = protocolSelect.value === 'whip' ? new WhipPublisher() : new MediasoupPublisher();
     publisher = current;
     current.events.on('state', render);
-    current.events.on('failed', (error) => showError(error.message));
+    current.events.on('failed', (error) => showError(error.message, error.code));
     current.events.on('endedByServer', (reason) => showNote(`The stream ended: ${reason}`));
     health.follow(current);
     try {
@@ -197,7 +201,7 @@ function mountStudio(id: string): void {
       });
     } catch (error) {
       if (error instanceof PublishError && error.kind === 'cancelled') return;
-      showError(error instanceof Error ? error.message : String(error));
+      showError(error instanceof Error ? error.message : String(error), error instanceof PublishError ? error.code : undefined);
     }
   }
 }

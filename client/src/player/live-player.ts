@@ -1,5 +1,5 @@
 import type { LivestreamStatus, PublicLivestream } from '../../../shared/livestream.js';
-import { whepPath } from '../../../shared/whip.js';
+import { whepPath } from '../../../shared/public-paths.js';
 import { ApiError, getPublicLivestream } from '../api.js';
 import { EnginePlayback } from './engine-playback.js';
 import {
@@ -22,8 +22,6 @@ export type PlayerState =
   | 'unsupported';
 
 export const STATUS_POLL_MS = 2000;
-/** The manifest can lag the API's 'live' by a second or two: how often to look for it meanwhile. */
-const MANIFEST_RETRY_MS = 1000;
 /** After an engine gave up, how long to wait before starting a fresh one. */
 const RESTART_DELAY_MS = 2000;
 /** An ended broadcast whose livestream still reads 'live' is retried this often, in case a new one began unseen. */
@@ -39,7 +37,7 @@ export interface StatusContext {
   msSinceEnded: number;
 }
 
-/** What a status poll means for the player in a given state. */
+/** What a status poll means for the player in a given state: only 'live' is playable, 'starting' waits like 'offline'. */
 export function statusAction(state: PlayerState, status: LivestreamStatus, ctx: StatusContext): StatusAction {
   if (status === 'live') {
     if (state === 'loading' || state === 'offline') return 'connect';
@@ -161,12 +159,6 @@ export class LivePlayer extends EnginePlayback {
     // Absolute: dash.js resolves some URLs (e.g. for CMCD) with new URL(), which needs a base.
     const path = kind === 'whep' ? whepPath(this.options.livestreamId) : manifestUrl(this.options.livestreamId, kind);
     const url = new URL(path, location.href).href;
-    // A WHEP endpoint answers offers: there is no manifest to wait for.
-    while (kind !== 'whep' && !(await manifestExists(url))) {
-      await sleep(MANIFEST_RETRY_MS);
-      if (generation !== this.generation || this.destroyed) return;
-    }
-    if (generation !== this.generation || this.destroyed) return;
     let player: Player;
     try {
       player = await createPlayer(kind, this.options.video, url);
@@ -214,14 +206,3 @@ export class LivePlayer extends EnginePlayback {
     super.stopPlayback();
   }
 }
-
-async function manifestExists(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, { cache: 'no-store' });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 import type Hls from 'hls.js';
 import type { MediaPlayerClass } from 'dashjs';
+import { manifestPath } from '../../../shared/public-paths.js';
 import type { Emitter } from '../emitter.js';
 
 export type EngineKind = 'hls' | 'dash' | 'native' | 'whep';
@@ -99,7 +100,7 @@ export function detectPlaybackSupport(video: HTMLVideoElement): PlaybackSupport 
 
 /** The live manifest of a livestream, or the replay manifest of one of its recordings. */
 export const manifestUrl = (livestreamId: string, kind: EngineKind, recordingId?: string): string =>
-  `/live/${encodeURIComponent(livestreamId)}/${recordingId ? `${encodeURIComponent(recordingId)}/` : ''}${kind === 'dash' ? 'manifest.mpd' : 'master.m3u8'}`;
+  manifestPath(livestreamId, kind === 'dash' ? 'dash' : 'hls', recordingId);
 
 /** Loads only the engine the browser needs (hls.js and dash.js are large). */
 export async function createPlayer(kind: EngineKind, video: HTMLVideoElement, url: string): Promise<Player> {

@@ -1,9 +1,10 @@
 import type { types } from 'mediasoup';
+import { WEBRTC_CONNECT_TIMEOUT_MS } from '../../../shared/constants.js';
 import type { Config } from '../config.js';
 import { SdpError, type Offer } from './sdp-offer.js';
 
-/** A client that got its answer must complete ICE and DTLS within this time, or everything is released. */
-export const CONNECT_TIMEOUT_MS = 15_000;
+/** A client that got its answer must complete ICE and DTLS within this time (the clients wait as long), or everything is released. */
+export const CONNECT_TIMEOUT_MS = WEBRTC_CONNECT_TIMEOUT_MS;
 
 /** The WebRtcTransport a publisher or viewer connects to: UDP preferred, TCP for networks that block UDP. */
 export function createRtcTransport(router: types.Router, rtc: Config['rtc']): Promise<types.WebRtcTransport> {
