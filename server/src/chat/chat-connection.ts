@@ -71,8 +71,12 @@ export class ChatConnection {
     this.messageLimit = new RateLimiter(ctx.rate, ctx.rateWindowMs);
     this.reactionLimit = new RateLimiter(ctx.rate, ctx.rateWindowMs);
     this.ignoredRefusals = new RateLimiter(IGNORED_REFUSALS, ctx.rateWindowMs);
-    // The router's own refusals are named by their reason alone, which are chat error codes too.
-    const requests = new SocketRequests<ChatAck<object>>(socket, { name: 'chat', log: ctx.log, refuse: (reason) => refuse(reason === 'busy' ? 'rate_limited' : reason) });
+    // The router's refusals are chat error codes too; 'busy' never comes, as chat requests run side by side.
+    const requests = new SocketRequests<ChatAck<object>>(socket, {
+      name: 'chat',
+      log: ctx.log,
+      refuse: (reason) => refuse(reason === 'busy' ? 'rate_limited' : reason),
+    });
     requests.on(ChatEvents.join, chatJoinSchema, (req) => this.join(req));
     requests.on(ChatEvents.name, chatNameSchema, (req) => this.setName(req));
     requests.on(ChatEvents.send, chatSendSchema, (req) => this.send(req));
