@@ -297,10 +297,12 @@ if (mode !== 'exec') {
   // Playwright drives the system Chromium (never a downloaded one): tests need it, `npm start` does not.
   const testing = [...MEDIA_PACKAGES, ...BROWSER_PACKAGES, ...TEST_SERVICE_PACKAGES, ...TEST_HOST_PACKAGES, ...BENCH_PACKAGES];
   await ensurePackages({ start: MEDIA_PACKAGES, test: testing, bench: testing }[mode], 'system');
-  await ensureNodeModules(runtime);
-  await ensureMediasoupWorker(runtime);
-  await ensureClientBuild(runtime);
 }
+// `exec` runs one tool (lint, vitest, vite...): it needs the npm packages and a worker that `npm ci` may have
+// just removed, not the system packages or the client bundle of the full modes.
+await ensureNodeModules(runtime);
+await ensureMediasoupWorker(runtime);
+if (mode !== 'exec') await ensureClientBuild(runtime);
 if (command.length > 0) {
   // The rest of the command line runs on Axon's Node, and so does everything it starts (PATH).
   const child = spawn(runtime.bin, command, { cwd: ROOT, stdio: 'inherit', env: runtimeEnv(runtime) });

@@ -8,7 +8,7 @@ import { AdminAuth } from './http/admin-auth.js';
 import { loadOrCreateApiToken } from './http/admin-token.js';
 import { buildHttpApp, type MetricSample } from './http/app.js';
 import { recordingRoutes } from './http/routes/recordings.js';
-import { startRtmpServer } from './ingest/rtmp/rtmp-adapter.js';
+import { startRtmpServer } from './ingest/rtmp/rtmp-publish-gate.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
 import { WorkerPool } from './ingest/webrtc/worker-pool.js';
 import { createLogger, setLogLevel } from './log.js';

@@ -3,7 +3,7 @@ import Context from 'node-media-server/src/core/context.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startAxonServer } from '../../bench/lib/axon-server.js';
 import { heapProbeEnv, inBatches, memoryInUse, refusedPublish } from '../../bench/lib/hostile-clients.js';
-import { startRtmpServer } from '../src/ingest/rtmp/rtmp-adapter.js';
+import { startRtmpServer } from '../src/ingest/rtmp/rtmp-publish-gate.js';
 import { createLogger } from '../src/log.js';
 import { SessionRegistry } from '../src/session/session-registry.js';
 import { DecodeSession } from './fixtures/decode-session.js';

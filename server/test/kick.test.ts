@@ -5,7 +5,7 @@ import { SIGNALLING_MAX_BYTES, STUDIO_NAMESPACE } from '../../shared/constants.j
 import type { Livestream } from '../../shared/livestream.js';
 import { PublishEvents, type Ack } from '../../shared/signalling.js';
 import { KICK_REASONS } from '../src/http/routes/livestreams.js';
-import { startRtmpServer, type RtmpIngestServer } from '../src/ingest/rtmp/rtmp-adapter.js';
+import { startRtmpServer, type RtmpIngestServer } from '../src/ingest/rtmp/rtmp-publish-gate.js';
 import { attachStudioSignalling } from '../src/ingest/webrtc/studio-signalling.js';
 import { createLogger } from '../src/log.js';
 import { RecordingLibrary } from '../src/recordings/recording-library.js';

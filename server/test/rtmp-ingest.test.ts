@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRtmpServer, type RtmpIngestServer } from '../src/ingest/rtmp/rtmp-adapter.js';
+import { startRtmpServer, type RtmpIngestServer } from '../src/ingest/rtmp/rtmp-publish-gate.js';
 import { createLogger, type Logger } from '../src/log.js';
 import { SessionRegistry } from '../src/session/session-registry.js';
 import { StreamSession } from '../src/session/stream-session.js';

@@ -18,6 +18,7 @@ import { openApiRoutes } from './routes/openapi.js';
 import { pageRoutes } from './routes/pages.js';
 import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders, type SecurityHeaders } from './security-headers.js';
+import { transcodeSamples } from './transcode-metrics.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -142,6 +143,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     const files = originFiles.stats();
     return [
       ...(await deps.metrics()),
+      ...transcodeSamples(deps.registry.all()),
       { name: 'axon_origin_cache_bytes', help: 'Bytes of playlists and segments the origin holds in memory.', value: files.bytes },
       { name: 'axon_origin_cache_hits_total', help: 'Origin requests answered from memory.', value: files.hits, type: 'counter' },
       { name: 'axon_origin_cache_misses_total', help: 'Origin requests that read the file from disk.', value: files.misses, type: 'counter' },

@@ -20,4 +20,17 @@ describe('formatPrometheus', () => {
     expect(formatPrometheus([{ name: 'm', help: '', value: -Infinity }])).toContain('\nm -Inf\n');
     expect(formatPrometheus([])).toBe('');
   });
+
+  it('writes one HELP and TYPE per name above each labelled sample of it, escaping label values', () => {
+    expect(
+      formatPrometheus([
+        { name: 'axon_ffmpeg_fps', help: 'fps', value: 30, labels: { livestream: 'a' } },
+        { name: 'axon_live_sessions', help: 'live', value: 2 },
+        { name: 'axon_ffmpeg_fps', help: 'fps', value: 29.97, labels: { livestream: 'b"\\\n' } },
+      ]),
+    ).toBe(
+      '# HELP axon_ffmpeg_fps fps\n# TYPE axon_ffmpeg_fps gauge\naxon_ffmpeg_fps{livestream="a"} 30\naxon_ffmpeg_fps{livestream="b\\"\\\\\\n"} 29.97\n' +
+        '# HELP axon_live_sessions live\n# TYPE axon_live_sessions gauge\naxon_live_sessions 2\n',
+    );
+  });
 });

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { LivePackager } from '../packager/live-packager.js';
 import type { RecordingLibrary } from '../recordings/recording-library.js';
 import { type Ladder, planLadder } from '../transcode/ladder.js';
-import { Transcoder } from '../transcode/transcoder.js';
+import { type TranscodeProgress, Transcoder } from '../transcode/transcoder.js';
 import type { IngestSource } from './ingest.js';
 
 export type SessionState = 'starting' | 'live' | 'ended';
@@ -22,6 +22,8 @@ export interface LiveSession {
   /** Outputs other than the packager (real-time viewers) read the source from here. */
   readonly ingest: IngestSource;
   readonly state: SessionState;
+  /** How FFmpeg keeps up (for /metrics); null until it first reports. */
+  readonly transcodeProgress: TranscodeProgress | null;
   start(): Promise<void>;
   stop(reason: string): Promise<void>;
   on<E extends keyof StreamSessionEvents>(event: E, listener: (...args: StreamSessionEvents[E]) => void): unknown;
@@ -99,6 +101,10 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
 
   get restarts(): number {
     return this.transcoder.restarts;
+  }
+
+  get transcodeProgress(): TranscodeProgress | null {
+    return this.transcoder.progress;
   }
 
   async start(): Promise<void> {

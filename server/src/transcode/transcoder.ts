@@ -1,9 +1,9 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.js';
 import type { IngestSource, MediaInput } from '../session/ingest.js';
 import { buildTranscodeArgs } from './ffmpeg-args.js';
-import { type FfmpegProgress, ProgressParser } from './ffmpeg-progress.js';
+import type { FfmpegProgress } from './ffmpeg-progress.js';
+import { type FfmpegExit, FfmpegRun } from './ffmpeg-run.js';
 import type { Ladder } from './ladder.js';
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff.js';
 
@@ -22,33 +22,40 @@ export interface TranscoderOptions {
 }
 
 interface TranscoderEvents {
-  progress: [FfmpegProgress];
   /** FFmpeg could not be kept running: the broadcast cannot continue. */
   failed: [reason: string];
 }
 
-const KEYFRAME_REQUEST_MS = 500;
-const STOP_GRACE_MS = 3000;
-/**
- * FFmpeg honours its first SIGINT between packets; while blocked on a source that went silent (RTP from a
- * vanished publisher) only a second one interrupts the read. Both still flush the last segment.
- */
-const SECOND_SIGINT_MS = 1000;
-const STDERR_TAIL_LINES = 20;
+/** How the broadcast's transcode keeps up, from FFmpeg's latest progress report. */
+export interface TranscodeProgress {
+  /** The run (1, 2, ...) that reported it. */
+  readonly run: number;
+  /** Encoding speed relative to real time: below 1 the broadcast falls behind its publisher. */
+  readonly speed: number;
+  readonly fps: number;
+  /** Frames FFmpeg dropped to hold the ladder's frame rate, over every run of the broadcast. */
+  readonly droppedFrames: number;
+  /** Frames FFmpeg repeated to hold it (a source slower than the ladder), over every run. */
+  readonly duplicatedFrames: number;
+}
 
 /**
- * Runs and supervises the broadcast's FFmpeg: parses its progress, logs its errors, asks the source for
- * keyframes until output starts, and restarts it (as a new run) if it dies while the broadcast goes on.
+ * The broadcast's FFmpeg supervisor: starts one FfmpegRun at a time, and when a run ends while the
+ * broadcast goes on, starts the next one (at once after an input that ended, after a growing pause
+ * after a failure) until too many fail. Each run is a new directory for the packager.
  */
 export class Transcoder extends EventEmitter<TranscoderEvents> {
-  private child: ChildProcessWithoutNullStreams | null = null;
-  private input: MediaInput | null = null;
+  /** The latest run, until its input is released. */
+  private current: FfmpegRun | null = null;
+  /** Settles once the latest run's end is handled (the packager told, the next run decided). */
+  private currentEnded: Promise<void> = Promise.resolve();
   private runIndex = 0;
   private stopping = false;
   private readonly backoff: RestartBackoff;
   private restartTimer: NodeJS.Timeout | undefined;
-  private lastProgress: FfmpegProgress | null = null;
-  private exited: Promise<void> = Promise.resolve();
+  private latest: TranscodeProgress | null = null;
+  /** FFmpeg counts dropped and repeated frames from zero in each run: these are the ended runs' totals. */
+  private endedRuns = { droppedFrames: 0, duplicatedFrames: 0 };
 
   constructor(private readonly o: TranscoderOptions) {
     super();
@@ -56,42 +63,34 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.current?.pid;
   }
 
   get restarts(): number {
     return Math.max(0, this.runIndex - 1);
   }
 
-  get progress(): FfmpegProgress | null {
-    return this.lastProgress;
+  /** Null until FFmpeg's first report; between runs, the last run's. */
+  get progress(): TranscodeProgress | null {
+    return this.latest;
   }
 
   async start(): Promise<void> {
-    await this.run();
+    await this.startRun();
   }
 
   /** Stops FFmpeg gracefully (so it flushes its last segment) and releases the source's input. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
-    const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGINT');
-      const again = setTimeout(() => child.kill('SIGINT'), SECOND_SIGINT_MS);
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await this.exited;
-      clearTimeout(again);
-      clearTimeout(timer);
-    }
-    await this.exited;
-    await this.input?.close();
+    await this.current?.stop();
+    await this.currentEnded;
+    await this.current?.close();
   }
 
-  private async run(): Promise<void> {
+  private async startRun(): Promise<void> {
     if (this.stopping) return;
     const index = ++this.runIndex;
-    const log = this.o.log.child(`run${index}`);
     let input: MediaInput;
     try {
       input = await this.o.ingest.openInput();
@@ -99,12 +98,12 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
       this.emit('failed', `could not open the source: ${(err as Error).message}`);
       return;
     }
-    this.input = input;
     const runDir = await this.o.startRun(index);
     if (this.stopping) {
       await input.close();
       return;
     }
+    const log = this.o.log.child(`run${index}`);
     const args = buildTranscodeArgs({
       inputArgs: input.ffmpegInputArgs,
       hasAudio: input.hasAudio,
@@ -112,69 +111,43 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
       x264Preset: this.o.x264Preset,
       runDir,
     });
-    log.debug('spawning ffmpeg', { args: args.join(' ') });
-    const child = spawn(this.o.ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child = child;
-    if (input.attachStdin) input.attachStdin(child.stdin);
-    else child.stdin.end();
-    let resolveExit!: () => void;
-    this.exited = new Promise((r) => (resolveExit = r));
+    const run = new FfmpegRun({ ffmpegPath: this.o.ffmpegPath, args, input, log, onProgress: (p) => this.record(index, p) });
+    this.current = run;
+    this.currentEnded = run.exited.then((exit) => this.runEnded(index, run, exit, log));
+    await run.start();
+  }
 
-    let producedFrames = false;
-    const keyframes = setInterval(() => input.requestKeyFrame(), KEYFRAME_REQUEST_MS);
-    const parser = new ProgressParser();
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      for (const p of parser.push(chunk)) {
-        this.lastProgress = p;
-        if (p.frame > 0 && !producedFrames) {
-          producedFrames = true;
-          clearInterval(keyframes);
-          log.info('ffmpeg is producing output', { pid: child.pid });
-        }
-        this.emit('progress', p);
-      }
+  private async runEnded(index: number, run: FfmpegRun, { code, signal, producedOutput, stderrTail }: FfmpegExit, log: Logger): Promise<void> {
+    if (this.latest) this.endedRuns = { droppedFrames: this.latest.droppedFrames, duplicatedFrames: this.latest.duplicatedFrames };
+    await this.o.endRun(index);
+    if (this.stopping) {
+      log.info('ffmpeg stopped', { code, signal });
+      return;
+    }
+    // Exit 0 after output is FFmpeg reaching the end of its input (an RTMP publisher dropped): the source
+    // decides whether the broadcast goes on, and a new run waits for it at once. Anything else failed.
+    const failed = code !== 0 || !producedOutput;
+    if (!failed) log.info('ffmpeg input ended; starting a new run');
+    else log.error('ffmpeg exited mid-broadcast', { code, signal, stderr: stderrTail.join('\n') });
+    await run.close();
+    this.current = null;
+    const delayMs = failed ? this.backoff.fail() : 0;
+    if (delayMs === undefined) {
+      const why = stderrTail.at(-1) ?? `exit ${code ?? signal}`;
+      this.emit('failed', `ffmpeg failed ${this.backoff.recentFailures} times within ${this.backoff.windowS} s: ${why}`);
+      return;
+    }
+    if (failed) log.warn('restarting ffmpeg', { inMs: delayMs, recentFailures: this.backoff.recentFailures });
+    this.restartTimer = setTimeout(() => void this.startRun(), delayMs);
+  }
+
+  private record(run: number, p: FfmpegProgress): void {
+    this.latest = Object.freeze({
+      run,
+      speed: p.speed,
+      fps: p.fps,
+      droppedFrames: this.endedRuns.droppedFrames + p.dropFrames,
+      duplicatedFrames: this.endedRuns.duplicatedFrames + p.dupFrames,
     });
-    const stderrTail: string[] = [];
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) {
-        if (!line.trim()) continue;
-        stderrTail.push(line);
-        if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
-        log.debug('ffmpeg', { line });
-      }
-    });
-    child.on('error', (err) => log.error('ffmpeg could not start', { err, path: this.o.ffmpegPath }));
-    child.once('close', (code, signal) => {
-      clearInterval(keyframes);
-      this.child = null;
-      void (async () => {
-        await this.o.endRun(index);
-        if (this.stopping) {
-          log.info('ffmpeg stopped', { code, signal });
-          resolveExit();
-          return;
-        }
-        // Exit 0 after output is FFmpeg reaching the end of its input (an RTMP publisher dropped): the source
-        // decides whether the broadcast goes on, and a new run waits for it at once. Anything else failed.
-        const failed = code !== 0 || !producedFrames;
-        if (!failed) log.info('ffmpeg input ended; starting a new run');
-        else log.error('ffmpeg exited mid-broadcast', { code, signal, stderr: stderrTail.join('\n') });
-        await input.close();
-        resolveExit();
-        const delayMs = failed ? this.backoff.fail() : 0;
-        if (delayMs === undefined) {
-          const why = stderrTail.at(-1) ?? `exit ${code ?? signal}`;
-          this.emit('failed', `ffmpeg failed ${this.backoff.recentFailures} times within ${this.backoff.windowS} s: ${why}`);
-          return;
-        }
-        if (failed) log.warn('restarting ffmpeg', { inMs: delayMs, recentFailures: this.backoff.recentFailures });
-        this.restartTimer = setTimeout(() => void this.run(), delayMs);
-      })();
-    });
-    // FFmpeg is listening on the source's ports once spawned; starting the source before would lose the first keyframe.
-    await input.start();
-    input.requestKeyFrame();
   }
 }

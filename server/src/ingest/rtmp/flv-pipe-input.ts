@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Logger } from '../../log.js';
 import type { MediaInput } from '../../session/ingest.js';
-import type { RtmpPublish } from './rtmp-server.js';
+import type { RtmpPublish } from './rtmp-connection.js';
 
 /**
  * FFmpeg reads the publish as FLV on its stdin. The first bytes it gets are the sequence headers and the

@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import amf from 'node-media-server/src/protocol/amf.js';
-import { describe, expect, it } from 'vitest';
-import { FlvSourceProbe } from './flv-source-probe.js';
+import nmsLogger from 'node-media-server/src/core/logger.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_SOURCE_HEIGHT, MAX_SOURCE_WIDTH } from '../../../../shared/constants.js';
+import { FlvSourceProbe, type ProbeVerdict } from './flv-source-probe.js';
 
 /** An AVC sequence header as x264 sends it for 1280x720 (AVCDecoderConfigurationRecord with one SPS and PPS). */
 const AVC_720P_HEADER = Buffer.from(
@@ -34,6 +37,11 @@ const video = (body: Buffer, timeMs = 0) => tag(9, body, timeMs);
 const audio = (body: Buffer, timeMs = 0) => tag(8, body, timeMs);
 const metadata = (fields: Record<string, unknown>) =>
   tag(18, amf.encodeAmf0Data({ cmd: '@setDataFrame', method: 'onMetaData', dataObj: fields }));
+
+// node-media-server's AMF decoder reports what it cannot decode on the console.
+const consoleLog = nmsLogger.log;
+beforeAll(() => (nmsLogger.log = () => undefined));
+afterAll(() => (nmsLogger.log = consoleLog));
 
 function feed(...tags: Buffer[]) {
   const probe = new FlvSourceProbe();
@@ -114,5 +122,72 @@ describe('FlvSourceProbe', () => {
     expect(probe.push(tag(9, Buffer.from([0x17])))).toBeUndefined();
     expect(probe.push(tag(18, Buffer.from('02ffff', 'hex')))).toBeUndefined();
     expect(probe.push(video(AVC_720P_HEADER))).toBeUndefined();
+  });
+});
+
+/** Every verdict is a clean one: a size Axon can transcode, or a refusal that says why. */
+function expectClean(verdict: ProbeVerdict): void {
+  if (!verdict.ok) {
+    expect(verdict.reason).toMatch(/\S/);
+    return;
+  }
+  const { video, hasAudio } = verdict.source;
+  expect(Number.isInteger(video.width) && video.width >= 16 && video.width <= MAX_SOURCE_WIDTH).toBe(true);
+  expect(Number.isInteger(video.height) && video.height >= 16 && video.height <= MAX_SOURCE_HEIGHT).toBe(true);
+  if (video.frameRate !== undefined) expect(video.frameRate > 0 && video.frameRate <= 240).toBe(true);
+  expect(typeof hasAudio).toBe('boolean');
+}
+
+/** Feeds the tags as a publisher would, within a time bound: a parser that spins would block the server. */
+function probeWithin(ms: number, tags: Buffer[]): void {
+  const started = performance.now();
+  expectClean(feed(...tags));
+  expect(performance.now() - started).toBeLessThan(ms);
+}
+
+const bytes = (maxLength: number) => fc.uint8Array({ maxLength }).map((b) => Buffer.from(b));
+/** An AVCDecoderConfigurationRecord in a sequence header tag, around one SPS (given with its NAL header byte). */
+const avcHeader = (sps: Buffer) =>
+  Buffer.concat([Buffer.from([0x17, 0, 0, 0, 0, 1, sps[1] ?? 0, 0, 0x1f, 0xff, 0xe1]), u16(sps.length), sps, Buffer.from('01000468ce0fc8', 'hex')]);
+const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
+
+describe('FlvSourceProbe on untrusted bytes', () => {
+  it('gives a clean verdict for any bytes taken as tags', () => {
+    fc.assert(fc.property(fc.array(bytes(300), { maxLength: 20 }), (tags) => probeWithin(500, tags)));
+  });
+
+  it('gives a clean verdict for well-framed tags of any type with any body', () => {
+    const anyTag = fc
+      .record({ type: fc.constantFrom(8, 9, 18, 0, 255), body: bytes(200), timeMs: fc.nat() })
+      .map(({ type, body, timeMs }) => tag(type, body, timeMs));
+    fc.assert(fc.property(fc.array(anyTag, { maxLength: 20 }), (tags) => probeWithin(500, tags)));
+  });
+
+  it('gives a clean verdict for a real publish with bytes changed, cut or added', () => {
+    const publish = [
+      metadata({ width: 1280, height: 720, framerate: 30, videocodecid: 7, audiocodecid: 10 }),
+      video(AVC_720P_HEADER),
+      audio(AAC_HEADER),
+      video(AVC_KEYFRAME, 0),
+      audio(AAC_FRAME, 23),
+      video(AVC_FRAME, 1000),
+    ];
+    const mutation = fc.record({ tag: fc.nat(publish.length - 1), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) });
+    const changes = fc.record({ flips: fc.array(mutation, { maxLength: 12 }), cut: fc.option(fc.nat()), extra: bytes(16) });
+    fc.assert(
+      fc.property(changes, ({ flips, cut, extra }) => {
+        const tags = publish.map((t) => Buffer.from(t));
+        for (const { tag: i, at, byte } of flips) tags[i]![at % tags[i]!.length] = byte;
+        const last = tags.length - 1;
+        if (cut !== null) tags[last] = tags[last]!.subarray(0, cut % tags[last]!.length);
+        tags[last] = Buffer.concat([tags[last]!, extra]);
+        probeWithin(500, tags);
+      }),
+    );
+  });
+
+  it('gives a clean verdict for an AVC sequence header around any SPS', () => {
+    const sps = fc.tuple(fc.constantFrom(66, 77, 100, 244), bytes(64)).map(([profile, rest]) => Buffer.concat([Buffer.from([0x67, profile]), rest]));
+    fc.assert(fc.property(sps, bytes(8), (s, tail) => probeWithin(500, [video(Buffer.concat([avcHeader(s), tail])), audio(AAC_HEADER)])));
   });
 });

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../log.js';
 import { RtmpIngest } from './rtmp-ingest.js';
-import type { RtmpPublish } from './rtmp-server.js';
+import type { RtmpPublish } from './rtmp-connection.js';
 
 /** A stand-in for a node-media-server publish: tags are pushed by hand, `drop()` is the connection going away. */
 class FakePublish implements RtmpPublish {

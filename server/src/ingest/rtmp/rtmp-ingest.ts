@@ -1,7 +1,7 @@
 import type { Logger } from '../../log.js';
 import type { IngestSource, MediaInput, SourceVideo } from '../../session/ingest.js';
 import { FlvPipeInput } from './flv-pipe-input.js';
-import type { RtmpPublish } from './rtmp-server.js';
+import type { RtmpPublish } from './rtmp-connection.js';
 
 export interface RtmpIngestOptions {
   /** The first publisher's picture: the ladder is planned from it and kept across reconnects. */

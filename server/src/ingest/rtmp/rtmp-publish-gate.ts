@@ -7,7 +7,8 @@ import type { Reservation, SessionRegistry } from '../../session/session-registr
 import type { LiveSession } from '../../session/stream-session.js';
 import { FlvSourceProbe, type ProbeVerdict } from './flv-source-probe.js';
 import { RtmpIngest } from './rtmp-ingest.js';
-import { RtmpServer, type RtmpPublish, type RtmpServerOptions } from './rtmp-server.js';
+import type { RtmpPublish } from './rtmp-connection.js';
+import { RtmpServer, type RtmpServerOptions } from './rtmp-server.js';
 
 /** RTMP publishes name only the stream key (rtmp://host/live/<key>): the store finds the livestream by it. */
 export interface RtmpIngestDeps {
@@ -42,9 +43,9 @@ const PROBE_TIMEOUT_MS = 5000;
 const SILENT_PUBLISHER_MS = 3000;
 
 /**
- * The RTMP ingest: checks each publish's application and key before taking any of its media, probes
- * what it carries, and starts a broadcast from it, or continues the broadcast a returning publisher
- * dropped out of within the reconnect window.
+ * The RTMP publish gate, and the RTMP server behind it: checks each publish's application and key before
+ * taking any of its media, probes what it carries, then admits it (a new broadcast, or the broadcast a
+ * returning publisher dropped out of within the reconnect window) or refuses it with the reason logged.
  */
 export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestServer> {
   const log = deps.log.child('rtmp');
