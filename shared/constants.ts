@@ -19,3 +19,12 @@ export const STUDIO_NAMESPACE = '/studio';
 /** Bounds of a DVR window (AXON_DVR_WINDOW_S and a livestream's own `dvrWindowS`), in seconds. */
 export const DVR_WINDOW_MIN_S = 6;
 export const DVR_WINDOW_MAX_S = 6 * 3600;
+
+/** The RTMP application publishers name: `rtmp://<host>:<port>/live`, the stream key after it. */
+export const RTMP_APP = 'live';
+
+/**
+ * A WebRTC connection (studio, WHIP publisher, WHEP viewer) that has not connected within this time is given
+ * up: by the server, which then frees what it reserved, and by the client, which then says so.
+ */
+export const WEBRTC_CONNECT_TIMEOUT_MS = 15_000;

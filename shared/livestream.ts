@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DVR_WINDOW_MAX_S, DVR_WINDOW_MIN_S, LIVESTREAM_NAME_MAX } from './constants.js';
+import type { PublishRefusalCode } from './publish-refusal.js';
 
 export const livestreamIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'invalid livestream id');
 
@@ -42,7 +43,12 @@ export const updateLivestreamSchema = z
   .meta({ minProperties: 1 });
 export type UpdateLivestreamRequest = z.input<typeof updateLivestreamSchema>;
 
-export type LivestreamStatus = 'offline' | 'live';
+/**
+ * offline: nobody publishes. starting: a publisher holds the livestream, its first segments are not ready
+ * (players have nothing to open yet). live: playable: the manifests list a segment of every rendition.
+ */
+export const LIVESTREAM_STATUSES = ['offline', 'starting', 'live'] as const;
+export type LivestreamStatus = (typeof LIVESTREAM_STATUSES)[number];
 
 /** What anyone may see of a livestream. */
 export interface PublicLivestream {
@@ -78,6 +84,8 @@ export interface LivestreamList {
 
 export interface ApiError {
   error: string;
+  /** Present when a publish is refused (WHIP). */
+  code?: PublishRefusalCode;
 }
 
 export const LIVESTREAM_PAGE_MAX = 100;

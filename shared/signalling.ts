@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { MAX_SOURCE_HEIGHT, MAX_SOURCE_WIDTH } from './constants.js';
 import { livestreamIdSchema } from './livestream.js';
+import type { PublishRefusalCode } from './publish-refusal.js';
 
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -64,7 +65,8 @@ export type StartRequest = z.infer<typeof startRequestSchema>;
 
 export const emptyRequestSchema = z.object({}).strict();
 
-export type Ack<T> = ({ ok: true } & T) | { ok: false; error: string };
+/** A refusal says why twice: in words for the streamer, and as a code for the client. */
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: string; code: PublishRefusalCode };
 
 export type PublishState =
   | { state: 'starting' }

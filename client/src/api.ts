@@ -5,6 +5,7 @@ import type {
   PublicLivestream,
   UpdateLivestreamRequest,
 } from '../../shared/livestream.js';
+import { livestreamApiPath, PATHS } from '../../shared/public-paths.js';
 import type { RecordingList } from '../../shared/recording.js';
 
 /** A failed API call. status 0 means the server could not be reached. */
@@ -64,16 +65,14 @@ function parseJson(text: string): unknown {
   }
 }
 
-const livestreamPath = (id: string) => `/api/livestreams/${encodeURIComponent(id)}`;
-
 /** What anyone may read of a livestream (no token). */
 export function getPublicLivestream(id: string): Promise<PublicLivestream> {
-  return request<PublicLivestream>(livestreamPath(id));
+  return request<PublicLivestream>(livestreamApiPath(id));
 }
 
 /** A livestream's replayable recordings, newest first (no token). */
 export function listRecordings(livestreamId: string): Promise<RecordingList> {
-  return request<RecordingList>(`${livestreamPath(livestreamId)}/recordings`);
+  return request<RecordingList>(`${livestreamApiPath(livestreamId)}/recordings`);
 }
 
 /** The owner's API (every call carries the API token). */
@@ -82,26 +81,26 @@ export class LivestreamsApi {
 
   list(cursor?: string): Promise<LivestreamList> {
     const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
-    return request<LivestreamList>(`/api/livestreams${query}`, { token: this.token });
+    return request<LivestreamList>(`${PATHS.api}/livestreams${query}`, { token: this.token });
   }
 
   create(body: CreateLivestreamRequest): Promise<Livestream> {
-    return request<Livestream>('/api/livestreams', { method: 'POST', token: this.token, body });
+    return request<Livestream>(`${PATHS.api}/livestreams`, { method: 'POST', token: this.token, body });
   }
 
   update(id: string, body: UpdateLivestreamRequest): Promise<Livestream> {
-    return request<Livestream>(livestreamPath(id), { method: 'PATCH', token: this.token, body });
+    return request<Livestream>(livestreamApiPath(id), { method: 'PATCH', token: this.token, body });
   }
 
   remove(id: string): Promise<void> {
-    return request<void>(livestreamPath(id), { method: 'DELETE', token: this.token });
+    return request<void>(livestreamApiPath(id), { method: 'DELETE', token: this.token });
   }
 
   rotateKey(id: string): Promise<Livestream> {
-    return request<Livestream>(`${livestreamPath(id)}/rotate-key`, { method: 'POST', token: this.token });
+    return request<Livestream>(`${livestreamApiPath(id)}/rotate-key`, { method: 'POST', token: this.token });
   }
 
   removeRecording(id: string, recordingId: string): Promise<void> {
-    return request<void>(`${livestreamPath(id)}/recordings/${encodeURIComponent(recordingId)}`, { method: 'DELETE', token: this.token });
+    return request<void>(`${livestreamApiPath(id)}/recordings/${encodeURIComponent(recordingId)}`, { method: 'DELETE', token: this.token });
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CHAT_HISTORY_SIZE, DEFAULT_CHAT_RATE } from '../../shared/chat.js';
 import { DEFAULT_LADDER_HEIGHTS, DVR_WINDOW_MAX_S, DVR_WINDOW_MIN_S } from '../../shared/constants.js';
+import { describeIssues } from './zod-issues.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -117,7 +118,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    const lines = describeIssues(parsed.error).map((line) => `  ${line}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;

@@ -52,7 +52,7 @@ describe('admission control: AXON_MAX_BROADCASTS=1', () => {
     });
     expect(answer.status).toBe(503);
     expect(answer.headers['retry-after']).toBe('30');
-    expect(JSON.parse(answer.body).error).toMatch(AT_CAPACITY);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'at_capacity', error: expect.stringMatching(AT_CAPACITY) });
   });
 
   it('tells the studio over the limit why it cannot go live', async () => {
@@ -60,8 +60,7 @@ describe('admission control: AXON_MAX_BROADCASTS=1', () => {
     const socket = io(`${server.baseUrl}${STUDIO_NAMESPACE}`, { transports: ['websocket'], reconnection: false });
     try {
       const ack = (await socket.timeout(10_000).emitWithAck(PublishEvents.join, { livestreamId: ls.id, streamKey: ls.streamKey })) as Ack<object>;
-      expect(ack.ok).toBe(false);
-      expect(!ack.ok && ack.error).toMatch(AT_CAPACITY);
+      expect(ack).toMatchObject({ ok: false, code: 'at_capacity', error: expect.stringMatching(AT_CAPACITY) });
     } finally {
       socket.close();
     }
@@ -79,7 +78,10 @@ describe('admission control: AXON_MAX_BROADCASTS=1', () => {
       });
     const held = await Promise.all(Array.from({ length: 5 }, connect));
     try {
-      await expect(connect()).rejects.toThrow('too many studio connections from your address (at most 5): close a studio, or try again later');
+      await expect(connect()).rejects.toMatchObject({
+        message: 'too many studio connections from your address (at most 5): close a studio, or try again later',
+        data: { code: 'too_many_sessions' },
+      });
       held.pop()!.close();
       // The server learns of the close a moment later: until then the address still holds five.
       held.push(await waitFor('a place for the address again', () => connect().catch(() => undefined), 5000));

@@ -337,6 +337,20 @@ describe('livestream API', () => {
     expect(res.json).toMatchObject({ status: 'live', viewers: 42 });
   });
 
+  it('reports starting while a publisher holds the livestream and nothing is playable yet', async () => {
+    const ls = await create();
+    const status = async () => (await call(server, 'GET', `/api/livestreams/${ls.id}`, { token: null })).json.status;
+    const reservation = server.registry.reserve(ls.id);
+    expect(await status()).toBe('starting');
+    const session = reservation.start(idleIngest) as IdleSession;
+    session.state = 'starting';
+    expect(await status()).toBe('starting');
+    session.state = 'live';
+    expect(await status()).toBe('live');
+    await session.stop('test over');
+    expect(await status()).toBe('offline');
+  });
+
   it('updates name and record', async () => {
     const ls = await create();
     const res = await call(server, 'PATCH', `/api/livestreams/${ls.id}`, { body: { name: 'Renamed', record: false } });

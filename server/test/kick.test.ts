@@ -200,7 +200,7 @@ describe('rotate-key ends the broadcast published with the old key', { timeout: 
     const ended = await studio.waitFor('the end', (e) => e.event === 'state' && e.state === 'ended', KICK_DEADLINE_MS);
     expect(ended.reason).toBe(KICK_REASONS.keyRotated);
     expectCompleteRecording(ls);
-    expect(await joinStudio(ls, ls.streamKey)).toEqual({ ok: false, error: publishAuthMessages.wrong_key });
+    expect(await joinStudio(ls, ls.streamKey)).toEqual({ ok: false, error: publishAuthMessages.wrong_key, code: 'wrong_key' });
   });
 });
 
@@ -217,12 +217,12 @@ describe('a disabled livestream', { timeout: 120_000 }, () => {
     expect(ended.reason).toBe(KICK_REASONS.disabled);
     expectCompleteRecording(ls);
 
-    expect(await joinStudio(ls, ls.streamKey)).toEqual({ ok: false, error: publishAuthMessages.disabled });
-    expect(await offerWhip(ls, ls.streamKey)).toMatchObject({ status: 403, body: JSON.stringify({ error: publishAuthMessages.disabled }) });
+    expect(await joinStudio(ls, ls.streamKey)).toEqual({ ok: false, error: publishAuthMessages.disabled, code: 'disabled' });
+    expect(await offerWhip(ls, ls.streamKey)).toMatchObject({ status: 403, body: JSON.stringify({ error: publishAuthMessages.disabled, code: 'disabled' }) });
     expect(await publishRtmp(ls.streamKey).exited).not.toBe(0);
     expect(rtmpLog.lines.map((l) => l.text)).toContainEqual(expect.stringContaining(`RTMP publish refused: ${publishAuthMessages.disabled}`));
     // The right key only: a wrong one learns nothing about the livestream.
-    expect(await joinStudio(ls, 'not-the-key')).toEqual({ ok: false, error: publishAuthMessages.wrong_key });
+    expect(await joinStudio(ls, 'not-the-key')).toEqual({ ok: false, error: publishAuthMessages.wrong_key, code: 'wrong_key' });
     expect(server.registry.isLive(ls.id)).toBe(false);
 
     expect((await (await setEnabled(ls, true)).json()).enabled).toBe(true);

@@ -253,10 +253,12 @@ describe('browser (WebRTC) ingest', { timeout: 90_000 }, () => {
     expect(await ask(socket, PublishEvents.join, { livestreamId: 'studio-test-live', streamKey: 'nope' })).toEqual({
       ok: false,
       error: 'Wrong stream key',
+      code: 'wrong_key',
     });
     expect(await ask(socket, PublishEvents.join, { livestreamId: 'studio-test-none', streamKey: 'x' })).toEqual({
       ok: false,
       error: 'No livestream with this id',
+      code: 'unknown_livestream',
     });
     expect(routersCreated).toBe(before);
     expect(await pool.stats()).toEqual({ workers: 1, routers: 0, transports: 0 });
@@ -278,6 +280,7 @@ describe('browser (WebRTC) ingest', { timeout: 90_000 }, () => {
     expect(await ask(second, PublishEvents.join, { livestreamId: id, streamKey: keys.get(id) })).toEqual({
       ok: false,
       error: 'This livestream already has a publisher',
+      code: 'already_live',
     });
     expect((await pool.stats()).routers).toBe(1);
 
@@ -385,7 +388,7 @@ describe('browser (WebRTC) ingest', { timeout: 90_000 }, () => {
     // Acknowledged at once; the broadcast waits for the publisher to connect and send a key frame, which this one never does.
     expect(await ask(socket, PublishEvents.start, { video: { width: 640, height: 480 } })).toEqual({ ok: true });
     // Once started, nothing more is negotiated.
-    expect(await ask(socket, PublishEvents.produce, { kind: 'audio', rtpParameters: {} })).toEqual({ ok: false, error: 'already live' });
+    expect(await ask(socket, PublishEvents.produce, { kind: 'audio', rtpParameters: {} })).toEqual({ ok: false, error: 'already live', code: 'invalid_request' });
 
     expect(await ask(socket, PublishEvents.end, {})).toEqual({ ok: true });
     await waitFor('state ended', () => states.find((s) => s.state === 'ended'));

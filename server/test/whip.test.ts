@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'sdp-transform';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiError } from '../../shared/livestream.js';
+import type { PublishRefusalCode } from '../../shared/publish-refusal.js';
 import { createLogger } from '../src/log.js';
 import { StreamSession } from '../src/session/stream-session.js';
 import { CONNECT_TIMEOUT_MS } from '../src/sfu/transport-watchdog.js';
@@ -73,7 +75,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
     // A second publisher is refused while this one is live.
     const second = await post(ls, obsOffer);
     expect(second.status).toBe(409);
-    expect(await second.json()).toEqual({ error: 'This livestream already has a publisher' });
+    expect(await second.json()).toEqual({ error: 'This livestream already has a publisher', code: 'already_live' });
 
     // The session resource: someone else's token cannot end it; the publisher's can (RFC 9725 §4.2).
     const resource = `${server.base}${answered.location}`;
@@ -139,11 +141,18 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
   it('refuses a missing or wrong token, a wrong content type and unusable SDP, and stays healthy', async () => {
     const ls = server.livestreams.create({ name: 'whip refusals', record: false });
     // One at a time: a request that gets as far as reserving the livestream would make the next one a 409.
-    const cases: Array<[string, () => Promise<Response>, number, RegExp]> = [
-      ['no token', () => post(ls, obsOffer, { 'content-type': 'application/sdp' }), 401, /missing Authorization/],
-      ['a wrong token', () => post(ls, obsOffer, sdpHeaders('wrong-key')), 401, /Wrong stream key/],
-      ['a malformed Authorization', () => post(ls, obsOffer, { authorization: 'Basic abc', 'content-type': 'application/sdp' }), 401, /malformed/],
-      ['an unknown livestream', () => fetch(whipUrl('nosuchlivestream'), { method: 'POST', headers: sdpHeaders('x'), body: obsOffer }), 404, /No livestream/],
+    // Refusals of the publisher itself carry a code; those of its request's shape say what is wrong in words only.
+    const cases: Array<[string, () => Promise<Response>, number, RegExp, PublishRefusalCode?]> = [
+      ['no token', () => post(ls, obsOffer, { 'content-type': 'application/sdp' }), 401, /missing Authorization/, 'wrong_key'],
+      ['a wrong token', () => post(ls, obsOffer, sdpHeaders('wrong-key')), 401, /Wrong stream key/, 'wrong_key'],
+      ['a malformed Authorization', () => post(ls, obsOffer, { authorization: 'Basic abc', 'content-type': 'application/sdp' }), 401, /malformed/, 'wrong_key'],
+      [
+        'an unknown livestream',
+        () => fetch(whipUrl('nosuchlivestream'), { method: 'POST', headers: sdpHeaders('x'), body: obsOffer }),
+        404,
+        /No livestream/,
+        'unknown_livestream',
+      ],
       ['text/plain', () => post(ls, obsOffer, { authorization: `Bearer ${ls.streamKey}`, 'content-type': 'text/plain' }), 415, /application\/sdp/],
       ['JSON', () => post(ls, '{"sdp":"v=0"}', { authorization: `Bearer ${ls.streamKey}`, 'content-type': 'application/json' }), 415, /application\/sdp/],
       ['no body', () => fetch(whipUrl(ls.id), { method: 'POST', headers: { authorization: `Bearer ${ls.streamKey}` } }), 415, /application\/sdp/],
@@ -156,10 +165,12 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
       ['unbundled audio and video', () => post(ls, obsOffer.replace('a=group:BUNDLE 0 1', '')), 400, /BUNDLE/],
       ['a body above 64 KiB', () => post(ls, obsOffer + `a=x-padding:${'x'.repeat(70_000)}\r\n`), 400, /larger than 65536 bytes/],
     ];
-    for (const [name, request, status, error] of cases) {
+    for (const [name, request, status, error, code] of cases) {
       const response = await request();
       expect(response.status, name).toBe(status);
-      expect(((await response.json()) as { error: string }).error, name).toMatch(error);
+      const body = (await response.json()) as ApiError;
+      expect(body.error, name).toMatch(error);
+      expect(body.code, name).toBe(code);
       expect(response.headers.get('access-control-allow-origin'), name).toBe('*');
     }
     expect((await post(ls, obsOffer, { 'content-type': 'application/sdp' })).headers.get('www-authenticate')).toMatch(/^Bearer/);

@@ -1,4 +1,5 @@
 import type { Livestream } from '../../../shared/livestream.js';
+import { embedPath, studioPath, watchPath } from '../../../shared/public-paths.js';
 import type { Recording } from '../../../shared/recording.js';
 import { copyField } from '../clipboard.js';
 import { h } from '../dom.js';
@@ -17,7 +18,7 @@ export interface CardActions {
 
 /** The studio link carries the key in the fragment, which browsers never send to a server. */
 export const studioLink = (ls: Pick<Livestream, 'id' | 'streamKey'>): string =>
-  `/studio/${encodeURIComponent(ls.id)}#key=${encodeURIComponent(ls.streamKey)}`;
+  `${studioPath(ls.id)}#key=${encodeURIComponent(ls.streamKey)}`;
 
 /** One livestream on the dashboard; update() refreshes it in place so open details and focus survive a refresh. */
 export class LivestreamCard {
@@ -94,8 +95,8 @@ export class LivestreamCard {
     this.created.textContent = `Created ${new Date(ls.createdAt).toLocaleString()}`;
     this.recordFlag.textContent = ls.record ? 'Recording on' : 'Recording off';
     this.studio.href = studioLink(ls);
-    this.watch.href = `/watch/${encodeURIComponent(ls.id)}`;
-    this.embed.href = `/embed/${encodeURIComponent(ls.id)}`;
+    this.watch.href = watchPath(ls.id);
+    this.embed.href = embedPath(ls.id);
     this.rtmpServer.set(ls.rtmpUrl);
     this.rtmpsServer.element.hidden = ls.rtmpsUrl === null;
     this.rtmpsServer.set(ls.rtmpsUrl ?? '');

@@ -1,3 +1,4 @@
+import { watchPath } from '../../../shared/public-paths.js';
 import { getPublicLivestream } from '../api.js';
 import { mountChatPanel } from '../chat/chat-panel.js';
 import { appRoot, h } from '../dom.js';
@@ -22,7 +23,7 @@ function mountStudio(id: string): void {
   const keyFromLink = streamKeyFromHash(location.hash);
   if (keyFromLink) history.replaceState(null, '', location.pathname + location.search);
 
-  const view = new StudioView(root, { watchUrl: `${location.origin}/watch/${encodeURIComponent(id)}`, streamKey: keyFromLink ?? '' });
+  const view = new StudioView(root, { watchUrl: `${location.origin}${watchPath(id)}`, streamKey: keyFromLink ?? '' });
   // With the key the streamer moderates; without it the studio still shows the chat.
   mountChatPanel(view.chatBox, { livestreamId: id, ...(keyFromLink && { moderator: { streamKey: keyFromLink } }) });
 

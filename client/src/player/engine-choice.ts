@@ -1,3 +1,4 @@
+import { manifestPath } from '../../../shared/public-paths.js';
 import type { EngineKind, PlaybackEngine } from './playback-engine.js';
 
 export type StreamFormat = 'hls' | 'dash' | 'webrtc';
@@ -41,7 +42,7 @@ export function detectPlaybackSupport(video: HTMLVideoElement): PlaybackSupport 
 
 /** The live manifest of a livestream, or the replay manifest of one of its recordings. */
 export const manifestUrl = (livestreamId: string, kind: EngineKind, recordingId?: string): string =>
-  `/live/${encodeURIComponent(livestreamId)}/${recordingId ? `${encodeURIComponent(recordingId)}/` : ''}${kind === 'dash' ? 'manifest.mpd' : 'master.m3u8'}`;
+  manifestPath(livestreamId, kind === 'dash' ? 'dash' : 'hls', recordingId);
 
 type EngineClass = new (video: HTMLVideoElement, url: string) => PlaybackEngine;
 

@@ -11,6 +11,13 @@ describe('statusAction', () => {
     expect(statusAction('offline', 'live', ctx())).toBe('connect');
   });
 
+  it('waits while a broadcast is starting, as while offline: only a live one is playable', () => {
+    expect(statusAction('loading', 'starting', ctx())).toBe('offline');
+    expect(statusAction('offline', 'starting', ctx())).toBe('none');
+    expect(statusAction('offline', 'live', ctx())).toBe('connect');
+    expect(statusAction('ended', 'starting', ctx())).toBe('note-offline');
+  });
+
   it('leaves a connection in progress or playing alone while live', () => {
     expect(statusAction('connecting', 'live', ctx())).toBe('none');
     expect(statusAction('playing', 'live', ctx({ hasPlayed: true }))).toBe('none');

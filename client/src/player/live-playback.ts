@@ -1,5 +1,5 @@
 import type { LivestreamStatus } from '../../../shared/livestream.js';
-import { whepPath } from '../../../shared/whip.js';
+import { whepPath } from '../../../shared/public-paths.js';
 import { ApiError, getPublicLivestream } from '../api.js';
 import { EnginePlayback } from './engine-playback.js';
 import { chooseEngine, createEngine, detectPlaybackSupport, manifestUrl, type StreamFormat } from './engine-choice.js';
@@ -7,8 +7,6 @@ import type { PlaybackState } from './playback.js';
 import type { PlaybackEngine } from './playback-engine.js';
 
 export const STATUS_POLL_MS = 2000;
-/** The manifest can lag the API's 'live' by a second or two: how often to look for it meanwhile. */
-const MANIFEST_RETRY_MS = 1000;
 /** After an engine gave up, how long to wait before starting a fresh one. */
 const RESTART_DELAY_MS = 2000;
 /** An ended broadcast whose livestream still reads 'live' is retried this often, in case a new one began unseen. */
@@ -24,7 +22,7 @@ export interface StatusContext {
   msSinceEnded: number;
 }
 
-/** What a status poll means for the playback in a given state. */
+/** What a status poll means for the playback in a given state: only 'live' is playable, 'starting' waits like 'offline'. */
 export function statusAction(state: PlaybackState, status: LivestreamStatus, ctx: StatusContext): StatusAction {
   if (status === 'live') {
     if (state === 'loading' || state === 'offline') return 'connect';
@@ -137,12 +135,6 @@ export class LivePlayback extends EnginePlayback {
     // Absolute: dash.js resolves some URLs (e.g. for CMCD) with new URL(), which needs a base.
     const path = kind === 'whep' ? whepPath(this.options.livestreamId) : manifestUrl(this.options.livestreamId, kind);
     const url = new URL(path, location.href).href;
-    // A WHEP endpoint answers offers: there is no manifest to wait for.
-    while (kind !== 'whep' && !(await manifestExists(url))) {
-      await sleep(MANIFEST_RETRY_MS);
-      if (generation !== this.generation || this.destroyed) return;
-    }
-    if (generation !== this.generation || this.destroyed) return;
     let engine: PlaybackEngine;
     try {
       engine = await createEngine(kind, this.options.video, url);
@@ -190,14 +182,3 @@ export class LivePlayback extends EnginePlayback {
     super.stopPlayback();
   }
 }
-
-async function manifestExists(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, { cache: 'no-store' });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

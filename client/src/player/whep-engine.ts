@@ -1,10 +1,9 @@
+import { WEBRTC_CONNECT_TIMEOUT_MS } from '../../../shared/constants.js';
 import { refusalReason, SDP_CONTENT_TYPE } from '../../../shared/whip.js';
 import { Emitter } from '../emitter.js';
 import type { EngineEvents, PlaybackEngine, QualityLevel } from './playback-engine.js';
 import { videoLevel } from './video-level.js';
 
-/** The server tears down a viewer that has not connected within 15 s; this side gives up as soon. */
-const CONNECT_TIMEOUT_MS = 15_000;
 /** A broadcast still starting after the server's own wait is answered 503 with Retry-After: how many times to ask again. */
 const MAX_RETRIES = 10;
 
@@ -113,7 +112,7 @@ export class WhepEngine implements PlaybackEngine {
       if (this.destroyed) return;
       await this.pc.setRemoteDescription({ type: 'answer', sdp: body });
       if (this.pc.connectionState !== 'connected') {
-        this.connectTimer = setTimeout(() => this.fail('the real-time connection could not be established'), CONNECT_TIMEOUT_MS);
+        this.connectTimer = setTimeout(() => this.fail('the real-time connection could not be established'), WEBRTC_CONNECT_TIMEOUT_MS);
       }
       return;
     }

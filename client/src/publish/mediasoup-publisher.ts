@@ -12,7 +12,7 @@ import {
 } from '../../../shared/signalling.js';
 import { PublishError, type PublishRequest, type VideoCodecChoice } from './publisher.js';
 import { PublisherBase } from './publisher-base.js';
-import { connectionLost, serverUnreachable } from './publish-failure.js';
+import { connectionLost, refusedBy, serverUnreachable } from './publish-failure.js';
 import { cannotSend, isCodec, keepResolution, MAX_VIDEO_BITRATE } from './video-sender.js';
 
 const ACK_TIMEOUT_MS = 10_000;
@@ -96,10 +96,10 @@ export class MediasoupPublisher extends PublisherBase {
       this.socket = socket;
       socket.on(PublishEvents.state, (state: PublishState) => this.onServerState(state));
       socket.once('connect', () => resolve());
-      socket.once('connect_error', (error: Error & { type?: string }) => {
+      socket.once('connect_error', (error: Error & { type?: string; data?: { code?: unknown } }) => {
         // Transport failures mean no server; anything else is the server's own refusal.
         const unreachable = error.type === 'TransportError' || error.message === 'timeout';
-        reject(unreachable ? serverUnreachable() : new PublishError('rejected', error.message));
+        reject(unreachable ? serverUnreachable() : refusedBy({ error: error.message, code: error.data?.code }));
       });
       socket.on('disconnect', (reason) => {
         if (reason !== 'io client disconnect') this.fail(connectionLost());
@@ -116,7 +116,7 @@ export class MediasoupPublisher extends PublisherBase {
     } catch (error) {
       throw error instanceof PublishError ? error : new PublishError('unreachable', timeoutMessage);
     }
-    if (!ack.ok) throw new PublishError('rejected', ack.error);
+    if (!ack.ok) throw refusedBy(ack);
     return ack;
   }
 

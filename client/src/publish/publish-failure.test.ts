@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startFailure } from './publish-failure.js';
+import { refusedBy, startFailure } from './publish-failure.js';
 import { PublishError } from './publisher.js';
 
 describe('startFailure', () => {
@@ -16,5 +16,20 @@ describe('startFailure', () => {
   it("takes any other error as a refusal, in the error's own words", () => {
     expect(startFailure(new TypeError('bad SDP'), false)).toMatchObject({ kind: 'rejected', message: 'bad SDP' });
     expect(startFailure('nope', false)).toMatchObject({ kind: 'rejected', message: 'nope' });
+  });
+});
+
+describe('refusedBy', () => {
+  it('keeps the server words and a code it knows', () => {
+    expect(refusedBy({ error: 'This livestream already has a publisher', code: 'already_live' })).toMatchObject({
+      kind: 'rejected',
+      message: 'This livestream already has a publisher',
+      code: 'already_live',
+    });
+  });
+
+  it('drops a code it does not know, and does without one', () => {
+    expect(refusedBy({ error: 'odd', code: 'made_up' }).code).toBeUndefined();
+    expect(refusedBy({ error: 'The server answered 502.' })).toMatchObject({ kind: 'rejected', code: undefined });
   });
 });

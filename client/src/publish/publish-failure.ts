@@ -1,3 +1,4 @@
+import { isPublishRefusalCode } from '../../../shared/publish-refusal.js';
 import { PublishError } from './publisher.js';
 
 // The failures every publisher meets, in the words the studio shows, whichever protocol it speaks.
@@ -7,6 +8,10 @@ export const serverUnreachable = () => new PublishError('unreachable', 'Cannot r
 export const connectionLost = () => new PublishError('connection_lost', 'The connection to the server was lost. The stream has stopped.');
 
 export const startCancelled = () => new PublishError('cancelled', 'The broadcast was ended before it started.');
+
+/** The server's refusal: its words for the streamer, and its code (shared/publish-refusal.ts) for the page to act on. */
+export const refusedBy = (refusal: { error: string; code?: unknown }) =>
+  new PublishError('rejected', refusal.error, isPublishRefusalCode(refusal.code) ? refusal.code : undefined);
 
 /**
  * What start() rejects with when one of its steps threw: cancelled when end() came meanwhile (what broke

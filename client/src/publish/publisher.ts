@@ -1,3 +1,4 @@
+import type { PublishRefusalCode } from '../../../shared/publish-refusal.js';
 import type { Emitter } from '../emitter.js';
 
 export type VideoCodecChoice = 'vp8' | 'h264';
@@ -18,7 +19,7 @@ export interface PublishRequest {
 export type PublisherState = 'idle' | 'connecting' | 'starting' | 'live' | 'ended';
 
 export type PublishErrorKind =
-  /** The server refused (wrong key, no such livestream, already live, bad request): its own words. */
+  /** The server refused (wrong key, no such livestream, already live, bad request): its own words, and its code. */
   | 'rejected'
   | 'unreachable'
   | 'connection_lost'
@@ -30,6 +31,8 @@ export class PublishError extends Error {
   constructor(
     readonly kind: PublishErrorKind,
     message: string,
+    /** Why the server refused, when it said (kind 'rejected'). */
+    readonly code?: PublishRefusalCode,
   ) {
     super(message);
     this.name = 'PublishError';

@@ -1,13 +1,13 @@
-import { refusalReason, SDP_CONTENT_TYPE, whipPath } from '../../../shared/whip.js';
-import { ApiError, getPublicLivestream } from '../api.js';
+import { WEBRTC_CONNECT_TIMEOUT_MS } from '../../../shared/constants.js';
+import { whipPath } from '../../../shared/public-paths.js';
+import { readRefusal, SDP_CONTENT_TYPE } from '../../../shared/whip.js';
+import { getPublicLivestream } from '../api.js';
 import { PublishError, type PublishRequest, type VideoCodecChoice } from './publisher.js';
 import { PublisherBase } from './publisher-base.js';
-import { connectionLost, serverUnreachable, startCancelled } from './publish-failure.js';
+import { connectionLost, refusedBy, serverUnreachable, startCancelled } from './publish-failure.js';
 import { cannotSend, isCodec, keepResolution, MAX_VIDEO_BITRATE } from './video-sender.js';
 
-/** The server gives up on a publisher that has not connected within 15 s; this side waits as long. */
-const CONNECT_TIMEOUT_MS = 15_000;
-/** How often the broadcast's progress is read while publishing (the API's status, the master playlist). */
+/** How often the broadcast's progress is read while publishing (the livestream's status in the API). */
 const FOLLOW_MS = 1000;
 
 const messages = {
@@ -20,7 +20,7 @@ const messages = {
  * publish, so a browser exercises the endpoint. The server is ICE-lite with every candidate in its
  * answer, so the offer goes out at once, without waiting for or trickling local candidates. WHIP has
  * no channel for the server's news, so the broadcast's progress is read where viewers see it: live once
- * the master playlist of this broadcast is published, ended once the livestream reads offline.
+ * the livestream's status reads live (playable), ended once it reads offline.
  */
 export class WhipPublisher extends PublisherBase {
   private pc: RTCPeerConnection | null = null;
@@ -33,13 +33,6 @@ export class WhipPublisher extends PublisherBase {
 
   protected async negotiate(request: PublishRequest): Promise<void> {
     window.addEventListener('pagehide', this.onPageHide);
-    const { hlsUrl } = await getPublicLivestream(request.livestreamId).catch((error: unknown) => {
-      throw error instanceof ApiError && error.status !== 0
-        ? new PublishError('rejected', error.message)
-        : serverUnreachable();
-    });
-    // The playlist a previous broadcast left, which must not be taken for this one's.
-    const previous = await playlistVersion(hlsUrl);
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     this.pc = pc;
     const video = pc.addTransceiver(request.video, { direction: 'sendonly', sendEncodings: [{ maxBitrate: MAX_VIDEO_BITRATE }] });
@@ -54,7 +47,7 @@ export class WhipPublisher extends PublisherBase {
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'failed') this.fail(connectionLost());
     });
-    this.follow(request.livestreamId, hlsUrl, previous);
+    this.follow(request.livestreamId);
   }
 
   async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack): Promise<void> {
@@ -87,26 +80,22 @@ export class WhipPublisher extends PublisherBase {
       throw serverUnreachable();
     }
     const body = await response.text();
-    if (response.status !== 201) throw new PublishError('rejected', refusalReason(body) ?? `The server answered ${response.status}.`);
+    if (response.status !== 201) throw refusedBy(readRefusal(body) ?? { error: `The server answered ${response.status}.` });
     const location = response.headers.get('location');
     if (location) this.session = { url: new URL(location, response.url).href, token: request.streamKey };
     return body;
   }
 
   /** Reads, until the broadcast ends, whether it is live yet and whether the server ended it. */
-  private follow(livestreamId: string, hlsUrl: string, previous: string | null): void {
+  private follow(livestreamId: string): void {
     const check = async () => {
       const info = await getPublicLivestream(livestreamId).catch(() => null);
       if (this.currentState === 'ended') return;
       if (info?.status === 'offline') {
-        if (!this.ending) this.events.emit('endedByServer', messages.endedByServer);
-        this.close();
+        this.endedByServer(messages.endedByServer);
         return;
       }
-      if (this.currentState === 'starting') {
-        const version = await playlistVersion(hlsUrl);
-        if (version !== null && version !== previous && this.currentState === 'starting') this.setState('live');
-      }
+      if (info?.status === 'live' && this.currentState === 'starting') this.setState('live');
       this.followTimer = setTimeout(() => void check(), FOLLOW_MS);
     };
     this.followTimer = setTimeout(() => void check(), FOLLOW_MS);
@@ -130,16 +119,6 @@ function codecPreferences(choice: VideoCodecChoice): RTCRtpCodec[] {
   return [...chosen, ...codecs.filter((c) => c.mimeType.toLowerCase() === 'video/rtx')];
 }
 
-/** The master playlist's validator (ETag), or null while there is none. */
-async function playlistVersion(url: string): Promise<string | null> {
-  try {
-    const response = await fetch(url, { method: 'HEAD', cache: 'no-store' });
-    return response.ok ? (response.headers.get('etag') ?? response.headers.get('last-modified') ?? '') : null;
-  } catch {
-    return null;
-  }
-}
-
 function connected(pc: RTCPeerConnection, cancelled: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (error?: PublishError) => {
@@ -154,7 +133,7 @@ function connected(pc: RTCPeerConnection, cancelled: AbortSignal): Promise<void>
       else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') done(new PublishError('unreachable', messages.noMedia));
     };
     const onAbort = () => done(startCancelled());
-    const timer = setTimeout(() => done(new PublishError('unreachable', messages.noMedia)), CONNECT_TIMEOUT_MS);
+    const timer = setTimeout(() => done(new PublishError('unreachable', messages.noMedia)), WEBRTC_CONNECT_TIMEOUT_MS);
     pc.addEventListener('connectionstatechange', onState);
     cancelled.addEventListener('abort', onAbort);
     onState();

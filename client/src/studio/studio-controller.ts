@@ -1,6 +1,7 @@
 import type { PublicLivestream } from '../../../shared/livestream.js';
 import { ApiError } from '../api.js';
 import { Emitter } from '../emitter.js';
+import type { PublishRefusalCode } from '../../../shared/publish-refusal.js';
 import { PublishError, type Publisher, type PublisherState, type VideoCodecChoice } from '../publish/publisher.js';
 import type { CaptureKind } from './capture.js';
 
@@ -15,10 +16,12 @@ export interface StudioModel {
   active: boolean;
   canGoLive: boolean;
   error: string | null;
+  /** The server's refusal code beside its words, when it gave one (for scripts and tests). */
+  errorCode: PublishRefusalCode | null;
   note: string | null;
 }
 
-type StudioTexts = Pick<StudioModel, 'name' | 'error' | 'note'>;
+type StudioTexts = Pick<StudioModel, 'name' | 'error' | 'errorCode' | 'note'>;
 
 /** The streamer's choices when going live. */
 export interface GoLive {
@@ -55,6 +58,10 @@ export interface StudioEvents {
 const deviceName: Record<CaptureKind, string> = { video: 'Camera', audio: 'Microphone' };
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const failure = (error: unknown): Pick<StudioTexts, 'error' | 'errorCode'> => ({
+  error: messageOf(error),
+  errorCode: error instanceof PublishError ? (error.code ?? null) : null,
+});
 
 /** The studio's state and its talks with the server and the devices: one livestream, one broadcast at a time. */
 export class StudioController {
@@ -62,7 +69,7 @@ export class StudioController {
   private publisher: Publisher | null = null;
   private cameraReady = false;
   private livestreamKnown = true;
-  private readonly texts: StudioTexts = { name: null, error: null, note: null };
+  private readonly texts: StudioTexts = { name: null, error: null, errorCode: null, note: null };
 
   constructor(
     private readonly livestreamId: string,
@@ -112,7 +119,7 @@ export class StudioController {
     const publisher = this.deps.createPublisher(choice.protocol);
     this.publisher = publisher;
     publisher.events.on('state', () => this.changed());
-    publisher.events.on('failed', (error) => this.set({ error: error.message }));
+    publisher.events.on('failed', (error) => this.set(failure(error)));
     publisher.events.on('endedByServer', (reason) => this.set({ note: `The stream ended: ${reason}` }));
     this.events.emit('publisher', publisher);
     try {
@@ -125,7 +132,7 @@ export class StudioController {
       });
     } catch (error) {
       if (error instanceof PublishError && error.kind === 'cancelled') return;
-      this.set({ error: messageOf(error) });
+      this.set(failure(error));
     }
   }
 
@@ -156,7 +163,8 @@ export class StudioController {
   }
 
   private set(change: Partial<StudioTexts>): void {
-    Object.assign(this.texts, change);
+    // A new error without a code must not keep the previous one's.
+    Object.assign(this.texts, 'error' in change ? { errorCode: null } : {}, change);
     this.changed();
   }
 

@@ -113,6 +113,8 @@ export class StudioView {
     this.protocolSelect.disabled = model.active;
     this.errorBox.textContent = model.error ?? '';
     this.errorBox.hidden = model.error === null;
+    if (model.errorCode) this.errorBox.dataset.code = model.errorCode;
+    else delete this.errorBox.dataset.code;
     this.note.textContent = model.note ?? '';
     this.note.hidden = model.note === null;
   }

@@ -7,6 +7,7 @@ import {
   checkChatText,
   type ChatAck,
   type ChatAuth,
+  type ChatError,
   type ChatJoinRequest,
   type ChatJoinResponse,
   type ChatMessage,
@@ -16,15 +17,17 @@ import {
   type ReactionSendRequest,
 } from '../../../shared/chat.js';
 import { chatJoinSchema, chatNameSchema, chatSendSchema, moderationSchema, reactionSendSchema } from '../../../shared/chat-schemas.js';
+import { SocketRequests } from '../http/socket-requests.js';
 import type { Logger } from '../log.js';
 import type { ChatRepository } from '../store/chat-repository.js';
 import type { LivestreamRepository } from '../store/livestream-repository.js';
-import { ChatRequests, refuse } from './chat-requests.js';
 import type { IpBudget } from './ip-limits.js';
 import { chatRole, type ApiTokenCheck } from './moderator-auth.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { ReactionBatcher } from './reaction-batcher.js';
 import type { ViewerCounter } from './viewer-counter.js';
+
+const refuse = (error: ChatError): { ok: false; error: ChatError } => ({ ok: false, error });
 
 /** "Too fast" answers a connection may draw per rate window before it is disconnected. */
 const IGNORED_REFUSALS = 20;
@@ -68,7 +71,12 @@ export class ChatConnection {
     this.messageLimit = new RateLimiter(ctx.rate, ctx.rateWindowMs);
     this.reactionLimit = new RateLimiter(ctx.rate, ctx.rateWindowMs);
     this.ignoredRefusals = new RateLimiter(IGNORED_REFUSALS, ctx.rateWindowMs);
-    const requests = new ChatRequests(socket, ctx.log);
+    // The router's refusals are chat error codes too; 'busy' never comes, as chat requests run side by side.
+    const requests = new SocketRequests<ChatAck<object>>(socket, {
+      name: 'chat',
+      log: ctx.log,
+      refuse: (reason) => refuse(reason === 'busy' ? 'rate_limited' : reason),
+    });
     requests.on(ChatEvents.join, chatJoinSchema, (req) => this.join(req));
     requests.on(ChatEvents.name, chatNameSchema, (req) => this.setName(req));
     requests.on(ChatEvents.send, chatSendSchema, (req) => this.send(req));

@@ -109,7 +109,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     // A refusal the code chose (an HttpError such as 503 with Retry-After) is worth a line, not a stack.
     if (status >= 500 && !(err instanceof HttpError)) failures.set(request, err);
     if ('headers' in err && err.headers) reply.headers(err.headers as Record<string, string>);
-    return reply.code(status).send({ error: status === 500 ? 'internal server error' : err.message });
+    const code = err instanceof HttpError ? err.code : undefined;
+    return reply.code(status).send({ error: status === 500 ? 'internal server error' : err.message, ...(code && { code }) });
   });
   // Callback style: runs on every origin request, where an extra promise per request is not free.
   app.addHook('onResponse', (request, reply, done) => {

@@ -1,11 +1,17 @@
 import type { z } from 'zod';
+import type { PublishRefusalCode } from '../../../shared/publish-refusal.js';
+import { describeIssues } from '../zod-issues.js';
 
-/** An error whose status and message are meant for the client; the app's error handler answers `{ error }`. */
+/**
+ * An error whose status and message are meant for the client; the app's error handler answers `{ error }`,
+ * and `{ error, code }` for a refused publish.
+ */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    readonly code?: PublishRefusalCode,
   ) {
     super(message);
   }
@@ -15,6 +21,5 @@ export class HttpError extends Error {
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
-  throw new HttpError(400, problems.join('; '));
+  throw new HttpError(400, describeIssues(result.error).join('; '));
 }

@@ -1,12 +1,13 @@
+import { RTMP_APP } from '../../../shared/constants.js';
 import type { Livestream, PublicLivestream } from '../../../shared/livestream.js';
+import { embedPath, manifestPath, watchPath, whipPath } from '../../../shared/public-paths.js';
 import type { Config } from '../config.js';
-import { RTMP_APP } from '../ingest/rtmp/rtmp-publish-gate.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { LivestreamRecord } from '../store/livestream-repository.js';
 
 export interface LivestreamViewDeps {
   config: Pick<Config, 'publicUrl' | 'rtmpPort' | 'rtmpsPort' | 'tls'>;
-  registry: Pick<SessionRegistry, 'isLiveAnywhere'>;
+  registry: Pick<SessionRegistry, 'status'>;
   viewerCount: (livestreamId: string) => number;
 }
 
@@ -26,20 +27,20 @@ export class LivestreamViews {
 
   publicView(record: LivestreamRecord): PublicLivestream {
     const base = this.deps.config.publicUrl;
-    const embedUrl = `${base}/embed/${record.id}`;
+    const embedUrl = `${base}${embedPath(record.id)}`;
     return {
       id: record.id,
       name: record.name,
-      status: this.deps.registry.isLiveAnywhere(record.id) ? 'live' : 'offline',
+      status: this.deps.registry.status(record.id),
       viewers: this.deps.viewerCount(record.id),
       createdAt: record.createdAt,
-      playerUrl: `${base}/watch/${record.id}`,
+      playerUrl: `${base}${watchPath(record.id)}`,
       embedHtml:
         `<iframe src="${escapeHtml(embedUrl)}" title="${escapeHtml(record.name)}" width="640" height="360"` +
         ` style="border:0;width:100%;height:auto;aspect-ratio:16/9"` +
         ` allow="autoplay; fullscreen; picture-in-picture" allowfullscreen></iframe>`,
-      hlsUrl: `${base}/live/${record.id}/master.m3u8`,
-      dashUrl: `${base}/live/${record.id}/manifest.mpd`,
+      hlsUrl: `${base}${manifestPath(record.id, 'hls')}`,
+      dashUrl: `${base}${manifestPath(record.id, 'dash')}`,
     };
   }
 
@@ -52,7 +53,7 @@ export class LivestreamViews {
       enabled: record.enabled,
       rtmpUrl: this.rtmpUrl,
       rtmpsUrl: this.rtmpsUrl,
-      whipUrl: `${this.deps.config.publicUrl}/whip/${record.id}`,
+      whipUrl: `${this.deps.config.publicUrl}${whipPath(record.id)}`,
     };
   }
 }

@@ -3,19 +3,23 @@ import {
   createLivestreamSchema,
   listLivestreamsQuerySchema,
   livestreamIdSchema,
+  LIVESTREAM_STATUSES,
   updateLivestreamSchema,
   type ApiError,
   type Livestream,
   type LivestreamList,
   type PublicLivestream,
 } from '../../../shared/livestream.js';
+import { PUBLISH_REFUSAL_CODES } from '../../../shared/publish-refusal.js';
 import { recordingIdSchema, type Recording, type RecordingList } from '../../../shared/recording.js';
 
 // Response shapes, documented only: the compile-time checks below keep them equal to the shared types.
 const publicLivestreamSchema = z.object({
   id: livestreamIdSchema,
   name: z.string(),
-  status: z.enum(['offline', 'live']),
+  status: z
+    .enum(LIVESTREAM_STATUSES)
+    .describe('starting: a publisher holds the livestream, nothing is playable yet; live: the manifests list playable segments'),
   viewers: z.number().int().min(0),
   createdAt: z.iso.datetime(),
   playerUrl: z.url(),
@@ -44,7 +48,10 @@ const recordingSchema = z.object({
   playerUrl: z.url(),
 });
 const recordingListSchema = z.object({ items: z.array(recordingSchema).describe('Newest first') });
-const apiErrorSchema = z.object({ error: z.string() });
+const apiErrorSchema = z.object({
+  error: z.string(),
+  code: z.enum(PUBLISH_REFUSAL_CODES).optional().describe('Why a publish (WHIP) was refused, for programs; `error` says it for people'),
+});
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Assert<T extends true> = T;

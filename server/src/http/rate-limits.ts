@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
+import { PATHS } from '../../../shared/public-paths.js';
 import { FirstPerWindow } from '../first-per-window.js';
 import type { Logger } from '../log.js';
 import { HttpError } from './http-error.js';
@@ -23,8 +24,8 @@ const WINDOW_MS = 60_000;
 function isLimited(request: FastifyRequest): boolean {
   const { method, url } = request;
   if (method === 'OPTIONS') return false;
-  if (url.startsWith('/whip/') || url.startsWith('/whep/')) return true;
-  if (!url.startsWith('/api/')) return false;
+  if (url.startsWith(`${PATHS.whip}/`) || url.startsWith(`${PATHS.whep}/`)) return true;
+  if (!url.startsWith(`${PATHS.api}/`)) return false;
   return !((method === 'GET' || method === 'HEAD') && request.headers.authorization === undefined);
 }
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { livestreamIdSchema } from '../../../shared/livestream.js';
+import { MANIFEST_NAMES } from '../../../shared/public-paths.js';
 import { recordingIdSchema } from '../../../shared/recording.js';
 import type { Ladder } from '../transcode/ladder.js';
 
@@ -16,8 +17,8 @@ import type { Ladder } from '../transcode/ladder.js';
  *         ffmpeg.mpd init-<rendition>.m4s seg-<rendition>-<number, 5 digits or more>.m4s
  */
 
-/** The manifests players open first, at the top of a livestream's root and of each recording. */
-export const PUBLIC_MANIFESTS = { master: 'master.m3u8', dash: 'manifest.mpd' } as const;
+/** The manifests players open first, at the top of a livestream's root and of each recording (public names: shared/). */
+export const PUBLIC_MANIFESTS = { master: MANIFEST_NAMES.hls, dash: MANIFEST_NAMES.dash } as const;
 export const AUDIO_PLAYLIST = 'audio.m3u8';
 /** A video rung's HLS media playlist: "720p.m3u8". */
 export const mediaPlaylistName = (rungName: string) => `${rungName}.m3u8`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IdleSession, idleIngest } from '../../test/fixtures/idle-session.js';
-import { AlreadyLiveError, SessionRegistry } from './session-registry.js';
+import { AlreadyLiveError, SessionRegistry, type LiveClaimStore } from './session-registry.js';
 
 const registry = () => new SessionRegistry((id) => new IdleSession(id));
 
@@ -40,5 +40,39 @@ describe('SessionRegistry', () => {
     expect(r.isLive('negotiating')).toBe(false);
     expect(() => negotiating.start(idleIngest)).toThrow('livestream deleted');
     await r.end('nothing-here', 'livestream deleted');
+  });
+
+  it('refuses with a code: a second publisher, one more than it may run, a publisher whose livestream was ended meanwhile', async () => {
+    const r = new SessionRegistry((id) => new IdleSession(id), undefined, 1);
+    const held = r.reserve('ls-1');
+    expect(() => r.reserve('ls-1')).toThrow(expect.objectContaining({ code: 'already_live' }));
+    expect(() => r.reserve('ls-2')).toThrow(expect.objectContaining({ code: 'at_capacity', retryAfterS: 30 }));
+    await r.end('ls-1', 'the stream key was rotated');
+    expect(() => held.start(idleIngest)).toThrow(expect.objectContaining({ code: 'kicked', message: 'the stream key was rotated' }));
+  });
+
+  it('decides the status: starting from the reservation, live once the session is playable, and tells the claims', async () => {
+    const playable: string[] = [];
+    const claims: LiveClaimStore = {
+      claim: () => true,
+      markPlayable: (id) => playable.push(id),
+      release: () => undefined,
+      heldElsewhere: (id) => id === 'elsewhere',
+      statusElsewhere: (id) => (id === 'elsewhere' ? 'live' : undefined),
+    };
+    const r = new SessionRegistry((id) => new IdleSession(id), claims);
+    expect(r.status('ls-1')).toBe('offline');
+    expect(r.status('elsewhere')).toBe('live');
+    const held = r.reserve('ls-1');
+    expect(r.status('ls-1')).toBe('starting');
+    const session = held.start(idleIngest) as IdleSession;
+    session.state = 'starting';
+    expect(r.status('ls-1')).toBe('starting');
+    session.state = 'live';
+    session.emit('state', 'live');
+    expect(r.status('ls-1')).toBe('live');
+    expect(playable).toEqual(['ls-1']);
+    await session.stop('done');
+    expect(r.status('ls-1')).toBe('offline');
   });
 });

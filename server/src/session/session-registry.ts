@@ -1,28 +1,31 @@
 import { EventEmitter } from 'node:events';
+import type { LivestreamStatus } from '../../../shared/livestream.js';
 import type { IngestSource } from './ingest.js';
+import { PublishRefusedError } from './publish-refused.js';
 import type { LiveSession, StreamSessionFactory } from './stream-session.js';
 
-/** Why a publisher cannot take its livestream now; the message is meant for the publisher. */
-export class ReservationRefusedError extends Error {}
-
-export class AlreadyLiveError extends ReservationRefusedError {
+export class AlreadyLiveError extends PublishRefusedError {
   constructor() {
-    super('This livestream already has a publisher');
+    super('already_live', 'This livestream already has a publisher');
   }
 }
 
 /** Admission control: one more broadcast would slow every running one below real time. */
-export class AtCapacityError extends ReservationRefusedError {
+export class AtCapacityError extends PublishRefusedError {
   /** When a publisher may try again: broadcasts end on their own schedule, so this is a guess worth waiting. */
   readonly retryAfterS = 30;
 
   constructor(maxBroadcasts: number) {
-    super(`This server is already running its ${maxBroadcasts} broadcasts at once, its limit: try again in a few minutes`);
+    super('at_capacity', `This server is already running its ${maxBroadcasts} broadcasts at once, its limit: try again in a few minutes`);
   }
 }
 
-/** A publisher's hold was revoked before its broadcast started; the message is meant for the publisher. */
-export class PublishRevokedError extends Error {}
+/** A publisher's hold was revoked before its broadcast started; the message (the reason) is meant for the publisher. */
+export class PublishRevokedError extends PublishRefusedError {
+  constructor(reason: string) {
+    super('kicked', reason);
+  }
+}
 
 /**
  * A publisher's hold on a livestream from the moment its key is accepted until its broadcast ends.
@@ -43,14 +46,17 @@ export interface Reservation {
 export interface LiveClaimStore {
   /** Takes the livestream for this process; false when another process broadcasts it. */
   claim(livestreamId: string): boolean;
+  /** Tells the other processes that this process's broadcast of the livestream is playable. */
+  markPlayable(livestreamId: string): void;
   release(livestreamId: string): void;
   /** Whether another running process broadcasts the livestream. */
   heldElsewhere(livestreamId: string): boolean;
+  /** The status of the livestream's broadcast in another running process; undefined when none holds it. */
+  statusElsewhere(livestreamId: string): Exclude<LivestreamStatus, 'offline'> | undefined;
 }
 
 interface RegistryEvents {
   started: [LiveSession];
-  ended: [LiveSession];
 }
 
 /** The live sessions of this process, one per livestream at most (across processes too, given claims). */
@@ -97,10 +103,14 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
         started = true;
         const session = this.createSession(livestreamId, ingest);
         this.sessions.set(livestreamId, session);
+        const onState = (state: LiveSession['state']) => {
+          if (state === 'live') this.claims?.markPlayable(livestreamId);
+        };
+        session.on('state', onState);
         session.once('ended', () => {
+          session.off('state', onState);
           this.sessions.delete(livestreamId);
           release();
-          this.emit('ended', session);
         });
         this.emit('started', session);
         void session.start();
@@ -119,17 +129,28 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
     else this.reserved.get(livestreamId)?.(reason);
   }
 
+  /**
+   * The livestream's public status, decided here only: starting from the moment a publisher holds it (key
+   * accepted, negotiating, FFmpeg starting) until its session says it is playable, then live.
+   */
+  status(livestreamId: string): LivestreamStatus {
+    if (!this.reserved.has(livestreamId)) return this.claims?.statusElsewhere(livestreamId) ?? 'offline';
+    const state = this.sessions.get(livestreamId)?.state ?? 'starting';
+    return state === 'starting' ? 'starting' : 'live';
+  }
+
   get(livestreamId: string): LiveSession | undefined {
     return this.sessions.get(livestreamId);
   }
 
+  /** Held by a publisher of this process (starting or live). */
   isLive(livestreamId: string): boolean {
     return this.reserved.has(livestreamId);
   }
 
-  /** Live here or in another process on the same data directory, whose viewers read the same files. */
+  /** Held here or in another process on the same data directory, whose viewers read the same files. */
   isLiveAnywhere(livestreamId: string): boolean {
-    return this.isLive(livestreamId) || (this.claims?.heldElsewhere(livestreamId) ?? false);
+    return this.status(livestreamId) !== 'offline';
   }
 
   all(): LiveSession[] {

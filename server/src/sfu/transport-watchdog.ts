@@ -1,8 +1,12 @@
 import type { types } from 'mediasoup';
+import { WEBRTC_CONNECT_TIMEOUT_MS } from '../../../shared/constants.js';
 import { Ending } from '../ending.js';
 
-/** A client that has its transport (a studio's, or a WHIP or WHEP answer) must complete ICE and DTLS within this time. */
-export const CONNECT_TIMEOUT_MS = 15_000;
+/**
+ * A client that has its transport (a studio's, or a WHIP or WHEP answer) must complete ICE and DTLS within
+ * this time; the clients wait as long before they give up.
+ */
+export const CONNECT_TIMEOUT_MS = WEBRTC_CONNECT_TIMEOUT_MS;
 /** How long ICE may stay disconnected: a network change the client may recover from. */
 export const ICE_DISCONNECTED_GRACE_MS = 5000;
 

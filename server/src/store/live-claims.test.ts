@@ -61,6 +61,21 @@ describe('LiveClaims', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM live_claims').get()).toEqual({ n: 0 });
   });
 
+  it('tells the other processes whether the broadcast is starting or playable, from each claim anew', () => {
+    expect(ours.statusElsewhere(livestreamId)).toBeUndefined();
+    expect(theirs.claim(livestreamId)).toBe(true);
+    expect(ours.statusElsewhere(livestreamId)).toBe('starting');
+    // Only the holder marks its claim.
+    ours.markPlayable(livestreamId);
+    expect(ours.statusElsewhere(livestreamId)).toBe('starting');
+    theirs.markPlayable(livestreamId);
+    expect(ours.statusElsewhere(livestreamId)).toBe('live');
+    expect(theirs.statusElsewhere(livestreamId)).toBeUndefined();
+    theirs.release(livestreamId);
+    expect(theirs.claim(livestreamId)).toBe(true);
+    expect(ours.statusElsewhere(livestreamId)).toBe('starting');
+  });
+
   it('keeps a second publisher out of a livestream another process broadcasts', () => {
     const registry = new SessionRegistry((id) => new IdleSession(id), ours);
     expect(theirs.claim(livestreamId)).toBe(true);

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { LivestreamStatus } from '../../../shared/livestream.js';
 import { isRunning, type ProcessOwner } from '../process-owner.js';
 
 /**
@@ -7,8 +8,9 @@ import { isRunning, type ProcessOwner } from '../process-owner.js';
  */
 export class LiveClaims {
   private readonly statements: {
-    get: Statement<[string], { owner: string }>;
+    get: Statement<[string], { owner: string; playable: 0 | 1 }>;
     put: Statement<[string, string, string]>;
+    markPlayable: Statement<[string, string]>;
     drop: Statement<[string, string]>;
   };
   private readonly claimTx: (livestreamId: string) => boolean;
@@ -18,10 +20,11 @@ export class LiveClaims {
     private readonly self: ProcessOwner,
   ) {
     this.statements = {
-      get: db.prepare('SELECT owner FROM live_claims WHERE livestream_id = ?'),
+      get: db.prepare('SELECT owner, playable FROM live_claims WHERE livestream_id = ?'),
       put: db.prepare(
-        'INSERT INTO live_claims (livestream_id, owner, claimed_at) VALUES (?, ?, ?) ON CONFLICT (livestream_id) DO UPDATE SET owner = excluded.owner, claimed_at = excluded.claimed_at',
+        'INSERT INTO live_claims (livestream_id, owner, claimed_at) VALUES (?, ?, ?) ON CONFLICT (livestream_id) DO UPDATE SET owner = excluded.owner, claimed_at = excluded.claimed_at, playable = 0',
       ),
+      markPlayable: db.prepare('UPDATE live_claims SET playable = 1 WHERE livestream_id = ? AND owner = ?'),
       drop: db.prepare('DELETE FROM live_claims WHERE livestream_id = ? AND owner = ?'),
     };
     const claim = db.transaction((livestreamId: string) => {
@@ -38,6 +41,11 @@ export class LiveClaims {
     return this.claimTx(livestreamId);
   }
 
+  /** Marks this process's claim playable: its broadcast's first segments are published. */
+  markPlayable(livestreamId: string): void {
+    this.statements.markPlayable.run(livestreamId, this.self);
+  }
+
   /** Gives back this process's claim (another process's claim is left alone). */
   release(livestreamId: string): void {
     this.statements.drop.run(livestreamId, this.self);
@@ -45,7 +53,13 @@ export class LiveClaims {
 
   /** Whether another process that still runs holds the livestream. */
   heldElsewhere(livestreamId: string): boolean {
-    const owner = this.statements.get.get(livestreamId)?.owner;
-    return owner !== undefined && owner !== this.self && isRunning(owner);
+    return this.statusElsewhere(livestreamId) !== undefined;
+  }
+
+  /** The status of the livestream's broadcast in another process that still runs; undefined when none holds it. */
+  statusElsewhere(livestreamId: string): Exclude<LivestreamStatus, 'offline'> | undefined {
+    const claim = this.statements.get.get(livestreamId);
+    if (!claim || claim.owner === this.self || !isRunning(claim.owner)) return undefined;
+    return claim.playable ? 'live' : 'starting';
   }
 }

@@ -86,4 +86,10 @@ export const migrations: readonly Migration[] = [
     // A disabled livestream refuses every publish until its owner enables it again.
     up: (db) => db.exec('ALTER TABLE livestreams ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1))'),
   },
+  {
+    version: 6,
+    name: 'live claims playable',
+    // Whether the claimed broadcast is playable yet, so that every process reports the same status (starting or live).
+    up: (db) => db.exec('ALTER TABLE live_claims ADD COLUMN playable INTEGER NOT NULL DEFAULT 0 CHECK (playable IN (0, 1))'),
+  },
 ];

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { livestreamIdSchema } from '../../../shared/livestream.js';
+import type { PATHS } from '../../../shared/public-paths.js';
 import { SDP_CONTENT_TYPE, SDPFRAG_CONTENT_TYPE } from '../../../shared/whip.js';
 import { HeldCounts } from '../held-counts.js';
 import { HttpError, parseInput } from '../http/http-error.js';
@@ -27,7 +27,7 @@ export type OfferRequest = FastifyRequest<OfferRoute>;
 
 /** The protocol's own part of a WHIP or WHEP endpoint; the rest is RFC 9725's, the same for both. */
 export interface RtcHttpEndpoint<S extends RtcHttpSession> {
-  prefix: '/whip' | '/whep';
+  prefix: typeof PATHS.whip | typeof PATHS.whep;
   /** Handed to clients as Link headers; none by default (mediasoup is ICE-lite on a reachable address). */
   iceServers?: readonly IceServer[];
   /** Runs before the body is read (WHIP: the stream key). Throws an HttpError to refuse. */
@@ -45,7 +45,6 @@ export interface SessionLimits {
   perLivestream?: number;
 }
 
-const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 const EXPOSED_HEADERS = 'Location, ETag, Link, Accept-Patch, Accept-Post, Retry-After';
 
 export const sessionUrl = (prefix: string, livestreamId: string, sessionId: string) =>
@@ -123,7 +122,7 @@ class SessionQuota {
   take(ip: string, livestreamId: string): () => void {
     const forIp = this.byIp.take(ip);
     if (!forIp) {
-      throw new HttpError(429, `too many ${this.protocol} sessions from your address (${this.byIp.limit}): end one first`, { 'Retry-After': '30' });
+      throw new HttpError(429, `too many ${this.protocol} sessions from your address (${this.byIp.limit}): end one first`, { 'Retry-After': '30' }, 'too_many_sessions');
     }
     const forLivestream = this.byLivestream.take(livestreamId);
     if (!forLivestream) {
@@ -137,25 +136,6 @@ class SessionQuota {
       forLivestream();
     };
   }
-}
-
-/** The token of an `Authorization: Bearer <token>` header, or undefined without one. Throws 401 when malformed. */
-export function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header === undefined) return undefined;
-  const token = BEARER.exec(header)?.[1];
-  if (token === undefined) throw unauthorized('malformed Authorization header: expected "Bearer <token>"');
-  return token;
-}
-
-export const unauthorized = (message: string) => new HttpError(401, message, { 'WWW-Authenticate': 'Bearer realm="axon"' });
-
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
-/** Remembers a token so that later requests can be checked against it in constant time. */
-export function tokenCheck(token: string): (candidate: string | undefined) => boolean {
-  const expected = digest(token);
-  return (candidate) => candidate !== undefined && timingSafeEqual(digest(candidate), expected);
 }
 
 function requireContentType(request: FastifyRequest, type: string): void {

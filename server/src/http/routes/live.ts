@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { livestreamIdSchema } from '../../../../shared/livestream.js';
+import { PATHS } from '../../../../shared/public-paths.js';
 import type { FileCache } from '../../origin/file-cache.js';
 import { sendFile } from '../../origin/file-response.js';
 import { resolveMediaFile } from '../../origin/media-files.js';
@@ -10,7 +11,7 @@ export interface LiveRoutesOptions {
   files: FileCache;
 }
 
-const PREFIX = '/live/';
+const PREFIX = `${PATHS.live}/`;
 const EXPOSED_HEADERS = 'Content-Length, Content-Range, Accept-Ranges, ETag, Last-Modified';
 const DEFAULT_ALLOWED_HEADERS = 'Range, If-Range, If-None-Match, If-Modified-Since';
 const HEADER_LIST = /^[A-Za-z0-9-]+(?: *, *[A-Za-z0-9-]+)*$/;
@@ -25,7 +26,7 @@ const allowAnyOrigin = (reply: FastifyReply) =>
 export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { mediaDir, files }) => {
   // Media, not pages or API answers: the viewers' hot path goes without the security headers' and the rate limit's work.
   const media = { securityHeaders: 'none', rateLimit: false } as const;
-  app.options('/live/*', { config: media }, async (request, reply) => {
+  app.options(`${PREFIX}*`, { config: media }, async (request, reply) => {
     // Public, credential-less content: any header a player wants to send is fine.
     const requested = request.headers['access-control-request-headers'];
     const allowHeaders = requested !== undefined && requested.length <= 512 && HEADER_LIST.test(requested) ? requested : DEFAULT_ALLOWED_HEADERS;
@@ -39,7 +40,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { m
 
   app.route({
     method: ['GET', 'HEAD'],
-    url: '/live/:id/*',
+    url: `${PREFIX}:id/*`,
     exposeHeadRoute: false,
     config: media,
     handler: async (request, reply) => {

@@ -6,6 +6,7 @@ import {
   updateLivestreamSchema,
   type LivestreamList,
 } from '../../../../shared/livestream.js';
+import { livestreamApiPath } from '../../../../shared/public-paths.js';
 import type { Logger } from '../../log.js';
 import { removeLivestreamMedia } from '../../origin/media-files.js';
 import type { SessionRegistry } from '../../session/session-registry.js';
@@ -53,7 +54,7 @@ export const livestreamRoutes: FastifyPluginAsync<LivestreamRoutesOptions> = asy
     const input = parseInput(createLivestreamSchema, request.body);
     const record = livestreams.create(input);
     log.info('livestream created', { id: record.id });
-    return reply.code(201).header('Location', `/api/livestreams/${record.id}`).send(views.full(record));
+    return reply.code(201).header('Location', livestreamApiPath(record.id)).send(views.full(record));
   });
 
   app.get('/api/livestreams', async (request): Promise<LivestreamList> => {

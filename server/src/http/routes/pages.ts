@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { livestreamIdSchema } from '../../../../shared/livestream.js';
+import { PATHS } from '../../../../shared/public-paths.js';
 import { openFile, sendFile } from '../../origin/file-response.js';
 import { parseSafeRelativePath, pathOfUrl } from '../../origin/safe-path.js';
 import { HttpError, parseInput } from '../http-error.js';
@@ -50,10 +51,10 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, { c
 
   const framedByAxon = { config: { securityHeaders: 'page' } } as const;
   app.get('/', framedByAxon, page('index.html'));
-  app.get('/studio/:id', framedByAxon, pageWithId('studio.html'));
-  app.get('/watch/:id', framedByAxon, pageWithId('watch.html'));
+  app.get(`${PATHS.studio}/:id`, framedByAxon, pageWithId('studio.html'));
+  app.get(`${PATHS.watch}/:id`, framedByAxon, pageWithId('watch.html'));
   // Embeds are meant to be framed by any site.
-  app.get('/embed/:id', { config: { securityHeaders: 'embed' } }, pageWithId('embed.html'));
+  app.get(`${PATHS.embed}/:id`, { config: { securityHeaders: 'embed' } }, pageWithId('embed.html'));
 
   app.get('/assets/*', async (request, reply) => {
     const segments = parseSafeRelativePath(pathOfUrl(request.url).slice('/assets/'.length));

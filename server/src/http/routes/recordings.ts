@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { livestreamIdSchema } from '../../../../shared/livestream.js';
+import { manifestPath, watchPath } from '../../../../shared/public-paths.js';
 import { RECORDING_QUERY_PARAM, recordingIdSchema, type Recording, type RecordingList } from '../../../../shared/recording.js';
-import { PUBLIC_MANIFESTS } from '../../media/media-layout.js';
 import type { RecordingLibrary } from '../../recordings/recording-library.js';
 import type { LivestreamRepository } from '../../store/livestream-repository.js';
 import type { FinishedRecording } from '../../store/recording-repository.js';
@@ -22,16 +22,15 @@ interface Params {
 
 /** A recording as the API shows it; its media is served by the origin from the broadcast's directory. */
 export function recordingView(publicUrl: string, rec: FinishedRecording): Recording {
-  const media = `${publicUrl}/live/${rec.livestreamId}/${rec.id}`;
   return {
     id: rec.id,
     status: rec.status,
     startedAt: rec.startedAt,
     endedAt: rec.endedAt,
     duration: Number(rec.durationS.toFixed(3)),
-    hlsUrl: `${media}/${PUBLIC_MANIFESTS.master}`,
-    dashUrl: `${media}/${PUBLIC_MANIFESTS.dash}`,
-    playerUrl: `${publicUrl}/watch/${rec.livestreamId}?${RECORDING_QUERY_PARAM}=${rec.id}`,
+    hlsUrl: `${publicUrl}${manifestPath(rec.livestreamId, 'hls', rec.id)}`,
+    dashUrl: `${publicUrl}${manifestPath(rec.livestreamId, 'dash', rec.id)}`,
+    playerUrl: `${publicUrl}${watchPath(rec.livestreamId)}?${RECORDING_QUERY_PARAM}=${rec.id}`,
   };
 }
 

@@ -151,11 +151,12 @@ export class FlvSourceProbe {
     if (typeof data !== 'object' || data === null) return;
     const m = data as Record<string, unknown>;
     const positive = (v: unknown, max: number) => (typeof v === 'number' && v > 0 && v <= max ? v : undefined);
+    // Below 1 fps is no live source's rate (and would round to 0 below): taken as not given.
     const frameRate = positive(m.framerate, 240);
     this.metadata = {
       width: positive(m.width, MAX_SOURCE_WIDTH * 4),
       height: positive(m.height, MAX_SOURCE_HEIGHT * 4),
-      frameRate: frameRate === undefined ? undefined : Math.round(frameRate * 1000) / 1000,
+      frameRate: frameRate === undefined || frameRate < 1 ? undefined : Math.round(frameRate * 1000) / 1000,
       hasAudio: m.audiocodecid !== undefined,
       hasVideo: m.videocodecid !== undefined,
     };

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { RTMP_APP } from '../../../../shared/constants.js';
 import type { Logger } from '../../log.js';
 import { publishAuthMessages, type StreamKeyResolver } from '../../session/publish-auth.js';
-import { PublishRevokedError, ReservationRefusedError, type Reservation, type SessionRegistry } from '../../session/session-registry.js';
+import { PublishRefusedError } from '../../session/publish-refused.js';
+import type { Reservation, SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
 import { FlvSourceProbe, type ProbeVerdict } from './flv-source-probe.js';
 import { RtmpIngest } from './rtmp-ingest.js';
@@ -30,8 +32,6 @@ export interface RtmpIngestServer {
   close(): Promise<void>;
 }
 
-/** The one RTMP application OBS is told to use: rtmp://host:port/live. */
-export const RTMP_APP = 'live';
 /** Axon's keys are base64url; node-media-server also takes stream names only from this alphabet. */
 const streamKeySchema = z.string().regex(/^[\w-]{1,256}$/);
 /** A publish must show its video (and whether it has audio) within this time of asking to publish. */
@@ -86,7 +86,7 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
       try {
         reservation = deps.registry.reserve(livestreamId);
       } catch (err) {
-        if (err instanceof ReservationRefusedError) return refuse(err.message, fields);
+        if (err instanceof PublishRefusedError) return refuse(err.message, fields);
         // The claim is a database write (shared with other processes): a failure refuses this publish only.
         log.error('RTMP publish could not reserve its livestream', { ...fields, err });
         return refuse('the server could not take this publish now', fields);
@@ -117,7 +117,7 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
       } catch (err) {
         // Ended while it was probed (deleted, key rotated, disabled): nothing of it may stay to return to.
         void ingest.close();
-        if (err instanceof PublishRevokedError) return refuse(err.message, fields);
+        if (err instanceof PublishRefusedError) return refuse(err.message, fields);
         throw err;
       }
       ingests.set(livestreamId, ingest);

@@ -10,15 +10,20 @@ import type {
 } from '../../../../shared/signalling.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
-import { publishAuthMessages, type PublishAuthorizer } from '../../session/publish-auth.js';
-import { PublishRevokedError, ReservationRefusedError, type Reservation, type SessionRegistry } from '../../session/session-registry.js';
+import { publishAuthRefusal, type PublishAuthorizer } from '../../session/publish-auth.js';
+import { PublishRefusedError } from '../../session/publish-refused.js';
+import type { Reservation, SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
 import { createRtcTransport } from '../../sfu/rtc-transport.js';
 import type { WorkerPool } from '../../sfu/worker-pool.js';
 import { connectWebRtcIngest, type WebRtcIngest, type WebRtcIngestOptions } from './webrtc-ingest.js';
 
-/** A refusal whose message is meant for the publisher. */
-export class SignallingError extends Error {}
+/** A request out of order or that mediasoup refused; the message is meant for the publisher. */
+export class SignallingError extends PublishRefusedError {
+  constructor(message: string) {
+    super('invalid_request', message);
+  }
+}
 
 export interface StudioDeps {
   pool: WorkerPool;
@@ -45,7 +50,7 @@ export const NEGOTIATION_TIMEOUT_MS = 30_000;
 
 /**
  * One studio socket's publish negotiation and then its broadcast. Requests arrive one at a time
- * (the signalling serialises them); each either completes or throws a SignallingError.
+ * (the signalling serialises them); each either completes or throws a PublishRefusedError.
  */
 export class StudioPublisher {
   private negotiation: Negotiation | undefined;
@@ -62,14 +67,8 @@ export class StudioPublisher {
     if (this.negotiation) throw new SignallingError('already joined');
     // The key is checked before anything is created for this publisher.
     const auth = this.deps.auth.authorizePublish(req.livestreamId, req.streamKey);
-    if (auth !== 'ok') throw new SignallingError(publishAuthMessages[auth]);
-    let reservation: Reservation;
-    try {
-      reservation = this.deps.registry.reserve(req.livestreamId);
-    } catch (err) {
-      if (err instanceof ReservationRefusedError) throw new SignallingError(err.message);
-      throw err;
-    }
+    if (auth !== 'ok') throw publishAuthRefusal(auth);
+    const reservation = this.deps.registry.reserve(req.livestreamId);
     let router: types.Router;
     try {
       router = await this.deps.pool.createRouter();
@@ -179,8 +178,9 @@ export class StudioPublisher {
       session = n.reservation.start(ingest);
     } catch (err) {
       void ingest.close();
-      if (!(err instanceof PublishRevokedError)) this.log.error('the broadcast could not start', { error: err });
-      this.notify({ state: 'ended', reason: err instanceof PublishRevokedError ? err.message : 'the broadcast could not start' });
+      // A refusal (kicked while connecting) is the publisher's to read; anything else is ours.
+      if (!(err instanceof PublishRefusedError)) this.log.error('the broadcast could not start', { error: err });
+      this.notify({ state: 'ended', reason: err instanceof PublishRefusedError ? err.message : 'the broadcast could not start' });
       return;
     }
     this.session = session;

@@ -1,12 +1,16 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { livestreamIdSchema } from '../../../../shared/livestream.js';
+import type { PublishRefusalCode } from '../../../../shared/publish-refusal.js';
+import { PATHS } from '../../../../shared/public-paths.js';
 import type { Config } from '../../config.js';
+import { bearerToken, unauthorized } from '../../http/bearer.js';
 import { HttpError, parseInput } from '../../http/http-error.js';
 import type { Logger } from '../../log.js';
-import { publishAuthMessages, type PublishAuthorizer } from '../../session/publish-auth.js';
-import { AlreadyLiveError, AtCapacityError, type SessionRegistry } from '../../session/session-registry.js';
+import { publishAuthRefusal, type PublishAuthorizer } from '../../session/publish-auth.js';
+import { PublishRefusedError } from '../../session/publish-refused.js';
+import { AtCapacityError, type SessionRegistry } from '../../session/session-registry.js';
 import type { WorkerPool } from '../../sfu/worker-pool.js';
-import { bearerToken, serveRtcHttpEndpoint, unauthorized, type IceServer } from '../../webrtc-http/http-endpoint.js';
+import { serveRtcHttpEndpoint, type IceServer } from '../../webrtc-http/http-endpoint.js';
 import { parseOffer } from '../../webrtc-http/sdp-offer.js';
 import { WhipSession } from './whip-session.js';
 
@@ -22,10 +26,26 @@ export interface WhipRoutesOptions {
   log: Logger;
 }
 
+/** The HTTP status of each publish refusal WHIP can answer. */
+const REFUSAL_STATUS: Partial<Record<PublishRefusalCode, number>> = {
+  unknown_livestream: 404,
+  wrong_key: 401,
+  disabled: 403,
+  already_live: 409,
+  at_capacity: 503,
+};
+
 function publishToken(request: FastifyRequest): string {
-  const token = bearerToken(request);
-  if (token === undefined) throw unauthorized('missing Authorization: Bearer <stream key>');
+  const token = bearerToken(request, 'wrong_key');
+  if (token === undefined) throw unauthorized('missing Authorization: Bearer <stream key>', 'wrong_key');
   return token;
+}
+
+/** A refused publish as WHIP answers it: its status, with the code and message in the JSON body. */
+function refusalAnswer(err: PublishRefusedError): HttpError {
+  if (err.code === 'wrong_key') return unauthorized(err.message, err.code);
+  const headers = err instanceof AtCapacityError ? { 'Retry-After': String(err.retryAfterS) } : undefined;
+  return new HttpError(REFUSAL_STATUS[err.code] ?? 400, err.message, headers, err.code);
 }
 
 /**
@@ -37,25 +57,21 @@ function publishToken(request: FastifyRequest): string {
 export const whipRoutes: FastifyPluginAsync<WhipRoutesOptions> = async (app, o) => {
   const deps = { pool: o.pool, registry: o.registry, rtc: o.rtc, log: o.log };
   serveRtcHttpEndpoint(app, {
-    prefix: '/whip',
+    prefix: PATHS.whip,
     iceServers: o.iceServers,
     limits: { perIp: o.sessionsPerIp },
     // Before the body is read: a publisher without the key learns nothing else.
     onRequest: async (request) => {
       const id = parseInput(livestreamIdSchema, request.params.id);
       const result = o.auth.authorizePublish(id, publishToken(request));
-      if (result === 'unknown_livestream') throw new HttpError(404, publishAuthMessages.unknown_livestream);
-      if (result === 'wrong_key') throw unauthorized(publishAuthMessages.wrong_key);
-      if (result === 'disabled') throw new HttpError(403, publishAuthMessages.disabled);
+      if (result !== 'ok') throw refusalAnswer(publishAuthRefusal(result));
     },
     open: async (livestreamId, request) => {
       const offer = parseOffer(request.body);
       try {
         return await WhipSession.open(deps, livestreamId, publishToken(request), offer);
       } catch (err) {
-        if (err instanceof AlreadyLiveError) throw new HttpError(409, err.message);
-        if (err instanceof AtCapacityError) throw new HttpError(503, err.message, { 'Retry-After': String(err.retryAfterS) });
-        throw err;
+        throw err instanceof PublishRefusedError ? refusalAnswer(err) : err;
       }
     },
     authorize: (session, request) => {

@@ -4,7 +4,7 @@ import type { Logger } from '../../log.js';
 import type { Reservation, SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
 import type { WorkerPool } from '../../sfu/worker-pool.js';
-import { tokenCheck } from '../../webrtc-http/http-endpoint.js';
+import { tokenCheck } from '../../http/bearer.js';
 import { createOfferTransport } from '../../webrtc-http/offer-transport.js';
 import { RtcHttpSession } from '../../webrtc-http/rtc-http-session.js';
 import { answerOffer } from '../../webrtc-http/sdp-answer.js';

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { PATHS } from '../../../../shared/public-paths.js';
 import type { Config } from '../../config.js';
 import { HttpError } from '../../http/http-error.js';
 import type { Logger } from '../../log.js';
@@ -52,7 +53,7 @@ export const whepRoutes: FastifyPluginAsync<WhepRoutesOptions> = async (app, o) 
     });
 
   const sessions = serveRtcHttpEndpoint<WhepSession>(app, {
-    prefix: '/whep',
+    prefix: PATHS.whep,
     iceServers: o.iceServers,
     limits: o.limits,
     open: async (livestreamId, request) => {

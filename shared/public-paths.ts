@@ -1,0 +1,40 @@
+/**
+ * The public URLs of Axon, built here for the server (its routes and the URLs its API hands out) and the
+ * client alike. Ids are URL-safe already; encoding them keeps a stray one from escaping its segment.
+ */
+export const PATHS = {
+  /** The origin: a livestream's media, and its recordings' below it. */
+  live: '/live',
+  watch: '/watch',
+  embed: '/embed',
+  studio: '/studio',
+  whip: '/whip',
+  whep: '/whep',
+  api: '/api',
+} as const;
+
+/** The manifests players open, live and in each recording; every other media file is listed by these. */
+export const MANIFEST_NAMES = { hls: 'master.m3u8', dash: 'manifest.mpd' } as const;
+export type ManifestFormat = keyof typeof MANIFEST_NAMES;
+
+const under = (prefix: string, id: string) => `${prefix}/${encodeURIComponent(id)}`;
+
+export const watchPath = (livestreamId: string) => under(PATHS.watch, livestreamId);
+export const embedPath = (livestreamId: string) => under(PATHS.embed, livestreamId);
+export const studioPath = (livestreamId: string) => under(PATHS.studio, livestreamId);
+
+/** Publish with `Authorization: Bearer <streamKey>`: the livestream's `whipUrl`. */
+export const whipPath = (livestreamId: string) => under(PATHS.whip, livestreamId);
+
+/** Real-time playback, no token (livestreams are public). */
+export const whepPath = (livestreamId: string) => under(PATHS.whep, livestreamId);
+
+/** A livestream's media on the origin, or one of its recordings'. */
+export const mediaPath = (livestreamId: string, recordingId?: string): string =>
+  recordingId === undefined ? under(PATHS.live, livestreamId) : under(mediaPath(livestreamId), recordingId);
+
+/** The live manifest of a livestream, or the replay manifest of one of its recordings. */
+export const manifestPath = (livestreamId: string, format: ManifestFormat, recordingId?: string) =>
+  `${mediaPath(livestreamId, recordingId)}/${MANIFEST_NAMES[format]}`;
+
+export const livestreamApiPath = (livestreamId: string) => under(`${PATHS.api}/livestreams`, livestreamId);
