@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Livestream, PublicLivestream } from '../../shared/livestream.js';
@@ -9,6 +8,7 @@ import type { Logger } from '../src/log.js';
 import { startHttpServer, type TestHttpServer } from './fixtures/http-server.js';
 import { IdleSession, idleIngest } from './fixtures/idle-session.js';
 import { requestFrom } from './fixtures/request-from.js';
+import { tempDirs } from './fixtures/temp-dirs.js';
 
 const TOKEN = 'test-admin-token-0123456789';
 const PUBLIC_URL = 'https://tv.example.org:8443';
@@ -75,13 +75,8 @@ async function call(server: Server, method: string, url: string, opts: CallOptio
   return { status: res.status, headers: res.headers, text, json: isJson ? JSON.parse(text) : undefined };
 }
 
-const tempDirs: string[] = [];
-const makeTempDir = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-api-'));
-  tempDirs.push(dir);
-  return dir;
-};
-afterAll(() => tempDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs();
+const makeTempDir = () => tempDir('axon-api-');
 
 describe('livestream API', () => {
   let server: Server;

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatEvents, type ChatJoinResponse, type ChatMessage, type ReactionBurst, type ViewerCount } from '../../shared/chat.js';
 import type { Livestream, PublicLivestream } from '../../shared/livestream.js';
-import { ask, connectChat, record, until, type ChatSocket } from './fixtures/chat-clients.js';
+import { ask, connectChat, record, type ChatSocket } from './fixtures/chat-clients.js';
+import { waitFor } from './fixtures/wait-for.js';
 
 /**
  * Scale-out: a real redis-server and two real Axon processes (main.ts) with REDIS_URL set. Both share one
@@ -67,7 +68,7 @@ async function startRedis(port: number): Promise<Child> {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
-  await until(() => redis.tail.includes('Ready to accept connections'), `redis-server to start\n${redis.tail}`);
+  await waitFor(`redis-server to start\n${redis.tail}`, () => redis.tail.includes('Ready to accept connections'));
   return redis;
 }
 
@@ -157,21 +158,21 @@ describe('chat across two Axon processes sharing Redis', () => {
       const countsB = record<ViewerCount>(onB, ChatEvents.viewers);
 
       // Each process counts its own viewer; the gossip makes both see two, over Socket.IO and HTTP.
-      await until(() => countsA.at(-1)?.count === 2 && countsB.at(-1)?.count === 2, 'both viewers to see a count of 2', 15_000);
+      await waitFor('both viewers to see a count of 2', () => countsA.at(-1)?.count === 2 && countsB.at(-1)?.count === 2, 15_000);
       expect(await viewerCount(a)).toBe(2);
       expect(await viewerCount(b)).toBe(2);
 
       const fromB = await ask<{ message: ChatMessage }>(onB, ChatEvents.send, { text: 'hello from B' });
       if (!fromB.ok) expect.fail(fromB.error);
-      await until(() => inboxA.length === 1, 'the message sent through B to reach A');
+      await waitFor('the message sent through B to reach A', () => inboxA.length === 1);
       expect(inboxA).toEqual([fromB.message]);
       expect((await ask(onA, ChatEvents.send, { text: 'hello from A' })).ok).toBe(true);
-      await until(() => inboxB.length === 2, 'the message sent through A to reach B');
+      await waitFor('the message sent through A to reach B', () => inboxB.length === 2);
       expect(inboxB.map((m) => m.text)).toEqual(['hello from B', 'hello from A']);
 
       const burstsA = record<ReactionBurst>(onA, ChatEvents.reaction);
       for (let i = 0; i < 3; i++) expect((await ask(onB, ChatEvents.react, { emoji: '👏' })).ok).toBe(true);
-      await until(() => burstsA.reduce((sum, r) => sum + r.count, 0) === 3, 'the reactions sent through B to reach A');
+      await waitFor('the reactions sent through B to reach A', () => burstsA.reduce((sum, r) => sum + r.count, 0) === 3);
 
       // A late joiner on A gets the history written through B: both processes share the database.
       const late = await join(a);
@@ -183,16 +184,16 @@ describe('chat across two Axon processes sharing Redis', () => {
       const deletionsB = record<{ id: string }>(onB, ChatEvents.deleted);
       const bannedB = record<object>(onB, ChatEvents.banned);
       expect(await ask(streamer, ChatEvents.delete, { messageId: fromB.message.id })).toEqual({ ok: true });
-      await until(() => deletionsB.length === 1, 'the deletion to reach B');
+      await waitFor('the deletion to reach B', () => deletionsB.length === 1);
       expect(deletionsB).toEqual([{ id: fromB.message.id }]);
       expect(await ask(streamer, ChatEvents.ban, { messageId: fromB.message.id })).toEqual({ ok: true });
-      await until(() => bannedB.length === 1, 'the ban to reach B');
+      await waitFor('the ban to reach B', () => bannedB.length === 1);
       expect(await ask(onB, ChatEvents.send, { text: 'let me in' })).toEqual({ ok: false, error: 'banned' });
 
       // The late joiner is a third viewer (the streamer is not counted); B's viewer leaving takes the count to 2.
-      await until(() => countsA.at(-1)?.count === 3, 'the count of 3');
+      await waitFor('the count of 3', () => countsA.at(-1)?.count === 3);
       onB.close();
-      await until(() => countsA.at(-1)?.count === 2, 'the count to drop when the viewer on B leaves', 15_000);
+      await waitFor('the count to drop when the viewer on B leaves', () => countsA.at(-1)?.count === 2, 15_000);
       expect(await viewerCount(b)).toBe(2);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${children.map((c) => c.tail).join('\n')}`, { cause: err });

@@ -1,9 +1,6 @@
-import fs from 'node:fs';
 import { createServer } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { Server } from 'socket.io';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CHAT_HISTORY_SIZE,
   ChatEvents,
@@ -19,7 +16,9 @@ import type { Logger } from '../src/log.js';
 import { SqliteChatRepository } from '../src/store/chat-repository.js';
 import { openDatabase } from '../src/store/db.js';
 import { SqliteLivestreamRepository, type LivestreamRecord } from '../src/store/livestream-repository.js';
-import { ask, connectChat, record, until, type ChatSocket } from './fixtures/chat-clients.js';
+import { ask, connectChat, record, type ChatSocket } from './fixtures/chat-clients.js';
+import { waitFor } from './fixtures/wait-for.js';
+import { tempDirs } from './fixtures/temp-dirs.js';
 
 const TOKEN = 'chat-test-admin-token-0123';
 const RATE = 5;
@@ -64,13 +63,8 @@ async function startChat(dataDir: string): Promise<ChatServer> {
   };
 }
 
-const tempDirs: string[] = [];
-afterAll(() => tempDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-const makeTempDir = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-chat-'));
-  tempDirs.push(dir);
-  return dir;
-};
+const tempDir = tempDirs();
+const makeTempDir = () => tempDir('axon-chat-');
 
 describe('chat over Socket.IO', () => {
   let server: ChatServer;
@@ -115,7 +109,7 @@ describe('chat over Socket.IO', () => {
     expect(Object.keys(sent[0]!).sort()).toEqual(['id', 'livestreamId', 'name', 'sentAt', 'text']);
     expect(sent[0]).toMatchObject({ livestreamId: ls.id, name: 'Ann', text: 'one' });
 
-    await until(() => inbox.every((m) => m.length === 3), 'all 50 viewers to receive 3 messages');
+    await waitFor('all 50 viewers to receive 3 messages', () => inbox.every((m) => m.length === 3));
     for (const messages of inbox) expect(messages).toEqual(sent);
     expect(elsewhereInbox).toEqual([]);
   });
@@ -168,7 +162,7 @@ describe('chat over Socket.IO', () => {
     expect(await ask(reader, ChatEvents.react, { emoji: '🔥' })).toEqual({ ok: true });
     const talker = await viewer('Bob');
     expect((await send(talker, 'hello')).ok).toBe(true);
-    await until(() => inbox.length === 1, 'the message');
+    await waitFor('the message', () => inbox.length === 1);
     expect(await ask(reader, ChatEvents.name, { name: 'Cy' })).toEqual({ ok: true, name: 'Cy' });
     expect(await send(reader, 'hi')).toMatchObject({ ok: true, message: { name: 'Cy', text: 'hi' } });
   });
@@ -267,21 +261,21 @@ describe('chat over Socket.IO', () => {
     const spam = await send(spammer, 'buy now');
     const fine = await send(bystander, 'nice stream');
     if (!spam.ok || !fine.ok) expect.fail('sending failed');
-    await until(() => inbox.length === 2, 'both messages');
+    await waitFor('both messages', () => inbox.length === 2);
 
     // Viewers cannot moderate.
     expect(await ask(bystander, ChatEvents.delete, { messageId: spam.message.id })).toEqual({ ok: false, error: 'forbidden' });
     expect(await ask(bystander, ChatEvents.ban, { messageId: spam.message.id })).toEqual({ ok: false, error: 'forbidden' });
 
     expect(await ask(streamer, ChatEvents.delete, { messageId: spam.message.id })).toEqual({ ok: true });
-    await until(() => bystanderDeletions.length === 1 && deletions.length === 1, 'the deletion broadcast');
+    await waitFor('the deletion broadcast', () => bystanderDeletions.length === 1 && deletions.length === 1);
     expect(bystanderDeletions).toEqual([{ id: spam.message.id }]);
     expect(await ask(streamer, ChatEvents.delete, { messageId: spam.message.id })).toEqual({ ok: false, error: 'not_found' });
     expect(await ask(streamer, ChatEvents.delete, { messageId: 'unknownmessage' })).toEqual({ ok: false, error: 'not_found' });
 
     // The author of a deleted message can still be banned: every one of their connections stops sending.
     expect(await ask(streamer, ChatEvents.ban, { messageId: spam.message.id })).toEqual({ ok: true });
-    await until(() => bannedNotices[0]!.length === 1 && bannedNotices[1]!.length === 1, 'the ban notices');
+    await waitFor('the ban notices', () => bannedNotices[0]!.length === 1 && bannedNotices[1]!.length === 1);
     expect(bannedNotices[2]).toEqual([]);
     expect(await send(spammer, 'again')).toEqual({ ok: false, error: 'banned' });
     expect(await send(spammerTab, 'again')).toEqual({ ok: false, error: 'banned' });
@@ -316,7 +310,7 @@ describe('chat over Socket.IO', () => {
     );
     expect(acks.every((a) => a.ok)).toBe(true);
     const total = (seen: ReactionBurst[], emoji: string) => seen.filter((b) => b.emoji === emoji).reduce((sum, b) => sum + b.count, 0);
-    await until(() => bursts.every((seen) => total(seen, '🔥') === 50 && total(seen, '❤️') === 50), 'every reaction to be counted');
+    await waitFor('every reaction to be counted', () => bursts.every((seen) => total(seen, '🔥') === 50 && total(seen, '❤️') === 50));
     // One event per reaction would be 100 per viewer (2000 in all).
     for (const seen of bursts) expect(seen.length).toBeLessThanOrEqual(25);
   });
@@ -327,11 +321,11 @@ describe('chat over Socket.IO', () => {
     await client({ streamKey: ls.streamKey }).then((s) => ask(s, ChatEvents.join, { livestreamId: ls.id }));
     const more = await Promise.all(Array.from({ length: 29 }, () => viewer()));
     expect(server.chat.viewerCount(ls.id)).toBe(30);
-    await until(() => counts.at(-1)?.count === 30, 'the count of 30');
+    await waitFor('the count of 30', () => counts.at(-1)?.count === 30);
     // 29 joins in a burst are announced in a few ticks, not one event per join.
     expect(counts.length).toBeLessThan(10);
     more.slice(0, 10).forEach((s) => s.close());
-    await until(() => counts.at(-1)?.count === 20, 'the count to drop to 20');
+    await waitFor('the count to drop to 20', () => counts.at(-1)?.count === 20);
     expect(server.chat.viewerCount(ls.id)).toBe(20);
     expect(server.chat.viewerCount('some-other-livestream')).toBe(0);
   });
