@@ -56,7 +56,7 @@ test('a viewer rewinds a live broadcast and returns to live; the broadcast is ke
     await publisher.kill();
   }
 
-  // The publisher stopped: after the reconnect window the broadcast ends and the page offers its replay.
+  // The publisher stopped (it unpublished): the broadcast ends at once and the page offers its replay.
   await expect.poll(() => livestreamStatus(request, ls.id), { timeout: 30_000 }).toBe('offline');
   await expect(page.getByTestId('player-state')).toHaveText('Stream ended', { timeout: 20_000 });
   const replayLink = page.getByTestId('replay-link');

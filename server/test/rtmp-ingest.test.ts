@@ -257,6 +257,21 @@ describe('RTMP ingest (FFmpeg standing in for OBS)', () => {
     expect(next.broadcastId).not.toBe(session.broadcastId);
   });
 
+  it('ends the broadcast at once when the publisher stops cleanly (deleteStream), without waiting for the window', async () => {
+    const axon = await startAxon(60);
+    // FFmpeg at the end of its input unpublishes as OBS's "Stop Streaming" does: FCUnpublish, deleteStream, close.
+    const publisher = axon.publish({ ...SMALL, durationS: 8 });
+    const session = await waitFor('session', () => sessionOf(axon), 10_000);
+    await waitFor('live', () => session.state === 'live');
+    const ended = new Promise<string>((resolve) => session.once('ended', resolve));
+    expect(await publisher.exited).toBe(0);
+    // Well inside the 60 s window: only a publisher that drops is waited for.
+    const reason = await Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 15_000))]);
+    expect(reason).toBe('the publisher stopped');
+    expect(axon.registry.isLive(LIVESTREAM)).toBe(false);
+    expect(await read(axon.root, '144p.m3u8')).toContain('#EXT-X-ENDLIST');
+  });
+
   it('refuses codecs it cannot take and audio-only publishes with a clear reason; takes video-only', async () => {
     const axon = await startAxon();
     expect(await axon.publish({ ...SMALL, videoCodec: 'flv1' }).exited).not.toBe(0);

@@ -51,6 +51,8 @@ declare module 'node-media-server/src/session/rtmp_session.js' {
     inPackets: Map<number, unknown>;
     parserPacket: { header: { length: number } };
     packetAlloc(): void;
+    /** Called for the client's deleteStream command; node-media-server's own does nothing. */
+    onDeleteStream(invokeMessage: unknown): void;
   }
 
   export default class RtmpSession {
@@ -60,6 +62,8 @@ declare module 'node-media-server/src/session/rtmp_session.js' {
     readonly socket: Socket;
     readonly rtmp: NmsRtmp;
     readonly broadcast: NmsBroadcast;
+    /** True once node-media-server took the publish (its stream was free). */
+    readonly isPublisher?: boolean;
     run(): void;
     onData: (data: Buffer) => void;
     close(): void;

@@ -11,6 +11,8 @@ export interface RtmpPublish {
   /** The client's address:port, for logs. */
   readonly remote: string;
   readonly closed: boolean;
+  /** The publisher ended its publish itself (deleteStream: OBS's "Stop Streaming") rather than dropping out. */
+  readonly stoppedByPublisher: boolean;
   /** Milliseconds since the client last sent anything. */
   readonly silentForMs: number;
   /**
@@ -39,6 +41,7 @@ class RtmpProtocolError extends Error {}
 /** One client connection: node-media-server's session plus the guards it lacks. */
 export class RtmpConnection implements RtmpPublish {
   publishing = false;
+  stoppedByPublisher = false;
   private isClosed = false;
   private lastDataAt = Date.now();
   private readonly subscribers = new Map<string, NmsSubscriber>();
@@ -91,6 +94,15 @@ export class RtmpConnection implements RtmpPublish {
       }
     };
     guardAllocations(session.rtmp, () => this.publishing);
+    // An encoder that stops (OBS's "Stop Streaming", FFmpeg at the end of its input) deletes its stream
+    // before it closes: its broadcast can end at once instead of waiting for a return that will not come.
+    // Only a publish node-media-server took counts: one it turned away (the stream still held by the
+    // connection it replaces) deletes its stream too as it gives up, and is expected to try again.
+    session.rtmp.onDeleteStream = () => {
+      if (!this.publishing || !session.isPublisher) return;
+      this.stoppedByPublisher = true;
+      this.close();
+    };
     session.run();
   }
 

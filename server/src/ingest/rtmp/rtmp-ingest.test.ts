@@ -10,6 +10,7 @@ class FakePublish implements RtmpPublish {
   readonly streamKey = 'key';
   readonly remote = '127.0.0.1:1';
   closed = false;
+  stoppedByPublisher = false;
   silentForMs = 0;
   private readonly sinks = new Set<(tag: Buffer) => void>();
   private readonly closeListeners = new Set<() => void>();
@@ -30,6 +31,12 @@ class FakePublish implements RtmpPublish {
 
   push(tag: Buffer): void {
     for (const sink of this.sinks) sink(tag);
+  }
+
+  /** The publisher deleting its stream, then closing: a clean stop. */
+  stop(): void {
+    this.stoppedByPublisher = true;
+    this.drop();
   }
 
   drop(): void {
@@ -120,6 +127,15 @@ describe('RtmpIngest', () => {
     expect(await next).toBe('the publisher did not return within 3 s');
     expect(order).toEqual(['ended', 'rejected']);
     expect(ingest.claim()).toBe(false);
+  });
+
+  it('ends at once when the publisher stops cleanly, whatever the window, and takes no publisher after', async () => {
+    const publish = new FakePublish();
+    const ingest = new RtmpIngest(publish, true, { video, reconnectWindowS: 30, log });
+    publish.stop();
+    expect(await endedWith(ingest)).toBe('the publisher stopped');
+    expect(ingest.claim()).toBe(false);
+    await expect(ingest.openInput()).rejects.toThrow('the publisher stopped');
   });
 
   it('ends at once with a window of 0, and disconnects its publisher when closed', async () => {

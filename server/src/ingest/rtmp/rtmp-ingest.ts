@@ -131,6 +131,10 @@ export class RtmpIngest implements IngestSource {
   private dropped(publisher: Publisher): void {
     if (this.publisher !== publisher || this.over) return;
     this.publisher = undefined;
+    if (publisher.publish.stoppedByPublisher) {
+      this.end('the publisher stopped');
+      return;
+    }
     const windowS = this.o.reconnectWindowS;
     if (windowS === 0) {
       this.end('the publisher disconnected');
