@@ -34,6 +34,11 @@ const envSchema = z.object({
   RTMP_PORT: port.default(1935),
   AXON_RECONNECT_WINDOW_S: z.coerce.number().int().min(0).max(600).default(30),
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
+  // The message never repeats the value: it may carry the database password.
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\/\S+$/.test(v) && URL.canParse(v), 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+    .optional(),
   AXON_CHAT_RATE: z.coerce.number().int().min(1).max(100).default(DEFAULT_CHAT_RATE),
   AXON_MAX_BROADCASTS: z.coerce.number().int().min(1).max(1000).optional(),
   AXON_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
@@ -91,6 +96,8 @@ export interface Config {
   };
   /** When set, Socket.IO shares rooms with the other Axon processes on this Redis. */
   redisUrl: string | undefined;
+  /** When set, livestreams, recordings and chat live in this PostgreSQL database (cluster mode) instead of SQLite in dataDir. */
+  databaseUrl: string | undefined;
   /** Chat messages, and separately reactions, one connection may send per CHAT_RATE_WINDOW_MS. */
   chatRate: number;
   /** The same, for all the connections of one client address together. */
@@ -137,6 +144,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const tls = e.AXON_TLS_CERT && e.AXON_TLS_KEY ? { certPath: path.resolve(e.AXON_TLS_CERT), keyPath: path.resolve(e.AXON_TLS_KEY) } : undefined;
   if (tls && e.RTMPS_PORT === e.RTMP_PORT) throw new ConfigError('RTMPS_PORT must differ from RTMP_PORT');
+  // Nodes sharing a database each run broadcasts: which node runs which is known only through Redis.
+  if (e.DATABASE_URL !== undefined && e.REDIS_URL === undefined) {
+    throw new ConfigError('DATABASE_URL (cluster mode) needs REDIS_URL: the nodes sharing the database share who broadcasts what through Redis');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -173,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       whepSessionsPerLivestream: e.AXON_MAX_WHEP_PER_LIVESTREAM,
     },
     redisUrl: e.REDIS_URL,
+    databaseUrl: e.DATABASE_URL,
     chatRate: e.AXON_CHAT_RATE,
     chatIpRate: e.AXON_CHAT_IP_RATE,
     chatHistory: e.AXON_CHAT_HISTORY,

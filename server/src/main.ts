@@ -19,11 +19,8 @@ import { startRecordingRetention } from './recordings/recording-retention.js';
 import { SessionRegistry } from './session/session-registry.js';
 import { StreamSession } from './session/stream-session.js';
 import { WorkerPool } from './sfu/worker-pool.js';
-import { openDatabase } from './store/db.js';
-import { SqliteChatRepository } from './store/chat-repository.js';
 import { LiveClaims } from './store/live-claims.js';
-import { SqliteLivestreamRepository } from './store/livestream-repository.js';
-import { SqliteRecordingRepository } from './store/recording-repository.js';
+import { openStore } from './store/open-store.js';
 import { TlsCertificate } from './tls-certificate.js';
 import { registerWebRtcRoutes } from './webrtc-routes.js';
 
@@ -43,23 +40,23 @@ async function main(): Promise<void> {
   }
 
   await fsp.mkdir(config.mediaDir, { recursive: true });
-  const db = openDatabase(config.dataDir);
-  const livestreams = new SqliteLivestreamRepository(db);
+  const store = await openStore(config, log.child('store'));
+  const { livestreams } = store;
   // Other Axon processes may share this data directory (REDIS_URL scale-out): who broadcasts what is in the database.
-  const claims = new LiveClaims(db, thisProcess());
+  const claims = store.sqlite && new LiveClaims(store.sqlite, thisProcess());
   const recordings = new RecordingLibrary({
-    store: new SqliteRecordingRepository(db),
+    store: store.recordings,
     mediaDir: config.mediaDir,
     log: log.child('recordings'),
-    liveElsewhere: (id) => claims.heldElsewhere(id),
+    liveElsewhere: (id) => claims?.heldElsewhere(id) ?? false,
   });
   // Before any broadcast starts: recordings cut by a crash or a kill become replayable; live leftovers go.
   await recordings.recover();
   const retention = startRecordingRetention({ library: recordings, days: config.recordingRetentionDays, log: log.child('recordings') });
   const pool = await WorkerPool.create(config.rtc, log.child('mediasoup'));
-  const registry = new SessionRegistry((livestreamId, ingest) => {
+  const registry = new SessionRegistry(async (livestreamId, ingest) => {
     // The livestream's settings are read at go-live, so a change applies from the next broadcast.
-    const livestream = livestreams.get(livestreamId);
+    const livestream = await livestreams.get(livestreamId);
     return new StreamSession(livestreamId, ingest, {
       config,
       log: log.child('session'),
@@ -100,11 +97,7 @@ async function main(): Promise<void> {
   const redis = config.redisUrl === undefined ? undefined : await connectRedisAdapter(config.redisUrl, log.child('redis'));
   if (redis) io.adapter(redis.adapter);
   attachStudioSignalling(io, { pool, registry, auth: livestreams, rtc: config.rtc, log: log.child('studio') }, config.limits.publishSessionsPerIp);
-  const chatStore = new SqliteChatRepository(db, {
-    historyLimit: config.chatHistory,
-    onWriteError: (error, lost) => log.error('chat messages could not be written to history', { error, lost }),
-  });
-  const chat = attachChat(io, { livestreams, adminAuth, store: chatStore, config, log });
+  const chat = attachChat(io, { livestreams, adminAuth, store: store.chat, config, log });
 
   const rtmp = await startRtmpServer({
     host: config.host,
@@ -135,8 +128,7 @@ async function main(): Promise<void> {
     retention.close();
     processes.close();
     tls?.close();
-    chatStore.flush();
-    db.close();
+    await store.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

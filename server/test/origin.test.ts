@@ -9,7 +9,7 @@ import { buildHttpApp } from '../src/http/app.js';
 import { createLogger, setLogLevel } from '../src/log.js';
 import { SessionRegistry } from '../src/session/session-registry.js';
 import { openDatabase, type Database } from '../src/store/db.js';
-import { SqliteLivestreamRepository } from '../src/store/livestream-repository.js';
+import { SqliteLivestreamRepository } from '../src/store/sqlite/livestream-repository.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
 
 const ID = 'originTest01';

@@ -35,7 +35,7 @@ const keys = new Map([
   ['studio-test-frozen', 'key-frozen'],
 ]);
 const auth: PublishAuthorizer = {
-  authorizePublish: (id, key) => {
+  authorizePublish: async (id, key) => {
     const expected = keys.get(id);
     if (expected === undefined) return 'unknown_livestream';
     return expected === key ? 'ok' : 'wrong_key';

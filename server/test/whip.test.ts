@@ -55,7 +55,7 @@ afterAll(async () => {
 
 describe('WHIP ingest', { timeout: 90_000 }, () => {
   it('takes a wrtc publisher (VP8 + Opus) into the same broadcast pipeline as the studio: the HLS ladder appears', async () => {
-    const ls = server.livestreams.create({ name: 'whip wrtc', record: false });
+    const ls = await server.livestreams.create({ name: 'whip wrtc', record: false });
     const client = publish(ls);
     const answered = await client.waitFor('the answer', (e) => e.event === 'answered');
     expect(answered.location).toMatch(new RegExp(`^/whip/${ls.id}/sessions/[A-Za-z0-9_-]{22}$`));
@@ -91,7 +91,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
   });
 
   it('ends the broadcast when the publisher goes away without DELETE', async () => {
-    const ls = server.livestreams.create({ name: 'whip dropped', record: false });
+    const ls = await server.livestreams.create({ name: 'whip dropped', record: false });
     const client = publish(ls, '--no-audio', '--size', '160x120');
     await waitFor('the broadcast live', () => server.registry.get(ls.id)?.state === 'live', 45_000);
     const session = server.registry.get(ls.id)!;
@@ -102,7 +102,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
   });
 
   it('accepts a simulcast publish and sizes the ladder from a layer it receives', async () => {
-    const ls = server.livestreams.create({ name: 'whip simulcast', record: false });
+    const ls = await server.livestreams.create({ name: 'whip simulcast', record: false });
     publish(ls, '--simulcast', '--size', '640x360', '--fps', '15', '--no-audio');
     await waitFor('the broadcast live', () => server.registry.get(ls.id)?.state === 'live', 45_000);
     const media = server.registry.get(ls.id)!.ingest;
@@ -116,7 +116,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
     ['Firefox (VP8 with RTX, Opus)', firefoxOffer, { video: 'VP8', audio: 'opus', videoMid: '1' }],
     ['Chromium (VP8 simulcast, Opus)', chromeSimulcastOffer, { video: 'VP8', audio: 'opus', videoMid: '0' }],
   ])("answers %s in the client's own terms", async (_client, offer, expected) => {
-    const ls = server.livestreams.create({ name: 'whip offers', record: false });
+    const ls = await server.livestreams.create({ name: 'whip offers', record: false });
     const response = await post(ls, offer);
     expect(response.status).toBe(201);
     expect(response.headers.get('content-type')).toBe('application/sdp');
@@ -139,7 +139,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
   });
 
   it('refuses a missing or wrong token, a wrong content type and unusable SDP, and stays healthy', async () => {
-    const ls = server.livestreams.create({ name: 'whip refusals', record: false });
+    const ls = await server.livestreams.create({ name: 'whip refusals', record: false });
     // One at a time: a request that gets as far as reserving the livestream would make the next one a 409.
     // Refusals of the publisher itself carry a code; those of its request's shape say what is wrong in words only.
     const cases: Array<[string, () => Promise<Response>, number, RegExp, PublishRefusalCode?]> = [
@@ -190,7 +190,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
   });
 
   it('takes trickled candidates, restarts ICE on new credentials, and checks If-Match', async () => {
-    const ls = server.livestreams.create({ name: 'whip patch', record: false });
+    const ls = await server.livestreams.create({ name: 'whip patch', record: false });
     const created = await post(ls, obsOffer);
     expect(created.status).toBe(201);
     const resource = `${server.base}${created.headers.get('location')}`;
@@ -223,7 +223,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
   });
 
   it('gives the livestream back when the publisher never connects', { timeout: CONNECT_TIMEOUT_MS + 30_000 }, async () => {
-    const ls = server.livestreams.create({ name: 'whip silent', record: false });
+    const ls = await server.livestreams.create({ name: 'whip silent', record: false });
     expect((await post(ls, obsOffer)).status).toBe(201);
     expect(server.registry.isLive(ls.id)).toBe(true);
     await waitFor('the livestream released', () => !server.registry.isLive(ls.id), CONNECT_TIMEOUT_MS + 5000);

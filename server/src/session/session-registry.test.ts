@@ -10,27 +10,27 @@ describe('SessionRegistry', () => {
     const held = r.reserve('ls-1');
     expect(r.isLive('ls-1')).toBe(true);
     expect(() => r.reserve('ls-1')).toThrow(AlreadyLiveError);
-    const session = held.start(idleIngest);
+    const session = await held.start(idleIngest);
     expect(r.get('ls-1')).toBe(session);
-    expect(() => held.start(idleIngest)).toThrow(/no longer valid/);
+    await expect(held.start(idleIngest)).rejects.toThrow(/no longer valid/);
     await session.stop('done');
     expect(r.isLive('ls-1')).toBe(false);
     expect(r.get('ls-1')).toBeUndefined();
     r.reserve('ls-1').release();
   });
 
-  it('frees a livestream whose publisher gave up before starting', () => {
+  it('frees a livestream whose publisher gave up before starting', async () => {
     const r = registry();
     const held = r.reserve('ls-1');
     held.release();
     held.release();
     expect(r.isLive('ls-1')).toBe(false);
-    expect(() => held.start(idleIngest)).toThrow(/no longer valid/);
+    await expect(held.start(idleIngest)).rejects.toThrow(/no longer valid/);
   });
 
   it('ends a broadcast, or revokes a publisher still negotiating (a deleted livestream)', async () => {
     const r = registry();
-    const session = r.reserve('live').start(idleIngest) as IdleSession;
+    const session = (await r.reserve('live').start(idleIngest)) as IdleSession;
     await r.end('live', 'livestream deleted');
     expect(session.stopReason).toBe('livestream deleted');
     expect(r.isLive('live')).toBe(false);
@@ -38,7 +38,7 @@ describe('SessionRegistry', () => {
     const negotiating = r.reserve('negotiating');
     await r.end('negotiating', 'livestream deleted');
     expect(r.isLive('negotiating')).toBe(false);
-    expect(() => negotiating.start(idleIngest)).toThrow('livestream deleted');
+    await expect(negotiating.start(idleIngest)).rejects.toThrow('livestream deleted');
     await r.end('nothing-here', 'livestream deleted');
   });
 
@@ -48,7 +48,27 @@ describe('SessionRegistry', () => {
     expect(() => r.reserve('ls-1')).toThrow(expect.objectContaining({ code: 'already_live' }));
     expect(() => r.reserve('ls-2')).toThrow(expect.objectContaining({ code: 'at_capacity', retryAfterS: 30 }));
     await r.end('ls-1', 'the stream key was rotated');
-    expect(() => held.start(idleIngest)).toThrow(expect.objectContaining({ code: 'kicked', message: 'the stream key was rotated' }));
+    await expect(held.start(idleIngest)).rejects.toThrow(expect.objectContaining({ code: 'kicked', message: 'the stream key was rotated' }));
+  });
+
+  it('revokes a hold while its session is being made, and frees one whose session could not be made', async () => {
+    let made = (): void => undefined;
+    const r = new SessionRegistry(async (id) => {
+      await new Promise<void>((resolve) => (made = resolve));
+      if (id === 'broken') throw new Error('the store is down');
+      return new IdleSession(id);
+    });
+    const starting = r.reserve('ls-1').start(idleIngest);
+    await r.end('ls-1', 'livestream deleted');
+    made();
+    await expect(starting).rejects.toThrow(expect.objectContaining({ code: 'kicked', message: 'livestream deleted' }));
+    expect(r.isLive('ls-1')).toBe(false);
+    expect(r.get('ls-1')).toBeUndefined();
+
+    const broken = r.reserve('broken').start(idleIngest);
+    made();
+    await expect(broken).rejects.toThrow('the store is down');
+    expect(r.isLive('broken')).toBe(false);
   });
 
   it('decides the status: starting from the reservation, live once the session is playable, and tells the claims', async () => {
@@ -65,7 +85,7 @@ describe('SessionRegistry', () => {
     expect(r.status('elsewhere')).toBe('live');
     const held = r.reserve('ls-1');
     expect(r.status('ls-1')).toBe('starting');
-    const session = held.start(idleIngest) as IdleSession;
+    const session = (await held.start(idleIngest)) as IdleSession;
     session.state = 'starting';
     expect(r.status('ls-1')).toBe('starting');
     session.state = 'live';

@@ -34,10 +34,10 @@ export class PublishRevokedError extends PublishRefusedError {
 export interface Reservation {
   readonly livestreamId: string;
   /**
-   * Starts the broadcast from this ingest. The reservation is released when the session ends. Throws
+   * Starts the broadcast from this ingest. The reservation is released when the session ends. Rejects with
    * PublishRevokedError when the livestream was ended meanwhile (deleted, key rotated, disabled).
    */
-  start(ingest: IngestSource): LiveSession;
+  start(ingest: IngestSource): Promise<LiveSession>;
   /** Gives the livestream back (negotiation failed or the publisher left before starting). Idempotent. */
   release(): void;
 }
@@ -79,6 +79,7 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
     if (this.reserved.size >= this.maxBroadcasts) throw new AtCapacityError(this.maxBroadcasts);
     if (this.claims && !this.claims.claim(livestreamId)) throw new AlreadyLiveError();
     let released = false;
+    let creating = false;
     let started = false;
     let revokedBecause: string | null = null;
     const release = () => {
@@ -97,11 +98,21 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
       release: () => {
         if (!started) release();
       },
-      start: (ingest) => {
+      start: async (ingest) => {
         if (revokedBecause !== null) throw new PublishRevokedError(revokedBecause);
-        if (released || started) throw new Error('reservation is no longer valid');
+        if (released || creating) throw new Error('reservation is no longer valid');
+        creating = true;
+        let session: LiveSession;
+        try {
+          // The factory reads the livestream's settings from the store; the hold may be revoked meanwhile.
+          session = await this.createSession(livestreamId, ingest);
+        } catch (err) {
+          release();
+          throw err;
+        }
+        if (revokedBecause !== null) throw new PublishRevokedError(revokedBecause);
+        if (released) throw new Error('reservation is no longer valid');
         started = true;
-        const session = this.createSession(livestreamId, ingest);
         this.sessions.set(livestreamId, session);
         const onState = (state: LiveSession['state']) => {
           if (state === 'live') this.claims?.markPlayable(livestreamId);

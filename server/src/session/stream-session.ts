@@ -36,7 +36,8 @@ export interface LiveSession {
   off<E extends keyof StreamSessionEvents>(event: E, listener: (...args: StreamSessionEvents[E]) => void): unknown;
 }
 
-export type StreamSessionFactory = (livestreamId: string, ingest: IngestSource) => LiveSession;
+/** Builds the session of a broadcast that is starting; it may read the livestream's settings from the store first. */
+export type StreamSessionFactory = (livestreamId: string, ingest: IngestSource) => LiveSession | Promise<LiveSession>;
 
 export interface StreamSessionDeps {
   config: Pick<Config, 'mediaDir' | 'dvrWindowS' | 'publicUrl' | 'transcode'>;
@@ -144,7 +145,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     });
     this.emit('state', 'starting');
     try {
-      this.beginRecording();
+      await this.beginRecording();
       await this.packager.prepare();
       await this.transcoder.start();
     } catch (err) {
@@ -175,10 +176,10 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     return this.stopped;
   }
 
-  private beginRecording(): void {
+  private async beginRecording(): Promise<void> {
     if (!this.recordings) return;
     try {
-      this.recordings.begin(this.livestreamId, this.broadcastId, this.startedAt);
+      await this.recordings.begin(this.livestreamId, this.broadcastId, this.startedAt);
       this.recordingBegun = true;
     } catch (err) {
       this.recording?.stop(`the recording could not be registered (${(err as Error).message})`);

@@ -6,7 +6,7 @@ import { processOwner, thisProcess } from '../process-owner.js';
 import { IdleSession } from '../../test/fixtures/idle-session.js';
 import { AlreadyLiveError, SessionRegistry } from '../session/session-registry.js';
 import { LiveClaims } from './live-claims.js';
-import { SqliteLivestreamRepository } from './livestream-repository.js';
+import { SqliteLivestreamRepository } from './sqlite/livestream-repository.js';
 import { migrations } from './migrations.js';
 import { applyMigrations } from './migrator.js';
 
@@ -22,7 +22,7 @@ describe('LiveClaims', () => {
     db = new BetterSqlite3(':memory:');
     db.pragma('foreign_keys = ON');
     applyMigrations(db, migrations);
-    livestreamId = new SqliteLivestreamRepository(db).create({ name: 'shared', record: true }).id;
+    livestreamId = (await new SqliteLivestreamRepository(db).create({ name: 'shared', record: true })).id;
     other = spawn('sleep', ['30'], { stdio: 'ignore' });
     await once(other, 'spawn');
     theirs = new LiveClaims(db, processOwner(other.pid!)!);

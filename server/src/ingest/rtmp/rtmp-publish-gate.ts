@@ -53,6 +53,13 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
   const ingests = new Map<string, RtmpIngest>();
 
   const onPublish = (publish: RtmpPublish) => {
+    void admit(publish).catch((err: unknown) => {
+      log.error('the RTMP publish could not be checked', { err, remote: publish.remote });
+      publish.close();
+    });
+  };
+
+  const admit = async (publish: RtmpPublish) => {
     const refuse = (reason: string, fields: Record<string, unknown> = {}) => {
       log.warn(`RTMP publish refused: ${reason}`, { remote: publish.remote, ...fields });
       publish.close();
@@ -66,7 +73,9 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
     if (!publish.streamKey) return refuse('no stream key');
     const key = streamKeySchema.safeParse(publish.streamKey);
     if (!key.success) return refuse('malformed stream key');
-    const found = deps.keys.resolveStreamKey(key.data);
+    const found = await deps.keys.resolveStreamKey(key.data);
+    // The publisher may have left during the lookup; nothing of it has been taken yet.
+    if (publish.closed) return;
     if (found === undefined) return refuse('unknown stream key (wrong, rotated or deleted)');
     const { livestreamId } = found;
     const fields = { livestream: livestreamId, remote: publish.remote };
@@ -93,7 +102,7 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
       }
     }
 
-    void probe(publish).then((verdict) => {
+    void probe(publish).then(async (verdict) => {
       if (!verdict.ok) {
         reservation?.release();
         returningTo?.unclaim();
@@ -113,7 +122,7 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
       });
       let session: LiveSession;
       try {
-        session = reservation!.start(ingest);
+        session = await reservation!.start(ingest);
       } catch (err) {
         // Ended while it was probed (deleted, key rotated, disabled): nothing of it may stay to return to.
         void ingest.close();

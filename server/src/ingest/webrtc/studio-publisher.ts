@@ -66,7 +66,7 @@ export class StudioPublisher {
     if (this.session) throw new SignallingError('already live');
     if (this.negotiation) throw new SignallingError('already joined');
     // The key is checked before anything is created for this publisher.
-    const auth = this.deps.auth.authorizePublish(req.livestreamId, req.streamKey);
+    const auth = await this.deps.auth.authorizePublish(req.livestreamId, req.streamKey);
     if (auth !== 'ok') throw publishAuthRefusal(auth);
     const reservation = this.deps.registry.reserve(req.livestreamId);
     let router: types.Router;
@@ -171,18 +171,23 @@ export class StudioPublisher {
       void ingest.close();
       return;
     }
-    this.negotiation = undefined;
-    // From here the session owns the ingest (and so the router): it closes it when the broadcast ends.
+    // The negotiation stays until the session exists: a publisher leaving meanwhile abandons it, which makes start() fail.
     let session: LiveSession;
     try {
-      session = n.reservation.start(ingest);
+      session = await n.reservation.start(ingest);
     } catch (err) {
+      // Abandoned meanwhile: the publisher was told already.
+      if (this.negotiation === n) {
+        this.negotiation = undefined;
+        // A refusal (kicked while connecting) is the publisher's to read; anything else is ours.
+        if (!(err instanceof PublishRefusedError)) this.log.error('the broadcast could not start', { error: err });
+        this.notify({ state: 'ended', reason: err instanceof PublishRefusedError ? err.message : 'the broadcast could not start' });
+      }
       void ingest.close();
-      // A refusal (kicked while connecting) is the publisher's to read; anything else is ours.
-      if (!(err instanceof PublishRefusedError)) this.log.error('the broadcast could not start', { error: err });
-      this.notify({ state: 'ended', reason: err instanceof PublishRefusedError ? err.message : 'the broadcast could not start' });
       return;
     }
+    // From here the session owns the ingest (and so the router): it closes it when the broadcast ends.
+    this.negotiation = undefined;
     this.session = session;
     const onState = (state: LiveSession['state']) => {
       if (state !== 'ended') this.notify({ state });

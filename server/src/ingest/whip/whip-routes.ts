@@ -63,7 +63,7 @@ export const whipRoutes: FastifyPluginAsync<WhipRoutesOptions> = async (app, o) 
     // Before the body is read: a publisher without the key learns nothing else.
     onRequest: async (request) => {
       const id = parseInput(livestreamIdSchema, request.params.id);
-      const result = o.auth.authorizePublish(id, publishToken(request));
+      const result = await o.auth.authorizePublish(id, publishToken(request));
       if (result !== 'ok') throw refusalAnswer(publishAuthRefusal(result));
     },
     open: async (livestreamId, request) => {

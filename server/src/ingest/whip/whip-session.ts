@@ -99,8 +99,8 @@ export class WhipSession extends RtcHttpSession {
       });
       if (!this.negotiating) return;
       this.log.info('WHIP publisher connected', { session: this.id, source: `${ingest.video.width}x${ingest.video.height}`, afterMs: Date.now() - startedAt });
-      // Throws when the livestream was deleted meanwhile: the catch below releases everything.
-      const broadcast = this.reservation.start(ingest);
+      // Rejects when the livestream was deleted or the publish abandoned meanwhile: the catch below releases everything.
+      const broadcast = await this.reservation.start(ingest);
       this.negotiating = false;
       this.broadcast = broadcast;
       broadcast.once('ended', (reason) => {

@@ -57,7 +57,7 @@ export const whepRoutes: FastifyPluginAsync<WhepRoutesOptions> = async (app, o) 
     iceServers: o.iceServers,
     limits: o.limits,
     open: async (livestreamId, request) => {
-      if (!o.livestreams.get(livestreamId)) throw new HttpError(404, 'no livestream with this id');
+      if (!(await o.livestreams.get(livestreamId))) throw new HttpError(404, 'no livestream with this id');
       const broadcast = o.registry.get(livestreamId) ?? (o.registry.isLive(livestreamId) ? await started(livestreamId) : undefined);
       if (broadcast === 'timeout') throw new HttpError(503, 'the broadcast is still starting', { 'Retry-After': '1' });
       if (!broadcast || broadcast.state === 'ended') {

@@ -1,0 +1,62 @@
+import type { Database } from 'better-sqlite3';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { ChatRepository, ChatRepositoryOptions } from './chat-repository.js';
+import { openDatabase } from './db.js';
+import type { LivestreamRepository } from './livestream-repository.js';
+import { PostgresChatRepository } from './postgres/chat-repository.js';
+import { openPostgres } from './postgres/database.js';
+import { PostgresLivestreamRepository } from './postgres/livestream-repository.js';
+import { PostgresRecordingRepository } from './postgres/recording-repository.js';
+import type { RecordingRepository } from './recording-repository.js';
+import { SqliteChatRepository } from './sqlite/chat-repository.js';
+import { SqliteLivestreamRepository } from './sqlite/livestream-repository.js';
+import { SqliteRecordingRepository } from './sqlite/recording-repository.js';
+
+/** Everything Axon stores, behind one interface whichever database holds it. */
+export interface Store {
+  livestreams: LivestreamRepository;
+  recordings: RecordingRepository;
+  chat: ChatRepository;
+  /** The embedded database, where processes sharing AXON_DATA_DIR keep their live claims; undefined with PostgreSQL. */
+  sqlite: Database | undefined;
+  /** Writes the chat messages still queued, then closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * SQLite in `dataDir` (the embedded default: nothing to set up), or PostgreSQL when DATABASE_URL is set
+ * (cluster mode: every node on one database). Either is migrated to the current schema before this resolves.
+ */
+export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl' | 'chatHistory'>, log: Logger): Promise<Store> {
+  const chatOptions: ChatRepositoryOptions = {
+    historyLimit: config.chatHistory,
+    onWriteError: (error, lost) => log.error('chat messages could not be written to history', { error, lost }),
+  };
+  if (config.databaseUrl === undefined) {
+    const db = openDatabase(config.dataDir);
+    const chat = new SqliteChatRepository(db, chatOptions);
+    return {
+      livestreams: new SqliteLivestreamRepository(db),
+      recordings: new SqliteRecordingRepository(db),
+      chat,
+      sqlite: db,
+      close: async () => {
+        await chat.flush();
+        db.close();
+      },
+    };
+  }
+  const pool = await openPostgres(config.databaseUrl, log);
+  const chat = new PostgresChatRepository(pool, chatOptions);
+  return {
+    livestreams: new PostgresLivestreamRepository(pool),
+    recordings: new PostgresRecordingRepository(pool),
+    chat,
+    sqlite: undefined,
+    close: async () => {
+      await chat.flush();
+      await pool.end();
+    },
+  };
+}
