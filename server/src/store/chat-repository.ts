@@ -41,6 +41,23 @@ export interface ChatRepositoryOptions {
   onWriteError: (error: unknown, lost: number) => void;
 }
 
+/** A message's row, as either database gives it. */
+export interface ChatMessageRow {
+  id: string;
+  livestream_id: string;
+  name: string;
+  text: string;
+  sent_at: string;
+}
+
+export const toChatMessage = (row: ChatMessageRow): ChatMessage => ({
+  id: row.id,
+  livestreamId: row.livestream_id,
+  name: row.name,
+  text: row.text,
+  sentAt: row.sent_at,
+});
+
 /** A message waiting for its batch, with the participant who sent it. */
 export interface QueuedChatMessage {
   message: ChatMessage;

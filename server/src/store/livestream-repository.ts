@@ -52,6 +52,30 @@ export interface LivestreamRepository extends PublishAuthorizer, StreamKeyResolv
   delete(id: string): Promise<boolean>;
 }
 
+/** A livestream's row, as either database gives it (SQLite's flags are 0 or 1, PostgreSQL's booleans). */
+export interface LivestreamRow {
+  seq: number;
+  id: string;
+  name: string;
+  stream_key: string;
+  record: number | boolean;
+  dvr_window_s: number | null;
+  enabled: number | boolean;
+  created_at: string;
+}
+
+export const LIVESTREAM_COLUMNS = 'seq, id, name, stream_key, record, dvr_window_s, enabled, created_at';
+
+export const toLivestreamRecord = (row: LivestreamRow): LivestreamRecord => ({
+  id: row.id,
+  name: row.name,
+  streamKey: row.stream_key,
+  record: Boolean(row.record),
+  dvrWindowS: row.dvr_window_s,
+  enabled: Boolean(row.enabled),
+  createdAt: row.created_at,
+});
+
 /** 96 bits: public, only needs to be unguessable enough not to enumerate. */
 const newId = () => randomBytes(12).toString('base64url');
 /** 256 bits, URL-safe. */
@@ -89,16 +113,15 @@ function decodeCursor(cursor: string): number {
  * One page, newest first, from a store's query of at most `count` rows older than `beforeSeq` (undefined:
  * from the newest). One row more than the page tells whether another page follows.
  */
-export async function readPage<Row extends { seq: number }>(
+export async function readPage(
   page: { limit: number; cursor?: string | undefined },
-  query: (beforeSeq: number | undefined, count: number) => Promise<Row[]>,
-  toRecord: (row: Row) => LivestreamRecord,
+  query: (beforeSeq: number | undefined, count: number) => Promise<LivestreamRow[]>,
 ): Promise<LivestreamPage> {
   const rows = await query(page.cursor === undefined ? undefined : decodeCursor(page.cursor), page.limit + 1);
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
   return {
-    items: items.map(toRecord),
+    items: items.map(toLivestreamRecord),
     nextCursor: rows.length > page.limit && last ? encodeCursor(last.seq) : null,
   };
 }

@@ -35,28 +35,27 @@ export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl' |
   };
   if (config.databaseUrl === undefined) {
     const db = openDatabase(config.dataDir);
-    const chat = new SqliteChatRepository(db, chatOptions);
-    return {
+    const repositories = {
       livestreams: new SqliteLivestreamRepository(db),
       recordings: new SqliteRecordingRepository(db),
-      chat,
-      sqlite: db,
-      close: async () => {
-        await chat.flush();
-        db.close();
-      },
+      chat: new SqliteChatRepository(db, chatOptions),
     };
+    return withClose({ ...repositories, sqlite: db }, async () => void db.close());
   }
   const pool = await openPostgres(config.databaseUrl, log);
-  const chat = new PostgresChatRepository(pool, chatOptions);
-  return {
+  const repositories = {
     livestreams: new PostgresLivestreamRepository(pool),
     recordings: new PostgresRecordingRepository(pool),
-    chat,
-    sqlite: undefined,
-    close: async () => {
-      await chat.flush();
-      await pool.end();
-    },
+    chat: new PostgresChatRepository(pool, chatOptions),
   };
+  return withClose({ ...repositories, sqlite: undefined }, () => pool.end());
 }
+
+/** Chat holds messages back for its next batch: they are written before the database closes. */
+const withClose = (store: Omit<Store, 'close'>, closeDatabase: () => Promise<void>): Store => ({
+  ...store,
+  close: async () => {
+    await store.chat.flush();
+    await closeDatabase();
+  },
+});

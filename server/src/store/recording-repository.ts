@@ -17,6 +17,31 @@ export interface FinishedRecording extends RecordingRecord {
   durationS: number;
 }
 
+/** A recording's row, as either database gives it. */
+export interface RecordingRow {
+  id: string;
+  livestream_id: string;
+  status: RecordingRecord['status'];
+  started_at: string;
+  ended_at: string | null;
+  duration_s: number | null;
+}
+
+export const RECORDING_COLUMNS = 'id, livestream_id, status, started_at, ended_at, duration_s';
+/** The condition of a finished recording's row, the only rows toFinishedRecording takes. */
+export const FINISHED = "status IN ('complete', 'interrupted')";
+
+export const toRecordingRecord = (row: RecordingRow): RecordingRecord => ({
+  id: row.id,
+  livestreamId: row.livestream_id,
+  status: row.status,
+  startedAt: row.started_at,
+  endedAt: row.ended_at,
+  durationS: row.duration_s,
+});
+// Only called on rows the FINISHED condition selected, whose end columns finish() set.
+export const toFinishedRecording = (row: RecordingRow) => toRecordingRecord(row) as FinishedRecording;
+
 export interface NewRecording {
   id: string;
   livestreamId: string;

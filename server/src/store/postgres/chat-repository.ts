@@ -1,23 +1,10 @@
 import type { Pool } from 'pg';
 import type { ChatMessage } from '../../../../shared/chat.js';
-import { ChatWriteQueue, type ChatRepository, type ChatRepositoryOptions, type NewChatMessage, type QueuedChatMessage } from '../chat-repository.js';
+import * as shared from '../chat-repository.js';
+import type { ChatMessageRow as Row, ChatRepository, ChatRepositoryOptions, NewChatMessage, QueuedChatMessage } from '../chat-repository.js';
 import { inTransaction } from './transaction.js';
 
-interface Row {
-  id: string;
-  livestream_id: string;
-  name: string;
-  text: string;
-  sent_at: Date;
-}
-
-const toMessage = (row: Row): ChatMessage => ({
-  id: row.id,
-  livestreamId: row.livestream_id,
-  name: row.name,
-  text: row.text,
-  sentAt: row.sent_at.toISOString(),
-});
+const { toChatMessage: toMessage } = shared;
 
 /**
  * One statement for the whole batch, in the order the messages were sent. Joining livestreams FOR KEY SHARE
@@ -39,13 +26,13 @@ const PRUNE = `
 
 /** Chat in PostgreSQL, shared by every node of a cluster. Call flush() before closing the pool. */
 export class PostgresChatRepository implements ChatRepository {
-  private readonly queue: ChatWriteQueue;
+  private readonly queue: shared.ChatWriteQueue;
 
   constructor(
     private readonly pool: Pool,
     options: ChatRepositoryOptions,
   ) {
-    this.queue = new ChatWriteQueue(options, (batch) =>
+    this.queue = new shared.ChatWriteQueue(options, (batch) =>
       inTransaction(pool, async (client) => {
         const column = <T>(pick: (q: QueuedChatMessage) => T) => batch.map(pick);
         const inserted = await client.query<{ id: string }>(INSERT_BATCH, [

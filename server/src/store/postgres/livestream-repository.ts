@@ -1,47 +1,16 @@
 import type { Pool } from 'pg';
 import type { PublishAuthResult, ResolvedStreamKey } from '../../session/publish-auth.js';
-import {
-  checkPublishKey,
-  newLivestream,
-  newStreamKey,
-  readPage,
-  type LivestreamChanges,
-  type LivestreamPage,
-  type LivestreamRecord,
-  type LivestreamRepository,
-  type NewLivestream,
-} from '../livestream-repository.js';
+import * as shared from '../livestream-repository.js';
+import type { LivestreamChanges, LivestreamPage, LivestreamRecord, LivestreamRepository, LivestreamRow, NewLivestream } from '../livestream-repository.js';
 
-interface Row {
-  /** bigint, which pg hands over as a string. */
-  seq: string;
-  id: string;
-  name: string;
-  stream_key: string;
-  record: boolean;
-  dvr_window_s: number | null;
-  enabled: boolean;
-  created_at: Date;
-}
-
-const COLUMNS = 'seq, id, name, stream_key, record, dvr_window_s, enabled, created_at';
-
-const toRecord = (row: Omit<Row, 'seq'>): LivestreamRecord => ({
-  id: row.id,
-  name: row.name,
-  streamKey: row.stream_key,
-  record: row.record,
-  dvrWindowS: row.dvr_window_s,
-  enabled: row.enabled,
-  createdAt: row.created_at.toISOString(),
-});
+const { LIVESTREAM_COLUMNS: COLUMNS, toLivestreamRecord: toRecord } = shared;
 
 /** Livestreams in PostgreSQL, shared by every node of a cluster. */
 export class PostgresLivestreamRepository implements LivestreamRepository {
   constructor(private readonly pool: Pool) {}
 
   async create(input: NewLivestream): Promise<LivestreamRecord> {
-    const record = newLivestream(input);
+    const record = shared.newLivestream(input);
     await this.pool.query(
       'INSERT INTO livestreams (id, name, stream_key, record, dvr_window_s, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
       [record.id, record.name, record.streamKey, record.record, record.dvrWindowS, record.createdAt],
@@ -50,34 +19,27 @@ export class PostgresLivestreamRepository implements LivestreamRepository {
   }
 
   async get(id: string): Promise<LivestreamRecord | undefined> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM livestreams WHERE id = $1`, [id]);
+    const { rows } = await this.pool.query<LivestreamRow>(`SELECT ${COLUMNS} FROM livestreams WHERE id = $1`, [id]);
     return rows[0] && toRecord(rows[0]);
   }
 
   async resolveStreamKey(streamKey: string): Promise<ResolvedStreamKey | undefined> {
-    const { rows } = await this.pool.query<Pick<Row, 'id' | 'enabled'>>('SELECT id, enabled FROM livestreams WHERE stream_key = $1', [streamKey]);
+    const { rows } = await this.pool.query<{ id: string; enabled: boolean }>('SELECT id, enabled FROM livestreams WHERE stream_key = $1', [streamKey]);
     const row = rows[0];
     return row && { livestreamId: row.id, result: row.enabled ? 'ok' : 'disabled' };
   }
 
   list(page: { limit: number; cursor?: string | undefined }): Promise<LivestreamPage> {
-    return readPage<Omit<Row, 'seq'> & { seq: number }>(
-      page,
-      async (beforeSeq, count) => {
-        const { rows } = await this.pool.query<Row>(
-          `SELECT ${COLUMNS} FROM livestreams WHERE $1::bigint IS NULL OR seq < $1 ORDER BY seq DESC LIMIT $2`,
-          [beforeSeq ?? null, count],
-        );
-        return rows.map((row) => ({ ...row, seq: Number(row.seq) }));
-      },
-      toRecord,
-    );
+    return shared.readPage(page, async (beforeSeq, count) => {
+      const query = `SELECT ${COLUMNS} FROM livestreams WHERE $1::bigint IS NULL OR seq < $1 ORDER BY seq DESC LIMIT $2`;
+      return (await this.pool.query<LivestreamRow>(query, [beforeSeq ?? null, count])).rows;
+    });
   }
 
   async update(id: string, changes: LivestreamChanges): Promise<LivestreamRecord | undefined> {
     const window = changes.dvrWindowS;
     // dvr_window_s can be set back to NULL, so it takes a flag saying whether to change it.
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<LivestreamRow>(
       `UPDATE livestreams SET name = coalesce($1, name), record = coalesce($2, record),
          dvr_window_s = CASE WHEN $3::boolean THEN $4::integer ELSE dvr_window_s END, enabled = coalesce($5, enabled)
          WHERE id = $6 RETURNING ${COLUMNS}`,
@@ -87,7 +49,8 @@ export class PostgresLivestreamRepository implements LivestreamRepository {
   }
 
   async rotateKey(id: string): Promise<LivestreamRecord | undefined> {
-    const { rows } = await this.pool.query<Row>(`UPDATE livestreams SET stream_key = $1 WHERE id = $2 RETURNING ${COLUMNS}`, [newStreamKey(), id]);
+    const query = `UPDATE livestreams SET stream_key = $1 WHERE id = $2 RETURNING ${COLUMNS}`;
+    const { rows } = await this.pool.query<LivestreamRow>(query, [shared.newStreamKey(), id]);
     return rows[0] && toRecord(rows[0]);
   }
 
@@ -97,11 +60,8 @@ export class PostgresLivestreamRepository implements LivestreamRepository {
   }
 
   async authorizePublish(livestreamId: string, streamKey: string): Promise<PublishAuthResult> {
-    const { rows } = await this.pool.query<{ stream_key: string; enabled: boolean }>(
-      'SELECT stream_key, enabled FROM livestreams WHERE id = $1',
-      [livestreamId],
-    );
-    const row = rows[0];
-    return checkPublishKey(row && { streamKey: row.stream_key, enabled: row.enabled }, streamKey);
+    const query = 'SELECT stream_key, enabled FROM livestreams WHERE id = $1';
+    const row = (await this.pool.query<{ stream_key: string; enabled: boolean }>(query, [livestreamId])).rows[0];
+    return shared.checkPublishKey(row && { streamKey: row.stream_key, enabled: row.enabled }, streamKey);
   }
 }

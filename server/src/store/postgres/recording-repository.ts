@@ -1,28 +1,8 @@
 import type { Pool } from 'pg';
-import type { FinishedRecording, NewRecording, RecordingEnd, RecordingRecord, RecordingRepository } from '../recording-repository.js';
+import * as shared from '../recording-repository.js';
+import type { FinishedRecording, NewRecording, RecordingEnd, RecordingRecord, RecordingRepository, RecordingRow as Row } from '../recording-repository.js';
 
-interface Row {
-  id: string;
-  livestream_id: string;
-  status: RecordingRecord['status'];
-  started_at: Date;
-  ended_at: Date | null;
-  duration_s: number | null;
-}
-
-const COLUMNS = 'id, livestream_id, status, started_at, ended_at, duration_s';
-const FINISHED = "status IN ('complete', 'interrupted')";
-
-const toRecord = (row: Row): RecordingRecord => ({
-  id: row.id,
-  livestreamId: row.livestream_id,
-  status: row.status,
-  startedAt: row.started_at.toISOString(),
-  endedAt: row.ended_at?.toISOString() ?? null,
-  durationS: row.duration_s,
-});
-// Only called on rows the FINISHED condition selected, whose end columns finish() set.
-const toFinished = (row: Row) => toRecord(row) as FinishedRecording;
+const { FINISHED, RECORDING_COLUMNS: COLUMNS, toFinishedRecording: toFinished, toRecordingRecord: toRecord } = shared;
 
 /** Recordings in PostgreSQL, shared by every node of a cluster. */
 export class PostgresRecordingRepository implements RecordingRepository {

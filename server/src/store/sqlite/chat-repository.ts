@@ -2,27 +2,13 @@ import type { Database } from 'better-sqlite3';
 import type { ChatMessage } from '../../../../shared/chat.js';
 import {
   ChatWriteQueue,
+  toChatMessage as toMessage,
+  type ChatMessageRow as Row,
   type ChatRepository,
   type ChatRepositoryOptions,
   type NewChatMessage,
   type QueuedChatMessage,
 } from '../chat-repository.js';
-
-interface Row {
-  id: string;
-  livestream_id: string;
-  name: string;
-  text: string;
-  sent_at: string;
-}
-
-const toMessage = (row: Row): ChatMessage => ({
-  id: row.id,
-  livestreamId: row.livestream_id,
-  name: row.name,
-  text: row.text,
-  sentAt: row.sent_at,
-});
 
 /** Chat in the embedded SQLite database. Call flush() before closing the database. */
 export class SqliteChatRepository implements ChatRepository {

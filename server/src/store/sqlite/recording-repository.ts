@@ -1,28 +1,16 @@
 import type { Database } from 'better-sqlite3';
-import type { FinishedRecording, NewRecording, RecordingEnd, RecordingRecord, RecordingRepository } from '../recording-repository.js';
-
-interface Row {
-  id: string;
-  livestream_id: string;
-  status: RecordingRecord['status'];
-  started_at: string;
-  ended_at: string | null;
-  duration_s: number | null;
-}
-
-const COLUMNS = 'id, livestream_id, status, started_at, ended_at, duration_s';
-const FINISHED = "status IN ('complete', 'interrupted')";
-
-const toRecord = (row: Row): RecordingRecord => ({
-  id: row.id,
-  livestreamId: row.livestream_id,
-  status: row.status,
-  startedAt: row.started_at,
-  endedAt: row.ended_at,
-  durationS: row.duration_s,
-});
-// Only called on rows the FINISHED condition selected, whose end columns the finish statement set.
-const toFinished = (row: Row) => toRecord(row) as FinishedRecording;
+import {
+  FINISHED,
+  RECORDING_COLUMNS as COLUMNS,
+  toFinishedRecording as toFinished,
+  toRecordingRecord as toRecord,
+  type FinishedRecording,
+  type NewRecording,
+  type RecordingEnd,
+  type RecordingRecord,
+  type RecordingRepository,
+  type RecordingRow as Row,
+} from '../recording-repository.js';
 
 /** Recordings in the embedded SQLite database. */
 export class SqliteRecordingRepository implements RecordingRepository {
