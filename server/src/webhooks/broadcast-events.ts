@@ -1,5 +1,5 @@
 import { recordingView } from '../http/routes/recordings.js';
-import type { StreamSession } from '../session/stream-session.js';
+import type { LiveSession } from '../session/stream-session.js';
 import type { FinishedRecording } from '../store/recording-repository.js';
 import type { EmitWebhookEvent } from './webhook-service.js';
 
@@ -7,7 +7,7 @@ import type { EmitWebhookEvent } from './webhook-service.js';
  * Publishes a broadcast's `livestream.started` when it becomes playable and, for a broadcast that did,
  * `livestream.ended` with the reason when it ends: a receiver sees each start matched by one end.
  */
-export function announceBroadcast(session: StreamSession, emit: EmitWebhookEvent): void {
+export function announceBroadcast(session: LiveSession & { broadcastId: string; startedAt: Date }, emit: EmitWebhookEvent): void {
   const broadcast = { livestreamId: session.livestreamId, broadcastId: session.broadcastId };
   const startedAt = session.startedAt.toISOString();
   let started = false;

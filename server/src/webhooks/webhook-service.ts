@@ -41,6 +41,7 @@ export class WebhookService {
   readonly repository: WebhookRepository;
   private readonly dispatcher: WebhookDispatcher;
   private readonly log: Logger;
+  private started = false;
   private closed = false;
 
   constructor(o: WebhookDispatcherOptions) {
@@ -49,8 +50,9 @@ export class WebhookService {
     this.dispatcher = new WebhookDispatcher(o);
   }
 
-  /** Starts sending, beginning with what a previous run left pending. */
+  /** Starts sending, beginning with what a previous run left pending; until then events are only queued. */
   start(): void {
+    this.started = true;
     this.dispatcher.wake();
   }
 
@@ -59,7 +61,7 @@ export class WebhookService {
     const payload: WebhookPayload = { type, timestamp: new Date().toISOString(), data } as WebhookPayload;
     this.repository.enqueue(type, JSON.stringify(payload), new Date()).then(
       (queued) => {
-        if (queued > 0) this.dispatcher.wake();
+        if (queued > 0 && this.started) this.dispatcher.wake();
       },
       (err: unknown) => this.log.error('a webhook event could not be queued', { event: type, err }),
     );
