@@ -1,4 +1,4 @@
-import type { WebhookDeliveryState, WebhookEventType } from '../../../shared/webhooks.js';
+import type { WebhookDelivery, WebhookDeliveryState, WebhookEventType } from '../../../shared/webhooks.js';
 
 /** A webhook as stored, with its signing secret. */
 export interface WebhookRecord {
@@ -10,19 +10,10 @@ export interface WebhookRecord {
 }
 
 /** One event for one webhook: the queue entry and its line in the delivery log. */
-export interface DeliveryRecord {
-  id: string;
+export interface DeliveryRecord extends Omit<WebhookDelivery, 'payload'> {
   webhookId: string;
-  eventType: WebhookEventType;
   /** The exact JSON body that is signed and sent. */
   payload: string;
-  state: WebhookDeliveryState;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: string;
-  deliveredAt: string | null;
 }
 
 /** What one attempt leaves: delivered, pending with its next attempt, or failed for good. */

@@ -24,17 +24,9 @@ interface IdParams {
   id: string;
 }
 
-const deliveryView = (d: DeliveryRecord): WebhookDelivery => ({
-  id: d.id,
-  eventType: d.eventType,
-  payload: JSON.parse(d.payload) as WebhookPayload,
-  state: d.state,
-  attempts: d.attempts,
-  nextAttemptAt: d.state === 'pending' ? d.nextAttemptAt : null,
-  lastStatus: d.lastStatus,
-  lastError: d.lastError,
-  createdAt: d.createdAt,
-  deliveredAt: d.deliveredAt,
+const deliveryView = ({ webhookId: _webhookId, payload, ...rest }: DeliveryRecord): WebhookDelivery => ({
+  ...rest,
+  payload: JSON.parse(payload) as WebhookPayload,
 });
 
 /** The webhook API, admin only. A webhook's secret is in the answer that creates it and nowhere else. */
