@@ -138,4 +138,13 @@ describe('webhook API', () => {
     expect(bad.json.error).toContain('cursor');
     expect((await call('GET', `/api/webhooks/${created.id}/deliveries?limit=0`)).status).toBe(400);
   });
+
+  it('is documented in OpenAPI from the same schemas', async () => {
+    const doc = (await call('GET', '/api/openapi.json', { token: null })).json;
+    expect(doc.paths['/api/webhooks'].post.responses).toHaveProperty('409');
+    expect(doc.paths['/api/webhooks/{id}/deliveries'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['limit', 'cursor']);
+    expect(doc.components.schemas.CreateWebhookRequest).toMatchObject({ additionalProperties: false, required: ['url'] });
+    expect(doc.components.schemas.Webhook.properties).not.toHaveProperty('secret');
+    expect(doc.components.schemas.CreatedWebhook.required).toContain('secret');
+  });
 });
