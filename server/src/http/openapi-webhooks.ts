@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import { listLivestreamsQuerySchema } from '../../../shared/livestream.js';
-import {
-  createWebhookSchema,
-  WEBHOOK_EVENT_TYPES,
-  webhookIdSchema,
-  type CreatedWebhook,
-  type Webhook,
-  type WebhookList,
-} from '../../../shared/webhooks.js';
+import { createWebhookSchema, webhookIdSchema } from '../../../shared/webhook-schemas.js';
+import { WEBHOOK_EVENT_TYPES, type CreatedWebhook, type Webhook, type WebhookList } from '../../../shared/webhooks.js';
 import type { Assert, Equals } from './openapi.js';
 
 // Response shapes, documented only: the compile-time checks below keep them equal to the shared types.

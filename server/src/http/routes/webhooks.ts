@@ -1,13 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { listLivestreamsQuerySchema } from '../../../../shared/livestream.js';
-import {
-  createWebhookSchema,
-  webhookIdSchema,
-  type Webhook,
-  type WebhookDelivery,
-  type WebhookDeliveryList,
-  type WebhookList,
-  type WebhookPayload,
+import { createWebhookSchema, webhookIdSchema } from '../../../../shared/webhook-schemas.js';
+import type {
+  Webhook,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookList,
+  WebhookPayload,
 } from '../../../../shared/webhooks.js';
 import { InvalidCursorError } from '../../store/livestream-repository.js';
 import type { DeliveryRecord } from '../../webhooks/webhook-repository.js';
