@@ -1,6 +1,7 @@
 import type { PublicLivestream } from '../../../shared/livestream.js';
+import { thumbnailPath } from '../../../shared/public-paths.js';
 import { listRecordings } from '../api.js';
-import { h } from '../dom.js';
+import { h, showPicture } from '../dom.js';
 import { Emitter } from '../emitter.js';
 import type { StreamFormat } from './engine-choice.js';
 import { formatLatency } from './latency.js';
@@ -144,6 +145,9 @@ export function mountPlayerView(container: HTMLElement, options: PlayerViewOptio
   controller.events.on('state', (state) => view.showState(state));
   controller.events.on('replay', (url) => view.showReplay(url));
   if (options.onInfo) controller.events.on('info', options.onInfo);
+  // The poster: the recording's picture, or the livestream's newest (its last one while offline).
+  if (recordingId) showPicture(video, thumbnailPath(livestreamId, recordingId));
+  else controller.events.on('info', (info) => showPicture(video, info.thumbnailUrl));
   controller.events.on('note', (message) => view.showNote(message));
   controller.events.on('engine', (engine) => view.showEngine(engine));
   view.readLatency(() => controller.latencySeconds(Date.now()));

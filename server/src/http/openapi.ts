@@ -27,6 +27,10 @@ const publicLivestreamSchema = z.object({
   embedHtml: z.string().describe('An <iframe> to paste into any page'),
   hlsUrl: z.url(),
   dashUrl: z.url(),
+  thumbnailUrl: z
+    .url()
+    .nullable()
+    .describe('JPEG of the newest frame: renewed every 10 s while live, the last one kept after; null before the first broadcast'),
 });
 const livestreamSchema = publicLivestreamSchema.extend({
   streamKey: z.string().describe('Secret: OBS "Stream Key" for RTMP, "Bearer Token" for WHIP'),
@@ -47,6 +51,7 @@ const recordingSchema = z.object({
   hlsUrl: z.url(),
   dashUrl: z.url(),
   playerUrl: z.url(),
+  thumbnailUrl: z.url().nullable().describe("JPEG of the broadcast's last frame; null when it ended before one was taken"),
 });
 const recordingListSchema = z.object({ items: z.array(recordingSchema).describe('Newest first') });
 const apiErrorSchema = z.object({
