@@ -7,7 +7,7 @@ import { connectRedisAdapter } from './chat/redis-adapter.js';
 import { AdminAuth } from './http/admin-auth.js';
 import { loadOrCreateApiToken } from './http/admin-token.js';
 import { buildHttpApp, type MetricSample } from './http/app.js';
-import { recordingRoutes } from './http/routes/recordings.js';
+import { recordingRoutes, recordingView } from './http/routes/recordings.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-publish-gate.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
@@ -57,7 +57,10 @@ async function main(): Promise<void> {
     mediaDir: config.mediaDir,
     log: log.child('recordings'),
     liveElsewhere: (id) => claims.heldElsewhere(id),
-    onReady: (recording) => announceRecording(recording, config.publicUrl, webhooks.emit),
+    onReady: (recording) => {
+      const view = recordingView(config.publicUrl, recording, recordings.dirOf(recording.livestreamId, recording.id));
+      announceRecording(recording, view, webhooks.emit);
+    },
   });
   // Before any broadcast starts: recordings cut by a crash or a kill become replayable; live leftovers go.
   await recordings.recover();

@@ -1,4 +1,4 @@
-import { recordingView } from '../http/routes/recordings.js';
+import type { Recording } from '../../../shared/recording.js';
 import type { LiveSession } from '../session/stream-session.js';
 import type { FinishedRecording } from '../store/recording-repository.js';
 import type { EmitWebhookEvent } from './webhook-service.js';
@@ -21,7 +21,7 @@ export function announceBroadcast(session: LiveSession & { broadcastId: string; 
   });
 }
 
-/** Publishes `recording.ready` for a recording the library has just made replayable. */
-export function announceRecording(recording: FinishedRecording, publicUrl: string, emit: EmitWebhookEvent): void {
-  emit('recording.ready', { livestreamId: recording.livestreamId, ...recordingView(publicUrl, recording) });
+/** Publishes `recording.ready` for a recording the library has just made replayable (`view`: as the API shows it). */
+export function announceRecording(recording: FinishedRecording, view: Recording, emit: EmitWebhookEvent): void {
+  emit('recording.ready', { livestreamId: recording.livestreamId, ...view });
 }
