@@ -1,7 +1,7 @@
 import type { CreatedWebhook, Webhook, WebhookDelivery, WebhookEventType } from '../../../shared/webhooks.js';
 import type { WebhooksApi } from '../api.js';
 import { Emitter } from '../emitter.js';
-import { errorMessage } from './dashboard-controller.js';
+import { errorMessage, reportedCall } from './dashboard-controller.js';
 
 export interface WebhooksDeps {
   api: Pick<WebhooksApi, 'list' | 'create' | 'remove' | 'deliveries'>;
@@ -63,14 +63,8 @@ export class WebhooksController implements WebhookIntents {
     return (await this.run(() => this.deps.api.deliveries(webhook.id)))?.items;
   }
 
-  private async run<T>(call: () => Promise<T>): Promise<T | undefined> {
-    try {
-      const result = await call();
-      this.events.emit('error', null);
-      return result;
-    } catch (error) {
-      this.events.emit('error', errorMessage(error));
-      return undefined;
-    }
+  /** A refused token is the dashboard's to handle (its next refresh signs out); here it is one more error. */
+  private run<T>(call: () => Promise<T>): Promise<T | undefined> {
+    return reportedCall(call, (error) => this.events.emit('error', error === null ? null : errorMessage(error)));
   }
 }
