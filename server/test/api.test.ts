@@ -441,6 +441,9 @@ describe('livestream API', () => {
         '/api/livestreams/{id}/rotate-key',
         '/api/livestreams/{id}/recordings',
         '/api/livestreams/{id}/recordings/{recordingId}',
+        '/api/webhooks',
+        '/api/webhooks/{id}',
+        '/api/webhooks/{id}/deliveries',
       ].sort(),
     );
     expect(doc.components.schemas.CreateLivestreamRequest).toMatchObject({

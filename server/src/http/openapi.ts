@@ -12,6 +12,7 @@ import {
 } from '../../../shared/livestream.js';
 import { PUBLISH_REFUSAL_CODES } from '../../../shared/publish-refusal.js';
 import { recordingIdSchema, type Recording, type RecordingList } from '../../../shared/recording.js';
+import { webhookOpenApi } from './openapi-webhooks.js';
 
 // Response shapes, documented only: the compile-time checks below keep them equal to the shared types.
 const publicLivestreamSchema = z.object({
@@ -58,8 +59,9 @@ const apiErrorSchema = z.object({
   code: z.enum(PUBLISH_REFUSAL_CODES).optional().describe('Why a publish (WHIP) was refused, for programs; `error` says it for people'),
 });
 
-type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-type Assert<T extends true> = T;
+/** Compile-time equality of a documented shape and its shared type. */
+export type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+export type Assert<T extends true> = T;
 type _DocumentedShapesMatch = [
   Assert<Equals<z.infer<typeof publicLivestreamSchema>, PublicLivestream>>,
   Assert<Equals<z.infer<typeof livestreamSchema>, Livestream>>,
@@ -85,6 +87,7 @@ const errorDescriptions: Record<number, string> = {
   401: 'Missing or malformed Authorization header',
   403: 'Wrong API token',
   404: 'No livestream (or recording) with this id',
+  409: 'A limit is reached',
   415: 'Body is not application/json',
 };
 
@@ -94,12 +97,13 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
   const recordingIdParameter = { name: 'recordingId', in: 'path', required: true, schema: jsonSchema(recordingIdSchema, 'input') };
   const listQuery = jsonSchema(listLivestreamsQuerySchema, 'input') as { properties: Record<string, object> };
   const listParameters = Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', schema }));
+  const webhooks = webhookOpenApi({ jsonSchema, ref, json, errors });
   return {
     openapi: '3.1.0',
     info: {
       title: 'Axon API',
       version: '1.0.0',
-      description: 'Livestreams as reusable resources. Authenticate with `Authorization: Bearer <AXON_API_TOKEN>`.',
+      description: 'Livestreams as reusable resources, and webhooks. Authenticate with `Authorization: Bearer <AXON_API_TOKEN>`.',
     },
     servers: [{ url: publicUrl }],
     security: [{ bearerAuth: [] }],
@@ -114,6 +118,7 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
         Recording: jsonSchema(recordingSchema, 'output'),
         RecordingList: jsonSchema(recordingListSchema, 'output'),
         Error: jsonSchema(apiErrorSchema, 'output'),
+        ...webhooks.schemas,
       },
     },
     paths: {
@@ -186,6 +191,7 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
           responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 403, 404) },
         },
       },
+      ...webhooks.paths,
     },
   };
 }
