@@ -10,7 +10,7 @@ import { buildHttpApp, type MetricSample } from './http/app.js';
 import { recordingRoutes } from './http/routes/recordings.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-publish-gate.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
-import { createLogger, setLogLevel } from './log.js';
+import { createLogger, setLogFormat, setLogLevel } from './log.js';
 import { sampleChildProcesses } from './process-metrics.js';
 import { thisProcess } from './process-owner.js';
 import { isLoopback } from './net-address.js';
@@ -31,6 +31,7 @@ import { registerWebRtcRoutes } from './webrtc-routes.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
+  setLogFormat(config.logFormat);
   const log = createLogger('axon');
   process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err }));
   // First, so that a missing, unreadable or mismatched file stops the start before anything else happens.
