@@ -31,6 +31,7 @@ const envSchema = z.object({
   AXON_RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   AXON_FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   AXON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  AXON_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   RTMP_PORT: port.default(1935),
   AXON_RECONNECT_WINDOW_S: z.coerce.number().int().min(0).max(600).default(30),
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
@@ -75,6 +76,8 @@ export interface Config {
   /** Recordings that ended longer ago than this are deleted; undefined keeps them forever. */
   recordingRetentionDays: number | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** JSON lines for machines; pretty (pino-pretty) for a person, the default when stdout is a terminal. */
+  logFormat: 'json' | 'pretty';
   rtmpPort: number;
   /** How long a broadcast waits for its dropped publisher to return before it ends. */
   reconnectWindowS: number;
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dvrWindowS: e.AXON_DVR_WINDOW_S,
     recordingRetentionDays: e.AXON_RECORDING_RETENTION_DAYS,
     logLevel: e.AXON_LOG_LEVEL,
+    logFormat: e.AXON_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     rtmpPort: e.RTMP_PORT,
     reconnectWindowS: e.AXON_RECONNECT_WINDOW_S,
     // Measured (bench `capacity`): 2 cores keep 3 ladders of a 720p30 source (720/480/360/144, veryfast) at

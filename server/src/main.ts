@@ -11,7 +11,7 @@ import { recordingRoutes, recordingView } from './http/routes/recordings.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-publish-gate.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
-import { createLogger, setLogLevel } from './log.js';
+import { createLogger, setLogFormat, setLogLevel } from './log.js';
 import { sampleChildProcesses } from './process-metrics.js';
 import { thisProcess } from './process-owner.js';
 import { isLoopback } from './net-address.js';
@@ -35,6 +35,7 @@ import { WebhookService } from './webhooks/webhook-service.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
+  setLogFormat(config.logFormat);
   const log = createLogger('axon');
   process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err }));
   // First, so that a missing, unreadable or mismatched file stops the start before anything else happens.
@@ -111,7 +112,11 @@ async function main(): Promise<void> {
   // Before any namespace is attached, so that every namespace shares rooms with the other processes.
   const redis = config.redisUrl === undefined ? undefined : await connectRedisAdapter(config.redisUrl, log.child('redis'));
   if (redis) io.adapter(redis.adapter);
-  attachStudioSignalling(io, { pool, registry, auth: livestreams, rtc: config.rtc, log: log.child('studio') }, config.limits.publishSessionsPerIp);
+  attachStudioSignalling(
+    io,
+    { pool, registry, auth: livestreams, rtc: config.rtc, reconnectWindowS: config.reconnectWindowS, log: log.child('studio') },
+    config.limits.publishSessionsPerIp,
+  );
   const chatStore = new SqliteChatRepository(db, {
     historyLimit: config.chatHistory,
     onWriteError: (error, lost) => log.error('chat messages could not be written to history', { error, lost }),

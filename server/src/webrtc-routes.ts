@@ -11,14 +11,22 @@ export interface WebRtcRoutesDeps {
   pool: WorkerPool;
   registry: SessionRegistry;
   livestreams: LivestreamRepository;
-  config: Pick<Config, 'rtc' | 'limits'>;
+  config: Pick<Config, 'rtc' | 'limits' | 'reconnectWindowS'>;
   log: Logger;
 }
 
 /** WHIP publishing (RFC 9725) and WHEP real-time playback, with their limits; each plugin parses its own SDP bodies. */
 export async function registerWebRtcRoutes(app: FastifyInstance, { pool, registry, livestreams, config, log }: WebRtcRoutesDeps): Promise<void> {
   const { rtc, limits } = config;
-  await app.register(whipRoutes, { pool, registry, auth: livestreams, rtc, sessionsPerIp: limits.publishSessionsPerIp, log: log.child('whip') });
+  await app.register(whipRoutes, {
+    pool,
+    registry,
+    auth: livestreams,
+    rtc,
+    sessionsPerIp: limits.publishSessionsPerIp,
+    reconnectWindowS: config.reconnectWindowS,
+    log: log.child('whip'),
+  });
   await app.register(whepRoutes, {
     pool,
     registry,

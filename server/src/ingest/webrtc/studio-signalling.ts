@@ -16,6 +16,9 @@ import { SocketRequests, type RouterRefusal } from '../../http/socket-requests.j
 import { PublishRefusedError } from '../../session/publish-refused.js';
 import { StudioPublisher, type StudioDeps } from './studio-publisher.js';
 
+/** Socket.IO's reasons for a disconnect the studio did not ask for. */
+const DROPPED_SOCKET = new Set<string>(['ping timeout', 'transport close', 'transport error']);
+
 /** Requests a socket may have waiting; mediasoup-client sends one at a time. */
 const MAX_PENDING_REQUESTS = 8;
 const MAX_ERROR_LENGTH = 300;
@@ -64,9 +67,11 @@ export function attachStudioSignalling(io: Server, deps: StudioDeps, connections
     handle(PublishEvents.start, startRequestSchema, (req) => publisher.start(req));
     handle(PublishEvents.end, emptyRequestSchema, () => publisher.end());
 
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
+      // A network that died (ping timeout, transport closed or failed) is a drop; anything else was meant.
+      const cleanly = !DROPPED_SOCKET.has(reason);
       // Queued behind any request in flight, so whatever that request creates is released too.
-      requests.afterPending(() => publisher.close()).catch((error: unknown) => socketLog.error('closing the publisher failed', { error }));
+      requests.afterPending(() => publisher.close(cleanly)).catch((error: unknown) => socketLog.error('closing the publisher failed', { error }));
     });
   });
 }

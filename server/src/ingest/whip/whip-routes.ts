@@ -23,6 +23,7 @@ export interface WhipRoutesOptions {
   iceServers?: IceServer[];
   /** Publish sessions one client address may hold (a livestream takes one publisher anyway). */
   sessionsPerIp: number;
+  reconnectWindowS: number;
   log: Logger;
 }
 
@@ -55,7 +56,7 @@ function refusalAnswer(err: PublishRefusedError): HttpError {
  * browsers and native WebRTC clients publish here into the same broadcast pipeline as the studio.
  */
 export const whipRoutes: FastifyPluginAsync<WhipRoutesOptions> = async (app, o) => {
-  const deps = { pool: o.pool, registry: o.registry, rtc: o.rtc, log: o.log };
+  const deps = { pool: o.pool, registry: o.registry, rtc: o.rtc, reconnectWindowS: o.reconnectWindowS, log: o.log };
   serveRtcHttpEndpoint(app, {
     prefix: PATHS.whip,
     iceServers: o.iceServers,
