@@ -3,6 +3,7 @@ import { Server as SocketServer } from 'socket.io';
 import { SIGNALLING_MAX_BYTES } from '../../shared/constants.js';
 import { ConfigError, loadConfig } from './config.js';
 import { attachChat } from './chat/chat-service.js';
+import { ClusterMembership } from './cluster/cluster-membership.js';
 import { connectRedisAdapter } from './chat/redis-adapter.js';
 import { AdminAuth } from './http/admin-auth.js';
 import { loadOrCreateApiToken } from './http/admin-token.js';
@@ -45,13 +46,18 @@ async function main(): Promise<void> {
   await fsp.mkdir(config.mediaDir, { recursive: true });
   const db = openDatabase(config.dataDir);
   const livestreams = new SqliteLivestreamRepository(db);
-  // Other Axon processes may share this data directory (REDIS_URL scale-out): who broadcasts what is in the database.
-  const claims = new LiveClaims(db, thisProcess());
+  // Who broadcasts what: in a cluster (REDIS_URL) an expiring lease in Redis; otherwise the database, which
+  // other Axon processes on this data directory share.
+  const cluster =
+    config.redisUrl === undefined
+      ? undefined
+      : await ClusterMembership.connect({ redisUrl: config.redisUrl, dataDir: config.dataDir, nodeUrl: config.nodeUrl, log: log.child('cluster') });
+  const claims = cluster?.leases ?? new LiveClaims(db, thisProcess());
   const recordings = new RecordingLibrary({
     store: new SqliteRecordingRepository(db),
     mediaDir: config.mediaDir,
     log: log.child('recordings'),
-    liveElsewhere: (id) => claims.heldElsewhere(id),
+    liveElsewhere: async (id) => (await claims.hostOf(id)) !== undefined,
   });
   // Before any broadcast starts: recordings cut by a crash or a kill become replayable; live leftovers go.
   await recordings.recover();
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
       recordings: livestream?.record ? recordings : undefined,
     });
   }, claims, config.maxBroadcasts);
+  const routing = await cluster?.attach(registry);
 
   const processes = await sampleChildProcesses(['ffmpeg']);
   const metrics = async (): Promise<MetricSample[]> => {
@@ -91,9 +98,10 @@ async function main(): Promise<void> {
     metrics,
     log,
     tls,
+    originProxy: routing?.originProxy,
   });
   await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl });
-  await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log });
+  await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log, cluster: routing });
   // Short ping so a publisher whose page vanished without closing its socket is noticed in seconds.
   const io = new SocketServer(app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES, pingInterval: 5000, pingTimeout: 5000 });
   // Before any namespace is attached, so that every namespace shares rooms with the other processes.
@@ -131,6 +139,7 @@ async function main(): Promise<void> {
     io.close();
     await app.close();
     await redis?.close();
+    await cluster?.close();
     pool.close();
     retention.close();
     processes.close();

@@ -14,13 +14,13 @@ const record: LivestreamRecord = {
 
 const views = new LivestreamViews({
   config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935, rtmpsPort: 1936, tls: { certPath: 'c.pem', keyPath: 'k.pem' } },
-  registry: { status: (id) => (id === 'abcdefgh1234' ? 'live' : 'offline') },
+  registry: { status: async (id) => (id === 'abcdefgh1234' ? 'live' : 'offline') },
   viewerCount: () => 3,
 });
 
 describe('LivestreamViews', () => {
-  it('builds every URL from the public URL', () => {
-    expect(views.full(record)).toMatchObject({
+  it('builds every URL from the public URL', async () => {
+    expect(await views.full(record)).toMatchObject({
       status: 'live',
       viewers: 3,
       rtmpUrl: 'rtmp://tv.example.org:1935/live',
@@ -35,25 +35,25 @@ describe('LivestreamViews', () => {
     });
   });
 
-  it('offers no RTMPS URL without a certificate', () => {
+  it('offers no RTMPS URL without a certificate', async () => {
     const plain = new LivestreamViews({
       config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined },
-      registry: { status: () => 'offline' },
+      registry: { status: async () => 'offline' },
       viewerCount: () => 0,
     });
-    expect(plain.full(record)).toMatchObject({ rtmpUrl: 'rtmp://tv.example.org:1935/live', rtmpsUrl: null });
+    expect(await plain.full(record)).toMatchObject({ rtmpUrl: 'rtmp://tv.example.org:1935/live', rtmpsUrl: null });
   });
 
-  it('embeds an iframe on the embed page, with the name escaped', () => {
-    const html = views.publicView(record).embedHtml;
+  it('embeds an iframe on the embed page, with the name escaped', async () => {
+    const html = (await views.publicView(record)).embedHtml;
     expect(html).toMatch(/^<iframe src="https:\/\/tv\.example\.org:8443\/embed\/abcdefgh1234" /);
     expect(html).toContain('title="Talk &quot;&lt;b&gt;&amp;&#39;"');
     expect(html).toContain('allow="autoplay; fullscreen');
     expect(html).toContain('allowfullscreen');
   });
 
-  it('leaves every secret out of the public view', () => {
-    const view = views.publicView(record);
+  it('leaves every secret out of the public view', async () => {
+    const view = await views.publicView(record);
     expect(Object.keys(view).sort()).toEqual(
       ['createdAt', 'dashUrl', 'embedHtml', 'hlsUrl', 'id', 'name', 'playerUrl', 'status', 'viewers'].sort(),
     );

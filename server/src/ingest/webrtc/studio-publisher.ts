@@ -68,7 +68,7 @@ export class StudioPublisher {
     // The key is checked before anything is created for this publisher.
     const auth = this.deps.auth.authorizePublish(req.livestreamId, req.streamKey);
     if (auth !== 'ok') throw publishAuthRefusal(auth);
-    const reservation = this.deps.registry.reserve(req.livestreamId);
+    const reservation = await this.deps.registry.reserve(req.livestreamId);
     let router: types.Router;
     try {
       router = await this.deps.pool.createRouter();

@@ -53,7 +53,7 @@ export class WhipSession extends RtcHttpSession {
    */
   static async open(deps: WhipDeps, livestreamId: string, token: string, offer: Offer): Promise<{ session: WhipSession; answer: string }> {
     const plan = planPublish(offer);
-    const reservation = deps.registry.reserve(livestreamId);
+    const reservation = await deps.registry.reserve(livestreamId);
     let router: types.Router | undefined;
     try {
       router = await deps.pool.createRouter();
