@@ -107,7 +107,11 @@ async function main(): Promise<void> {
   // Before any namespace is attached, so that every namespace shares rooms with the other processes.
   const redis = config.redisUrl === undefined ? undefined : await connectRedisAdapter(config.redisUrl, log.child('redis'));
   if (redis) io.adapter(redis.adapter);
-  attachStudioSignalling(io, { pool, registry, auth: livestreams, rtc: config.rtc, log: log.child('studio') }, config.limits.publishSessionsPerIp);
+  attachStudioSignalling(
+    io,
+    { pool, registry, auth: livestreams, rtc: config.rtc, placement: routing?.placement, log: log.child('studio') },
+    config.limits.publishSessionsPerIp,
+  );
   const chatStore = new SqliteChatRepository(db, {
     historyLimit: config.chatHistory,
     onWriteError: (error, lost) => log.error('chat messages could not be written to history', { error, lost }),

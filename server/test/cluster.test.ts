@@ -1,5 +1,8 @@
+import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STUDIO_NAMESPACE } from '../../shared/constants.js';
 import type { Livestream, PublicLivestream } from '../../shared/livestream.js';
+import { PublishEvents } from '../../shared/signalling.js';
 import { startAxon, type AxonProcess } from './fixtures/axon-process.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
 import { startRedisServer, type RedisServer } from './fixtures/redis-server.js';
@@ -57,7 +60,7 @@ describe('two Axon nodes sharing Redis', () => {
     await redis?.stop();
   });
 
-  it('serves a broadcast of one node from the other, sends publishers where there is room, and moves a livestream off a dead node', async () => {
+  it('serves a broadcast of one node from the other, sends publishers where there is room, and frees the livestreams of a dead node', async () => {
     await withOutput(async () => {
       const ls = await create('On A');
       const other = await create('Placed');
@@ -100,6 +103,14 @@ describe('two Axon nodes sharing Redis', () => {
       });
       expect(whip.status).toBe(307);
       expect(whip.headers.get('location')).toBe(`${b.base}/whip/${other.id}`);
+      // ... and a studio there is told where to continue.
+      const studio = connectSocket(`${a.base}${STUDIO_NAMESPACE}`, { transports: ['websocket'], reconnection: false });
+      try {
+        const refused: unknown = await studio.timeout(10_000).emitWithAck(PublishEvents.join, { livestreamId: other.id, streamKey: other.streamKey });
+        expect(refused).toMatchObject({ ok: false, code: 'moved', nodeUrl: b.base });
+      } finally {
+        studio.close();
+      }
 
       // A dies: within 15 s its broadcast is offline everywhere, and its encoder can go live on B.
       const killedAt = Date.now();

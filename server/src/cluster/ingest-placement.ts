@@ -1,3 +1,4 @@
+import { PublishRefusedError } from '../session/publish-refused.js';
 import { AtCapacityError } from '../session/session-registry.js';
 import { hasRoom } from './node-load.js';
 import type { NodeRegistry } from './node-registry.js';
@@ -6,6 +7,13 @@ import type { NodeRegistry } from './node-registry.js';
 export interface LocalBroadcasts {
   readonly size: number;
   readonly maxBroadcasts: number;
+}
+
+/** A studio publish this node has no room for, sent to the node that has. */
+export class PlacedElsewhereError extends PublishRefusedError {
+  constructor(readonly nodeUrl: string) {
+    super('moved', 'This server is full: the studio continues on another one');
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
   StartRequest,
   TransportResponse,
 } from '../../../../shared/signalling.js';
+import { PlacedElsewhereError, type IngestPlacement } from '../../cluster/ingest-placement.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { publishAuthRefusal, type PublishAuthorizer } from '../../session/publish-auth.js';
@@ -30,6 +31,8 @@ export interface StudioDeps {
   registry: SessionRegistry;
   auth: PublishAuthorizer;
   rtc: Config['rtc'];
+  /** In a cluster: a node without room sends the studio to one that has some. */
+  placement?: IngestPlacement;
   log: Logger;
 }
 
@@ -68,6 +71,8 @@ export class StudioPublisher {
     // The key is checked before anything is created for this publisher.
     const auth = this.deps.auth.authorizePublish(req.livestreamId, req.streamKey);
     if (auth !== 'ok') throw publishAuthRefusal(auth);
+    const elsewhere = await this.deps.placement?.elsewhere();
+    if (elsewhere !== undefined) throw new PlacedElsewhereError(elsewhere);
     const reservation = await this.deps.registry.reserve(req.livestreamId);
     let router: types.Router;
     try {
