@@ -47,10 +47,10 @@ describe('two Axon nodes sharing Redis', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     const dataDir = tempDir('axon-cluster-');
-    const common = { AXON_DATA_DIR: dataDir, AXON_API_TOKEN: TOKEN, REDIS_URL: redis.url, AXON_LOG_LEVEL: 'warn', AXON_RECONNECT_WINDOW_S: '0' };
+    const common = { REDIS_URL: redis.url, AXON_LOG_LEVEL: 'warn', AXON_RECONNECT_WINDOW_S: '0' };
     // One after the other: the first start creates and migrates the shared database.
-    a = await startAxon({ ...common, AXON_MEDIA_DIR: tempDir('axon-media-a-'), AXON_MAX_BROADCASTS: '1', RTC_MIN_PORT: '47000', RTC_MAX_PORT: '47099' });
-    b = await startAxon({ ...common, AXON_MEDIA_DIR: tempDir('axon-media-b-'), RTC_MIN_PORT: '47100', RTC_MAX_PORT: '47199' });
+    a = await startAxon(dataDir, TOKEN, { ...common, AXON_MEDIA_DIR: tempDir('axon-media-a-'), AXON_MAX_BROADCASTS: '1', RTC_MIN_PORT: '47000', RTC_MAX_PORT: '47099' });
+    b = await startAxon(dataDir, TOKEN, { ...common, AXON_MEDIA_DIR: tempDir('axon-media-b-'), RTC_MIN_PORT: '47100', RTC_MAX_PORT: '47199' });
   }, 150_000);
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, expect, it } from 'vitest';
 import type { Livestream } from '../../shared/livestream.js';
 import type { RecordingList } from '../../shared/recording.js';
-import { startAxon as startAxonProcess, type AxonProcess } from './fixtures/axon-process.js';
+import { type AxonProcess, startAxon as startAxonProcess } from './fixtures/axon-process.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
 import { waitFor } from './fixtures/wait-for.js';
 
@@ -17,10 +17,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** The real server on a data directory, as an operator runs it; killed when the test ends. */
 async function startAxon(dataDir: string, env: Record<string, string> = {}): Promise<AxonProcess> {
-  const axon = await startAxonProcess({ AXON_DATA_DIR: dataDir, AXON_API_TOKEN: TOKEN, RTC_MIN_PORT: '48600', RTC_MAX_PORT: '48699', ...env });
-  cleanups.push(() => axon.kill());
+  const axon = await startAxonProcess(dataDir, TOKEN, env);
+  cleanups.push(axon.kill);
   return axon;
 }
 
