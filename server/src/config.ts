@@ -12,6 +12,8 @@ const envSchema = z.object({
   PORT: port.default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   AXON_DATA_DIR: z.string().min(1).default('./data'),
+  AXON_MEDIA_DIR: z.string().min(1).optional(),
+  AXON_NODE_URL: z.url({ protocol: /^https?$/, error: 'AXON_NODE_URL must be an http:// or https:// URL' }).optional(),
   AXON_PUBLIC_URL: z.url().optional(),
   AXON_API_TOKEN: z.string().min(16, 'AXON_API_TOKEN must be at least 16 characters').optional(),
   RTC_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
@@ -58,6 +60,8 @@ export interface Config {
   dataDir: string;
   mediaDir: string;
   publicUrl: string;
+  /** The base URL other nodes (and the edge) reach this process at: broadcasts it hosts are proxied or redirected here. */
+  nodeUrl: string;
   apiToken: string | undefined;
   rtc: {
     listenIp: string;
@@ -118,6 +122,12 @@ export interface TlsFiles {
 
 export class ConfigError extends Error {}
 
+/** Where other nodes reach this one when AXON_NODE_URL is unset: its listen address, or its host name when it listens everywhere. */
+function nodeHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return os.hostname();
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -144,7 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    mediaDir: path.join(dataDir, 'media'),
+    mediaDir: e.AXON_MEDIA_DIR === undefined ? path.join(dataDir, 'media') : path.resolve(e.AXON_MEDIA_DIR),
+    nodeUrl: (e.AXON_NODE_URL ?? `${tls ? 'https' : 'http'}://${nodeHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, ''),
     publicUrl: (e.AXON_PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/+$/, ''),
     apiToken: e.AXON_API_TOKEN,
     rtc: {

@@ -3,6 +3,7 @@ import { Server as SocketServer } from 'socket.io';
 import { SIGNALLING_MAX_BYTES } from '../../shared/constants.js';
 import { ConfigError, loadConfig } from './config.js';
 import { attachChat } from './chat/chat-service.js';
+import { ClusterMembership } from './cluster/cluster-membership.js';
 import { connectRedisAdapter } from './chat/redis-adapter.js';
 import { AdminAuth } from './http/admin-auth.js';
 import { loadOrCreateApiToken } from './http/admin-token.js';
@@ -50,14 +51,19 @@ async function main(): Promise<void> {
   await fsp.mkdir(config.mediaDir, { recursive: true });
   const db = openDatabase(config.dataDir);
   const livestreams = new SqliteLivestreamRepository(db);
-  // Other Axon processes may share this data directory (REDIS_URL scale-out): who broadcasts what is in the database.
-  const claims = new LiveClaims(db, thisProcess());
+  // Who broadcasts what: in a cluster (REDIS_URL) an expiring lease in Redis; otherwise the database, which
+  // other Axon processes on this data directory share.
+  const cluster =
+    config.redisUrl === undefined
+      ? undefined
+      : await ClusterMembership.connect({ redisUrl: config.redisUrl, dataDir: config.dataDir, nodeUrl: config.nodeUrl, log: log.child('cluster') });
+  const claims = cluster?.leases ?? new LiveClaims(db, thisProcess());
   const webhooks = new WebhookService({ repository: new SqliteWebhookRepository(db), log: log.child('webhooks') });
   const recordings = new RecordingLibrary({
     store: new SqliteRecordingRepository(db),
     mediaDir: config.mediaDir,
     log: log.child('recordings'),
-    liveElsewhere: (id) => claims.heldElsewhere(id),
+    liveElsewhere: async (id) => (await claims.hostOf(id)) !== undefined,
     onReady: (recording) => {
       const view = recordingView(config.publicUrl, recording, recordings.dirOf(recording.livestreamId, recording.id));
       announceRecording(recording, view, webhooks.emit);
@@ -79,6 +85,7 @@ async function main(): Promise<void> {
     announceBroadcast(session, webhooks.emit);
     return session;
   }, claims, config.maxBroadcasts);
+  const routing = await cluster?.attach(registry);
 
   const processes = await sampleChildProcesses(['ffmpeg']);
   const metrics = async (): Promise<MetricSample[]> => {
@@ -103,10 +110,11 @@ async function main(): Promise<void> {
     metrics,
     log,
     tls,
+    originProxy: routing?.originProxy,
   });
   await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl });
   await app.register(webhookRoutes, { webhooks, auth: adminAuth });
-  await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log });
+  await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log, cluster: routing });
   // Short ping so a publisher whose page vanished without closing its socket is noticed in seconds.
   const io = new SocketServer(app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES, pingInterval: 5000, pingTimeout: 5000 });
   // Before any namespace is attached, so that every namespace shares rooms with the other processes.
@@ -114,7 +122,7 @@ async function main(): Promise<void> {
   if (redis) io.adapter(redis.adapter);
   attachStudioSignalling(
     io,
-    { pool, registry, auth: livestreams, rtc: config.rtc, reconnectWindowS: config.reconnectWindowS, log: log.child('studio') },
+    { pool, registry, auth: livestreams, rtc: config.rtc, reconnectWindowS: config.reconnectWindowS, placement: routing?.placement, log: log.child('studio') },
     config.limits.publishSessionsPerIp,
   );
   const chatStore = new SqliteChatRepository(db, {
@@ -152,6 +160,7 @@ async function main(): Promise<void> {
     io.close();
     await app.close();
     await redis?.close();
+    await cluster?.close();
     pool.close();
     retention.close();
     processes.close();

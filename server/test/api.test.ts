@@ -329,7 +329,7 @@ describe('livestream API', () => {
   it('reports live status and viewers', async () => {
     const ls = await create();
     server.viewers.set(ls.id, 42);
-    server.registry.reserve(ls.id).start(idleIngest);
+    (await server.registry.reserve(ls.id)).start(idleIngest);
     const res = await call(server, 'GET', `/api/livestreams/${ls.id}`, { token: null });
     expect(res.json).toMatchObject({ status: 'live', viewers: 42 });
   });
@@ -337,7 +337,7 @@ describe('livestream API', () => {
   it('reports starting while a publisher holds the livestream and nothing is playable yet', async () => {
     const ls = await create();
     const status = async () => (await call(server, 'GET', `/api/livestreams/${ls.id}`, { token: null })).json.status;
-    const reservation = server.registry.reserve(ls.id);
+    const reservation = await server.registry.reserve(ls.id);
     expect(await status()).toBe('starting');
     const session = reservation.start(idleIngest) as IdleSession;
     session.state = 'starting';
@@ -363,7 +363,7 @@ describe('livestream API', () => {
 
   it('rotates the key: the broadcast published with the old one ends, the old key is refused at once, the new one accepted', async () => {
     const ls = await create();
-    const session = server.registry.reserve(ls.id).start(idleIngest) as IdleSession;
+    const session = (await server.registry.reserve(ls.id)).start(idleIngest) as IdleSession;
     const res = await call(server, 'POST', `/api/livestreams/${ls.id}/rotate-key`);
     expect(res.status).toBe(200);
     const rotated = res.json as Livestream;
@@ -382,7 +382,7 @@ describe('livestream API', () => {
     const ls = await create();
     fs.mkdirSync(path.join(server.config.mediaDir, ls.id), { recursive: true });
     fs.writeFileSync(path.join(server.config.mediaDir, ls.id, 'master.m3u8'), '#EXTM3U\n');
-    const session = server.registry.reserve(ls.id).start(idleIngest) as IdleSession;
+    const session = (await server.registry.reserve(ls.id)).start(idleIngest) as IdleSession;
     // Other changes leave the broadcast alone.
     await call(server, 'PATCH', `/api/livestreams/${ls.id}`, { body: { name: 'Renamed', enabled: true } });
     expect(session.state).toBe('live');
@@ -412,7 +412,7 @@ describe('livestream API', () => {
       fs.mkdirSync(path.join(mediaDir, id, 'b1'), { recursive: true });
       fs.writeFileSync(path.join(mediaDir, id, 'master.m3u8'), '#EXTM3U\n');
     }
-    const session = server.registry.reserve(ls.id).start(idleIngest) as IdleSession;
+    const session = (await server.registry.reserve(ls.id)).start(idleIngest) as IdleSession;
     expect(server.registry.isLive(ls.id)).toBe(true);
 
     const res = await call(server, 'DELETE', `/api/livestreams/${ls.id}`);

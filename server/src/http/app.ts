@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { OriginProxy } from '../cluster/origin-proxy.js';
 import type { Config } from '../config.js';
 import { pinoLoggerOf, type Logger } from '../log.js';
 import type { TlsCertificate } from '../tls-certificate.js';
@@ -44,6 +45,8 @@ export interface HttpAppDeps {
   clientDir?: string;
   /** When given, the app serves HTTPS with HTTP/2 and HTTP/1.1 (ALPN), following the certificate's renewals. */
   tls?: TlsCertificate;
+  /** In a cluster: serves `/live/<id>/…` of broadcasts other nodes host from those nodes. */
+  originProxy?: OriginProxy;
 }
 
 /** JSON bodies are small (a name, a flag); a route that takes more (e.g. SDP) sets its own `bodyLimit`. */
@@ -182,7 +185,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     mediaDir: config.mediaDir,
     log: log.child('api'),
   });
-  await app.register(liveRoutes, { mediaDir: config.mediaDir, files: originFiles });
+  await app.register(liveRoutes, { mediaDir: config.mediaDir, files: originFiles, proxy: deps.originProxy });
   await app.register(pageRoutes, {
     clientDir: deps.clientDir ?? DEFAULT_CLIENT_DIR,
     linkPreview: async (id) => {

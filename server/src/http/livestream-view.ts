@@ -25,13 +25,14 @@ export class LivestreamViews {
     this.rtmpsUrl = deps.config.tls ? `rtmps://${hostname}:${deps.config.rtmpsPort}/${RTMP_APP}` : null;
   }
 
-  publicView(record: LivestreamRecord): PublicLivestream {
+  /** Async: the status may be another node's to tell. */
+  async publicView(record: LivestreamRecord): Promise<PublicLivestream> {
     const base = this.deps.config.publicUrl;
     const embedUrl = `${base}${embedPath(record.id)}`;
     return {
       id: record.id,
       name: record.name,
-      status: this.deps.registry.status(record.id),
+      status: await this.deps.registry.status(record.id),
       viewers: this.deps.viewerCount(record.id),
       createdAt: record.createdAt,
       playerUrl: `${base}${watchPath(record.id)}`,
@@ -45,9 +46,9 @@ export class LivestreamViews {
     };
   }
 
-  full(record: LivestreamRecord): Livestream {
+  async full(record: LivestreamRecord): Promise<Livestream> {
     return {
-      ...this.publicView(record),
+      ...(await this.publicView(record)),
       streamKey: record.streamKey,
       record: record.record,
       dvrWindowS: record.dvrWindowS,

@@ -1,3 +1,4 @@
+import { PlacedElsewhereError, type IngestPlacement } from '../../cluster/ingest-placement.js';
 import type { Reservation, SessionRegistry } from '../../session/session-registry.js';
 import { WebRtcIngest } from './webrtc-ingest.js';
 
@@ -11,14 +12,24 @@ export interface PublisherHold extends Reservation {
   readonly resuming: WebRtcIngest | undefined;
 }
 
+/** The ingest of this node's broadcast of the livestream when it waits for its dropped WebRTC publisher. */
+function waitingIngest(registry: SessionRegistry, livestreamId: string): WebRtcIngest | undefined {
+  const ingest = registry.get(livestreamId)?.ingest;
+  return ingest instanceof WebRtcIngest && ingest.awaitsPublisher ? ingest : undefined;
+}
+
+/** Whether a publish of the livestream here would continue a broadcast that waits for its publisher. */
+export const resumesHere = (registry: SessionRegistry, livestreamId: string) => waitingIngest(registry, livestreamId) !== undefined;
+
 /**
- * Takes the livestream for a publisher whose key was accepted. Throws what registry.reserve() throws
- * (AlreadyLiveError, AtCapacityError) unless a dropped publisher's broadcast waits for it.
+ * Takes the livestream for a publisher whose key was accepted: the broadcast that waits for it if a
+ * dropped publisher's does, else a new reservation. Throws PlacedElsewhereError when `placement` (a cluster)
+ * sends new publishes to another node, and what registry.reserve() throws (AlreadyLiveError, AtCapacityError).
  */
-export function holdLivestream(registry: SessionRegistry, livestreamId: string): PublisherHold {
+export async function holdLivestream(registry: SessionRegistry, livestreamId: string, placement?: IngestPlacement): Promise<PublisherHold> {
   const session = registry.get(livestreamId);
-  const ingest = session?.ingest;
-  if (session && ingest instanceof WebRtcIngest && ingest.claim()) {
+  const ingest = waitingIngest(registry, livestreamId);
+  if (session && ingest?.claim()) {
     return {
       livestreamId,
       resuming: ingest,
@@ -29,5 +40,8 @@ export function holdLivestream(registry: SessionRegistry, livestreamId: string):
       release: () => ingest.unclaim(),
     };
   }
-  return { ...registry.reserve(livestreamId), resuming: undefined };
+  // A returning publisher stays where its broadcast is; only a new one is placed.
+  const elsewhere = await placement?.elsewhere();
+  if (elsewhere !== undefined) throw new PlacedElsewhereError(elsewhere);
+  return { ...(await registry.reserve(livestreamId)), resuming: undefined };
 }

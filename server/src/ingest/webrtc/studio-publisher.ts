@@ -8,6 +8,7 @@ import type {
   StartRequest,
   TransportResponse,
 } from '../../../../shared/signalling.js';
+import type { IngestPlacement } from '../../cluster/ingest-placement.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { publishAuthRefusal, type PublishAuthorizer } from '../../session/publish-auth.js';
@@ -36,6 +37,8 @@ export interface StudioDeps {
    * studio publish with the key within it continues the broadcast. 0 or unset: it ends at once.
    */
   reconnectWindowS?: number;
+  /** In a cluster: a node without room sends the studio to one that has some. */
+  placement?: IngestPlacement;
   log: Logger;
 }
 
@@ -76,7 +79,7 @@ export class StudioPublisher {
     // The key is checked before anything is created for this publisher.
     const auth = this.deps.auth.authorizePublish(req.livestreamId, req.streamKey);
     if (auth !== 'ok') throw publishAuthRefusal(auth);
-    const reservation = holdLivestream(this.deps.registry, req.livestreamId);
+    const reservation = await holdLivestream(this.deps.registry, req.livestreamId, this.deps.placement);
     let router: types.Router;
     try {
       router = await this.deps.pool.createRouter();

@@ -11,6 +11,7 @@ import {
   type Ack,
 } from '../../../../shared/signalling.js';
 import type { PublishRefusalCode } from '../../../../shared/publish-refusal.js';
+import { PlacedElsewhereError } from '../../cluster/ingest-placement.js';
 import { HeldCounts } from '../../held-counts.js';
 import { SocketRequests, type RouterRefusal } from '../../http/socket-requests.js';
 import { PublishRefusedError } from '../../session/publish-refused.js';
@@ -55,7 +56,10 @@ export function attachStudioSignalling(io: Server, deps: StudioDeps, connections
       log: socketLog,
       maxPending: MAX_PENDING_REQUESTS,
       refuse: (reason, detail) => refusal(ROUTER_REFUSALS[reason], detail),
-      refusalFor: (err) => (err instanceof PublishRefusedError ? refusal(err.code, err.message) : undefined),
+      refusalFor: (err) => {
+        if (!(err instanceof PublishRefusedError)) return undefined;
+        return { ...refusal(err.code, err.message), ...(err instanceof PlacedElsewhereError && { nodeUrl: err.nodeUrl }) };
+      },
     });
     const handle = <S extends z.ZodType>(event: string, schema: S, run: (payload: z.infer<S>) => Promise<object> | object) =>
       requests.on(event, schema, async (payload) => ({ ok: true as const, ...(await run(payload)) }));

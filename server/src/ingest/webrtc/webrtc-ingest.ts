@@ -101,9 +101,14 @@ export class WebRtcIngest implements IngestSource {
     return this.closed || this.ending.over;
   }
 
+  /** Whether the broadcast waits for its dropped publisher, and no returning one is connecting yet. */
+  get awaitsPublisher(): boolean {
+    return !this.over && !this.connection && !this.claimed;
+  }
+
   /** Holds the broadcast for a returning publisher while it connects. False unless the broadcast waits for one. */
   claim(): boolean {
-    if (this.over || this.connection || this.claimed) return false;
+    if (!this.awaitsPublisher) return false;
     this.claimed = true;
     return true;
   }

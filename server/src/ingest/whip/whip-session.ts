@@ -58,7 +58,7 @@ export class WhipSession extends RtcHttpSession {
    */
   static async open(deps: WhipDeps, livestreamId: string, token: string, offer: Offer): Promise<{ session: WhipSession; answer: string }> {
     const plan = planPublish(offer);
-    const reservation = holdLivestream(deps.registry, livestreamId);
+    const reservation = await holdLivestream(deps.registry, livestreamId);
     let router: types.Router | undefined;
     try {
       router = await deps.pool.createRouter();
