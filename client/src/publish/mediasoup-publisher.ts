@@ -29,6 +29,11 @@ export class MediasoupPublisher extends PublisherBase {
   /** Rejects when the connection goes, so every pending request fails at once instead of timing out. */
   private connectionGone: Promise<never> = new Promise(() => undefined);
   private rejectConnectionGone: (error: PublishError) => void = () => undefined;
+  /**
+   * A closing tab has no time to wait for the end request's answer. Leaving the namespace on purpose is one
+   * packet, and the server reads it as "End stream"; a socket that merely drops waits out the reconnect window.
+   */
+  private readonly onPageHide = () => this.socket?.disconnect();
 
   protected async negotiate(request: PublishRequest): Promise<void> {
     this.connectionGone = new Promise<never>((_resolve, reject) => {
@@ -106,6 +111,7 @@ export class MediasoupPublisher extends PublisherBase {
       const options = { reconnection: false, timeout: ACK_TIMEOUT_MS };
       const socket = node === undefined ? io(STUDIO_NAMESPACE, options) : io(`${node}${STUDIO_NAMESPACE}`, { ...options, transports: ['websocket'] });
       this.socket = socket;
+      window.addEventListener('pagehide', this.onPageHide);
       socket.on(PublishEvents.state, (state: PublishState) => this.onServerState(state));
       socket.once('connect', () => resolve());
       socket.once('connect_error', (error: Error & { type?: string; data?: { code?: unknown } }) => {
@@ -151,6 +157,7 @@ export class MediasoupPublisher extends PublisherBase {
   }
 
   protected release(): void {
+    window.removeEventListener('pagehide', this.onPageHide);
     this.rejectConnectionGone(connectionLost());
     for (const producer of this.producers.values()) producer.close();
     this.producers.clear();
