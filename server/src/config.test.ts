@@ -79,6 +79,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('names the node as other nodes reach it, and keeps media where AXON_MEDIA_DIR says', () => {
+    expect(loadConfig({}).nodeUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ HOST: '0.0.0.0', PORT: '9000' }).nodeUrl).toBe(`http://${os.hostname()}:9000`);
+    expect(loadConfig({ AXON_NODE_URL: 'https://node-2.internal:8443/' }).nodeUrl).toBe('https://node-2.internal:8443');
+    expect(() => loadConfig({ AXON_NODE_URL: 'ftp://node-2.internal' })).toThrow(/AXON_NODE_URL must be an http/);
+    expect(loadConfig({ AXON_DATA_DIR: '/srv/axon' }).mediaDir).toBe('/srv/axon/media');
+    expect(loadConfig({ AXON_DATA_DIR: '/srv/axon', AXON_MEDIA_DIR: '/mnt/media' }).mediaDir).toBe('/mnt/media');
+  });
+
   it('refuses a WebRTC port range that ends before it starts', () => {
     expect(() => loadConfig({ RTC_MIN_PORT: '50000', RTC_MAX_PORT: '40000' })).toThrow(/RTC_MIN_PORT must not exceed RTC_MAX_PORT/);
   });

@@ -12,6 +12,8 @@ const envSchema = z.object({
   PORT: port.default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   AXON_DATA_DIR: z.string().min(1).default('./data'),
+  AXON_MEDIA_DIR: z.string().min(1).optional(),
+  AXON_NODE_URL: z.url({ protocol: /^https?$/, error: 'AXON_NODE_URL must be an http:// or https:// URL' }).optional(),
   AXON_PUBLIC_URL: z.url().optional(),
   AXON_API_TOKEN: z.string().min(16, 'AXON_API_TOKEN must be at least 16 characters').optional(),
   RTC_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
@@ -31,6 +33,7 @@ const envSchema = z.object({
   AXON_RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   AXON_FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   AXON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  AXON_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   RTMP_PORT: port.default(1935),
   AXON_RECONNECT_WINDOW_S: z.coerce.number().int().min(0).max(600).default(30),
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
@@ -62,6 +65,8 @@ export interface Config {
   dataDir: string;
   mediaDir: string;
   publicUrl: string;
+  /** The base URL other nodes (and the edge) reach this process at: broadcasts it hosts are proxied or redirected here. */
+  nodeUrl: string;
   apiToken: string | undefined;
   rtc: {
     listenIp: string;
@@ -80,6 +85,8 @@ export interface Config {
   /** Recordings that ended longer ago than this are deleted; undefined keeps them forever. */
   recordingRetentionDays: number | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** JSON lines for machines; pretty (pino-pretty) for a person, the default when stdout is a terminal. */
+  logFormat: 'json' | 'pretty';
   rtmpPort: number;
   /** How long a broadcast waits for its dropped publisher to return before it ends. */
   reconnectWindowS: number;
@@ -122,6 +129,12 @@ export interface TlsFiles {
 
 export class ConfigError extends Error {}
 
+/** Where other nodes reach this one when AXON_NODE_URL is unset: its listen address, or its host name when it listens everywhere. */
+function nodeHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return os.hostname();
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -152,7 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    mediaDir: path.join(dataDir, 'media'),
+    mediaDir: e.AXON_MEDIA_DIR === undefined ? path.join(dataDir, 'media') : path.resolve(e.AXON_MEDIA_DIR),
+    nodeUrl: (e.AXON_NODE_URL ?? `${tls ? 'https' : 'http'}://${nodeHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, ''),
     publicUrl: (e.AXON_PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/+$/, ''),
     apiToken: e.AXON_API_TOKEN,
     rtc: {
@@ -171,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dvrWindowS: e.AXON_DVR_WINDOW_S,
     recordingRetentionDays: e.AXON_RECORDING_RETENTION_DAYS,
     logLevel: e.AXON_LOG_LEVEL,
+    logFormat: e.AXON_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     rtmpPort: e.RTMP_PORT,
     reconnectWindowS: e.AXON_RECONNECT_WINDOW_S,
     // Measured (bench `capacity`): 2 cores keep 3 ladders of a 720p30 source (720/480/360/144, veryfast) at

@@ -3,14 +3,16 @@ import { Server as SocketServer } from 'socket.io';
 import { SIGNALLING_MAX_BYTES } from '../../shared/constants.js';
 import { ConfigError, loadConfig } from './config.js';
 import { attachChat } from './chat/chat-service.js';
+import { ClusterMembership } from './cluster/cluster-membership.js';
 import { connectRedisAdapter } from './chat/redis-adapter.js';
 import { AdminAuth } from './http/admin-auth.js';
 import { loadOrCreateApiToken } from './http/admin-token.js';
 import { buildHttpApp, type MetricSample } from './http/app.js';
-import { recordingRoutes } from './http/routes/recordings.js';
+import { recordingRoutes, recordingView } from './http/routes/recordings.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-publish-gate.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
-import { createLogger, setLogLevel } from './log.js';
+import { createLogger, setLogFormat, setLogLevel } from './log.js';
 import { sampleChildProcesses } from './process-metrics.js';
 import { thisProcess } from './process-owner.js';
 import { isLoopback } from './net-address.js';
@@ -20,14 +22,19 @@ import { SessionRegistry } from './session/session-registry.js';
 import { StreamSession } from './session/stream-session.js';
 import { WorkerPool } from './sfu/worker-pool.js';
 import { LiveClaims } from './store/live-claims.js';
-import { openStore } from './store/open-store.js';
+import { openDatabase } from './store/db.js';
+import { openStore, type Store } from './store/open-store.js';
 import { TlsCertificate } from './tls-certificate.js';
 import { registerWebRtcRoutes } from './webrtc-routes.js';
+import { announceBroadcast, announceRecording } from './webhooks/broadcast-events.js';
+import { SqliteWebhookRepository } from './webhooks/sqlite-webhook-repository.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 
 /** Composition root: configuration → store → media services → HTTP and Socket.IO; graceful shutdown. */
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
+  setLogFormat(config.logFormat);
   const log = createLogger('axon');
   process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err }));
   // First, so that a missing, unreadable or mismatched file stops the start before anything else happens.
@@ -42,13 +49,25 @@ async function main(): Promise<void> {
   await fsp.mkdir(config.mediaDir, { recursive: true });
   const store = await openStore(config, log.child('store'));
   const { livestreams } = store;
-  // Other Axon processes may share this data directory (REDIS_URL scale-out): who broadcasts what is in the database.
-  const claims = store.sqlite && new LiveClaims(store.sqlite, thisProcess());
+  // Who broadcasts what: in a cluster (REDIS_URL) an expiring lease in Redis; otherwise the database, which
+  // other Axon processes on this data directory share.
+  const cluster =
+    config.redisUrl === undefined
+      ? undefined
+      : await ClusterMembership.connect({ redisUrl: config.redisUrl, dataDir: config.dataDir, nodeUrl: config.nodeUrl, log: log.child('cluster') });
+  const claims = cluster?.leases ?? embeddedClaims(store);
+  // Webhooks have no PostgreSQL repository yet: with DATABASE_URL each node keeps its own, in its data directory.
+  const webhookDb = store.sqlite ?? openDatabase(config.dataDir);
+  const webhooks = new WebhookService({ repository: new SqliteWebhookRepository(webhookDb), log: log.child('webhooks') });
   const recordings = new RecordingLibrary({
     store: store.recordings,
     mediaDir: config.mediaDir,
     log: log.child('recordings'),
-    liveElsewhere: (id) => claims?.heldElsewhere(id) ?? false,
+    liveElsewhere: async (id) => (await claims.hostOf(id)) !== undefined,
+    onReady: (recording) => {
+      const view = recordingView(config.publicUrl, recording, recordings.dirOf(recording.livestreamId, recording.id));
+      announceRecording(recording, view, webhooks.emit);
+    },
   });
   // Before any broadcast starts: recordings cut by a crash or a kill become replayable; live leftovers go.
   await recordings.recover();
@@ -57,13 +76,16 @@ async function main(): Promise<void> {
   const registry = new SessionRegistry(async (livestreamId, ingest) => {
     // The livestream's settings are read at go-live, so a change applies from the next broadcast.
     const livestream = await livestreams.get(livestreamId);
-    return new StreamSession(livestreamId, ingest, {
+    const session = new StreamSession(livestreamId, ingest, {
       config,
       log: log.child('session'),
       dvrWindowS: livestream?.dvrWindowS ?? undefined,
       recordings: livestream?.record ? recordings : undefined,
     });
+    announceBroadcast(session, webhooks.emit);
+    return session;
   }, claims, config.maxBroadcasts);
+  const routing = await cluster?.attach(registry);
 
   const processes = await sampleChildProcesses(['ffmpeg']);
   const metrics = async (): Promise<MetricSample[]> => {
@@ -88,15 +110,21 @@ async function main(): Promise<void> {
     metrics,
     log,
     tls,
+    originProxy: routing?.originProxy,
   });
   await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl });
-  await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log });
+  await app.register(webhookRoutes, { webhooks, auth: adminAuth });
+  await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log, cluster: routing });
   // Short ping so a publisher whose page vanished without closing its socket is noticed in seconds.
   const io = new SocketServer(app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES, pingInterval: 5000, pingTimeout: 5000 });
   // Before any namespace is attached, so that every namespace shares rooms with the other processes.
   const redis = config.redisUrl === undefined ? undefined : await connectRedisAdapter(config.redisUrl, log.child('redis'));
   if (redis) io.adapter(redis.adapter);
-  attachStudioSignalling(io, { pool, registry, auth: livestreams, rtc: config.rtc, log: log.child('studio') }, config.limits.publishSessionsPerIp);
+  attachStudioSignalling(
+    io,
+    { pool, registry, auth: livestreams, rtc: config.rtc, reconnectWindowS: config.reconnectWindowS, placement: routing?.placement, log: log.child('studio') },
+    config.limits.publishSessionsPerIp,
+  );
   const chat = attachChat(io, { livestreams, adminAuth, store: store.chat, config, log });
 
   const rtmp = await startRtmpServer({
@@ -110,6 +138,8 @@ async function main(): Promise<void> {
     log: log.child('rtmp'),
   });
   await app.listen({ port: config.port, host: config.host });
+  // Also sends what a previous run left pending.
+  webhooks.start();
   const rtmps = rtmp.tlsPort === undefined ? '' : `, RTMPS ${config.host}:${rtmp.tlsPort}`;
   log.info(`Axon is serving on ${config.publicUrl} (${tls ? 'HTTPS' : 'HTTP'} ${config.host}:${config.port}, RTMP ${config.host}:${rtmp.port}${rtmps})`);
 
@@ -120,19 +150,29 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     await registry.stopAll('the server is shutting down');
     await rtmp.close();
+    // After the broadcasts: their last events are queued, to be sent after the next start if not now.
+    await webhooks.close();
     chat.close();
     io.close();
     await app.close();
     await redis?.close();
+    await cluster?.close();
     pool.close();
     retention.close();
     processes.close();
     tls?.close();
     await store.close();
+    if (webhookDb !== store.sqlite) webhookDb.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** Live claims in the embedded database: config refuses DATABASE_URL without REDIS_URL, so without a cluster the store is SQLite. */
+function embeddedClaims(store: Store): LiveClaims {
+  if (!store.sqlite) throw new Error('live claims need the embedded SQLite database');
+  return new LiveClaims(store.sqlite, thisProcess());
 }
 
 main().catch((err: unknown) => {

@@ -141,6 +141,8 @@ describe('livestream API', () => {
       embedHtml: expect.stringContaining(`<iframe src="${PUBLIC_URL}/embed/${ls.id}"`),
       hlsUrl: `${PUBLIC_URL}/live/${ls.id}/master.m3u8`,
       dashUrl: `${PUBLIC_URL}/live/${ls.id}/manifest.mpd`,
+      // Not live yet: no picture.
+      thumbnailUrl: null,
     });
     expect(ls.embedHtml).toMatch(/allow="autoplay; fullscreen/);
     expect((await create('Not recorded', { record: false })).record).toBe(false);
@@ -314,7 +316,7 @@ describe('livestream API', () => {
     expect(anonymous.status).toBe(200);
     const view = anonymous.json as PublicLivestream;
     expect(Object.keys(view).sort()).toEqual(
-      ['createdAt', 'dashUrl', 'embedHtml', 'hlsUrl', 'id', 'name', 'playerUrl', 'status', 'viewers'].sort(),
+      ['createdAt', 'dashUrl', 'embedHtml', 'hlsUrl', 'id', 'name', 'playerUrl', 'status', 'thumbnailUrl', 'viewers'].sort(),
     );
     expect(anonymous.text).not.toContain(ls.streamKey);
     expect(anonymous.text).not.toContain('rtmp://');
@@ -327,7 +329,7 @@ describe('livestream API', () => {
   it('reports live status and viewers', async () => {
     const ls = await create();
     server.viewers.set(ls.id, 42);
-    await server.registry.reserve(ls.id).start(idleIngest);
+    await (await server.registry.reserve(ls.id)).start(idleIngest);
     const res = await call(server, 'GET', `/api/livestreams/${ls.id}`, { token: null });
     expect(res.json).toMatchObject({ status: 'live', viewers: 42 });
   });
@@ -335,7 +337,7 @@ describe('livestream API', () => {
   it('reports starting while a publisher holds the livestream and nothing is playable yet', async () => {
     const ls = await create();
     const status = async () => (await call(server, 'GET', `/api/livestreams/${ls.id}`, { token: null })).json.status;
-    const reservation = server.registry.reserve(ls.id);
+    const reservation = await server.registry.reserve(ls.id);
     expect(await status()).toBe('starting');
     const session = (await reservation.start(idleIngest)) as IdleSession;
     session.state = 'starting';
@@ -361,7 +363,7 @@ describe('livestream API', () => {
 
   it('rotates the key: the broadcast published with the old one ends, the old key is refused at once, the new one accepted', async () => {
     const ls = await create();
-    const session = (await server.registry.reserve(ls.id).start(idleIngest)) as IdleSession;
+    const session = (await (await server.registry.reserve(ls.id)).start(idleIngest)) as IdleSession;
     const res = await call(server, 'POST', `/api/livestreams/${ls.id}/rotate-key`);
     expect(res.status).toBe(200);
     const rotated = res.json as Livestream;
@@ -380,7 +382,7 @@ describe('livestream API', () => {
     const ls = await create();
     fs.mkdirSync(path.join(server.config.mediaDir, ls.id), { recursive: true });
     fs.writeFileSync(path.join(server.config.mediaDir, ls.id, 'master.m3u8'), '#EXTM3U\n');
-    const session = (await server.registry.reserve(ls.id).start(idleIngest)) as IdleSession;
+    const session = (await (await server.registry.reserve(ls.id)).start(idleIngest)) as IdleSession;
     // Other changes leave the broadcast alone.
     await call(server, 'PATCH', `/api/livestreams/${ls.id}`, { body: { name: 'Renamed', enabled: true } });
     expect(session.state).toBe('live');
@@ -410,7 +412,7 @@ describe('livestream API', () => {
       fs.mkdirSync(path.join(mediaDir, id, 'b1'), { recursive: true });
       fs.writeFileSync(path.join(mediaDir, id, 'master.m3u8'), '#EXTM3U\n');
     }
-    const session = (await server.registry.reserve(ls.id).start(idleIngest)) as IdleSession;
+    const session = (await (await server.registry.reserve(ls.id)).start(idleIngest)) as IdleSession;
     expect(server.registry.isLive(ls.id)).toBe(true);
 
     const res = await call(server, 'DELETE', `/api/livestreams/${ls.id}`);
@@ -439,6 +441,9 @@ describe('livestream API', () => {
         '/api/livestreams/{id}/rotate-key',
         '/api/livestreams/{id}/recordings',
         '/api/livestreams/{id}/recordings/{recordingId}',
+        '/api/webhooks',
+        '/api/webhooks/{id}',
+        '/api/webhooks/{id}/deliveries',
       ].sort(),
     );
     expect(doc.components.schemas.CreateLivestreamRequest).toMatchObject({

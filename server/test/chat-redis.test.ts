@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,6 @@ import { ChatEvents, type ChatJoinResponse, type ChatMessage, type ReactionBurst
 import type { Livestream, PublicLivestream } from '../../shared/livestream.js';
 import { ask, connectChat, record, type ChatSocket } from './fixtures/chat-clients.js';
 import { waitFor } from './fixtures/wait-for.js';
-import { freePort } from './fixtures/free-port.js';
 
 /**
  * Scale-out: a real redis-server and two real Axon processes (main.ts) with REDIS_URL set. Both share one
@@ -19,6 +19,17 @@ import { freePort } from './fixtures/free-port.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'chat-redis-test-token-0123';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** A child process whose output is kept (the tail) for the failure message. */
 class Child {

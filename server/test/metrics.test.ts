@@ -58,7 +58,7 @@ describe('GET /metrics during a broadcast with a real FFmpeg', () => {
 
   it('exports the speed, frame rate and dropped frames of each live FFmpeg, labelled by livestream id', async () => {
     const { id, streamKey } = await server.livestreams.create({ name: 'metrics', record: false });
-    const session = await server.registry.reserve(id).start(new SyntheticIngest({ width: 320, height: 180 }));
+    const session = await (await server.registry.reserve(id)).start(new SyntheticIngest({ width: 320, height: 180 }));
     const label = `{livestream="${id}"}`;
     const value = (body: string, name: string) => Number(new RegExp(`^${name}\\{livestream="${id}"\\} (\\S+)$`, 'm').exec(body)?.[1]);
     // The source is paced in real time (-re): once FFmpeg has settled it encodes at about 1x and 30 fps.

@@ -94,7 +94,7 @@ describe('WHEP playback', { timeout: 90_000 }, () => {
   it('holds a viewer who comes while the publisher is still connecting until the broadcast starts', async () => {
     const { session: source } = await liveWhipBroadcast('whep source', '--no-audio');
     const ls = await server.livestreams.create({ name: 'whep early viewer', record: false });
-    const publisherConnecting = server.registry.reserve(ls.id);
+    const publisherConnecting = await server.registry.reserve(ls.id);
     const early = offerTo(ls.id, chromeViewerOffer);
     await new Promise((resolve) => setTimeout(resolve, 500));
     // The publisher's broadcast starts, with media that passes through mediasoup.
@@ -117,9 +117,9 @@ describe('WHEP playback', { timeout: 90_000 }, () => {
   it('refuses what it cannot play, with a reason, and stays healthy', async () => {
     const offline = await server.livestreams.create({ name: 'whep offline', record: false });
     const rtmp = await server.livestreams.create({ name: 'whep rtmp', record: false });
-    await server.registry.reserve(rtmp.id).start(new SyntheticIngest({ width: 320, height: 240 }));
+    await (await server.registry.reserve(rtmp.id)).start(new SyntheticIngest({ width: 320, height: 240 }));
     const starting = await server.livestreams.create({ name: 'whep starting', record: false });
-    const publisherConnecting = server.registry.reserve(starting.id);
+    const publisherConnecting = await server.registry.reserve(starting.id);
     const { ls } = await liveWhipBroadcast('whep refusals', '--no-audio');
     const h264Only = chromeViewerOffer.replace(/^m=video (\d+) (\S+) .*$/m, 'm=video $1 $2 102').replace(/a=rtpmap:96 VP8\/90000\r\n/, '');
     const cases: Array<[string, () => Promise<Response>, number, RegExp]> = [

@@ -1,6 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../../test/fixtures/temp-dirs.js';
 import type { LivestreamRecord } from '../store/livestream-repository.js';
 import { LivestreamViews } from './livestream-view.js';
+
+const mediaDir = tempDirs()('axon-views-');
 
 const record: LivestreamRecord = {
   id: 'abcdefgh1234',
@@ -13,14 +18,14 @@ const record: LivestreamRecord = {
 };
 
 const views = new LivestreamViews({
-  config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935, rtmpsPort: 1936, tls: { certPath: 'c.pem', keyPath: 'k.pem' } },
-  registry: { status: (id) => (id === 'abcdefgh1234' ? 'live' : 'offline') },
+  config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935, rtmpsPort: 1936, tls: { certPath: 'c.pem', keyPath: 'k.pem' }, mediaDir },
+  registry: { status: async (id) => (id === 'abcdefgh1234' ? 'live' : 'offline') },
   viewerCount: () => 3,
 });
 
 describe('LivestreamViews', () => {
-  it('builds every URL from the public URL', () => {
-    expect(views.full(record)).toMatchObject({
+  it('builds every URL from the public URL', async () => {
+    expect(await views.full(record)).toMatchObject({
       status: 'live',
       viewers: 3,
       rtmpUrl: 'rtmp://tv.example.org:1935/live',
@@ -35,28 +40,40 @@ describe('LivestreamViews', () => {
     });
   });
 
-  it('offers no RTMPS URL without a certificate', () => {
+  it('offers no RTMPS URL without a certificate', async () => {
     const plain = new LivestreamViews({
-      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined },
-      registry: { status: () => 'offline' },
+      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined, mediaDir },
+      registry: { status: async () => 'offline' },
       viewerCount: () => 0,
     });
-    expect(plain.full(record)).toMatchObject({ rtmpUrl: 'rtmp://tv.example.org:1935/live', rtmpsUrl: null });
+    expect(await plain.full(record)).toMatchObject({ rtmpUrl: 'rtmp://tv.example.org:1935/live', rtmpsUrl: null });
   });
 
-  it('embeds an iframe on the embed page, with the name escaped', () => {
-    const html = views.publicView(record).embedHtml;
+  it('embeds an iframe on the embed page, with the name escaped', async () => {
+    const html = (await views.publicView(record)).embedHtml;
     expect(html).toMatch(/^<iframe src="https:\/\/tv\.example\.org:8443\/embed\/abcdefgh1234" /);
     expect(html).toContain('title="Talk &quot;&lt;b&gt;&amp;&#39;"');
     expect(html).toContain('allow="autoplay; fullscreen');
     expect(html).toContain('allowfullscreen');
   });
 
-  it('leaves every secret out of the public view', () => {
-    const view = views.publicView(record);
+  it('leaves every secret out of the public view', async () => {
+    const view = await views.publicView(record);
     expect(Object.keys(view).sort()).toEqual(
-      ['createdAt', 'dashUrl', 'embedHtml', 'hlsUrl', 'id', 'name', 'playerUrl', 'status', 'viewers'].sort(),
+      ['createdAt', 'dashUrl', 'embedHtml', 'hlsUrl', 'id', 'name', 'playerUrl', 'status', 'thumbnailUrl', 'viewers'].sort(),
     );
     expect(JSON.stringify(view)).not.toContain(record.streamKey);
+  });
+
+  it('gives the thumbnail URL once there is a picture, with its version in the query', async () => {
+    expect((await views.publicView(record)).thumbnailUrl).toBeNull();
+    fs.mkdirSync(path.join(mediaDir, record.id));
+    const file = path.join(mediaDir, record.id, 'thumbnail.jpg');
+    fs.writeFileSync(file, 'jpeg');
+    fs.utimesSync(file, 1000, 1000);
+    const first = (await views.publicView(record)).thumbnailUrl;
+    expect(first).toBe(`https://tv.example.org:8443/live/abcdefgh1234/thumbnail.jpg?v=${(1_000_000).toString(36)}`);
+    fs.utimesSync(file, 1010, 1010);
+    expect((await views.full(record)).thumbnailUrl).not.toBe(first);
   });
 });

@@ -2,17 +2,17 @@ import { RTMP_APP } from '../../../shared/constants.js';
 import type { Livestream, PublicLivestream } from '../../../shared/livestream.js';
 import { embedPath, manifestPath, watchPath, whipPath } from '../../../shared/public-paths.js';
 import type { Config } from '../config.js';
+import { livestreamDir } from '../media/media-layout.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { LivestreamRecord } from '../store/livestream-repository.js';
+import { thumbnailUrl } from '../thumbnails/thumbnail-url.js';
+import { escapeHtml } from './html-escape.js';
 
 export interface LivestreamViewDeps {
-  config: Pick<Config, 'publicUrl' | 'rtmpPort' | 'rtmpsPort' | 'tls'>;
+  config: Pick<Config, 'publicUrl' | 'rtmpPort' | 'rtmpsPort' | 'tls' | 'mediaDir'>;
   registry: Pick<SessionRegistry, 'status'>;
   viewerCount: (livestreamId: string) => number;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** Turns stored livestreams into API resources: the owner's full view and everyone's public view. */
 export class LivestreamViews {
@@ -25,13 +25,14 @@ export class LivestreamViews {
     this.rtmpsUrl = deps.config.tls ? `rtmps://${hostname}:${deps.config.rtmpsPort}/${RTMP_APP}` : null;
   }
 
-  publicView(record: LivestreamRecord): PublicLivestream {
+  /** Async: the status may be another node's to tell. */
+  async publicView(record: LivestreamRecord): Promise<PublicLivestream> {
     const base = this.deps.config.publicUrl;
     const embedUrl = `${base}${embedPath(record.id)}`;
     return {
       id: record.id,
       name: record.name,
-      status: this.deps.registry.status(record.id),
+      status: await this.deps.registry.status(record.id),
       viewers: this.deps.viewerCount(record.id),
       createdAt: record.createdAt,
       playerUrl: `${base}${watchPath(record.id)}`,
@@ -41,12 +42,13 @@ export class LivestreamViews {
         ` allow="autoplay; fullscreen; picture-in-picture" allowfullscreen></iframe>`,
       hlsUrl: `${base}${manifestPath(record.id, 'hls')}`,
       dashUrl: `${base}${manifestPath(record.id, 'dash')}`,
+      thumbnailUrl: thumbnailUrl(base, { dir: livestreamDir(this.deps.config.mediaDir, record.id), livestreamId: record.id }),
     };
   }
 
-  full(record: LivestreamRecord): Livestream {
+  async full(record: LivestreamRecord): Promise<Livestream> {
     return {
-      ...this.publicView(record),
+      ...(await this.publicView(record)),
       streamKey: record.streamKey,
       record: record.record,
       dvrWindowS: record.dvrWindowS,

@@ -16,7 +16,9 @@ export interface RecordingLibraryOptions {
   mediaDir: string;
   log: Logger;
   /** Whether another process sharing the data directory broadcasts the livestream now (its files are its own). */
-  liveElsewhere?: (livestreamId: string) => boolean;
+  liveElsewhere?: (livestreamId: string) => Promise<boolean>;
+  /** Told of each recording made replayable (at a broadcast's end, or recovered at start). */
+  onReady?: (recording: FinishedRecording) => void;
 }
 
 /**
@@ -54,9 +56,9 @@ export class RecordingLibrary {
    * Livestreams another running process broadcasts are left alone: their files are that broadcast's.
    */
   async recover(): Promise<void> {
-    const liveElsewhere = this.o.liveElsewhere ?? (() => false);
+    const liveElsewhere = this.o.liveElsewhere ?? (async () => false);
     for (const rec of await this.o.store.listUnfinished()) {
-      if (liveElsewhere(rec.livestreamId)) {
+      if (await liveElsewhere(rec.livestreamId)) {
         this.log.info('a recording is left to the process broadcasting its livestream', { livestream: rec.livestreamId, recording: rec.id });
         continue;
       }
@@ -78,7 +80,8 @@ export class RecordingLibrary {
       }
     }
     const livestreamDirs = await fsp.readdir(this.o.mediaDir).catch(() => []);
-    for (const livestreamId of livestreamDirs.filter((d) => isLivestreamDirName(d) && !liveElsewhere(d))) {
+    for (const livestreamId of livestreamDirs.filter((d) => isLivestreamDirName(d))) {
+      if (await liveElsewhere(livestreamId)) continue;
       const ids = await this.o.store.idsOf(livestreamId);
       await removeLiveLeftovers(livestreamDir(this.o.mediaDir, livestreamId), async (id) => ids.has(id));
     }
@@ -124,6 +127,8 @@ export class RecordingLibrary {
       return;
     }
     this.log.info('recording ready', { livestream: livestreamId, recording: id, status, durationS: Number(durationS.toFixed(3)) });
+    const ready = await this.get(livestreamId, id);
+    if (ready) this.o.onReady?.(ready);
   }
 
   /** Files first, so a failure leaves the row to try again rather than files nobody knows of. */

@@ -22,6 +22,11 @@ export interface MediaInput {
   requestKeyFrame(): void;
   /** Releases what this run held (ports, consumers, temp files). Idempotent. */
   close(): Promise<void>;
+  /**
+   * Resolves when the source stops feeding this run although the broadcast goes on (a WebRTC publisher
+   * that dropped): FFmpeg is then stopped, and the next run waits in openInput() for the publisher.
+   */
+  readonly ended?: Promise<void>;
 }
 
 export type IngestProtocol = 'webrtc' | 'whip' | 'rtmp';

@@ -54,7 +54,7 @@ export const livestreamRoutes: FastifyPluginAsync<LivestreamRoutesOptions> = asy
     const input = parseInput(createLivestreamSchema, request.body);
     const record = await livestreams.create(input);
     log.info('livestream created', { id: record.id });
-    return reply.code(201).header('Location', livestreamApiPath(record.id)).send(views.full(record));
+    return reply.code(201).header('Location', livestreamApiPath(record.id)).send(await views.full(record));
   });
 
   app.get('/api/livestreams', async (request): Promise<LivestreamList> => {
@@ -62,7 +62,7 @@ export const livestreamRoutes: FastifyPluginAsync<LivestreamRoutesOptions> = asy
     const query = parseInput(listLivestreamsQuerySchema, request.query);
     try {
       const page = await livestreams.list(query);
-      return { items: page.items.map((r) => views.full(r)), nextCursor: page.nextCursor };
+      return { items: await Promise.all(page.items.map((r) => views.full(r))), nextCursor: page.nextCursor };
     } catch (err) {
       if (err instanceof InvalidCursorError) throw new HttpError(400, 'cursor: not a cursor from a previous page');
       throw err;

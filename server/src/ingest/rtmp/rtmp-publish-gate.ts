@@ -82,7 +82,6 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
     if (found.result === 'disabled') return refuse(publishAuthMessages.disabled, fields);
 
     const returningTo = ingests.get(livestreamId);
-    let reservation: Reservation | undefined;
     if (returningTo) {
       if (returningTo.displaceSilentPublisher(SILENT_PUBLISHER_MS)) {
         log.warn(`RTMP publisher silent for over ${SILENT_PUBLISHER_MS / 1000} s replaced by a new publish of its key`, fields);
@@ -91,18 +90,27 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
         const reason = returningTo.over ? 'the previous broadcast of this livestream is still ending' : 'this livestream already has a publisher';
         return refuse(reason, fields);
       }
-    } else {
-      try {
-        reservation = deps.registry.reserve(livestreamId);
-      } catch (err) {
-        if (err instanceof PublishRefusedError) return refuse(err.message, fields);
-        // The claim is a database write (shared with other processes): a failure refuses this publish only.
-        log.error('RTMP publish could not reserve its livestream', { ...fields, err });
-        return refuse('the server could not take this publish now', fields);
-      }
     }
+    let reservation: Reservation | undefined;
+    const reserved = async () => {
+      if (returningTo) return true;
+      try {
+        reservation = await deps.registry.reserve(livestreamId);
+        return true;
+      } catch (err) {
+        if (err instanceof PublishRefusedError) refuse(err.message, fields);
+        else {
+          // The claim is shared with other processes (a database write, a Redis lease): a failure refuses this publish only.
+          log.error('RTMP publish could not reserve its livestream', { ...fields, err });
+          refuse('the server could not take this publish now', fields);
+        }
+        return false;
+      }
+    };
 
-    void probe(publish).then(async (verdict) => {
+    void reserved().then(async (ok) => {
+      if (!ok) return;
+      const verdict = await probe(publish);
       if (!verdict.ok) {
         reservation?.release();
         returningTo?.unclaim();

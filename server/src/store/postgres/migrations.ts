@@ -84,4 +84,37 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     // As for version 4: the playable flag lives with the broadcast's lease in Redis.
     up: async () => undefined,
   },
+  {
+    version: 7,
+    name: 'webhooks and their deliveries',
+    // Deliveries are the persisted queue and the delivery log at once: a pending row is retried (also after a
+    // restart) until it is delivered or its retries are used up.
+    up: (db) =>
+      db.query(`
+        CREATE TABLE webhooks (
+          seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          id text NOT NULL UNIQUE,
+          url text NOT NULL,
+          secret text NOT NULL,
+          events text NOT NULL,
+          created_at timestamptz NOT NULL
+        );
+        CREATE TABLE webhook_deliveries (
+          seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          id text NOT NULL UNIQUE,
+          webhook_id text NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+          event_type text NOT NULL,
+          payload text NOT NULL,
+          state text NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+          attempts integer NOT NULL DEFAULT 0,
+          next_attempt_at timestamptz,
+          last_status integer,
+          last_error text,
+          created_at timestamptz NOT NULL,
+          delivered_at timestamptz
+        );
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+        CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, seq);
+      `),
+  },
 ];

@@ -1,0 +1,69 @@
+import { expect, test } from '@playwright/test';
+import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publisher.js';
+import { WebhookReceiver } from '../server/test/fixtures/webhook-receiver.js';
+import type { CreatedWebhook } from '../shared/webhooks.js';
+import { authHeaders, createLivestream } from './fixtures/api.js';
+import { E2E_API_TOKEN } from './fixtures/env.js';
+import { broadcastFromStudio } from './fixtures/studio.js';
+
+test('add a webhook from the dashboard, see its secret once and its deliveries, then delete it', async ({ page, request }) => {
+  const receiver = await WebhookReceiver.start();
+  try {
+    await page.goto('/');
+    await page.getByLabel('API token').fill(E2E_API_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const section = page.getByTestId('webhooks');
+    await section.locator('summary').first().click();
+    await section.getByLabel('Webhook URL').fill(receiver.url);
+    for (const event of ['livestream.ended', 'recording.ready', 'livestream.health.warning']) await section.getByLabel(event, { exact: true }).uncheck();
+    await section.getByRole('button', { name: 'Add webhook' }).click();
+
+    const secret = section.getByTestId('webhook-secret');
+    await expect(secret).toHaveValue(/^whsec_/);
+    receiver.secret = await secret.inputValue();
+    const row = section.getByTestId('webhook').filter({ hasText: receiver.url });
+    await expect(row).toContainText('livestream.started');
+
+    const ls = await createLivestream(request, 'Webhook from the dashboard');
+    const publisher = new FfmpegRtmpPublisher({ url: `${ls.rtmpUrl}/${ls.streamKey}`, width: 320, height: 180 });
+    try {
+      await expect.poll(() => receiver.delivered().map((p) => p.type), { timeout: 30_000 }).toEqual(['livestream.started']);
+    } finally {
+      await publisher.kill();
+    }
+    await row.getByText('Recent deliveries').click();
+    await expect(row.getByTestId('webhook-delivery')).toContainText('delivered · 1 attempt');
+
+    // Shown once: after a reload the secret is nowhere in the page.
+    await page.reload();
+    await section.locator('summary').first().click();
+    await expect(row).toBeVisible();
+    expect(await page.content()).not.toContain(receiver.secret);
+
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await expect(row).toHaveCount(0);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('closing the studio tab ends its broadcast as End stream does, without waiting for the reconnect window', async ({ page, request }) => {
+  const receiver = await WebhookReceiver.start();
+  const created = await request.post('/api/webhooks', { headers: authHeaders, data: { url: receiver.url, events: ['livestream.ended'] } });
+  expect(created.status()).toBe(201);
+  const webhook = (await created.json()) as CreatedWebhook;
+  receiver.secret = webhook.secret;
+  try {
+    const ls = await createLivestream(request, 'Studio tab closed');
+    await broadcastFromStudio(page, ls);
+    // As a user closing the tab: the page's pagehide handlers run.
+    await page.close({ runBeforeUnload: true });
+    await expect.poll(() => receiver.delivered().map((p) => p.type), { timeout: 30_000 }).toEqual(['livestream.ended']);
+    const ended = receiver.delivered()[0]!;
+    expect(ended.type === 'livestream.ended' && ended.data.reason).toBe('publisher disconnected');
+  } finally {
+    await request.delete(`/api/webhooks/${webhook.id}`, { headers: authHeaders });
+    await receiver.close();
+  }
+});
