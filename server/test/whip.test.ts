@@ -110,7 +110,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
     const pidsWhileWaiting = new Set<number | undefined>();
     const sampling = setInterval(() => pidsWhileWaiting.add(session.ffmpegPid), 100);
     expect(session.state).toBe('live');
-    expect(server.registry.status(ls.id)).toBe('live');
+    expect(await server.registry.status(ls.id)).toBe('live');
     expect(await ended.finally(() => clearInterval(sampling))).toBe(`the publisher did not return within ${RECONNECT_WINDOW_S} s`);
     expect([...pidsWhileWaiting]).toEqual([undefined]);
     await expectReleased(ls.id);
