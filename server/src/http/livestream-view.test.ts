@@ -14,7 +14,7 @@ const record: LivestreamRecord = {
 
 const views = new LivestreamViews({
   config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935, rtmpsPort: 1936, tls: { certPath: 'c.pem', keyPath: 'k.pem' } },
-  registry: { status: (id) => (id === 'abcdefgh1234' ? 'live' : 'offline') },
+  registry: { status: (id) => (id === 'abcdefgh1234' ? 'live' : 'offline'), get: () => undefined },
   viewerCount: () => 3,
 });
 
@@ -38,7 +38,7 @@ describe('LivestreamViews', () => {
   it('offers no RTMPS URL without a certificate', () => {
     const plain = new LivestreamViews({
       config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined },
-      registry: { status: () => 'offline' },
+      registry: { status: () => 'offline', get: () => undefined },
       viewerCount: () => 0,
     });
     expect(plain.full(record)).toMatchObject({ rtmpUrl: 'rtmp://tv.example.org:1935/live', rtmpsUrl: null });

@@ -7,7 +7,7 @@ import type { LivestreamRecord } from '../store/livestream-repository.js';
 
 export interface LivestreamViewDeps {
   config: Pick<Config, 'publicUrl' | 'rtmpPort' | 'rtmpsPort' | 'tls'>;
-  registry: Pick<SessionRegistry, 'status'>;
+  registry: Pick<SessionRegistry, 'status' | 'get'>;
   viewerCount: (livestreamId: string) => number;
 }
 
@@ -45,6 +45,7 @@ export class LivestreamViews {
   }
 
   full(record: LivestreamRecord): Livestream {
+    const session = this.deps.registry.get(record.id);
     return {
       ...this.publicView(record),
       streamKey: record.streamKey,
@@ -54,6 +55,7 @@ export class LivestreamViews {
       rtmpUrl: this.rtmpUrl,
       rtmpsUrl: this.rtmpsUrl,
       whipUrl: `${this.deps.config.publicUrl}${whipPath(record.id)}`,
+      ...(session && session.state !== 'ended' && { health: session.health }),
     };
   }
 }

@@ -4,6 +4,7 @@ import type { IngestSource, MediaInput, SourceVideo } from '../../session/ingest
 import type { RealtimeMedia } from '../../sfu/realtime-media.js';
 import { TransportWatchdog } from '../../sfu/transport-watchdog.js';
 import { openRtpInput } from './rtp-input.js';
+import { RtpMeter } from './rtp-meter.js';
 import type { PortRange } from './udp-ports.js';
 import { probeVideoSize } from './video-size-probe.js';
 
@@ -46,6 +47,7 @@ export async function connectWebRtcIngest(o: WebRtcIngestOptions): Promise<WebRt
 export class WebRtcIngest implements IngestSource {
   readonly protocol: 'webrtc' | 'whip';
   readonly realtime: RealtimeMedia;
+  readonly meter: RtpMeter;
   readonly ended: Promise<string>;
   private readonly ending = new Ending();
   private closed = false;
@@ -61,6 +63,7 @@ export class WebRtcIngest implements IngestSource {
     this.protocol = o.protocol;
     this.ended = this.ending.promise;
     this.realtime = { router: o.router, video: o.video, ...(o.audio && { audio: o.audio }) };
+    this.meter = new RtpMeter({ video: o.video, audio: o.audio, size: video });
     const { router, transport } = o;
     // Closing a router closes its transports, which close their producers, all in one go: the reason
     // is worked out once that is over, from the outermost object that closed.
@@ -100,6 +103,7 @@ export class WebRtcIngest implements IngestSource {
     if (this.closed) return;
     this.closed = true;
     this.watchdog.stop();
+    this.meter.close();
     clearImmediate(this.closeCheck);
     await Promise.all([...this.inputs].map((input) => input.close()));
     this.inputs.clear();
