@@ -62,8 +62,11 @@ export class IngestHealthMonitor {
   private readonly speeds: number[] = [];
   private warnings: HealthWarning[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private current: IngestHealth;
 
-  constructor(private readonly o: IngestHealthOptions) {}
+  constructor(private readonly o: IngestHealthOptions) {
+    this.current = this.snapshot(o.meter?.read() ?? NO_READING);
+  }
 
   start(): void {
     this.timer ??= setInterval(() => this.sample(), HEALTH_SAMPLE_MS).unref();
@@ -73,23 +76,9 @@ export class IngestHealthMonitor {
     clearInterval(this.timer);
   }
 
+  /** As of the latest sample, so that the figures and the warnings agree. */
   get health(): IngestHealth {
-    const reading = this.o.meter?.read() ?? NO_READING;
-    const progress = this.o.transcode();
-    return {
-      protocol: this.o.protocol,
-      videoCodec: reading.videoCodec,
-      width: reading.width,
-      height: reading.height,
-      frameRate: this.rates?.frameRate ?? null,
-      bitrateKbps: this.rates?.bitrateKbps ?? null,
-      keyframeIntervalS: round(keyframeInterval(reading), 2),
-      audioCodec: reading.audioCodec,
-      ffmpegSpeed: progress ? round(progress.speed, 2) : null,
-      droppedFrames: progress?.droppedFrames ?? 0,
-      warnings: this.warnings.map((w) => w.message),
-      history: [...this.history],
-    };
+    return this.current;
   }
 
   /** Takes the figures now (the timer's job; tests call it directly). */
@@ -118,7 +107,26 @@ export class IngestHealthMonitor {
       audioCodec: reading.audioCodec,
       recentSpeeds: this.speeds,
     });
+    this.current = this.snapshot(reading);
     for (const warning of this.warnings) if (!before.has(warning.code)) this.o.onWarning(warning);
+  }
+
+  private snapshot(reading: IngestReading): IngestHealth {
+    const progress = this.o.transcode();
+    return {
+      protocol: this.o.protocol,
+      videoCodec: reading.videoCodec,
+      width: reading.width,
+      height: reading.height,
+      frameRate: this.rates?.frameRate ?? null,
+      bitrateKbps: this.rates?.bitrateKbps ?? null,
+      keyframeIntervalS: round(keyframeInterval(reading), 2),
+      audioCodec: reading.audioCodec,
+      ffmpegSpeed: progress ? round(progress.speed, 2) : null,
+      droppedFrames: progress?.droppedFrames ?? 0,
+      warnings: this.warnings.map((w) => w.message),
+      history: [...this.history],
+    };
   }
 }
 
