@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { IdleSession } from '../../test/fixtures/idle-session.js';
 import type { LivestreamRecord } from '../store/livestream-repository.js';
 import { LivestreamViews } from './livestream-view.js';
 
@@ -50,6 +51,20 @@ describe('LivestreamViews', () => {
     expect(html).toContain('title="Talk &quot;&lt;b&gt;&amp;&#39;"');
     expect(html).toContain('allow="autoplay; fullscreen');
     expect(html).toContain('allowfullscreen');
+  });
+
+  it('gives the owner the ingest health of a broadcast going on, and nobody else', () => {
+    const session = new IdleSession(record.id);
+    const live = new LivestreamViews({
+      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined },
+      registry: { status: () => 'live', get: () => session },
+      viewerCount: () => 0,
+    });
+    expect(live.full(record).health).toEqual(session.health);
+    expect(live.publicView(record)).not.toHaveProperty('health');
+    void session.stop('over');
+    expect(live.full(record)).not.toHaveProperty('health');
+    expect(views.full(record)).not.toHaveProperty('health');
   });
 
   it('leaves every secret out of the public view', () => {
