@@ -3,7 +3,7 @@ import type { Livestream } from '../shared/livestream.js';
 import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publisher.js';
 import { createLivestream, metricValue } from './fixtures/api.js';
 import { expectPlayback } from './fixtures/playback.js';
-import { broadcastFromStudio } from './fixtures/studio.js';
+import { broadcastInOwnContext } from './fixtures/studio.js';
 import { expectRealtimePlayback } from './fixtures/webrtc.js';
 
 test.describe.serial('WHEP: real-time playback of a studio broadcast', () => {
@@ -11,13 +11,7 @@ test.describe.serial('WHEP: real-time playback of a studio broadcast', () => {
   let publisherContext: BrowserContext;
 
   test.beforeAll(async ({ browser, playwright }) => {
-    const baseURL = test.info().project.use.baseURL;
-    const api = await playwright.request.newContext({ baseURL });
-    livestream = await createLivestream(api, 'e2e whep');
-    await api.dispose();
-    publisherContext = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'] });
-    // The studio's default: WebRTC over Socket.IO, VP8.
-    await broadcastFromStudio(await publisherContext.newPage(), livestream);
+    ({ livestream, studioContext: publisherContext } = await broadcastInOwnContext(browser, playwright.request, test.info().project.use.baseURL, 'e2e whep'));
   });
 
   test.afterAll(async () => {

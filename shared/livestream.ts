@@ -62,6 +62,11 @@ export interface PublicLivestream {
   embedHtml: string;
   hlsUrl: string;
   dashUrl: string;
+  /**
+   * The newest frame of the top rung as a JPEG: refreshed every few seconds while live, the last one kept after
+   * the end; null before the first broadcast. A new picture gets a new URL (its version is in the query).
+   */
+  thumbnailUrl: string | null;
 }
 
 /** The full resource, for the owner (API token) only. */

@@ -37,4 +37,8 @@ export const mediaPath = (livestreamId: string, recordingId?: string): string =>
 export const manifestPath = (livestreamId: string, format: ManifestFormat, recordingId?: string) =>
   `${mediaPath(livestreamId, recordingId)}/${MANIFEST_NAMES[format]}`;
 
+/** The newest frame of a livestream (refreshed while live, kept after), or a recording's, as a JPEG. */
+export const THUMBNAIL_NAME = 'thumbnail.jpg';
+export const thumbnailPath = (livestreamId: string, recordingId?: string) => `${mediaPath(livestreamId, recordingId)}/${THUMBNAIL_NAME}`;
+
 export const livestreamApiPath = (livestreamId: string) => under(`${PATHS.api}/livestreams`, livestreamId);

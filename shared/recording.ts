@@ -18,6 +18,8 @@ export interface Recording {
   dashUrl: string;
   /** The Axon player playing this recording. */
   playerUrl: string;
+  /** A JPEG of the broadcast's last frame; null when it ended before one was taken. */
+  thumbnailUrl: string | null;
 }
 
 export interface RecordingList {

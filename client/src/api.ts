@@ -7,6 +7,7 @@ import type {
 } from '../../shared/livestream.js';
 import { livestreamApiPath, PATHS } from '../../shared/public-paths.js';
 import type { RecordingList } from '../../shared/recording.js';
+import type { CreatedWebhook, WebhookDeliveryList, WebhookEventType, WebhookList } from '../../shared/webhooks.js';
 
 /** A failed API call. status 0 means the server could not be reached. */
 export class ApiError extends Error {
@@ -102,5 +103,27 @@ export class LivestreamsApi {
 
   removeRecording(id: string, recordingId: string): Promise<void> {
     return request<void>(`${livestreamApiPath(id)}/recordings/${encodeURIComponent(recordingId)}`, { method: 'DELETE', token: this.token });
+  }
+}
+
+/** The owner's webhooks (every call carries the API token). */
+export class WebhooksApi {
+  constructor(private readonly token: string) {}
+
+  list(): Promise<WebhookList> {
+    return request<WebhookList>(`${PATHS.api}/webhooks`, { token: this.token });
+  }
+
+  create(body: { url: string; events: WebhookEventType[] }): Promise<CreatedWebhook> {
+    return request<CreatedWebhook>(`${PATHS.api}/webhooks`, { method: 'POST', token: this.token, body });
+  }
+
+  remove(id: string): Promise<void> {
+    return request<void>(`${PATHS.api}/webhooks/${encodeURIComponent(id)}`, { method: 'DELETE', token: this.token });
+  }
+
+  /** The newest deliveries of a webhook. */
+  deliveries(id: string): Promise<WebhookDeliveryList> {
+    return request<WebhookDeliveryList>(`${PATHS.api}/webhooks/${encodeURIComponent(id)}/deliveries`, { token: this.token });
   }
 }

@@ -26,6 +26,13 @@ function append(parent: Node, ...children: Child[]): void {
   }
 }
 
+/** Points an image (or a video's poster) at a picture, or at none; only a new URL makes the browser fetch it. */
+export function showPicture(element: HTMLImageElement | HTMLVideoElement, url: string | null): void {
+  const attribute = element instanceof HTMLVideoElement ? 'poster' : 'src';
+  if (url === null) element.removeAttribute(attribute);
+  else if (element.getAttribute(attribute) !== url) element.setAttribute(attribute, url);
+}
+
 /** The page's mount point (every page has <main id="app">). */
 export function appRoot(): HTMLElement {
   const root = document.getElementById('app');

@@ -8,7 +8,8 @@ import { connectRedisAdapter } from './chat/redis-adapter.js';
 import { AdminAuth } from './http/admin-auth.js';
 import { loadOrCreateApiToken } from './http/admin-token.js';
 import { buildHttpApp } from './http/app.js';
-import { recordingRoutes } from './http/routes/recordings.js';
+import { recordingRoutes, recordingView } from './http/routes/recordings.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
 import { registerServerMetrics } from './http/server-metrics.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-publish-gate.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
@@ -28,6 +29,9 @@ import { SqliteLivestreamRepository } from './store/livestream-repository.js';
 import { SqliteRecordingRepository } from './store/recording-repository.js';
 import { TlsCertificate } from './tls-certificate.js';
 import { registerWebRtcRoutes } from './webrtc-routes.js';
+import { announceBroadcast, announceRecording } from './webhooks/broadcast-events.js';
+import { SqliteWebhookRepository } from './webhooks/sqlite-webhook-repository.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 
 /** Composition root: configuration → store → media services → HTTP and Socket.IO; graceful shutdown. */
 async function main(): Promise<void> {
@@ -49,11 +53,16 @@ async function main(): Promise<void> {
   const livestreams = new SqliteLivestreamRepository(db);
   // Other Axon processes may share this data directory (REDIS_URL scale-out): who broadcasts what is in the database.
   const claims = new LiveClaims(db, thisProcess());
+  const webhooks = new WebhookService({ repository: new SqliteWebhookRepository(db), log: log.child('webhooks') });
   const recordings = new RecordingLibrary({
     store: new SqliteRecordingRepository(db),
     mediaDir: config.mediaDir,
     log: log.child('recordings'),
     liveElsewhere: (id) => claims.heldElsewhere(id),
+    onReady: (recording) => {
+      const view = recordingView(config.publicUrl, recording, recordings.dirOf(recording.livestreamId, recording.id));
+      announceRecording(recording, view, webhooks.emit);
+    },
   });
   // Before any broadcast starts: recordings cut by a crash or a kill become replayable; live leftovers go.
   await recordings.recover();
@@ -62,12 +71,14 @@ async function main(): Promise<void> {
   const registry = new SessionRegistry((livestreamId, ingest) => {
     // The livestream's settings are read at go-live, so a change applies from the next broadcast.
     const livestream = livestreams.get(livestreamId);
-    return new StreamSession(livestreamId, ingest, {
+    const session = new StreamSession(livestreamId, ingest, {
       config,
       log: log.child('session'),
       dvrWindowS: livestream?.dvrWindowS ?? undefined,
       recordings: livestream?.record ? recordings : undefined,
     });
+    announceBroadcast(session, webhooks.emit);
+    return session;
   }, claims, config.maxBroadcasts);
 
   const processes = await sampleChildProcesses(['ffmpeg']);
@@ -87,6 +98,7 @@ async function main(): Promise<void> {
     tls,
   });
   await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl });
+  await app.register(webhookRoutes, { webhooks, auth: adminAuth });
   await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log });
   // Short ping so a publisher whose page vanished without closing its socket is noticed in seconds.
   const io = new SocketServer(app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES, pingInterval: 5000, pingTimeout: 5000 });
@@ -111,6 +123,8 @@ async function main(): Promise<void> {
     log: log.child('rtmp'),
   });
   await app.listen({ port: config.port, host: config.host });
+  // Also sends what a previous run left pending.
+  webhooks.start();
   const rtmps = rtmp.tlsPort === undefined ? '' : `, RTMPS ${config.host}:${rtmp.tlsPort}`;
   log.info(`Axon is serving on ${config.publicUrl} (${tls ? 'HTTPS' : 'HTTP'} ${config.host}:${config.port}, RTMP ${config.host}:${rtmp.port}${rtmps})`);
 
@@ -121,6 +135,8 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     await registry.stopAll('the server is shutting down');
     await rtmp.close();
+    // After the broadcasts: their last events are queued, to be sent after the next start if not now.
+    await webhooks.close();
     chat.close();
     io.close();
     await app.close();

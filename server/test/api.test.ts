@@ -146,6 +146,8 @@ describe('livestream API', () => {
       embedHtml: expect.stringContaining(`<iframe src="${PUBLIC_URL}/embed/${ls.id}"`),
       hlsUrl: `${PUBLIC_URL}/live/${ls.id}/master.m3u8`,
       dashUrl: `${PUBLIC_URL}/live/${ls.id}/manifest.mpd`,
+      // Not live yet: no picture.
+      thumbnailUrl: null,
     });
     expect(ls.embedHtml).toMatch(/allow="autoplay; fullscreen/);
     expect((await create('Not recorded', { record: false })).record).toBe(false);
@@ -319,7 +321,7 @@ describe('livestream API', () => {
     expect(anonymous.status).toBe(200);
     const view = anonymous.json as PublicLivestream;
     expect(Object.keys(view).sort()).toEqual(
-      ['createdAt', 'dashUrl', 'embedHtml', 'hlsUrl', 'id', 'name', 'playerUrl', 'status', 'viewers'].sort(),
+      ['createdAt', 'dashUrl', 'embedHtml', 'hlsUrl', 'id', 'name', 'playerUrl', 'status', 'thumbnailUrl', 'viewers'].sort(),
     );
     expect(anonymous.text).not.toContain(ls.streamKey);
     expect(anonymous.text).not.toContain('rtmp://');
@@ -444,6 +446,9 @@ describe('livestream API', () => {
         '/api/livestreams/{id}/rotate-key',
         '/api/livestreams/{id}/recordings',
         '/api/livestreams/{id}/recordings/{recordingId}',
+        '/api/webhooks',
+        '/api/webhooks/{id}',
+        '/api/webhooks/{id}/deliveries',
       ].sort(),
     );
     expect(doc.components.schemas.CreateLivestreamRequest).toMatchObject({

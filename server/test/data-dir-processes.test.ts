@@ -1,17 +1,15 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, expect, it } from 'vitest';
 import type { Livestream } from '../../shared/livestream.js';
 import type { RecordingList } from '../../shared/recording.js';
+import { type AxonProcess, startAxon as startAxonProcess } from './fixtures/axon-process.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
 import { waitFor } from './fixtures/wait-for.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'crash-test-token-0123456789';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -19,57 +17,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-interface AxonProcess {
-  base: string;
-  rtmpPort: number;
-  child: ChildProcess;
-  exited: Promise<unknown>;
-  output: () => string;
-}
-
-/** The real server (`node --import tsx server/src/main.ts`) on a data directory, as an operator runs it. */
 async function startAxon(dataDir: string, env: Record<string, string> = {}): Promise<AxonProcess> {
-  const [port, rtmpPort] = [await freePort(), await freePort()];
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      AXON_PUBLIC_URL: base,
-      AXON_DATA_DIR: dataDir,
-      AXON_API_TOKEN: TOKEN,
-      RTMP_PORT: String(rtmpPort),
-      AXON_LADDER: '144',
-      AXON_X264_PRESET: 'ultrafast',
-      AXON_MEDIASOUP_WORKERS: '1',
-      RTC_MIN_PORT: '48600',
-      RTC_MAX_PORT: '48699',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  });
-  await waitFor(`the server to answer (${output})`, async () => (await fetch(`${base}/healthz`).catch(() => null))?.ok, 60_000);
-  return { base, rtmpPort, child, exited, output: () => output };
+  const axon = await startAxonProcess(dataDir, TOKEN, env);
+  cleanups.push(axon.kill);
+  return axon;
 }
 
 const segmentsIn = (playlist: string) => playlist.split('\n').filter((l) => l.endsWith('.m4s') && !l.startsWith('#'));

@@ -113,6 +113,7 @@ describe('recordings API', () => {
       hlsUrl: `${PUBLIC_URL}/live/${ls.id}/bfirst0001/master.m3u8`,
       dashUrl: `${PUBLIC_URL}/live/${ls.id}/bfirst0001/manifest.mpd`,
       playerUrl: `${PUBLIC_URL}/watch/${ls.id}?recording=bfirst0001`,
+      thumbnailUrl: null,
     } satisfies Recording);
     expect(Date.parse(rec.endedAt)).toBeGreaterThan(Date.parse(rec.startedAt));
 

@@ -13,6 +13,21 @@ export const WRONG_TOKEN = 'Wrong token';
 export const errorMessage = (error: unknown) =>
   error instanceof ApiError && error.unauthorized ? WRONG_TOKEN : error instanceof Error ? error.message : String(error);
 
+/**
+ * Runs an API call and reports how it went: `report(null)` after a success, `report(error)` after a failure
+ * (then the answer is undefined). What each part of the dashboard does with a failure is its own.
+ */
+export async function reportedCall<T>(call: () => Promise<T>, report: (error: unknown) => void): Promise<T | undefined> {
+  try {
+    const result = await call();
+    report(null);
+    return result;
+  } catch (error) {
+    report(error);
+    return undefined;
+  }
+}
+
 interface Dialog {
   title: string;
   message: string;
@@ -124,20 +139,13 @@ export class DashboardController implements DashboardIntents {
   }
 
   /** Runs an API call; a rejected token ends the session, other errors show and the page goes on. */
-  private async run<T>(call: () => Promise<T>): Promise<T | undefined> {
-    try {
-      const result = await call();
-      this.events.emit('error', null);
-      return result;
-    } catch (error) {
+  private run<T>(call: () => Promise<T>): Promise<T | undefined> {
+    return reportedCall(call, (error) => {
       if (error instanceof ApiError && error.unauthorized) {
         this.stop();
         this.deps.signedOut(WRONG_TOKEN);
-        return undefined;
-      }
-      this.events.emit('error', errorMessage(error));
-      return undefined;
-    }
+      } else this.events.emit('error', error === null ? null : errorMessage(error));
+    });
   }
 
   /** Runs a destructive call once the owner confirms it; true when it was confirmed and succeeded. */

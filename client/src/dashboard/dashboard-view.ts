@@ -8,6 +8,7 @@ import { LivestreamList } from './livestream-list.js';
 export class DashboardView {
   private readonly alert = h('p', { className: 'alert', hidden: true, attrs: { role: 'alert', 'data-testid': 'dashboard-error' } });
   private readonly list: LivestreamList;
+  private readonly body = h('div', { className: 'dashboard' });
 
   constructor(root: HTMLElement, intents: DashboardIntents) {
     this.list = new LivestreamList(intents);
@@ -28,8 +29,14 @@ export class DashboardView {
     signOut.addEventListener('click', () => intents.signOut());
     root.replaceChildren(
       h('header', { className: 'topbar' }, h('a', { className: 'brand', href: '/', textContent: 'Axon' }), h('span', { className: 'topbar-sub', textContent: 'Livestreams' }), h('span', { className: 'spacer' }), signOut),
-      h('div', { className: 'dashboard' }, create, this.alert, this.list.element),
+      this.body,
     );
+    this.body.append(create, this.alert, this.list.element);
+  }
+
+  /** Adds a section below the livestreams (webhooks). */
+  addSection(section: HTMLElement): void {
+    this.body.append(section);
   }
 
   showLivestreams(items: readonly Livestream[]): void {

@@ -2,7 +2,7 @@ import type { Livestream } from '../../../shared/livestream.js';
 import { embedPath, studioPath, watchPath } from '../../../shared/public-paths.js';
 import type { Recording } from '../../../shared/recording.js';
 import { copyField } from '../clipboard.js';
-import { h } from '../dom.js';
+import { h, showPicture } from '../dom.js';
 import { statusBadge, updateStatusBadge } from '../status-badge.js';
 import { IngestHealthPanel } from './ingest-health-panel.js';
 import { RecordingList } from './recording-list.js';
@@ -26,6 +26,7 @@ export class LivestreamCard {
   readonly element: HTMLElement;
   private livestream: Livestream;
   private readonly name = h('h3', { className: 'card-title', attrs: { 'data-testid': 'livestream-name' } });
+  private readonly thumbnail = h('img', { className: 'card-thumb', hidden: true, attrs: { 'data-testid': 'livestream-thumbnail' } });
   private readonly badge = statusBadge();
   private readonly disabledBadge = h('span', { className: 'badge badge-disabled', textContent: 'disabled', attrs: { 'data-testid': 'livestream-disabled' } });
   private readonly enabledToggle = h('button', { type: 'button', className: 'btn btn-small btn-ghost' });
@@ -60,7 +61,7 @@ export class LivestreamCard {
     this.element = h(
       'article',
       { className: 'card', attrs: { 'data-testid': 'livestream', 'data-id': livestream.id } },
-      h('div', { className: 'card-head' }, this.name, this.badge, this.disabledBadge, this.viewers),
+      h('div', { className: 'card-head' }, this.thumbnail, this.name, this.badge, this.disabledBadge, this.viewers),
       h('div', { className: 'card-meta' }, this.created, this.recordFlag),
       h('div', { className: 'card-links' }, this.studio, this.watch, this.embed),
       this.health.element,
@@ -90,6 +91,9 @@ export class LivestreamCard {
     if (this.livestream.status === 'live' && ls.status !== 'live') void this.recordings.refresh();
     this.livestream = ls;
     this.name.textContent = ls.name;
+    this.thumbnail.alt = `Latest picture of ${ls.name}`;
+    this.thumbnail.hidden = ls.thumbnailUrl === null;
+    showPicture(this.thumbnail, ls.thumbnailUrl);
     updateStatusBadge(this.badge, ls.status);
     this.element.classList.toggle('card-disabled', !ls.enabled);
     this.disabledBadge.hidden = ls.enabled;

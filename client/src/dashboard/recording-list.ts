@@ -48,6 +48,8 @@ export class RecordingList {
     return h(
       'li',
       { className: 'recording', attrs: { 'data-testid': 'recording', 'data-id': recording.id } },
+      recording.thumbnailUrl !== null &&
+        h('img', { className: 'recording-thumb', src: recording.thumbnailUrl, alt: `Recording of ${started}`, loading: 'lazy', attrs: { 'data-testid': 'recording-thumbnail' } }),
       h('span', { className: 'recording-when', textContent: started }),
       h('span', { className: 'muted', attrs: { 'data-testid': 'recording-duration' }, textContent: `${formatClock(recording.duration)}${interrupted}` }),
       h('span', { className: 'spacer' }),

@@ -1,9 +1,11 @@
 import type { Livestream } from '../../../shared/livestream.js';
-import { ApiError, listRecordings, LivestreamsApi } from '../api.js';
+import { ApiError, listRecordings, LivestreamsApi, WebhooksApi } from '../api.js';
 import { DashboardController, errorMessage } from '../dashboard/dashboard-controller.js';
 import { DashboardView } from '../dashboard/dashboard-view.js';
 import { listAll } from '../dashboard/list-all.js';
 import { tokenStore } from '../dashboard/token-store.js';
+import { WebhooksController } from '../dashboard/webhooks-controller.js';
+import { WebhooksView } from '../dashboard/webhooks-view.js';
 import { confirmDialog, promptDialog } from '../dialog.js';
 import { appRoot, h } from '../dom.js';
 
@@ -19,7 +21,7 @@ async function signIn(token: string, form: { showError(text: string): void } | n
   try {
     const items = await listAll((cursor) => api.list(cursor));
     tokenStore.set(token);
-    showDashboard(api, items);
+    showDashboard(api, items, new WebhooksApi(token));
   } catch (error) {
     if (error instanceof ApiError && error.unauthorized) tokenStore.clear();
     if (form) form.showError(errorMessage(error));
@@ -56,7 +58,7 @@ function showSignIn(error: string | null): void {
   token.focus();
 }
 
-function showDashboard(api: LivestreamsApi, initial: Livestream[]): void {
+function showDashboard(api: LivestreamsApi, initial: Livestream[], webhooksApi: WebhooksApi): void {
   const controller = new DashboardController({
     api,
     recordings: listRecordings,
@@ -71,4 +73,11 @@ function showDashboard(api: LivestreamsApi, initial: Livestream[]): void {
   controller.events.on('livestreams', (items) => view.showLivestreams(items));
   controller.events.on('error', (message) => view.showError(message));
   controller.start(initial);
+
+  const webhooks = new WebhooksController({ api: webhooksApi, confirm: confirmDialog });
+  const webhooksView = new WebhooksView(webhooks, () => void webhooks.load());
+  webhooks.events.on('webhooks', (items) => webhooksView.showWebhooks(items));
+  webhooks.events.on('created', (created) => webhooksView.showCreated(created));
+  webhooks.events.on('error', (message) => webhooksView.showError(message));
+  view.addSection(webhooksView.element);
 }

@@ -34,6 +34,7 @@ describe('the replay of a broadcast that ended', () => {
     hlsUrl: `https://tv.example/live/ls/${id}/master.m3u8`,
     dashUrl: `https://tv.example/live/ls/${id}/manifest.mpd`,
     playerUrl: `https://tv.example/watch/ls?recording=${id}`,
+    thumbnailUrl: null,
   });
 
   it('is the newest recording that was not there while it was live', () => {

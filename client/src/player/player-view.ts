@@ -1,17 +1,21 @@
 import type { PublicLivestream } from '../../../shared/livestream.js';
+import { thumbnailPath } from '../../../shared/public-paths.js';
 import { listRecordings } from '../api.js';
-import { h } from '../dom.js';
+import { h, showPicture } from '../dom.js';
 import { Emitter } from '../emitter.js';
 import type { StreamFormat } from './engine-choice.js';
 import { formatLatency } from './latency.js';
 import { LivePlayback } from './live-playback.js';
 import type { PlaybackState } from './playback.js';
 import type { PlaybackEngine } from './playback-engine.js';
+import { autohideControls } from './controls-autohide.js';
+import { PlayerControls } from './player-controls.js';
 import { PlayerController } from './player-controller.js';
 import { exposePlayer } from './player-handle.js';
 import { QualityMenu } from './quality-menu.js';
 import { ReplayPlayback } from './replay-playback.js';
 import { SeekBar } from './seek-bar.js';
+import { bindShortcuts } from './player-shortcuts.js';
 
 const stateText: Record<PlaybackState, string> = {
   loading: 'Loading…',
@@ -34,7 +38,10 @@ export interface PlayerViewOptions {
   onInfo?: (info: PublicLivestream) => void;
 }
 
-/** The player as a page shows it: video, state overlay, and controls (sound, seeking, quality, readouts). */
+/**
+ * The player as a page shows it: video, state overlay, and controls (play, sound, seeking, quality,
+ * readouts, picture-in-picture, fullscreen) that keyboard shortcuts on the player also reach.
+ */
 export class PlayerView {
   /** What the viewer asks for. */
   readonly events = new Emitter<{ selectLevel: [id: string | null] }>();
@@ -42,8 +49,6 @@ export class PlayerView {
   private readonly stateLabel = h('span', { attrs: { 'data-testid': 'player-state' } });
   private readonly replayLink = h('a', { className: 'replay-link', textContent: 'Watch the replay', hidden: true, attrs: { 'data-testid': 'replay-link' } });
   private readonly overlay = h('div', { className: 'player-state', attrs: { role: 'status' } }, h('div', {}, this.stateLabel, this.replayLink));
-  private readonly playButton = h('button', { type: 'button', className: 'player-play', textContent: 'Play', hidden: true });
-  private readonly soundButton = h('button', { type: 'button', className: 'btn btn-ghost', attrs: { 'data-testid': 'unmute' } });
   private readonly latency = h('span', { className: 'player-latency', attrs: { 'data-testid': 'latency' } });
   private readonly note = h('p', { className: 'note', hidden: true, attrs: { role: 'status', 'data-testid': 'player-note' } });
   private readonly quality: QualityMenu;
@@ -56,19 +61,21 @@ export class PlayerView {
   ) {
     this.quality = new QualityMenu((id) => this.events.emit('selectLevel', id));
     this.seekBar = new SeekBar(this.video, options.replay ? 'replay' : 'live');
-    const controls = h(
-      'div',
-      { className: 'player-controls' },
-      this.soundButton,
-      this.seekBar.element,
-      h('span', { className: 'spacer' }),
-      options.readouts && !options.replay && this.latency,
-      options.readouts && this.quality.current,
-      this.quality.select,
-    );
-    this.root = h('div', { className: 'player' }, this.video, this.overlay, this.playButton, controls);
+    // Focusable, so that a click or Tab puts the keyboard shortcuts on the player and nowhere else.
+    this.root = h('div', { className: 'player', tabIndex: 0, attrs: { role: 'region', 'aria-label': 'Video player' } }, this.video, this.overlay);
+    const controls = new PlayerControls(this.root, this.video, {
+      seekBar: this.seekBar.element,
+      readouts: [options.readouts && !options.replay && this.latency, options.readouts && this.quality.current, this.quality.select],
+    });
+    bindShortcuts(this.root, {
+      togglePlay: () => controls.togglePlay(),
+      toggleMute: () => controls.toggleMute(),
+      toggleFullscreen: () => controls.toggleFullscreen(),
+      changeVolume: (delta) => controls.changeVolume(delta),
+      seekBy: (seconds) => this.seekBar.seekBy(seconds),
+    });
+    autohideControls(this.root, controls.element, this.video);
     container.append(this.root, this.note);
-    this.bindMediaControls();
   }
 
   showState(state: PlaybackState): void {
@@ -107,29 +114,6 @@ export class PlayerView {
     update();
     setInterval(update, 1000);
   }
-
-  /** Sound and play: the <video>'s own business, no playback logic in them. */
-  private bindMediaControls(): void {
-    const { video, soundButton, playButton } = this;
-    const syncSound = () => {
-      soundButton.textContent = video.muted ? 'Unmute' : 'Mute';
-      soundButton.setAttribute('aria-pressed', String(!video.muted));
-    };
-    syncSound();
-    video.addEventListener('volumechange', syncSound);
-    soundButton.addEventListener('click', () => {
-      video.muted = !video.muted;
-      if (!video.muted && video.volume === 0) video.volume = 1;
-    });
-    // Autoplay can be refused even when muted (e.g. power saving): then the viewer starts playback.
-    video.addEventListener('canplay', () => {
-      playButton.hidden = !video.paused;
-    });
-    video.addEventListener('playing', () => {
-      playButton.hidden = true;
-    });
-    playButton.addEventListener('click', () => void video.play().catch(() => undefined));
-  }
 }
 
 /** A player on the page: the view, the playback (live, or the replay of a recording) and the controller between them. */
@@ -144,6 +128,9 @@ export function mountPlayerView(container: HTMLElement, options: PlayerViewOptio
   controller.events.on('state', (state) => view.showState(state));
   controller.events.on('replay', (url) => view.showReplay(url));
   if (options.onInfo) controller.events.on('info', options.onInfo);
+  // The poster: the recording's picture, or the livestream's newest (its last one while offline).
+  if (recordingId) showPicture(video, thumbnailPath(livestreamId, recordingId));
+  else controller.events.on('info', (info) => showPicture(video, info.thumbnailUrl));
   controller.events.on('note', (message) => view.showNote(message));
   controller.events.on('engine', (engine) => view.showEngine(engine));
   view.readLatency(() => controller.latencySeconds(Date.now()));

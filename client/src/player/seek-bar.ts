@@ -1,12 +1,14 @@
 import { h } from '../dom.js';
 import { behindLiveText, formatClock, seeksToLive } from './dvr.js';
 import type { LiveWindow, PlaybackEngine } from './playback-engine.js';
+import { SEEK_STEP_S } from './player-shortcuts.js';
 
 const REFRESH_MS = 500;
 
 /**
- * The seek bar under the video. Live: the DVR window, how far behind live the viewer is, and "Go live".
- * Replay: the whole recording, the position, and play/pause. Hidden while there is nothing to seek in.
+ * The seek bar in the player's controls. Live: the DVR window, how far behind live the viewer is, and "Go
+ * live"; pausing leaves live (playback resumes where it paused). Replay: the whole recording and the
+ * position. Hidden while there is nothing to seek in.
  */
 export class SeekBar {
   readonly element: HTMLElement;
@@ -19,12 +21,11 @@ export class SeekBar {
   private readonly readout = h('span', { className: 'seek-readout', attrs: { 'data-testid': 'seek-readout' } });
   private readonly goLiveButton = h('button', {
     type: 'button',
-    className: 'btn btn-ghost',
+    className: 'player-button player-go-live',
     textContent: 'Go live',
     hidden: true,
     attrs: { 'data-testid': 'go-live' },
   });
-  private readonly playButton = h('button', { type: 'button', className: 'btn btn-ghost', attrs: { 'data-testid': 'play-pause' } });
   private engine: PlaybackEngine | null = null;
   /** Live: playback follows the live edge (the engine keeps it there) rather than staying where the viewer sought. */
   private following = true;
@@ -39,7 +40,6 @@ export class SeekBar {
     this.element = h(
       'div',
       { className: 'seek-bar', hidden: true },
-      mode === 'replay' && this.playButton,
       this.range,
       this.readout,
       mode === 'live' && this.goLiveButton,
@@ -52,11 +52,15 @@ export class SeekBar {
       this.dragging = false;
       this.seek(Number(this.range.value));
     });
-    this.goLiveButton.addEventListener('click', () => this.goLive());
-    this.playButton.addEventListener('click', () => {
-      if (video.paused) void video.play().catch(() => undefined);
-      else video.pause();
+    // The arrows seek by the same step as the player's shortcuts, not the range's tenth of a second.
+    this.range.addEventListener('keydown', (event) => {
+      const direction = { ArrowLeft: -1, ArrowRight: 1 }[event.key];
+      if (!direction || event.ctrlKey || event.metaKey || event.altKey) return;
+      event.preventDefault();
+      this.seekBy(direction * SEEK_STEP_S);
     });
+    this.goLiveButton.addEventListener('click', () => this.goLive());
+    video.addEventListener('pause', () => this.holdPosition());
     for (const event of ['timeupdate', 'play', 'pause', 'durationchange']) video.addEventListener(event, this.render);
     this.timer = setInterval(this.render, REFRESH_MS);
   }
@@ -74,7 +78,7 @@ export class SeekBar {
     for (const event of ['timeupdate', 'play', 'pause', 'durationchange']) this.video.removeEventListener(event, this.render);
   }
 
-  /** Back to the live edge, following it from now on. */
+  /** Back to the live edge, playing and following it from now on. */
   goLive(): void {
     const dvr = this.engine?.dvr;
     if (!dvr) return;
@@ -82,6 +86,23 @@ export class SeekBar {
     dvr.followLive(true);
     const live = dvr.livePosition();
     if (live !== null) this.video.currentTime = live;
+    if (this.video.paused) void this.video.play().catch(() => undefined);
+    this.update();
+  }
+
+  /** Seeks `seconds` forward (or back, when negative) within what can be sought; nothing without a window. */
+  seekBy(seconds: number): void {
+    const window = this.window();
+    if (!window) return;
+    this.seek(Math.min(window.end, Math.max(window.start, this.video.currentTime + seconds)));
+  }
+
+  /** A paused live broadcast stays where it paused: the engine must not jump it back to the edge. */
+  private holdPosition(): void {
+    const dvr = this.engine?.dvr;
+    if (this.mode !== 'live' || !dvr || !this.following) return;
+    this.following = false;
+    dvr.followLive(false);
     this.update();
   }
 
@@ -120,22 +141,23 @@ export class SeekBar {
     if (this.mode === 'live') {
       const live = this.engine?.dvr?.livePosition();
       // The engine may have brought playback back to live by itself (e.g. the position left the window).
-      if (!this.following && live != null && seeksToLive(this.video.currentTime, live)) this.goLive();
+      if (!this.following && !this.video.paused && live != null && seeksToLive(this.video.currentTime, live)) this.goLive();
       this.goLiveButton.hidden = this.following;
-    } else {
-      this.playButton.textContent = this.video.paused ? 'Play' : 'Pause';
     }
     if (this.dragging) return;
     this.range.value = String(this.video.currentTime);
     this.showReadout(this.video.currentTime);
   }
 
+  /** The readout, which screen readers also hear as the slider's value. */
   private showReadout(position: number): void {
-    if (this.mode === 'replay') {
-      this.readout.textContent = `${formatClock(position)} / ${formatClock(this.video.duration)}`;
-      return;
-    }
+    const text = this.mode === 'replay' ? `${formatClock(position)} / ${formatClock(this.video.duration)}` : this.behindLive(position);
+    this.readout.textContent = text;
+    this.range.setAttribute('aria-valuetext', text);
+  }
+
+  private behindLive(position: number): string {
     const live = this.engine?.dvr?.livePosition() ?? Number(this.range.max);
-    this.readout.textContent = behindLiveText(this.following && !this.dragging, live - position);
+    return behindLiveText(this.following && !this.dragging, live - position);
   }
 }

@@ -164,6 +164,12 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     log: log.child('api'),
   });
   await app.register(liveRoutes, { mediaDir: config.mediaDir, files: originFiles });
-  await app.register(pageRoutes, { clientDir: deps.clientDir ?? DEFAULT_CLIENT_DIR });
+  await app.register(pageRoutes, {
+    clientDir: deps.clientDir ?? DEFAULT_CLIENT_DIR,
+    linkPreview: async (id) => {
+      const record = await deps.livestreams.get(id);
+      return record && views.publicView(record);
+    },
+  });
   return app;
 }

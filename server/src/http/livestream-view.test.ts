@@ -1,7 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IdleSession } from '../../test/fixtures/idle-session.js';
+import { tempDirs } from '../../test/fixtures/temp-dirs.js';
 import type { LivestreamRecord } from '../store/livestream-repository.js';
 import { LivestreamViews } from './livestream-view.js';
+
+const mediaDir = tempDirs()('axon-views-');
 
 const record: LivestreamRecord = {
   id: 'abcdefgh1234',
@@ -14,7 +19,7 @@ const record: LivestreamRecord = {
 };
 
 const views = new LivestreamViews({
-  config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935, rtmpsPort: 1936, tls: { certPath: 'c.pem', keyPath: 'k.pem' } },
+  config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935, rtmpsPort: 1936, tls: { certPath: 'c.pem', keyPath: 'k.pem' }, mediaDir },
   registry: { status: (id) => (id === 'abcdefgh1234' ? 'live' : 'offline'), get: () => undefined },
   viewerCount: () => 3,
 });
@@ -38,7 +43,7 @@ describe('LivestreamViews', () => {
 
   it('offers no RTMPS URL without a certificate', () => {
     const plain = new LivestreamViews({
-      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined },
+      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined, mediaDir },
       registry: { status: () => 'offline', get: () => undefined },
       viewerCount: () => 0,
     });
@@ -56,7 +61,7 @@ describe('LivestreamViews', () => {
   it('gives the owner the ingest health of a broadcast going on, and nobody else', () => {
     const session = new IdleSession(record.id);
     const live = new LivestreamViews({
-      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined },
+      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined, mediaDir },
       registry: { status: () => 'live', get: () => session },
       viewerCount: () => 0,
     });
@@ -70,8 +75,20 @@ describe('LivestreamViews', () => {
   it('leaves every secret out of the public view', () => {
     const view = views.publicView(record);
     expect(Object.keys(view).sort()).toEqual(
-      ['createdAt', 'dashUrl', 'embedHtml', 'hlsUrl', 'id', 'name', 'playerUrl', 'status', 'viewers'].sort(),
+      ['createdAt', 'dashUrl', 'embedHtml', 'hlsUrl', 'id', 'name', 'playerUrl', 'status', 'thumbnailUrl', 'viewers'].sort(),
     );
     expect(JSON.stringify(view)).not.toContain(record.streamKey);
+  });
+
+  it('gives the thumbnail URL once there is a picture, with its version in the query', () => {
+    expect(views.publicView(record).thumbnailUrl).toBeNull();
+    fs.mkdirSync(path.join(mediaDir, record.id));
+    const file = path.join(mediaDir, record.id, 'thumbnail.jpg');
+    fs.writeFileSync(file, 'jpeg');
+    fs.utimesSync(file, 1000, 1000);
+    const first = views.publicView(record).thumbnailUrl;
+    expect(first).toBe(`https://tv.example.org:8443/live/abcdefgh1234/thumbnail.jpg?v=${(1_000_000).toString(36)}`);
+    fs.utimesSync(file, 1010, 1010);
+    expect(views.full(record).thumbnailUrl).not.toBe(first);
   });
 });

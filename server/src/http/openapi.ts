@@ -13,6 +13,7 @@ import {
 import { ingestHealthSchema } from '../../../shared/ingest-health.js';
 import { PUBLISH_REFUSAL_CODES } from '../../../shared/publish-refusal.js';
 import { recordingIdSchema, type Recording, type RecordingList } from '../../../shared/recording.js';
+import { webhookOpenApi } from './openapi-webhooks.js';
 
 // Response shapes, documented only: the compile-time checks below keep them equal to the shared types.
 const publicLivestreamSchema = z.object({
@@ -27,6 +28,10 @@ const publicLivestreamSchema = z.object({
   embedHtml: z.string().describe('An <iframe> to paste into any page'),
   hlsUrl: z.url(),
   dashUrl: z.url(),
+  thumbnailUrl: z
+    .url()
+    .nullable()
+    .describe('JPEG of the newest frame: renewed every 10 s while live, the last one kept after; null before the first broadcast'),
 });
 const livestreamSchema = publicLivestreamSchema.extend({
   streamKey: z.string().describe('Secret: OBS "Stream Key" for RTMP, "Bearer Token" for WHIP'),
@@ -48,6 +53,7 @@ const recordingSchema = z.object({
   hlsUrl: z.url(),
   dashUrl: z.url(),
   playerUrl: z.url(),
+  thumbnailUrl: z.url().nullable().describe("JPEG of the broadcast's last frame; null when it ended before one was taken"),
 });
 const recordingListSchema = z.object({ items: z.array(recordingSchema).describe('Newest first') });
 const apiErrorSchema = z.object({
@@ -55,8 +61,9 @@ const apiErrorSchema = z.object({
   code: z.enum(PUBLISH_REFUSAL_CODES).optional().describe('Why a publish (WHIP) was refused, for programs; `error` says it for people'),
 });
 
-type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-type Assert<T extends true> = T;
+/** Compile-time equality of a documented shape and its shared type. */
+export type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+export type Assert<T extends true> = T;
 type _DocumentedShapesMatch = [
   Assert<Equals<z.infer<typeof publicLivestreamSchema>, PublicLivestream>>,
   Assert<Equals<z.infer<typeof livestreamSchema>, Livestream>>,
@@ -82,6 +89,7 @@ const errorDescriptions: Record<number, string> = {
   401: 'Missing or malformed Authorization header',
   403: 'Wrong API token',
   404: 'No livestream (or recording) with this id',
+  409: 'A limit is reached',
   415: 'Body is not application/json',
 };
 
@@ -91,12 +99,13 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
   const recordingIdParameter = { name: 'recordingId', in: 'path', required: true, schema: jsonSchema(recordingIdSchema, 'input') };
   const listQuery = jsonSchema(listLivestreamsQuerySchema, 'input') as { properties: Record<string, object> };
   const listParameters = Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', schema }));
+  const webhooks = webhookOpenApi({ jsonSchema, ref, json, errors });
   return {
     openapi: '3.1.0',
     info: {
       title: 'Axon API',
       version: '1.0.0',
-      description: 'Livestreams as reusable resources. Authenticate with `Authorization: Bearer <AXON_API_TOKEN>`.',
+      description: 'Livestreams as reusable resources, and webhooks. Authenticate with `Authorization: Bearer <AXON_API_TOKEN>`.',
     },
     servers: [{ url: publicUrl }],
     security: [{ bearerAuth: [] }],
@@ -111,6 +120,7 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
         Recording: jsonSchema(recordingSchema, 'output'),
         RecordingList: jsonSchema(recordingListSchema, 'output'),
         Error: jsonSchema(apiErrorSchema, 'output'),
+        ...webhooks.schemas,
       },
     },
     paths: {
@@ -183,6 +193,7 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
           responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 403, 404) },
         },
       },
+      ...webhooks.paths,
     },
   };
 }

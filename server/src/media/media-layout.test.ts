@@ -16,6 +16,7 @@ import {
   renditionPlaylists,
   runDirName,
   RUN_FILE_TEMPLATES,
+  thumbnailFile,
 } from './media-layout.js';
 
 const rendition = fc.nat({ max: 40 }).map(String);
@@ -112,6 +113,9 @@ describe('media layout: renditions and manifests', () => {
     ['manifest.mpd', 'dash-manifest'],
     ['init-0.m4s', 'init-segment'],
     ['seg-0-00001.m4s', 'media-segment'],
+    ['thumbnail.jpg', 'thumbnail'],
+    ['thumbnail.jpg.42.tmp', undefined],
+    ['other.jpg', undefined],
     ['broadcast.json', undefined],
     ['manifest.mpd.123.tmp', undefined],
     ['recording.mp4', undefined],
@@ -122,5 +126,14 @@ describe('media layout: renditions and manifests', () => {
   it('knows the files the packager writes at the top of a root', () => {
     expect(['master.m3u8', 'manifest.mpd', 'audio.m3u8.42.tmp'].every(isManifestFile)).toBe(true);
     expect(['broadcast.json', 'notes.txt'].some(isManifestFile)).toBe(false);
+  });
+
+  it('puts a thumbnail at the top of a livestream root and of a recording, where the next broadcast keeps it', () => {
+    const root = livestreamDir('/data/media', 'abcdefgh1234');
+    expect(thumbnailFile(root)).toBe('/data/media/abcdefgh1234/thumbnail.jpg');
+    expect(thumbnailFile(broadcastDir(root, 'b0123456789'))).toBe('/data/media/abcdefgh1234/b0123456789/thumbnail.jpg');
+    // Live leftovers are the manifest files: the last picture of a livestream survives its next go-live.
+    expect(isManifestFile('thumbnail.jpg')).toBe(false);
+    expect(isManifestFile('thumbnail.jpg.42.tmp')).toBe(true);
   });
 });

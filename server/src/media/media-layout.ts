@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { livestreamIdSchema } from '../../../shared/livestream.js';
-import { MANIFEST_NAMES } from '../../../shared/public-paths.js';
+import { MANIFEST_NAMES, THUMBNAIL_NAME } from '../../../shared/public-paths.js';
 import { recordingIdSchema } from '../../../shared/recording.js';
 import type { Ladder } from '../transcode/ladder.js';
 
@@ -11,8 +11,10 @@ import type { Ladder } from '../transcode/ladder.js';
  *
  *   <mediaDir>/<livestreamId>/         the livestream's root: its live manifests
  *     master.m3u8 manifest.mpd <rung>.m3u8 audio.m3u8
+ *     thumbnail.jpg                    the newest frame of the latest broadcast (kept after it ends)
  *     <broadcastId>/                   one broadcast; when recorded, also its recording (the same manifest names, VOD)
  *       broadcast.json                 only when recorded: what rebuilds the replay after a crash
+ *       thumbnail.jpg                  only when recorded: the recording's picture
  *       r<n>/                          one FFmpeg run (a restarted FFmpeg starts r<n+1>)
  *         ffmpeg.mpd init-<rendition>.m4s seg-<rendition>-<number, 5 digits or more>.m4s
  */
@@ -22,6 +24,9 @@ export const PUBLIC_MANIFESTS = { master: MANIFEST_NAMES.hls, dash: MANIFEST_NAM
 export const AUDIO_PLAYLIST = 'audio.m3u8';
 /** A video rung's HLS media playlist: "720p.m3u8". */
 export const mediaPlaylistName = (rungName: string) => `${rungName}.m3u8`;
+
+/** The thumbnail in a livestream's root or a recording's directory (public name: shared/). */
+export const thumbnailFile = (dir: string) => path.join(dir, THUMBNAIL_NAME);
 
 /** In a recorded broadcast's directory: the ladder its replay is rebuilt with. */
 export const BROADCAST_INFO_FILE = 'broadcast.json';
@@ -115,7 +120,7 @@ export function parseRunFile(name: string): RunFile | undefined {
 /** Files the packager writes at the top of a livestream's root (manifests, and the temporary files they are written through). */
 export const isManifestFile = (name: string) => /\.(m3u8|mpd|tmp)$/.test(name);
 
-export type MediaFileKind = 'playlist' | 'dash-manifest' | 'init-segment' | 'media-segment';
+export type MediaFileKind = 'playlist' | 'dash-manifest' | 'init-segment' | 'media-segment' | 'thumbnail';
 
 /**
  * How the origin serves a file, by its name; undefined for a file that is no part of a stream (the
@@ -126,5 +131,6 @@ export function mediaFileKind(name: string): MediaFileKind | undefined {
   if (name.endsWith('.m3u8')) return 'playlist';
   if (name.endsWith('.mpd')) return 'dash-manifest';
   if (name.endsWith('.m4s')) return parseRunFile(name)?.kind === 'init' ? 'init-segment' : 'media-segment';
+  if (name === THUMBNAIL_NAME) return 'thumbnail';
   return undefined;
 }

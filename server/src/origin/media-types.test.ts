@@ -7,11 +7,12 @@ describe('mediaTypeOf', () => {
     ['manifest.mpd', 'application/dash+xml', 'public, max-age=1'],
     ['init-0.m4s', 'video/mp4', 'public, max-age=31536000, immutable'],
     ['seg-0-00001.m4s', 'video/iso.segment', 'public, max-age=31536000, immutable'],
+    ['thumbnail.jpg', 'image/jpeg', 'public, max-age=5'],
   ])('%s is %s with %s', (name, contentType, cacheControl) => {
     expect(mediaTypeOf(name)).toEqual({ contentType, cacheControl });
   });
 
-  it.each(['axon.db', 'api-token', 'manifest.mpd.tmp', 'notes.txt', 'm3u8', 'recording.mp4'])('does not serve %s', (name) => {
+  it.each(['axon.db', 'api-token', 'manifest.mpd.tmp', 'notes.txt', 'm3u8', 'recording.mp4', 'picture.jpg'])('does not serve %s', (name) => {
     expect(mediaTypeOf(name)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 
 /** Writes a file so that readers see the old or the new content, never a partial one. */
-export async function writeAtomic(file: string, body: string): Promise<void> {
+export async function writeAtomic(file: string, body: string | Uint8Array): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     await fsp.writeFile(tmp, body);

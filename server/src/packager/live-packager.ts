@@ -9,7 +9,7 @@ import { BroadcastTimeline } from './broadcast-timeline.js';
 import { isRecordedBroadcast, removeLiveLeftovers } from './live-leftovers.js';
 import { writeManifests } from './manifest-files.js';
 import { NOT_RECORDED, type RecordingPolicy } from './recording-policy.js';
-import { RunScanner } from './segment-scanner.js';
+import { RunScanner, type ScannedSegment } from './segment-scanner.js';
 
 export interface LivePackagerOptions {
   /** The livestream's media root: public manifests at the top, broadcasts in sub-directories. */
@@ -28,6 +28,8 @@ export interface LivePackagerOptions {
 interface PackagerEvents {
   /** Every rendition has its first segment and the master playlist is written. */
   playable: [];
+  /** A segment FFmpeg finished, as found (what else reads the broadcast, such as its thumbnail, follows these). */
+  segment: [ScannedSegment];
 }
 
 interface RunWatch {
@@ -147,9 +149,10 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
       if (!run) return;
       const now = new Date();
       const found = await run.scanner.scan();
-      for (const { rendition, segment } of found) {
-        this.timeline.add(index, rendition, segment, now);
-        this.recording.add(index, rendition, segment, now);
+      for (const scanned of found) {
+        this.timeline.add(index, scanned.rendition, scanned.segment, now);
+        this.recording.add(index, scanned.rendition, scanned.segment, now);
+        this.emit('segment', scanned);
       }
       if (found.length === 0) return this.deleteRetired(Date.now() - this.retiredGraceMs);
       await this.recording.checkRoom();

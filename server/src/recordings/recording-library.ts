@@ -17,6 +17,8 @@ export interface RecordingLibraryOptions {
   log: Logger;
   /** Whether another process sharing the data directory broadcasts the livestream now (its files are its own). */
   liveElsewhere?: (livestreamId: string) => boolean;
+  /** Told of each recording made replayable (at a broadcast's end, or recovered at start). */
+  onReady?: (recording: FinishedRecording) => void;
 }
 
 /**
@@ -124,6 +126,8 @@ export class RecordingLibrary {
       return;
     }
     this.log.info('recording ready', { livestream: livestreamId, recording: id, status, durationS: Number(durationS.toFixed(3)) });
+    const ready = this.get(livestreamId, id);
+    if (ready) this.o.onReady?.(ready);
   }
 
   /** Files first, so a failure leaves the row to try again rather than files nobody knows of. */

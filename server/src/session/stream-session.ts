@@ -3,11 +3,12 @@ import { EventEmitter } from 'node:events';
 import type { HealthWarning, IngestHealth } from '../../../shared/ingest-health.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { broadcastDir, livestreamDir } from '../media/media-layout.js';
+import { broadcastDir, livestreamDir, thumbnailFile } from '../media/media-layout.js';
 import { LivePackager } from '../packager/live-packager.js';
 import { BroadcastRecording } from '../recordings/broadcast-recording.js';
 import type { RecordingLibrary } from '../recordings/recording-library.js';
 import type { RealtimeMedia } from '../sfu/realtime-media.js';
+import { Thumbnailer } from '../thumbnails/thumbnailer.js';
 import { type Ladder, planLadder } from '../transcode/ladder.js';
 import { type TranscodeProgress, Transcoder } from '../transcode/transcoder.js';
 import type { IngestProtocol, IngestSource } from './ingest.js';
@@ -68,6 +69,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
   private readonly recording: BroadcastRecording | null;
   private readonly transcoder: Transcoder;
   private readonly healthMonitor: IngestHealthMonitor;
+  private readonly thumbnails: Thumbnailer;
   private readonly recordings: RecordingLibrary | null;
   /** The recording is registered in the library: it must be completed at the end. */
   private recordingBegun = false;
@@ -97,6 +99,10 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       recording: this.recording ?? undefined,
       log: this.log.child('packager'),
     });
+    // The livestream's picture, and the recording's: the broadcast directory is the recording's.
+    const pictures = [root, ...(this.recording ? [broadcastDir(root, broadcastId)] : [])].map(thumbnailFile);
+    this.thumbnails = new Thumbnailer({ ffmpegPath: transcode.ffmpegPath, files: pictures, log: this.log.child('thumbnails') });
+    this.packager.on('segment', (segment) => this.thumbnails.offer(segment));
     this.transcoder = new Transcoder({
       ingest,
       ladder: this.ladder,
@@ -181,6 +187,8 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       this.healthMonitor.close();
       await this.transcoder.stop();
       await this.packager.endRuns();
+      // The last segment's picture, before the recording is listed with it.
+      await this.thumbnails.finish();
       // Before the live playlists end: a viewer told the broadcast ended finds its replay listed.
       await this.completeRecording();
       await this.packager.finish();

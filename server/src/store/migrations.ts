@@ -92,4 +92,37 @@ export const migrations: readonly Migration[] = [
     // Whether the claimed broadcast is playable yet, so that every process reports the same status (starting or live).
     up: (db) => db.exec('ALTER TABLE live_claims ADD COLUMN playable INTEGER NOT NULL DEFAULT 0 CHECK (playable IN (0, 1))'),
   },
+  {
+    version: 7,
+    name: 'webhooks and their deliveries',
+    // Deliveries are the persisted queue and the delivery log at once: a pending row is retried (also after a
+    // restart) until it is delivered or its retries are used up. Times are ISO 8601 UTC, which sort as text.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE webhooks (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          url TEXT NOT NULL,
+          secret TEXT NOT NULL,
+          events TEXT NOT NULL,
+          created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE webhook_deliveries (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+          event_type TEXT NOT NULL,
+          payload TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at TEXT,
+          last_status INTEGER,
+          last_error TEXT,
+          created_at TEXT NOT NULL,
+          delivered_at TEXT
+        ) STRICT;
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+        CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, seq);
+      `),
+  },
 ];

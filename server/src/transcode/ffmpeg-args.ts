@@ -89,3 +89,24 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
   );
   return args;
 }
+
+/** Thumbnails are this wide at most (narrower rungs keep their width): enough for a card, a poster, a link preview. */
+export const THUMBNAIL_MAX_WIDTH = 640;
+
+/**
+ * FFmpeg turning one CMAF segment (its init segment and the segment itself, on stdin) into a JPEG on
+ * stdout: only the first frame is decoded, and a segment starts with a keyframe, so it costs one frame's
+ * decode however long the segment is.
+ */
+export function buildThumbnailArgs(): string[] {
+  return [
+    '-hide_banner', '-nostats', '-loglevel', 'error',
+    '-f', 'mp4', '-i', 'pipe:0',
+    '-map', '0:v:0',
+    '-frames:v', '1',
+    '-vf', `scale='min(${THUMBNAIL_MAX_WIDTH},iw)':-2`,
+    '-q:v', '4',
+    '-f', 'image2pipe', '-c:v', 'mjpeg',
+    'pipe:1',
+  ];
+}

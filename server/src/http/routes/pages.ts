@@ -1,3 +1,4 @@
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { livestreamIdSchema } from '../../../../shared/livestream.js';
@@ -5,10 +6,13 @@ import { PATHS } from '../../../../shared/public-paths.js';
 import { openFile, sendFile } from '../../origin/file-response.js';
 import { parseSafeRelativePath, pathOfUrl } from '../../origin/safe-path.js';
 import { HttpError, parseInput } from '../http-error.js';
+import { type LinkPreview, withLinkPreview } from '../link-preview.js';
 
 export interface PageRoutesOptions {
   /** Vite's output directory (index.html, studio.html, watch.html, embed.html, assets/). */
   clientDir: string;
+  /** What the watch and embed pages of a livestream tell link previews (Open Graph); undefined for an unknown id. */
+  linkPreview?: (livestreamId: string) => Promise<LinkPreview | undefined>;
 }
 
 const HTML_HEADERS = { contentType: 'text/html; charset=utf-8', cacheControl: 'no-cache' };
@@ -34,27 +38,34 @@ interface IdParams {
 }
 
 /** The web client's pages and assets, as built by Vite. */
-export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, { clientDir }) => {
+export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, { clientDir, linkPreview }) => {
+  const notBuilt = (file: string) => new HttpError(503, `the web client is not built (${file} is missing): run \`npm run build:client\``);
   const page = (file: string) => async (request: FastifyRequest, reply: FastifyReply) => {
     const opened = await openFile(path.join(clientDir, file));
-    if (!opened) throw new HttpError(503, `the web client is not built (${file} is missing): run \`npm run build:client\``);
+    if (!opened) throw notBuilt(file);
     return sendFile(request, reply, opened, HTML_HEADERS);
   };
-  const pageWithId = (file: string) => {
+  /** A livestream's page; with `preview`, its link-preview tags are written into the page as it is sent. */
+  const pageWithId = (file: string, preview?: PageRoutesOptions['linkPreview']) => {
     const send = page(file);
     return async (request: FastifyRequest<{ Params: IdParams }>, reply: FastifyReply) => {
       // The page itself says when no livestream has this id; only the format is checked here.
-      parseInput(livestreamIdSchema, request.params.id);
-      return send(request, reply);
+      const id = parseInput(livestreamIdSchema, request.params.id);
+      // A preview is never worth a page that fails to load: without one, the page goes out as built.
+      const tags = preview && (await preview(id).catch(() => undefined));
+      if (!tags) return send(request, reply);
+      const html = await fsp.readFile(path.join(clientDir, file), 'utf8').catch(() => undefined);
+      if (html === undefined) throw notBuilt(file);
+      return reply.header('Content-Type', HTML_HEADERS.contentType).header('Cache-Control', HTML_HEADERS.cacheControl).send(withLinkPreview(html, tags));
     };
   };
 
   const framedByAxon = { config: { securityHeaders: 'page' } } as const;
   app.get('/', framedByAxon, page('index.html'));
   app.get(`${PATHS.studio}/:id`, framedByAxon, pageWithId('studio.html'));
-  app.get(`${PATHS.watch}/:id`, framedByAxon, pageWithId('watch.html'));
+  app.get(`${PATHS.watch}/:id`, framedByAxon, pageWithId('watch.html', linkPreview));
   // Embeds are meant to be framed by any site.
-  app.get(`${PATHS.embed}/:id`, { config: { securityHeaders: 'embed' } }, pageWithId('embed.html'));
+  app.get(`${PATHS.embed}/:id`, { config: { securityHeaders: 'embed' } }, pageWithId('embed.html', linkPreview));
 
   app.get('/assets/*', async (request, reply) => {
     const segments = parseSafeRelativePath(pathOfUrl(request.url).slice('/assets/'.length));

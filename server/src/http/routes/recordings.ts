@@ -5,6 +5,7 @@ import { RECORDING_QUERY_PARAM, recordingIdSchema, type Recording, type Recordin
 import type { RecordingLibrary } from '../../recordings/recording-library.js';
 import type { LivestreamRepository } from '../../store/livestream-repository.js';
 import type { FinishedRecording } from '../../store/recording-repository.js';
+import { thumbnailUrl } from '../../thumbnails/thumbnail-url.js';
 import type { AdminAuth } from '../admin-auth.js';
 import { HttpError, parseInput } from '../http-error.js';
 
@@ -20,8 +21,8 @@ interface Params {
   recordingId: string;
 }
 
-/** A recording as the API shows it; its media is served by the origin from the broadcast's directory. */
-export function recordingView(publicUrl: string, rec: FinishedRecording): Recording {
+/** A recording as the API shows it; its media is served by the origin from the broadcast's directory (`dir`). */
+export function recordingView(publicUrl: string, rec: FinishedRecording, dir: string): Recording {
   return {
     id: rec.id,
     status: rec.status,
@@ -31,6 +32,7 @@ export function recordingView(publicUrl: string, rec: FinishedRecording): Record
     hlsUrl: `${publicUrl}${manifestPath(rec.livestreamId, 'hls', rec.id)}`,
     dashUrl: `${publicUrl}${manifestPath(rec.livestreamId, 'dash', rec.id)}`,
     playerUrl: `${publicUrl}${watchPath(rec.livestreamId)}?${RECORDING_QUERY_PARAM}=${rec.id}`,
+    thumbnailUrl: thumbnailUrl(publicUrl, { dir, livestreamId: rec.livestreamId, recordingId: rec.id }),
   };
 }
 
@@ -46,6 +48,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
     if (!livestreams.get(id)) throw new HttpError(404, 'no livestream with this id');
     return id;
   };
+  const view = (rec: FinishedRecording) => recordingView(publicUrl, rec, recordings.dirOf(rec.livestreamId, rec.id));
   const find = (params: Params) => {
     const livestreamId = livestreamOf(params.id);
     const rec = recordings.get(livestreamId, parseInput(recordingIdSchema, params.recordingId));
@@ -60,12 +63,10 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
 
   app.get<{ Params: Pick<Params, 'id'> }>('/api/livestreams/:id/recordings', async (request): Promise<RecordingList> => {
     const livestreamId = livestreamOf(request.params.id);
-    return { items: recordings.list(livestreamId).map((rec) => recordingView(publicUrl, rec)) };
+    return { items: recordings.list(livestreamId).map(view) };
   });
 
-  app.get<{ Params: Params }>('/api/livestreams/:id/recordings/:recordingId', async (request): Promise<Recording> =>
-    recordingView(publicUrl, find(request.params)),
-  );
+  app.get<{ Params: Params }>('/api/livestreams/:id/recordings/:recordingId', async (request): Promise<Recording> => view(find(request.params)));
 
   app.delete<{ Params: Params }>('/api/livestreams/:id/recordings/:recordingId', async (request, reply) => {
     auth.require(request);

@@ -1,0 +1,47 @@
+import { expect, test } from '@playwright/test';
+import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publisher.js';
+import { WebhookReceiver } from '../server/test/fixtures/webhook-receiver.js';
+import { createLivestream } from './fixtures/api.js';
+import { E2E_API_TOKEN } from './fixtures/env.js';
+
+test('add a webhook from the dashboard, see its secret once and its deliveries, then delete it', async ({ page, request }) => {
+  const receiver = await WebhookReceiver.start();
+  try {
+    await page.goto('/');
+    await page.getByLabel('API token').fill(E2E_API_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const section = page.getByTestId('webhooks');
+    await section.locator('summary').first().click();
+    await section.getByLabel('Webhook URL').fill(receiver.url);
+    for (const event of ['livestream.ended', 'recording.ready', 'livestream.health.warning']) await section.getByLabel(event, { exact: true }).uncheck();
+    await section.getByRole('button', { name: 'Add webhook' }).click();
+
+    const secret = section.getByTestId('webhook-secret');
+    await expect(secret).toHaveValue(/^whsec_/);
+    receiver.secret = await secret.inputValue();
+    const row = section.getByTestId('webhook').filter({ hasText: receiver.url });
+    await expect(row).toContainText('livestream.started');
+
+    const ls = await createLivestream(request, 'Webhook from the dashboard');
+    const publisher = new FfmpegRtmpPublisher({ url: `${ls.rtmpUrl}/${ls.streamKey}`, width: 320, height: 180 });
+    try {
+      await expect.poll(() => receiver.delivered().map((p) => p.type), { timeout: 30_000 }).toEqual(['livestream.started']);
+    } finally {
+      await publisher.kill();
+    }
+    await row.getByText('Recent deliveries').click();
+    await expect(row.getByTestId('webhook-delivery')).toContainText('delivered · 1 attempt');
+
+    // Shown once: after a reload the secret is nowhere in the page.
+    await page.reload();
+    await section.locator('summary').first().click();
+    await expect(row).toBeVisible();
+    expect(await page.content()).not.toContain(receiver.secret);
+
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await expect(row).toHaveCount(0);
+  } finally {
+    await receiver.close();
+  }
+});
