@@ -51,10 +51,10 @@ export class IngestHealthPanel {
     if (!health) return;
     this.warnings.replaceChildren(...health.warnings.map((w) => h('li', { textContent: w })));
     this.rows.replaceChildren(
-      ...ingestHealthRows(health).flatMap(([key, label, value]) => [
-        h('dt', { textContent: label }),
-        h('dd', { textContent: value, attrs: { 'data-testid': `health-${key}` } }),
-      ]),
+      // Each figure's term and value in one grid cell, so a narrow card never splits a pair across rows.
+      ...ingestHealthRows(health).map(([key, label, value]) =>
+        h('div', {}, h('dt', { textContent: label }), h('dd', { textContent: value, attrs: { 'data-testid': `health-${key}` } })),
+      ),
     );
     this.bitrateLine.setAttribute('points', chartPoints(health.history, 'bitrateKbps', CHART_W, CHART_H, BITRATE_FLOOR_KBPS));
     this.fpsLine.setAttribute('points', chartPoints(health.history, 'frameRate', CHART_W, CHART_H, FPS_FLOOR));
