@@ -1,17 +1,12 @@
 import { expect, test } from '@playwright/test';
 import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publisher.js';
-import { WebhookReceiver } from '../server/test/fixtures/webhook-receiver.js';
-import type { CreatedWebhook } from '../shared/webhooks.js';
-import { authHeaders, createLivestream } from './fixtures/api.js';
+import { createLivestream } from './fixtures/api.js';
 import { signIn } from './fixtures/dashboard.js';
 import { E2E_API_TOKEN } from './fixtures/env.js';
+import { subscribeWebhook } from './fixtures/webhooks.js';
 
 test('the dashboard card of a live RTMP broadcast shows its measured health and warns about a 6 s GOP, as does a webhook', async ({ page, request }) => {
-  const receiver = await WebhookReceiver.start();
-  const created = await request.post('/api/webhooks', { headers: authHeaders, data: { url: receiver.url, events: ['livestream.health.warning'] } });
-  expect(created.status()).toBe(201);
-  const webhook = (await created.json()) as CreatedWebhook;
-  receiver.secret = webhook.secret;
+  const { receiver, close } = await subscribeWebhook(request, ['livestream.health.warning']);
   const ls = await createLivestream(request, `e2e ingest health ${Date.now()}`);
   await signIn(page, E2E_API_TOKEN);
   const card = page.locator(`[data-testid="livestream"][data-id="${ls.id}"]`);
@@ -36,8 +31,7 @@ test('the dashboard card of a live RTMP broadcast shows its measured health and 
     await expect.poll(warned, { timeout: 30_000 }).toContain('keyframe_interval');
   } finally {
     await publisher.kill();
-    await request.delete(`/api/webhooks/${webhook.id}`, { headers: authHeaders });
-    await receiver.close();
+    await close();
   }
   await expect(health).toBeHidden({ timeout: 30_000 });
 });
