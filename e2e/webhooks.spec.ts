@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publisher.js';
 import { WebhookReceiver } from '../server/test/fixtures/webhook-receiver.js';
-import type { CreatedWebhook } from '../shared/webhooks.js';
-import { authHeaders, createLivestream } from './fixtures/api.js';
+import { createLivestream } from './fixtures/api.js';
 import { E2E_API_TOKEN } from './fixtures/env.js';
 import { broadcastFromStudio } from './fixtures/studio.js';
+import { subscribeWebhook } from './fixtures/webhooks.js';
 
 test('add a webhook from the dashboard, see its secret once and its deliveries, then delete it', async ({ page, request }) => {
   const receiver = await WebhookReceiver.start();
@@ -49,21 +49,16 @@ test('add a webhook from the dashboard, see its secret once and its deliveries, 
 });
 
 test('closing the studio tab ends its broadcast as End stream does, without waiting for the reconnect window', async ({ page, request }) => {
-  const receiver = await WebhookReceiver.start();
-  const created = await request.post('/api/webhooks', { headers: authHeaders, data: { url: receiver.url, events: ['livestream.ended'] } });
-  expect(created.status()).toBe(201);
-  const webhook = (await created.json()) as CreatedWebhook;
-  receiver.secret = webhook.secret;
+  const { receiver, close } = await subscribeWebhook(request, ['livestream.ended']);
   try {
     const ls = await createLivestream(request, 'Studio tab closed');
     await broadcastFromStudio(page, ls);
     // As a user closing the tab: the page's pagehide handlers run.
     await page.close({ runBeforeUnload: true });
-    await expect.poll(() => receiver.delivered().map((p) => p.type), { timeout: 30_000 }).toEqual(['livestream.ended']);
-    const ended = receiver.delivered()[0]!;
-    expect(ended.type === 'livestream.ended' && ended.data.reason).toBe('publisher disconnected');
+    // Only this broadcast's end: one an earlier spec left may end meanwhile.
+    const reasons = () => receiver.delivered().flatMap((p) => (p.type === 'livestream.ended' && p.data.livestreamId === ls.id ? [p.data.reason] : []));
+    await expect.poll(reasons, { timeout: 30_000 }).toEqual(['publisher disconnected']);
   } finally {
-    await request.delete(`/api/webhooks/${webhook.id}`, { headers: authHeaders });
-    await receiver.close();
+    await close();
   }
 });

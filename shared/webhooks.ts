@@ -1,3 +1,4 @@
+import type { HealthWarningCode } from './ingest-health.js';
 import type { Recording } from './recording.js';
 
 /** What a webhook can subscribe to. */
@@ -17,7 +18,7 @@ export interface WebhookEventData {
   /** A broadcast's recording is replayable (its id is the broadcast id). */
   'recording.ready': Recording & { livestreamId: string };
   /** The ingest of a live broadcast looks wrong (keyframe interval, ladder below real time, no audio). */
-  'livestream.health.warning': { livestreamId: string; warning: string };
+  'livestream.health.warning': { livestreamId: string; broadcastId: string; code: HealthWarningCode; warning: string };
 }
 
 /** The JSON body of a webhook request, per the Standard Webhooks specification. */

@@ -1,4 +1,5 @@
 import fsp from 'node:fs/promises';
+import { Registry } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import { SIGNALLING_MAX_BYTES } from '../../shared/constants.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -7,9 +8,10 @@ import { ClusterMembership } from './cluster/cluster-membership.js';
 import { connectRedisAdapter } from './chat/redis-adapter.js';
 import { AdminAuth } from './http/admin-auth.js';
 import { loadOrCreateApiToken } from './http/admin-token.js';
-import { buildHttpApp, type MetricSample } from './http/app.js';
+import { buildHttpApp } from './http/app.js';
 import { recordingRoutes, recordingView } from './http/routes/recordings.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
+import { registerServerMetrics } from './http/server-metrics.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-publish-gate.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
 import { createLogger, setLogFormat, setLogLevel } from './log.js';
@@ -88,16 +90,8 @@ async function main(): Promise<void> {
   const routing = await cluster?.attach(registry);
 
   const processes = await sampleChildProcesses(['ffmpeg']);
-  const metrics = async (): Promise<MetricSample[]> => {
-    const ms = await pool.stats();
-    return [
-      { name: 'axon_live_sessions', help: 'Broadcasts in progress.', value: registry.all().length },
-      { name: 'axon_ffmpeg_processes', help: 'FFmpeg processes run by this server.', value: processes.count('ffmpeg') },
-      { name: 'axon_mediasoup_workers', help: 'mediasoup worker processes.', value: ms.workers },
-      { name: 'axon_mediasoup_routers', help: 'mediasoup routers (one per WebRTC broadcast).', value: ms.routers },
-      { name: 'axon_mediasoup_transports', help: 'mediasoup transports (WebRTC and plain RTP).', value: ms.transports },
-    ];
-  };
+  const metrics = new Registry();
+  registerServerMetrics(metrics, { sessions: registry, processes, pool });
 
   const adminAuth = new AdminAuth(loadOrCreateApiToken(config, log.child('auth')));
   const app = await buildHttpApp({

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Livestream, PublicLivestream } from '../../shared/livestream.js';
 import { loadConfig } from '../src/config.js';
-import type { MetricSample } from '../src/http/app.js';
+import { registerValue } from '../src/http/prometheus.js';
 import type { Logger } from '../src/log.js';
 import { startHttpServer, type TestHttpServer } from './fixtures/http-server.js';
 import { IdleSession, idleIngest } from './fixtures/idle-session.js';
@@ -27,20 +28,24 @@ function recordingLogger(lines: LogLine[]): Logger {
 
 interface Server extends TestHttpServer {
   viewers: Map<string, number>;
-  metrics: { next: () => Promise<MetricSample[]> };
+  /** What the server's own series (live sessions, FFmpeg processes) read at the next scrape. */
+  metrics: { next: () => Promise<{ sessions: number; ffmpeg: number }> };
   logs: LogLine[];
 }
 
 async function startServer(dataDir: string, env: Record<string, string> = { AXON_API_TOKEN: TOKEN }, clientDir?: string): Promise<Server> {
   const viewers = new Map<string, number>();
-  const metrics = { next: async (): Promise<MetricSample[]> => [{ name: 'axon_live_sessions', help: 'Live broadcasts', value: 0 }] };
+  const metrics: Server['metrics'] = { next: async () => ({ sessions: 0, ffmpeg: 0 }) };
+  const registry = new Registry();
+  registerValue(registry, { name: 'axon_live_sessions', help: 'Live broadcasts' }, async () => (await metrics.next()).sessions);
+  registerValue(registry, { name: 'axon_ffmpeg_processes', help: 'FFmpeg processes' }, async () => (await metrics.next()).ffmpeg);
   const logs: LogLine[] = [];
   const server = await startHttpServer({
     config: loadConfig({ AXON_DATA_DIR: dataDir, AXON_PUBLIC_URL: PUBLIC_URL, RTMP_PORT: '1935', ...env }),
     log: recordingLogger(logs),
     createSession: (id) => new IdleSession(id),
     viewerCount: (id) => viewers.get(id) ?? 0,
-    metrics: () => metrics.next(),
+    metrics: registry,
     clientDir,
     register: async (app) => {
       app.get('/test/throws', () => {
@@ -462,10 +467,7 @@ describe('livestream API', () => {
   });
 
   it('serves Prometheus metrics from its dependency', async () => {
-    server.metrics.next = async () => [
-      { name: 'axon_live_sessions', help: 'Live broadcasts', value: 3 },
-      { name: 'axon_ffmpeg_processes', help: 'FFmpeg processes', value: 1 },
-    ];
+    server.metrics.next = async () => ({ sessions: 3, ffmpeg: 1 });
     const res = await call(server, 'GET', '/metrics', { token: null });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);

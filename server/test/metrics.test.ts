@@ -1,5 +1,7 @@
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { registerValue } from '../src/http/prometheus.js';
 import { StreamSession } from '../src/session/stream-session.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { startHttpServer, type TestHttpServer } from './fixtures/http-server.js';
@@ -18,11 +20,13 @@ describe('GET /metrics with AXON_METRICS_TOKEN', () => {
   const scrape = (authorization?: string) => fetch(`${server.base}/metrics`, { headers: authorization === undefined ? {} : { authorization } });
 
   beforeAll(async () => {
+    const metrics = new Registry();
+    registerValue(metrics, { name: 'axon_live_sessions', help: 'Broadcasts in progress.' }, () => 0);
     server = await startHttpServer({
       config: loadConfig({ AXON_DATA_DIR: tempDir('axon-metrics-'), AXON_API_TOKEN: API_TOKEN, AXON_METRICS_TOKEN: METRICS_TOKEN }),
       log,
       createSession: (id) => new IdleSession(id),
-      metrics: async () => [{ name: 'axon_live_sessions', help: 'Broadcasts in progress.', value: 0 }],
+      metrics,
     });
   });
   afterAll(() => server.close());

@@ -19,6 +19,7 @@ import { SqliteRecordingRepository } from '../src/store/sqlite/recording-reposit
 import { capturedLogger } from './fixtures/captured-log.js';
 import { makeCmafRun, SMALL_LADDER } from './fixtures/cmaf-run.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
+import { Registry } from 'prom-client';
 
 const makeTempDir = tempDirs();
 
@@ -53,7 +54,7 @@ beforeAll(async () => {
       throw new Error('no broadcasts in API tests');
     }),
     viewerCount: () => 0,
-    metrics: async () => [],
+    metrics: new Registry(),
     log,
   });
   // As main.ts does.

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { OriginProxy } from '../cluster/origin-proxy.js';
 import type { Config } from '../config.js';
 import { pinoLoggerOf, type Logger } from '../log.js';
@@ -10,7 +11,8 @@ import type { LivestreamRepository } from '../store/livestream-repository.js';
 import type { AdminAuth } from './admin-auth.js';
 import { HttpError } from './http-error.js';
 import { LivestreamViews } from './livestream-view.js';
-import type { MetricSample } from './prometheus.js';
+import { registerBroadcastMetrics } from './broadcast-metrics.js';
+import { registerValue } from './prometheus.js';
 import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 import { healthRoutes } from './routes/health.js';
 import { liveRoutes } from './routes/live.js';
@@ -20,7 +22,6 @@ import { openApiRoutes } from './routes/openapi.js';
 import { pageRoutes } from './routes/pages.js';
 import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders, type SecurityHeaders } from './security-headers.js';
-import { transcodeSamples } from './transcode-metrics.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -28,8 +29,6 @@ declare module 'fastify' {
     securityHeaders?: keyof SecurityHeaders | 'none';
   }
 }
-
-export type { MetricSample };
 
 export interface HttpAppDeps {
   config: Config;
@@ -39,7 +38,8 @@ export interface HttpAppDeps {
   registry: SessionRegistry;
   /** Viewers watching a livestream now (chat provides it). */
   viewerCount: (livestreamId: string) => number;
-  metrics: () => Promise<MetricSample[]>;
+  /** What /metrics serves: the caller's own series; the app adds the origin's and each broadcast's. */
+  metrics: Registry;
   log: Logger;
   /** Vite's output; defaults to `dist/client` at the repository root. */
   clientDir?: string;
@@ -156,16 +156,11 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     originFiles.close();
     done();
   });
-  const metrics = async (): Promise<MetricSample[]> => {
-    const files = originFiles.stats();
-    return [
-      ...(await deps.metrics()),
-      ...transcodeSamples(deps.registry.all()),
-      { name: 'axon_origin_cache_bytes', help: 'Bytes of playlists and segments the origin holds in memory.', value: files.bytes },
-      { name: 'axon_origin_cache_hits_total', help: 'Origin requests answered from memory.', value: files.hits, type: 'counter' },
-      { name: 'axon_origin_cache_misses_total', help: 'Origin requests that read the file from disk.', value: files.misses, type: 'counter' },
-    ];
-  };
+  const metrics = deps.metrics;
+  registerBroadcastMetrics(metrics, () => deps.registry.all());
+  registerValue(metrics, { name: 'axon_origin_cache_bytes', help: 'Bytes of playlists and segments the origin holds in memory.' }, () => originFiles.stats().bytes);
+  registerValue(metrics, { name: 'axon_origin_cache_hits_total', help: 'Origin requests answered from memory.', type: 'counter' }, () => originFiles.stats().hits);
+  registerValue(metrics, { name: 'axon_origin_cache_misses_total', help: 'Origin requests that read the file from disk.', type: 'counter' }, () => originFiles.stats().misses);
 
   // Before every route it guards, WHIP and WHEP included (registered later, on the same app).
   const closeRateLimits = await registerRateLimits(app, {
@@ -175,7 +170,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   app.addHook('onClose', async () => closeRateLimits());
   await app.register(healthRoutes);
-  await app.register(metricsRoutes, { metrics, token: config.metricsToken });
+  await app.register(metricsRoutes, { registry: metrics, token: config.metricsToken });
   await app.register(openApiRoutes, { publicUrl: config.publicUrl });
   await app.register(livestreamRoutes, {
     livestreams: deps.livestreams,

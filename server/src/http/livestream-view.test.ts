@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { IdleSession } from '../../test/fixtures/idle-session.js';
 import { tempDirs } from '../../test/fixtures/temp-dirs.js';
 import type { LivestreamRecord } from '../store/livestream-repository.js';
 import { LivestreamViews } from './livestream-view.js';
@@ -19,7 +20,7 @@ const record: LivestreamRecord = {
 
 const views = new LivestreamViews({
   config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935, rtmpsPort: 1936, tls: { certPath: 'c.pem', keyPath: 'k.pem' }, mediaDir },
-  registry: { status: async (id) => (id === 'abcdefgh1234' ? 'live' : 'offline') },
+  registry: { status: async (id) => (id === 'abcdefgh1234' ? 'live' : 'offline'), get: () => undefined },
   viewerCount: () => 3,
 });
 
@@ -43,7 +44,7 @@ describe('LivestreamViews', () => {
   it('offers no RTMPS URL without a certificate', async () => {
     const plain = new LivestreamViews({
       config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined, mediaDir },
-      registry: { status: async () => 'offline' },
+      registry: { status: async () => 'offline', get: () => undefined },
       viewerCount: () => 0,
     });
     expect(await plain.full(record)).toMatchObject({ rtmpUrl: 'rtmp://tv.example.org:1935/live', rtmpsUrl: null });
@@ -55,6 +56,20 @@ describe('LivestreamViews', () => {
     expect(html).toContain('title="Talk &quot;&lt;b&gt;&amp;&#39;"');
     expect(html).toContain('allow="autoplay; fullscreen');
     expect(html).toContain('allowfullscreen');
+  });
+
+  it('gives the owner the ingest health of a broadcast going on, and nobody else', async () => {
+    const session = new IdleSession(record.id);
+    const live = new LivestreamViews({
+      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined, mediaDir },
+      registry: { status: async () => 'live', get: () => session },
+      viewerCount: () => 0,
+    });
+    expect((await live.full(record)).health).toEqual(session.health);
+    expect(await live.publicView(record)).not.toHaveProperty('health');
+    void session.stop('over');
+    expect(await live.full(record)).not.toHaveProperty('health');
+    expect(await views.full(record)).not.toHaveProperty('health');
   });
 
   it('leaves every secret out of the public view', async () => {

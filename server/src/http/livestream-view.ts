@@ -10,7 +10,7 @@ import { escapeHtml } from './html-escape.js';
 
 export interface LivestreamViewDeps {
   config: Pick<Config, 'publicUrl' | 'rtmpPort' | 'rtmpsPort' | 'tls' | 'mediaDir'>;
-  registry: Pick<SessionRegistry, 'status'>;
+  registry: Pick<SessionRegistry, 'status' | 'get'>;
   viewerCount: (livestreamId: string) => number;
 }
 
@@ -47,6 +47,7 @@ export class LivestreamViews {
   }
 
   async full(record: LivestreamRecord): Promise<Livestream> {
+    const session = this.deps.registry.get(record.id);
     return {
       ...(await this.publicView(record)),
       streamKey: record.streamKey,
@@ -56,6 +57,7 @@ export class LivestreamViews {
       rtmpUrl: this.rtmpUrl,
       rtmpsUrl: this.rtmpsUrl,
       whipUrl: `${this.deps.config.publicUrl}${whipPath(record.id)}`,
+      ...(session && session.state !== 'ended' && { health: session.health }),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { HealthWarning, IngestHealth } from '../../../shared/ingest-health.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { broadcastDir, livestreamDir, thumbnailFile } from '../media/media-layout.js';
@@ -11,12 +12,15 @@ import { Thumbnailer } from '../thumbnails/thumbnailer.js';
 import { type Ladder, planLadder } from '../transcode/ladder.js';
 import { type TranscodeProgress, Transcoder } from '../transcode/transcoder.js';
 import type { IngestProtocol, IngestSource } from './ingest.js';
+import { IngestHealthMonitor } from './ingest-health.js';
 
 export type SessionState = 'starting' | 'live' | 'ended';
 
 export interface StreamSessionEvents {
   state: [SessionState];
   ended: [reason: string];
+  /** A health warning that appears (again): what webhooks and logs report. */
+  warning: [HealthWarning];
 }
 
 /** What the registry and the ingests see of a broadcast. */
@@ -30,6 +34,8 @@ export interface LiveSession {
   readonly state: SessionState;
   /** How FFmpeg keeps up (for /metrics); null until it first reports. */
   readonly transcodeProgress: TranscodeProgress | null;
+  /** The ingest as measured from its media, with FFmpeg's progress and warnings (admin view, /metrics). */
+  readonly health: IngestHealth;
   start(): Promise<void>;
   stop(reason: string): Promise<void>;
   on<E extends keyof StreamSessionEvents>(event: E, listener: (...args: StreamSessionEvents[E]) => void): unknown;
@@ -63,6 +69,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
   /** The broadcast's recording; null when the livestream is not recorded. */
   private readonly recording: BroadcastRecording | null;
   private readonly transcoder: Transcoder;
+  private readonly healthMonitor: IngestHealthMonitor;
   private readonly thumbnails: Thumbnailer;
   private readonly recordings: RecordingLibrary | null;
   /** The recording is registered in the library: it must be completed at the end. */
@@ -106,6 +113,15 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       endRun: (i) => this.packager.endRun(i),
       log: this.log.child('ffmpeg'),
     });
+    this.healthMonitor = new IngestHealthMonitor({
+      protocol: ingest.protocol,
+      meter: ingest.meter,
+      transcode: () => this.transcoder.progress,
+      onWarning: (warning) => {
+        this.log.warn('ingest health warning', { warning: warning.code, message: warning.message });
+        this.emit('warning', warning);
+      },
+    });
   }
 
   get state(): SessionState {
@@ -133,6 +149,10 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     return this.transcoder.progress;
   }
 
+  get health(): IngestHealth {
+    return this.healthMonitor.health;
+  }
+
   async start(): Promise<void> {
     this.log.info('broadcast starting', {
       broadcast: this.broadcastId,
@@ -142,6 +162,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       recorded: this.recordings !== null,
     });
     void this.ingest.ended.then((reason) => this.stop(reason));
+    this.healthMonitor.start();
     this.transcoder.on('failed', (reason) => void this.stop(reason));
     this.packager.once('playable', () => {
       if (this.currentState !== 'starting') return;
@@ -164,6 +185,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
   stop(reason: string): Promise<void> {
     this.stopped ??= (async () => {
       this.log.info('broadcast ending', { reason });
+      this.healthMonitor.close();
       await this.transcoder.stop();
       await this.packager.endRuns();
       // The last segment's picture, before the recording is listed with it.

@@ -1,10 +1,12 @@
 import type { types } from 'mediasoup';
 import { Ending } from '../../ending.js';
 import type { Logger } from '../../log.js';
+import { NO_READING, type IngestMeter } from '../../session/ingest-health.js';
 import type { IngestSource, MediaInput, SourceVideo } from '../../session/ingest.js';
 import type { RealtimeMedia } from '../../sfu/realtime-media.js';
 import { TransportWatchdog } from '../../sfu/transport-watchdog.js';
 import { openRtpInput } from './rtp-input.js';
+import { RtpMeter } from './rtp-meter.js';
 import type { PortRange } from './udp-ports.js';
 import { probeVideoSize } from './video-size-probe.js';
 
@@ -37,6 +39,8 @@ interface Connection {
   workerDied: boolean;
   /** Ends the FFmpeg inputs reading from this connection when it is dropped. */
   readonly dropped: Ending<void>;
+  /** The health figures of this connection's producers. */
+  readonly meter: RtpMeter;
 }
 
 /**
@@ -52,7 +56,8 @@ export async function connectWebRtcIngest(o: WebRtcIngestOptions, resuming?: Web
     const lost = watchdog.lost.then((reason) => Promise.reject(new Error(reason)));
     const size = await Promise.race([probeVideoSize(o.router, o.video, PROBE_TIMEOUT_MS), lost]);
     const media = { router: o.router, video: o.video, ...(o.audio && { audio: o.audio }) };
-    const connection = { router: o.router, transport: o.transport, media, watchdog, workerDied: false, dropped: new Ending<void>() };
+    const meter = new RtpMeter({ video: o.video, audio: o.audio, size });
+    const connection = { router: o.router, transport: o.transport, media, watchdog, workerDied: false, dropped: new Ending<void>(), meter };
     if (!resuming) return new WebRtcIngest(o, { ...size, ...(o.frameRate !== undefined && { frameRate: o.frameRate }) }, connection);
     resuming.resume(connection);
     return resuming;
@@ -71,6 +76,8 @@ export async function connectWebRtcIngest(o: WebRtcIngestOptions, resuming?: Web
 export class WebRtcIngest implements IngestSource {
   readonly protocol: 'webrtc' | 'whip';
   readonly ended: Promise<string>;
+  /** Reads the connection of the moment: a returning publisher comes back with new producers. */
+  readonly meter: IngestMeter = { read: () => this.connection?.meter.read() ?? NO_READING };
   private readonly ending = new Ending();
   private connection: Connection | undefined;
   /** A returning publisher holds the broadcast while it connects. */
@@ -168,6 +175,7 @@ export class WebRtcIngest implements IngestSource {
     this.stopWaiting();
     this.returned.end();
     this.connection?.watchdog.stop();
+    this.connection?.meter.close();
     await Promise.all([...this.inputs].map((input) => input.close()));
     this.inputs.clear();
     this.connection?.router.close();
@@ -197,6 +205,7 @@ export class WebRtcIngest implements IngestSource {
     this.connection = undefined;
     this.returned = new Ending<void>();
     c.watchdog.stop();
+    c.meter.close();
     // FFmpeg's legs go with the router; the run reading them stops, flushing its last segment.
     c.router.close();
     c.dropped.end();
