@@ -39,7 +39,7 @@ describe('ingest health of an RTMP broadcast from a real FFmpeg encoder', () => 
 
   /** Publishes to a new livestream, and collects the warnings its session reports. */
   async function broadcast(name: string, o: { keyframeIntervalS: number; audio: boolean }) {
-    const { id, streamKey } = server.livestreams.create({ name, record: false });
+    const { id, streamKey } = await server.livestreams.create({ name, record: false });
     const warnings: HealthWarning[] = [];
     server.registry.once('started', (session) => session.on('warning', (w) => warnings.push(w)));
     const publisher = new FfmpegRtmpPublisher({ url: `rtmp://127.0.0.1:${rtmp.port}/live/${streamKey}`, width: 320, height: 180, ...o });
