@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { livestreamIdSchema } from '../../../shared/livestream.js';
 import type { PATHS } from '../../../shared/public-paths.js';
 import { SDP_CONTENT_TYPE, SDPFRAG_CONTENT_TYPE } from '../../../shared/whip.js';
+import { forwardOffer } from '../cluster/offer-forwarder.js';
 import { HeldCounts } from '../held-counts.js';
 import { HttpError, parseInput } from '../http/http-error.js';
 import type { RtcHttpSession } from './rtc-http-session.js';
@@ -33,10 +34,12 @@ export interface RtcHttpEndpoint<S extends RtcHttpSession> {
   /** Runs before the body is read (WHIP: the stream key). Throws an HttpError to refuse. */
   onRequest?: (request: OfferRequest) => Promise<void>;
   /**
-   * In a cluster: the endpoint URL on another node that takes this offer (the node hosting the broadcast,
-   * one with room), answered 307 so that the client posts it there (RFC 9725 §4.5); undefined serves it here.
+   * In a cluster: the endpoint URL on another node that takes this offer (the node hosting the broadcast, one
+   * with room); undefined serves it here. `forward: false` answers 307 so that the client posts it there (RFC
+   * 9725 §4.5; WHEP, whose viewers send no credentials); `forward: true` posts it there and relays the answer
+   * (WHIP: see cluster/offer-forwarder.ts).
    */
-  redirect?: (livestreamId: string) => Promise<string | undefined>;
+  elsewhere?: (livestreamId: string, request: OfferRequest) => Promise<{ url: string; forward: boolean } | undefined>;
   /** The endpoint's own checks, then the session for the offer and its answer. An SdpError becomes a 400. */
   open(livestreamId: string, request: OfferRequest): Promise<{ session: S; answer: string }>;
   /** Throws an HttpError when the request may not act on the session (WHIP: the publisher's token). */
@@ -75,8 +78,9 @@ export function serveRtcHttpEndpoint<S extends RtcHttpSession>(app: FastifyInsta
   app.post<OfferRoute>(`${prefix}/:id`, options, async (request, reply) => {
     const livestreamId = parseInput(livestreamIdSchema, request.params.id);
     requireContentType(request, SDP_CONTENT_TYPE);
-    const elsewhere = await endpoint.redirect?.(livestreamId);
-    if (elsewhere !== undefined) return reply.code(307).header('Location', elsewhere).send();
+    const elsewhere = await endpoint.elsewhere?.(livestreamId, request);
+    if (elsewhere?.forward) return forwardOffer(request, reply, elsewhere.url);
+    if (elsewhere) return reply.code(307).header('Location', elsewhere.url).send();
     const giveBack = quota.take(request.ip, livestreamId);
     let opened: Awaited<ReturnType<typeof endpoint.open>>;
     try {

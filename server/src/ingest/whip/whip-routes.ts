@@ -3,6 +3,7 @@ import { livestreamIdSchema } from '../../../../shared/livestream.js';
 import type { PublishRefusalCode } from '../../../../shared/publish-refusal.js';
 import { PATHS, whipPath } from '../../../../shared/public-paths.js';
 import type { IngestPlacement } from '../../cluster/ingest-placement.js';
+import { passedOn } from '../../cluster/offer-forwarder.js';
 import type { Config } from '../../config.js';
 import { bearerToken, unauthorized } from '../../http/bearer.js';
 import { HttpError, parseInput } from '../../http/http-error.js';
@@ -72,13 +73,14 @@ export const whipRoutes: FastifyPluginAsync<WhipRoutesOptions> = async (app, o) 
       const result = await o.auth.authorizePublish(id, publishToken(request));
       if (result !== 'ok') throw refusalAnswer(publishAuthRefusal(result));
     },
-    redirect:
+    elsewhere:
       placement &&
-      (async (livestreamId) => {
-        if (resumesHere(o.registry, livestreamId)) return undefined;
+      (async (livestreamId, request) => {
+        // A returning publisher stays with its broadcast; an offer another node placed here is served here.
+        if (resumesHere(o.registry, livestreamId) || passedOn(request)) return undefined;
         try {
           const node = await placement.elsewhere();
-          return node === undefined ? undefined : `${node}${whipPath(livestreamId)}`;
+          return node === undefined ? undefined : { url: `${node}${whipPath(livestreamId)}`, forward: true };
         } catch (err) {
           throw err instanceof PublishRefusedError ? refusalAnswer(err) : err;
         }

@@ -58,10 +58,10 @@ export const whepRoutes: FastifyPluginAsync<WhepRoutesOptions> = async (app, o) 
     prefix: PATHS.whep,
     iceServers: o.iceServers,
     limits: o.limits,
-    redirect: async (livestreamId) => {
+    elsewhere: async (livestreamId) => {
       // The broadcast's media is in the SFU of the node that took the publish.
       const host = o.registry.isLive(livestreamId) ? undefined : await o.hostUrl?.(livestreamId);
-      return host === undefined ? undefined : `${host}${whepPath(livestreamId)}`;
+      return host === undefined ? undefined : { url: `${host}${whepPath(livestreamId)}`, forward: false };
     },
     open: async (livestreamId, request) => {
       if (!(await o.livestreams.get(livestreamId))) throw new HttpError(404, 'no livestream with this id');
