@@ -24,12 +24,10 @@ import { SessionRegistry } from './session/session-registry.js';
 import { StreamSession } from './session/stream-session.js';
 import { WorkerPool } from './sfu/worker-pool.js';
 import { LiveClaims } from './store/live-claims.js';
-import { openDatabase } from './store/db.js';
 import { openStore, type Store } from './store/open-store.js';
 import { TlsCertificate } from './tls-certificate.js';
 import { registerWebRtcRoutes } from './webrtc-routes.js';
 import { announceBroadcast, announceRecording } from './webhooks/broadcast-events.js';
-import { SqliteWebhookRepository } from './webhooks/sqlite-webhook-repository.js';
 import { WebhookService } from './webhooks/webhook-service.js';
 
 /** Composition root: configuration → store → media services → HTTP and Socket.IO; graceful shutdown. */
@@ -58,9 +56,7 @@ async function main(): Promise<void> {
       ? undefined
       : await ClusterMembership.connect({ redisUrl: config.redisUrl, dataDir: config.dataDir, nodeUrl: config.nodeUrl, log: log.child('cluster') });
   const claims = cluster?.leases ?? embeddedClaims(store);
-  // Webhooks have no PostgreSQL repository yet: with DATABASE_URL each node keeps its own, in its data directory.
-  const webhookDb = store.sqlite ?? openDatabase(config.dataDir);
-  const webhooks = new WebhookService({ repository: new SqliteWebhookRepository(webhookDb), log: log.child('webhooks') });
+  const webhooks = new WebhookService({ repository: store.webhooks, log: log.child('webhooks') });
   const recordings = new RecordingLibrary({
     store: store.recordings,
     mediaDir: config.mediaDir,
@@ -156,7 +152,6 @@ async function main(): Promise<void> {
     processes.close();
     tls?.close();
     await store.close();
-    if (webhookDb !== store.sqlite) webhookDb.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

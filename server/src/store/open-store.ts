@@ -12,12 +12,17 @@ import type { RecordingRepository } from './recording-repository.js';
 import { SqliteChatRepository } from './sqlite/chat-repository.js';
 import { SqliteLivestreamRepository } from './sqlite/livestream-repository.js';
 import { SqliteRecordingRepository } from './sqlite/recording-repository.js';
+import { PostgresWebhookRepository } from '../webhooks/postgres-webhook-repository.js';
+import { SqliteWebhookRepository } from '../webhooks/sqlite-webhook-repository.js';
+import type { WebhookRepository } from '../webhooks/webhook-repository.js';
 
 /** Everything Axon stores, behind one interface whichever database holds it. */
 export interface Store {
   livestreams: LivestreamRepository;
   recordings: RecordingRepository;
   chat: ChatRepository;
+  /** Webhooks and their delivery queue: with PostgreSQL, one for the whole cluster. */
+  webhooks: WebhookRepository;
   /** The embedded database, where processes sharing AXON_DATA_DIR keep their live claims; undefined with PostgreSQL. */
   sqlite: Database | undefined;
   /** Writes the chat messages still queued, then closes the database. */
@@ -39,6 +44,7 @@ export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl' |
       livestreams: new SqliteLivestreamRepository(db),
       recordings: new SqliteRecordingRepository(db),
       chat: new SqliteChatRepository(db, chatOptions),
+      webhooks: new SqliteWebhookRepository(db),
     };
     return withClose({ ...repositories, sqlite: db }, async () => void db.close());
   }
@@ -47,6 +53,7 @@ export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl' |
     livestreams: new PostgresLivestreamRepository(pool),
     recordings: new PostgresRecordingRepository(pool),
     chat: new PostgresChatRepository(pool, chatOptions),
+    webhooks: new PostgresWebhookRepository(pool),
   };
   return withClose({ ...repositories, sqlite: undefined }, () => pool.end());
 }

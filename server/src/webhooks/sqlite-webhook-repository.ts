@@ -1,59 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { WebhookEventType } from '../../../shared/webhooks.js';
-import { InvalidCursorError } from '../store/livestream-repository.js';
-import type { AttemptOutcome, DeliveryPage, DeliveryRecord, WebhookRecord, WebhookRepository } from './webhook-repository.js';
+import * as shared from './webhook-repository.js';
+import type { AttemptOutcome, DeliveryPage, DeliveryRecord, DeliveryRow, WebhookRecord, WebhookRepository, WebhookRow } from './webhook-repository.js';
 
-interface WebhookRow {
-  id: string;
-  url: string;
-  secret: string;
-  events: string;
-  created_at: string;
-}
-
-interface DeliveryRow {
-  id: string;
-  webhook_id: string;
-  event_type: WebhookEventType;
-  payload: string;
-  state: DeliveryRecord['state'];
-  attempts: number;
-  next_attempt_at: string | null;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: string;
-  delivered_at: string | null;
-}
-
-const WEBHOOK_COLUMNS = 'id, url, secret, events, created_at';
-const DELIVERY_COLUMNS =
-  'id, webhook_id, event_type, payload, state, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at';
-
-/** `msg_` as in the Standard Webhooks examples; sent as `webhook-id`. */
-const newDeliveryId = () => `msg_${randomBytes(12).toString('base64url')}`;
-
-const toWebhook = (row: WebhookRow): WebhookRecord => ({
-  id: row.id,
-  url: row.url,
-  secret: row.secret,
-  events: JSON.parse(row.events) as WebhookEventType[],
-  createdAt: row.created_at,
-});
-
-const toDelivery = (row: DeliveryRow): DeliveryRecord => ({
-  id: row.id,
-  webhookId: row.webhook_id,
-  eventType: row.event_type,
-  payload: row.payload,
-  state: row.state,
-  attempts: row.attempts,
-  nextAttemptAt: row.next_attempt_at,
-  lastStatus: row.last_status,
-  lastError: row.last_error,
-  createdAt: row.created_at,
-  deliveredAt: row.delivered_at,
-});
+const { WEBHOOK_COLUMNS, DELIVERY_COLUMNS, toWebhook } = shared;
 
 /** Webhooks in the embedded SQLite database (better-sqlite3 is synchronous; the interface is not). */
 export class SqliteWebhookRepository implements WebhookRepository {
@@ -95,7 +45,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
     };
     this.enqueueAll = db.transaction((eventType: WebhookEventType, payload: string, at: string): number => {
       const subscribers = this.statements.subscribers.all(eventType);
-      for (const { id } of subscribers) this.statements.insertDelivery.run(newDeliveryId(), id, eventType, payload, at, at);
+      for (const { id } of subscribers) this.statements.insertDelivery.run(shared.newDeliveryId(), id, eventType, payload, at, at);
       return subscribers.length;
     });
   }
@@ -123,9 +73,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
   }
 
   async claimDue(now: Date, leaseUntil: Date, limit: number): Promise<DeliveryRecord[]> {
-    const rows = this.statements.claim.all(leaseUntil.toISOString(), now.toISOString(), limit);
-    // RETURNING keeps no order: in the order the events were queued.
-    return rows.map(toDelivery).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return shared.inQueueOrder(this.statements.claim.all(leaseUntil.toISOString(), now.toISOString(), limit));
   }
 
   async nextDueAt(): Promise<Date | undefined> {
@@ -143,16 +91,10 @@ export class SqliteWebhookRepository implements WebhookRepository {
   }
 
   async listDeliveries(webhookId: string, page: { limit: number; cursor?: string | undefined }): Promise<DeliveryPage> {
-    // The cursor is the id of the last delivery of the previous page.
-    let before = Number.MAX_SAFE_INTEGER;
-    if (page.cursor !== undefined) {
-      const row = this.statements.cursorSeq.get(page.cursor, webhookId);
-      if (!row) throw new InvalidCursorError();
-      before = row.seq;
-    }
-    // One extra row tells whether another page follows.
-    const rows = this.statements.page.all(webhookId, before, page.limit + 1);
-    const items = rows.slice(0, page.limit).map(toDelivery);
-    return { items, nextCursor: rows.length > page.limit ? (items.at(-1)?.id ?? null) : null };
+    return shared.readDeliveryPage(
+      page,
+      async (cursor) => this.statements.cursorSeq.get(cursor, webhookId)?.seq,
+      async (before, count) => this.statements.page.all(webhookId, before, count),
+    );
   }
 }

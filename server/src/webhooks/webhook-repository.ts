@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { InvalidCursorError } from '../store/livestream-repository.js';
 import type { WebhookDelivery, WebhookDeliveryState, WebhookEventType } from '../../../shared/webhooks.js';
 
 /** A webhook as stored, with its signing secret. */
@@ -60,4 +62,82 @@ export interface WebhookRepository {
   release(id: string, at: Date): Promise<void>;
   /** A webhook's deliveries, newest first. Throws InvalidCursorError for a cursor not handed out for this webhook. */
   listDeliveries(webhookId: string, page: { limit: number; cursor?: string | undefined }): Promise<DeliveryPage>;
+}
+
+/** A webhook's row, as either database gives it (`events` is a JSON array in a text column in both). */
+export interface WebhookRow {
+  id: string;
+  url: string;
+  secret: string;
+  events: string;
+  created_at: string;
+}
+
+/** A delivery's row, as either database gives it (PostgreSQL's timestamps read as ISO 8601 strings too). */
+export interface DeliveryRow {
+  id: string;
+  webhook_id: string;
+  event_type: WebhookEventType;
+  payload: string;
+  state: DeliveryRecord['state'];
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+export const WEBHOOK_COLUMNS = 'id, url, secret, events, created_at';
+export const DELIVERY_COLUMNS =
+  'id, webhook_id, event_type, payload, state, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at';
+
+/** `msg_` as in the Standard Webhooks examples; sent as `webhook-id`. */
+export const newDeliveryId = () => `msg_${randomBytes(12).toString('base64url')}`;
+
+export const toWebhook = (row: WebhookRow): WebhookRecord => ({
+  id: row.id,
+  url: row.url,
+  secret: row.secret,
+  events: JSON.parse(row.events) as WebhookEventType[],
+  createdAt: row.created_at,
+});
+
+export const toDelivery = (row: DeliveryRow): DeliveryRecord => ({
+  id: row.id,
+  webhookId: row.webhook_id,
+  eventType: row.event_type,
+  payload: row.payload,
+  state: row.state,
+  attempts: row.attempts,
+  nextAttemptAt: row.next_attempt_at,
+  lastStatus: row.last_status,
+  lastError: row.last_error,
+  createdAt: row.created_at,
+  deliveredAt: row.delivered_at,
+});
+
+/** RETURNING keeps no order: claimed deliveries are handed out in the order their events were queued. */
+export const inQueueOrder = (rows: DeliveryRow[]): DeliveryRecord[] =>
+  rows.map(toDelivery).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+
+/**
+ * One page of a webhook's deliveries, newest first. The cursor is the id of the last delivery of the
+ * previous page; `seqOf` finds where it stands among this webhook's deliveries, `olderThan` reads the rows.
+ */
+export async function readDeliveryPage(
+  page: { limit: number; cursor?: string | undefined },
+  seqOf: (cursor: string) => Promise<number | undefined>,
+  olderThan: (seq: number, count: number) => Promise<DeliveryRow[]>,
+): Promise<DeliveryPage> {
+  let before = Number.MAX_SAFE_INTEGER;
+  if (page.cursor !== undefined) {
+    const seq = await seqOf(page.cursor);
+    if (seq === undefined) throw new InvalidCursorError();
+    before = seq;
+  }
+  // One extra row tells whether another page follows.
+  const rows = await olderThan(before, page.limit + 1);
+  const items = rows.slice(0, page.limit).map(toDelivery);
+  return { items, nextCursor: rows.length > page.limit ? (items.at(-1)?.id ?? null) : null };
 }
