@@ -8,6 +8,7 @@ import { AdminAuth } from './http/admin-auth.js';
 import { loadOrCreateApiToken } from './http/admin-token.js';
 import { buildHttpApp, type MetricSample } from './http/app.js';
 import { recordingRoutes, recordingView } from './http/routes/recordings.js';
+import { restreamRoutes } from './http/routes/restreams.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-publish-gate.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
@@ -17,6 +18,8 @@ import { thisProcess } from './process-owner.js';
 import { isLoopback } from './net-address.js';
 import { RecordingLibrary } from './recordings/recording-library.js';
 import { startRecordingRetention } from './recordings/recording-retention.js';
+import { RestreamService } from './restream/restream-service.js';
+import { SqliteRestreamRepository } from './restream/sqlite-restream-repository.js';
 import { SessionRegistry } from './session/session-registry.js';
 import { StreamSession } from './session/stream-session.js';
 import { WorkerPool } from './sfu/worker-pool.js';
@@ -65,6 +68,13 @@ async function main(): Promise<void> {
   // Before any broadcast starts: recordings cut by a crash or a kill become replayable; live leftovers go.
   await recordings.recover();
   const retention = startRecordingRetention({ library: recordings, days: config.recordingRetentionDays, log: log.child('recordings') });
+  const restreams = new RestreamService({
+    repository: new SqliteRestreamRepository(db),
+    ffmpegPath: config.transcode.ffmpegPath,
+    config: config.restream,
+    emit: webhooks.emit,
+    log: log.child('restream'),
+  });
   const pool = await WorkerPool.create(config.rtc, log.child('mediasoup'));
   const registry = new SessionRegistry((livestreamId, ingest) => {
     // The livestream's settings are read at go-live, so a change applies from the next broadcast.
@@ -76,6 +86,7 @@ async function main(): Promise<void> {
       recordings: livestream?.record ? recordings : undefined,
     });
     announceBroadcast(session, webhooks.emit);
+    restreams.attach(session);
     return session;
   }, claims, config.maxBroadcasts);
 
@@ -88,6 +99,7 @@ async function main(): Promise<void> {
       { name: 'axon_mediasoup_workers', help: 'mediasoup worker processes.', value: ms.workers },
       { name: 'axon_mediasoup_routers', help: 'mediasoup routers (one per WebRTC broadcast).', value: ms.routers },
       { name: 'axon_mediasoup_transports', help: 'mediasoup transports (WebRTC and plain RTP).', value: ms.transports },
+      ...restreams.samples(),
     ];
   };
 
@@ -105,6 +117,7 @@ async function main(): Promise<void> {
   });
   await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl });
   await app.register(webhookRoutes, { webhooks, auth: adminAuth });
+  await app.register(restreamRoutes, { restreams, livestreams, auth: adminAuth });
   await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log });
   // Short ping so a publisher whose page vanished without closing its socket is noticed in seconds.
   const io = new SocketServer(app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES, pingInterval: 5000, pingTimeout: 5000 });
@@ -140,6 +153,7 @@ async function main(): Promise<void> {
     closing = true;
     log.info('shutting down', { signal });
     await registry.stopAll('the server is shutting down');
+    await restreams.close();
     await rtmp.close();
     // After the broadcasts: their last events are queued, to be sent after the next start if not now.
     await webhooks.close();
