@@ -101,7 +101,7 @@ afterAll(async () => {
 });
 
 describe('restream', () => {
-  it('pushes an RTMP broadcast to nginx and to another Axon over RTMPS, reports a refused key, and recovers a destination that went away', async () => {
+  it('pushes an RTMP broadcast to nginx and to another Axon over RTMPS, reports a refused key, recovers a destination that went away and follows a reconnecting publisher', async () => {
     const live = await newLivestream(source, 'restreamed over RTMP');
     const destLive = await newLivestream(dest, 'restream destination');
     const hook = (await api<{ id: string }>(source, 'POST', '/api/webhooks', { url: 'http://127.0.0.1:9/', events: ['restream.failed'] })).json;
@@ -113,7 +113,7 @@ describe('restream', () => {
     ];
     expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
 
-    const publisher = new FfmpegRtmpPublisher({ url: `${live.rtmpUrl}/${live.streamKey}` });
+    let publisher = new FfmpegRtmpPublisher({ url: `${live.rtmpUrl}/${live.streamKey}` });
     try {
       const first = await targetState(live.id, 'nginx', (t) => t.status === 'live', 'live');
       expect(first.source).toBe('passthrough');
@@ -142,6 +142,13 @@ describe('restream', () => {
       await targetState(live.id, 'nginx', (t) => t.status === 'live', 'live again', 45_000);
       expect((await targets(live.id)).find((t) => t.name === 'axon')?.status).toBe('live');
       await waitFor('a second recording on nginx', () => nginx.recordings(NGINX_KEY).length === 2);
+
+      // The publisher drops and comes back within the reconnect window: the targets follow it.
+      await publisher.kill();
+      await targetState(live.id, 'nginx', (t) => t.status === 'connecting', 'waiting for the publisher');
+      publisher = new FfmpegRtmpPublisher({ url: `${live.rtmpUrl}/${live.streamKey}` });
+      await targetState(live.id, 'nginx', (t) => t.status === 'live', 'live after the publisher returned');
+      await targetState(live.id, 'axon', (t) => t.status === 'live', 'live after the publisher returned');
 
       const deliveries = (await api<WebhookDeliveryList>(source, 'GET', `/api/webhooks/${hook.id}/deliveries`)).json.items;
       expect(deliveries.map((d) => d.payload)).toEqual([
