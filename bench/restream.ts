@@ -11,15 +11,12 @@ import { publishRtmp } from './lib/rtmp-publisher.js';
 import { TEST_STREAM, testStreamFile } from './lib/test-stream.js';
 import { TreeMeter } from './lib/tree-meter.js';
 
-interface Durations {
-  inputS: number;
-  warmUpS: number;
-  windowS: number;
-  targets: number;
-}
-
-const FULL: Durations = { inputS: 120, warmUpS: 6, windowS: 20, targets: 2 };
-const QUICK: Durations = { inputS: 30, warmUpS: 2, windowS: 5, targets: 1 };
+/** Seconds of recorded input, of warm-up once the targets are live, of measuring; and targets per broadcast. */
+type Durations = Record<'inputS' | 'warmUpS' | 'windowS' | 'targets', number>;
+const DURATIONS: Record<'full' | 'quick', Durations> = {
+  full: { inputS: 120, warmUpS: 6, windowS: 20, targets: 2 },
+  quick: { inputS: 30, warmUpS: 2, windowS: 5, targets: 1 },
+};
 const START_TIMEOUT_MS = 45_000;
 const WHIP_CLIENT = fileURLToPath(new URL('../server/test/fixtures/wrtc-whip-client.ts', import.meta.url));
 
@@ -126,7 +123,7 @@ export const restream: Benchmark = {
   name: 'restream',
   title: 'Restream: CPU per pushed target at 720p30 (RTMP passthrough, WebRTC top rung copied)',
   async run({ quick, runs, log }: BenchSettings): Promise<Figure[]> {
-    const d = quick ? QUICK : FULL;
+    const d = DURATIONS[quick ? 'quick' : 'full'];
     const input = await testStreamFile(d.inputS);
     const destination = await startDestination();
     const results: Record<Source, { alone: LegResult[]; pushed: LegResult[] }> = { passthrough: { alone: [], pushed: [] }, rung: { alone: [], pushed: [] } };

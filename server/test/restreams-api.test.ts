@@ -5,6 +5,7 @@ import { AdminAuth } from '../src/http/admin-auth.js';
 import { restreamRoutes } from '../src/http/routes/restreams.js';
 import { RestreamService } from '../src/restream/restream-service.js';
 import { SqliteRestreamRepository } from '../src/restream/sqlite-restream-repository.js';
+import { apiCaller } from './fixtures/api-call.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { startHttpServer, type TestHttpServer } from './fixtures/http-server.js';
 import { IdleSession } from './fixtures/idle-session.js';
@@ -42,15 +43,7 @@ beforeEach(() => {
   server.db.exec('DELETE FROM restream_targets');
 });
 
-async function call(method: string, url: string, o: { body?: unknown; token?: string | null } = {}) {
-  const headers: Record<string, string> = {};
-  const token = o.token === undefined ? TOKEN : o.token;
-  if (token !== null) headers.authorization = `Bearer ${token}`;
-  if (o.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(server.base + url, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
-  const text = await res.text();
-  return { status: res.status, text, json: text === '' ? undefined : JSON.parse(text) };
-}
+const call = apiCaller(() => server.base, TOKEN);
 
 const path = (suffix = '') => `/api/livestreams/${livestreamId}/restreams${suffix}`;
 const youtube = { name: 'YouTube', url: 'rtmp://a.rtmp.youtube.com/live2', streamKey: KEY };

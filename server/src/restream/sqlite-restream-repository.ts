@@ -1,27 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import type { RestreamChanges, RestreamRecord, RestreamRepository } from './restream-repository.js';
 
-interface Row {
-  id: string;
-  livestream_id: string;
-  name: string;
-  url: string;
-  stream_key: string;
-  enabled: number;
-  created_at: string;
-}
+/** Columns named as the record's fields: only `enabled` (0 or 1 in SQLite) needs converting. */
+type Row = Omit<RestreamRecord, 'enabled'> & { enabled: number };
 
-const COLUMNS = 'id, livestream_id, name, url, stream_key, enabled, created_at';
+const COLUMNS = 'id, livestream_id AS livestreamId, name, url, stream_key AS streamKey, enabled, created_at AS createdAt';
 
-const toRecord = (row: Row): RestreamRecord => ({
-  id: row.id,
-  livestreamId: row.livestream_id,
-  name: row.name,
-  url: row.url,
-  streamKey: row.stream_key,
-  enabled: row.enabled === 1,
-  createdAt: row.created_at,
-});
+const toRecord = ({ enabled, ...row }: Row): RestreamRecord => ({ ...row, enabled: enabled === 1 });
 
 /** Restream targets in the embedded SQLite database (better-sqlite3 is synchronous; the interface is not). */
 export class SqliteRestreamRepository implements RestreamRepository {
