@@ -22,7 +22,8 @@ export type RestreamStatus = (typeof RESTREAM_STATUSES)[number];
  * Why a push ended: the destination refused the stream key, could not be reached, failed the TLS handshake
  * or its certificate check, dropped a push that was live, or FFmpeg failed for another reason.
  */
-export type RestreamFailureCode = 'refused_key' | 'unreachable' | 'tls_error' | 'disconnected' | 'ffmpeg_error';
+export const RESTREAM_FAILURE_CODES = ['refused_key', 'unreachable', 'tls_error', 'disconnected', 'ffmpeg_error'] as const;
+export type RestreamFailureCode = (typeof RESTREAM_FAILURE_CODES)[number];
 
 export interface RestreamFailure {
   code: RestreamFailureCode;

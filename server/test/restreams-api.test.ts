@@ -104,6 +104,13 @@ describe('restream targets API', () => {
     expect((await call('PATCH', path(`/${json.id}`), { body: { url: 'srt://x.example.com' } })).status).toBe(400);
   });
 
+  it('is described in the OpenAPI document, the key write-only', async () => {
+    const doc = (await call('GET', '/api/openapi.json', { token: null })).json;
+    expect(Object.keys(doc.paths['/api/livestreams/{id}/restreams/{restreamId}'])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
+    expect(doc.components.schemas.CreateRestreamRequest).toMatchObject({ additionalProperties: false, required: ['name', 'url', 'streamKey'] });
+    expect(doc.components.schemas.RestreamTarget.properties).not.toHaveProperty('streamKey');
+  });
+
   it(`takes at most ${RESTREAM_TARGETS_MAX} targets per livestream`, async () => {
     const answers = await Promise.all(
       Array.from({ length: 100 }, (_, i) => call('POST', path(), { body: { ...youtube, name: `target ${i}` } })),

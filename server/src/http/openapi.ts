@@ -12,6 +12,7 @@ import {
 } from '../../../shared/livestream.js';
 import { PUBLISH_REFUSAL_CODES } from '../../../shared/publish-refusal.js';
 import { recordingIdSchema, type Recording, type RecordingList } from '../../../shared/recording.js';
+import { restreamOpenApi } from './openapi-restreams.js';
 import { webhookOpenApi } from './openapi-webhooks.js';
 
 // Response shapes, documented only: the compile-time checks below keep them equal to the shared types.
@@ -98,12 +99,13 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
   const listQuery = jsonSchema(listLivestreamsQuerySchema, 'input') as { properties: Record<string, object> };
   const listParameters = Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', schema }));
   const webhooks = webhookOpenApi({ jsonSchema, ref, json, errors });
+  const restreams = restreamOpenApi({ jsonSchema, ref, json, errors });
   return {
     openapi: '3.1.0',
     info: {
       title: 'Axon API',
       version: '1.0.0',
-      description: 'Livestreams as reusable resources, and webhooks. Authenticate with `Authorization: Bearer <AXON_API_TOKEN>`.',
+      description: 'Livestreams as reusable resources, their restream targets, and webhooks. Authenticate with `Authorization: Bearer <AXON_API_TOKEN>`.',
     },
     servers: [{ url: publicUrl }],
     security: [{ bearerAuth: [] }],
@@ -119,6 +121,7 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
         RecordingList: jsonSchema(recordingListSchema, 'output'),
         Error: jsonSchema(apiErrorSchema, 'output'),
         ...webhooks.schemas,
+        ...restreams.schemas,
       },
     },
     paths: {
@@ -192,6 +195,7 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
         },
       },
       ...webhooks.paths,
+      ...restreams.paths,
     },
   };
 }
