@@ -22,6 +22,7 @@ const secret = (what: string) => `${what}-${randomBytes(12).toString('base64url'
 const NGINX_KEY = secret('nginx-key');
 const NGINX_KEY_WHIP = secret('nginx-key-whip');
 const WRONG_KEY = secret('wrong-key');
+const FIXED_KEY = secret('fixed-key');
 
 let ca: TestCa;
 let nginx: NginxRtmp;
@@ -80,7 +81,7 @@ beforeAll(async () => {
   ca = await createTestCa();
   const tls = { certPath: path.join(ca.dir, 'cert.pem'), keyPath: path.join(ca.dir, 'key.pem') };
   await ca.issue({ ip: '127.0.0.1', ...tls });
-  nginx = await startNginxRtmp(makeTempDir('axon-restream-nginx-'), [NGINX_KEY, NGINX_KEY_WHIP]);
+  nginx = await startNginxRtmp(makeTempDir('axon-restream-nginx-'), [NGINX_KEY, NGINX_KEY_WHIP, FIXED_KEY]);
   destRtmpsPort = await freePort();
   dest = await startAxon(makeTempDir('axon-restream-dest-'), DEST_TOKEN, {
     AXON_TLS_CERT: tls.certPath,
@@ -101,7 +102,7 @@ afterAll(async () => {
 });
 
 describe('restream', () => {
-  it('pushes an RTMP broadcast to nginx and to another Axon over RTMPS, reports a refused key, recovers a destination that went away and follows a reconnecting publisher', async () => {
+  it('pushes an RTMP broadcast to nginx and to another Axon over RTMPS, fails a refused key until it is changed, recovers a destination that went away and follows a reconnecting publisher', async () => {
     const live = await newLivestream(source, 'restreamed over RTMP');
     const destLive = await newLivestream(dest, 'restream destination');
     const hook = (await api<{ id: string }>(source, 'POST', '/api/webhooks', { url: 'http://127.0.0.1:9/', events: ['restream.failed'] })).json;
@@ -150,13 +151,21 @@ describe('restream', () => {
       await targetState(live.id, 'nginx', (t) => t.status === 'live', 'live after the publisher returned');
       await targetState(live.id, 'axon', (t) => t.status === 'live', 'live after the publisher returned');
 
-      const deliveries = (await api<WebhookDeliveryList>(source, 'GET', `/api/webhooks/${hook.id}/deliveries`)).json.items;
-      expect(deliveries.map((d) => d.payload)).toEqual([
-        expect.objectContaining({ type: 'restream.failed', data: expect.objectContaining({ livestreamId: live.id, name: 'wrong key', reason: expect.objectContaining({ code: 'refused_key' }) }) }),
-      ]);
+      // A failed target is tried again when its owner changes it: the same key fails again, the right one goes live.
+      const deliveries = async () => (await api<WebhookDeliveryList>(source, 'GET', `/api/webhooks/${hook.id}/deliveries`)).json.items;
+      await api(source, 'PATCH', `/api/livestreams/${live.id}/restreams/${refused.id}`, { enabled: true });
+      await waitFor('a second restream.failed', async () => (await deliveries()).length === 2);
+      const fixed = await api(source, 'PATCH', `/api/livestreams/${live.id}/restreams/${refused.id}`, { streamKey: FIXED_KEY });
+      await targetState(live.id, 'wrong key', (t) => t.status === 'live', 'live with the right key');
+      const failures = await deliveries();
+      expect(failures.map((d) => d.payload)).toEqual(
+        Array(2).fill(
+          expect.objectContaining({ type: 'restream.failed', data: expect.objectContaining({ livestreamId: live.id, name: 'wrong key', reason: expect.objectContaining({ code: 'refused_key' }) }) }),
+        ),
+      );
 
-      const everything = [...answers.map((a) => a.text), JSON.stringify(await targets(live.id)), JSON.stringify(deliveries), source.output()].join('\n');
-      for (const key of [NGINX_KEY, WRONG_KEY, destLive.streamKey]) expect(everything).not.toContain(key);
+      const everything = [...answers.map((a) => a.text), fixed.text, JSON.stringify(await targets(live.id)), JSON.stringify(failures), source.output()].join('\n');
+      for (const key of [NGINX_KEY, WRONG_KEY, FIXED_KEY, destLive.streamKey]) expect(everything).not.toContain(key);
     } finally {
       await publisher.kill();
     }

@@ -40,9 +40,12 @@ export class BroadcastRestreams {
     return this.source.kind;
   }
 
-  /** Makes the pushes match the targets: starts the enabled ones not pushed yet, stops the others, restarts one whose URL or key changed. */
-  apply(targets: readonly RestreamRecord[]): Promise<void> {
-    this.applying = this.applying.then(() => this.reconcile(targets));
+  /**
+   * Makes the pushes match the targets: starts the enabled ones not pushed yet, stops the others, restarts
+   * one whose URL or key changed, and `retry` if it had failed (its owner changed it).
+   */
+  apply(targets: readonly RestreamRecord[], retry?: string): Promise<void> {
+    this.applying = this.applying.then(() => this.reconcile(targets, retry));
     return this.applying;
   }
 
@@ -64,13 +67,14 @@ export class BroadcastRestreams {
     this.pushes.clear();
   }
 
-  private async reconcile(targets: readonly RestreamRecord[]): Promise<void> {
+  private async reconcile(targets: readonly RestreamRecord[], retry: string | undefined): Promise<void> {
     if (this.stopped) return;
     const wanted = new Map(targets.filter((t) => t.enabled).map((t) => [t.id, t]));
     const stopping: Array<Promise<void>> = [];
     for (const [id, running] of this.pushes) {
       const target = wanted.get(id);
-      if (target && target.url === running.target.url && target.streamKey === running.target.streamKey) {
+      const retried = id === retry && running.push.view.status === 'failed';
+      if (target !== undefined && target.url === running.target.url && target.streamKey === running.target.streamKey && !retried) {
         running.target = target;
         continue;
       }

@@ -39,6 +39,8 @@ export type RestreamedBroadcast = RestreamableBroadcast & { once(event: 'ended',
  */
 export class RestreamService {
   private readonly broadcasts = new Map<string, BroadcastRestreams>();
+  /** Pushes of ended broadcasts still disconnecting: close() waits for them. */
+  private readonly stopping = new Set<Promise<void>>();
   private readonly log: Logger;
 
   constructor(private readonly o: RestreamServiceOptions) {
@@ -61,7 +63,8 @@ export class RestreamService {
     this.broadcasts.set(id, pushes);
     broadcast.once('ended', () => {
       if (this.broadcasts.get(id) === pushes) this.broadcasts.delete(id);
-      void pushes.stop();
+      const stopped: Promise<void> = pushes.stop().finally(() => this.stopping.delete(stopped));
+      this.stopping.add(stopped);
     });
     void this.sync(id);
   }
@@ -88,7 +91,7 @@ export class RestreamService {
     const record = await this.o.repository.update(livestreamId, id, changes);
     if (!record) return undefined;
     this.log.info('restream target updated', { livestream: livestreamId, id, fields: Object.keys(changes) });
-    await this.sync(livestreamId);
+    await this.sync(livestreamId, id);
     return this.view(record);
   }
 
@@ -112,18 +115,19 @@ export class RestreamService {
   async close(): Promise<void> {
     const all = [...this.broadcasts.values()];
     this.broadcasts.clear();
-    await Promise.all(all.map((b) => b.stop()));
+    await Promise.all([...all.map((b) => b.stop()), ...this.stopping]);
   }
 
   private view(record: RestreamRecord): RestreamTarget {
     return restreamView(record, this.broadcasts.get(record.livestreamId)?.state(record.id));
   }
 
-  private async sync(livestreamId: string): Promise<void> {
+  /** Applies the stored targets to the livestream's broadcast, if it is live here; `retry`: a target its owner just changed. */
+  private async sync(livestreamId: string, retry?: string): Promise<void> {
     const pushes = this.broadcasts.get(livestreamId);
     if (!pushes) return;
     try {
-      await pushes.apply(await this.o.repository.list(livestreamId));
+      await pushes.apply(await this.o.repository.list(livestreamId), retry);
     } catch (err) {
       this.log.error('the restream targets could not be read; the broadcast goes on without them', { livestream: livestreamId, err });
     }

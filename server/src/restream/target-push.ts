@@ -125,7 +125,10 @@ export class TargetPush {
       onProgress: (p) => this.measure(p),
     });
     this.run = run;
-    await run.start().catch((err: unknown) => this.o.log.warn('the push input did not start', { err }));
+    await run.start().catch((err: unknown) => {
+      this.o.log.warn('the push input did not start', { err });
+      void run.stop();
+    });
     const exit = await run.exited;
     await run.stop();
     this.run = null;
