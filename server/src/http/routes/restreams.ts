@@ -49,7 +49,7 @@ export const restreamRoutes: FastifyPluginAsync<RestreamRoutesOptions> = async (
       const created = await restreams.create(livestreamId, input);
       return reply.code(201).header('Location', `/api/livestreams/${livestreamId}/restreams/${created.id}`).send(created);
     } catch (err) {
-      if (err instanceof TooManyRestreamsError) throw new HttpError(409, err.message);
+      if (err instanceof TooManyRestreamsError) throw new HttpError(400, err.message);
       throw err;
     }
   });
