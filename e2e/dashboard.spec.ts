@@ -1,14 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { listedSegments } from './fixtures/api.js';
+import { signIn } from './fixtures/dashboard.js';
 import { E2E_API_TOKEN } from './fixtures/env.js';
 import { expectPlayback } from './fixtures/playback.js';
 import { goLive } from './fixtures/studio.js';
-
-async function signIn(page: Page, token: string): Promise<void> {
-  await page.goto('/');
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 async function createFromDashboard(page: Page, name: string) {
   await page.getByLabel('New livestream').fill(name);

@@ -44,7 +44,8 @@ async function deploy(
     // The HTTPS deployment is set up as the README's "Deploying on a server" tells an operator: mediasoup on
     // every interface, announcing the address clients reach.
     const rtc: Record<string, string> = tlsFiles ? { RTC_LISTEN_IP: '0.0.0.0', RTC_ANNOUNCED_IP: host.serverIp } : {};
-    const server = await startAxonServer({ host, tls: tlsFiles, env: { AXON_LOG_LEVEL: 'info', ...rtc } });
+    // A short reconnect window, as on the suite's own server: a closed publisher's broadcast ends within a spec.
+    const server = await startAxonServer({ host, tls: tlsFiles, env: { AXON_LOG_LEVEL: 'info', AXON_RECONNECT_WINDOW_S: '5', ...rtc } });
     const api = await playwright.request.newContext({ baseURL: server.baseUrl, ignoreHTTPSErrors: true });
     return { host, server, api };
   } catch (err) {

@@ -3,6 +3,8 @@ import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publish
 import { WebhookReceiver } from '../server/test/fixtures/webhook-receiver.js';
 import { createLivestream } from './fixtures/api.js';
 import { E2E_API_TOKEN } from './fixtures/env.js';
+import { broadcastFromStudio } from './fixtures/studio.js';
+import { subscribeWebhook } from './fixtures/webhooks.js';
 
 test('add a webhook from the dashboard, see its secret once and its deliveries, then delete it', async ({ page, request }) => {
   const receiver = await WebhookReceiver.start();
@@ -43,5 +45,20 @@ test('add a webhook from the dashboard, see its secret once and its deliveries, 
     await expect(row).toHaveCount(0);
   } finally {
     await receiver.close();
+  }
+});
+
+test('closing the studio tab ends its broadcast as End stream does, without waiting for the reconnect window', async ({ page, request }) => {
+  const { receiver, close } = await subscribeWebhook(request, ['livestream.ended']);
+  try {
+    const ls = await createLivestream(request, 'Studio tab closed');
+    await broadcastFromStudio(page, ls);
+    // As a user closing the tab: the page's pagehide handlers run.
+    await page.close({ runBeforeUnload: true });
+    // Only this broadcast's end: one an earlier spec left may end meanwhile.
+    const reasons = () => receiver.delivered().flatMap((p) => (p.type === 'livestream.ended' && p.data.livestreamId === ls.id ? [p.data.reason] : []));
+    await expect.poll(reasons, { timeout: 30_000 }).toEqual(['publisher disconnected']);
+  } finally {
+    await close();
   }
 });

@@ -79,7 +79,10 @@ async function main(): Promise<void> {
     await watch.getByTestId('player-state').waitFor({ state: 'hidden', timeout: 60_000 });
     // A few seconds of playback, so the latency readout and the thumbnail have settled.
     await watch.waitForTimeout(12_000);
+    // Pointer activity brings the controls back; their fade-in takes a moment.
+    await watch.mouse.move(600, 300);
     await watch.mouse.move(640, 400);
+    await watch.waitForTimeout(600);
     await shoot(watch, 'watch');
 
     const dashboard = await context.newPage();

@@ -23,8 +23,9 @@ const UPSTREAM_WORKER_TIMEOUT_MS = 120_000;
 const pkg = (name, bin) => ({ name, bin });
 const MEDIA_PACKAGES = [pkg('ffmpeg', 'ffmpeg')];
 const BROWSER_PACKAGES = [pkg('chromium', '/usr/bin/chromium')];
-// The chat scale-out test runs a real Redis between two Axon processes.
-const TEST_SERVICE_PACKAGES = [pkg('redis-server', 'redis-server')];
+// The chat scale-out test runs a real Redis between two Axon processes; the store tests run every repository
+// case against a throwaway PostgreSQL too (cluster mode's database), whose binaries Debian keeps off PATH.
+const TEST_SERVICE_PACKAGES = [pkg('redis-server', 'redis-server'), pkg('postgresql', '/usr/lib/postgresql/15/bin/initdb')];
 // Tests that put Axon on another host (a network namespace) with a test CA: namespaces and veth pairs,
 // dropping UDP there (ICE over TCP), the certificates, and an HTTP/2 client.
 const TEST_HOST_PACKAGES = [pkg('iproute2', 'ip'), pkg('nftables', 'nft'), pkg('openssl', 'openssl'), pkg('curl', 'curl')];

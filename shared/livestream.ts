@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DVR_WINDOW_MAX_S, DVR_WINDOW_MIN_S, LIVESTREAM_NAME_MAX } from './constants.js';
+import type { IngestHealth } from './ingest-health.js';
 import type { PublishRefusalCode } from './publish-refusal.js';
 
 export const livestreamIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'invalid livestream id');
@@ -80,6 +81,8 @@ export interface Livestream extends PublicLivestream {
   /** OBS "Server" for RTMPS; null when this server has no certificate (AXON_TLS_CERT) and so no RTMPS. */
   rtmpsUrl: string | null;
   whipUrl: string;
+  /** The ingest as measured while a broadcast of this server is live; absent otherwise. */
+  health?: IngestHealth;
 }
 
 export interface LivestreamList {

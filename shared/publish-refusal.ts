@@ -13,6 +13,8 @@ export const PUBLISH_REFUSAL_CODES = [
   'already_live',
   /** The server runs as many broadcasts as it can: try again later. */
   'at_capacity',
+  /** This node of a cluster is full and another has room: the refusal's `nodeUrl` names it (the studio reconnects there). */
+  'moved',
   /** The livestream was deleted, disabled or given a new key while this publisher was still negotiating. */
   'kicked',
   /** This address holds as many publish sessions (or requests in flight) as it may. */

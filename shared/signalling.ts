@@ -66,7 +66,8 @@ export type StartRequest = z.infer<typeof startRequestSchema>;
 export const emptyRequestSchema = z.object({}).strict();
 
 /** A refusal says why twice: in words for the streamer, and as a code for the client. */
-export type Ack<T> = ({ ok: true } & T) | { ok: false; error: string; code: PublishRefusalCode };
+/** `nodeUrl`: with code `moved`, the base URL of the node to publish to instead. */
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: string; code: PublishRefusalCode; nodeUrl?: string };
 
 export type PublishState =
   | { state: 'starting' }

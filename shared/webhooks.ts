@@ -1,3 +1,4 @@
+import type { HealthWarningCode } from './ingest-health.js';
 import type { Recording } from './recording.js';
 import type { RestreamFailure } from './restream.js';
 
@@ -18,7 +19,7 @@ export interface WebhookEventData {
   /** A broadcast's recording is replayable (its id is the broadcast id). */
   'recording.ready': Recording & { livestreamId: string };
   /** The ingest of a live broadcast looks wrong (keyframe interval, ladder below real time, no audio). */
-  'livestream.health.warning': { livestreamId: string; warning: string };
+  'livestream.health.warning': { livestreamId: string; broadcastId: string; code: HealthWarningCode; warning: string };
   /** A restream target was given up for the rest of the broadcast (never with its stream key). */
   'restream.failed': { livestreamId: string; restreamId: string; name: string; url: string; reason: RestreamFailure };
 }

@@ -31,6 +31,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it('takes a PostgreSQL URL only beside Redis, and never repeats a refused one', () => {
+    const redis = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    expect(loadConfig({ ...redis, DATABASE_URL: 'postgres://axon:pw@db:5432/axon' }).databaseUrl).toBe('postgres://axon:pw@db:5432/axon');
+    expect(loadConfig({ ...redis, DATABASE_URL: 'postgresql://db/axon' }).databaseUrl).toBe('postgresql://db/axon');
+    for (const url of ['mysql://axon:hunter2-secret@db/axon', 'postgres://axon:hunter2-secret@[bad/axon', 'hunter2-secret']) {
+      expect(() => loadConfig({ ...redis, DATABASE_URL: url })).toThrow(/DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/);
+      expect(() => loadConfig({ ...redis, DATABASE_URL: url })).not.toThrow(/hunter2/);
+    }
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/axon' })).toThrow(/DATABASE_URL \(cluster mode\) needs REDIS_URL/);
+  });
+
   it('wants the announced address when WebRTC listens on every interface', () => {
     expect(() => loadConfig({ RTC_LISTEN_IP: '0.0.0.0' })).toThrow(/RTC_LISTEN_IP=0.0.0.0 needs RTC_ANNOUNCED_IP/);
     expect(loadConfig({ RTC_LISTEN_IP: '0.0.0.0', RTC_ANNOUNCED_IP: '203.0.113.7' }).rtc).toMatchObject({
@@ -65,6 +77,15 @@ describe('loadConfig', () => {
     for (const name of ['AXON_MAX_BROADCASTS', 'AXON_RATE_LIMIT', 'AXON_MAX_RTMP_PER_IP', 'AXON_MAX_WHEP_PER_LIVESTREAM']) {
       expect(() => loadConfig({ [name]: '0' }), name).toThrow(name);
     }
+  });
+
+  it('names the node as other nodes reach it, and keeps media where AXON_MEDIA_DIR says', () => {
+    expect(loadConfig({}).nodeUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ HOST: '0.0.0.0', PORT: '9000' }).nodeUrl).toBe(`http://${os.hostname()}:9000`);
+    expect(loadConfig({ AXON_NODE_URL: 'https://node-2.internal:8443/' }).nodeUrl).toBe('https://node-2.internal:8443');
+    expect(() => loadConfig({ AXON_NODE_URL: 'ftp://node-2.internal' })).toThrow(/AXON_NODE_URL must be an http/);
+    expect(loadConfig({ AXON_DATA_DIR: '/srv/axon' }).mediaDir).toBe('/srv/axon/media');
+    expect(loadConfig({ AXON_DATA_DIR: '/srv/axon', AXON_MEDIA_DIR: '/mnt/media' }).mediaDir).toBe('/mnt/media');
   });
 
   it('refuses a WebRTC port range that ends before it starts', () => {

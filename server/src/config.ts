@@ -12,6 +12,8 @@ const envSchema = z.object({
   PORT: port.default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   AXON_DATA_DIR: z.string().min(1).default('./data'),
+  AXON_MEDIA_DIR: z.string().min(1).optional(),
+  AXON_NODE_URL: z.url({ protocol: /^https?$/, error: 'AXON_NODE_URL must be an http:// or https:// URL' }).optional(),
   AXON_PUBLIC_URL: z.url().optional(),
   AXON_API_TOKEN: z.string().min(16, 'AXON_API_TOKEN must be at least 16 characters').optional(),
   RTC_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
@@ -31,9 +33,15 @@ const envSchema = z.object({
   AXON_RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   AXON_FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   AXON_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  AXON_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   RTMP_PORT: port.default(1935),
   AXON_RECONNECT_WINDOW_S: z.coerce.number().int().min(0).max(600).default(30),
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must be a redis:// or rediss:// URL').optional(),
+  // The message never repeats the value: it may carry the database password.
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\/\S+$/.test(v) && URL.canParse(v), 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+    .optional(),
   AXON_CHAT_RATE: z.coerce.number().int().min(1).max(100).default(DEFAULT_CHAT_RATE),
   AXON_MAX_BROADCASTS: z.coerce.number().int().min(1).max(1000).optional(),
   AXON_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
@@ -59,6 +67,8 @@ export interface Config {
   dataDir: string;
   mediaDir: string;
   publicUrl: string;
+  /** The base URL other nodes (and the edge) reach this process at: broadcasts it hosts are proxied or redirected here. */
+  nodeUrl: string;
   apiToken: string | undefined;
   rtc: {
     listenIp: string;
@@ -77,6 +87,8 @@ export interface Config {
   /** Recordings that ended longer ago than this are deleted; undefined keeps them forever. */
   recordingRetentionDays: number | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** JSON lines for machines; pretty (pino-pretty) for a person, the default when stdout is a terminal. */
+  logFormat: 'json' | 'pretty';
   rtmpPort: number;
   /** How long a broadcast waits for its dropped publisher to return before it ends. */
   reconnectWindowS: number;
@@ -93,6 +105,8 @@ export interface Config {
   };
   /** When set, Socket.IO shares rooms with the other Axon processes on this Redis. */
   redisUrl: string | undefined;
+  /** When set, livestreams, recordings and chat live in this PostgreSQL database (cluster mode) instead of SQLite in dataDir. */
+  databaseUrl: string | undefined;
   /** Chat messages, and separately reactions, one connection may send per CHAT_RATE_WINDOW_MS. */
   chatRate: number;
   /** The same, for all the connections of one client address together. */
@@ -123,6 +137,12 @@ export interface TlsFiles {
 
 export class ConfigError extends Error {}
 
+/** Where other nodes reach this one when AXON_NODE_URL is unset: its listen address, or its host name when it listens everywhere. */
+function nodeHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return os.hostname();
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -145,11 +165,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const tls = e.AXON_TLS_CERT && e.AXON_TLS_KEY ? { certPath: path.resolve(e.AXON_TLS_CERT), keyPath: path.resolve(e.AXON_TLS_KEY) } : undefined;
   if (tls && e.RTMPS_PORT === e.RTMP_PORT) throw new ConfigError('RTMPS_PORT must differ from RTMP_PORT');
+  // Nodes sharing a database each run broadcasts: which node runs which is known only through Redis.
+  if (e.DATABASE_URL !== undefined && e.REDIS_URL === undefined) {
+    throw new ConfigError('DATABASE_URL (cluster mode) needs REDIS_URL: the nodes sharing the database share who broadcasts what through Redis');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    mediaDir: path.join(dataDir, 'media'),
+    mediaDir: e.AXON_MEDIA_DIR === undefined ? path.join(dataDir, 'media') : path.resolve(e.AXON_MEDIA_DIR),
+    nodeUrl: (e.AXON_NODE_URL ?? `${tls ? 'https' : 'http'}://${nodeHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, ''),
     publicUrl: (e.AXON_PUBLIC_URL ?? `${tls ? 'https' : 'http'}://localhost:${e.PORT}`).replace(/\/+$/, ''),
     apiToken: e.AXON_API_TOKEN,
     rtc: {
@@ -168,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dvrWindowS: e.AXON_DVR_WINDOW_S,
     recordingRetentionDays: e.AXON_RECORDING_RETENTION_DAYS,
     logLevel: e.AXON_LOG_LEVEL,
+    logFormat: e.AXON_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     rtmpPort: e.RTMP_PORT,
     reconnectWindowS: e.AXON_RECONNECT_WINDOW_S,
     // Measured (bench `capacity`): 2 cores keep 3 ladders of a 720p30 source (720/480/360/144, veryfast) at
@@ -181,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       whepSessionsPerLivestream: e.AXON_MAX_WHEP_PER_LIVESTREAM,
     },
     redisUrl: e.REDIS_URL,
+    databaseUrl: e.DATABASE_URL,
     chatRate: e.AXON_CHAT_RATE,
     chatIpRate: e.AXON_CHAT_IP_RATE,
     chatHistory: e.AXON_CHAT_HISTORY,

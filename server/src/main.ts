@@ -1,33 +1,34 @@
 import fsp from 'node:fs/promises';
+import { Registry } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import { SIGNALLING_MAX_BYTES } from '../../shared/constants.js';
 import { ConfigError, loadConfig } from './config.js';
 import { attachChat } from './chat/chat-service.js';
+import { ClusterMembership } from './cluster/cluster-membership.js';
 import { connectRedisAdapter } from './chat/redis-adapter.js';
 import { AdminAuth } from './http/admin-auth.js';
 import { loadOrCreateApiToken } from './http/admin-token.js';
-import { buildHttpApp, type MetricSample } from './http/app.js';
+import { buildHttpApp } from './http/app.js';
 import { recordingRoutes, recordingView } from './http/routes/recordings.js';
 import { restreamRoutes } from './http/routes/restreams.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
+import { registerServerMetrics } from './http/server-metrics.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-publish-gate.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
-import { createLogger, setLogLevel } from './log.js';
+import { createLogger, setLogFormat, setLogLevel } from './log.js';
 import { sampleChildProcesses } from './process-metrics.js';
 import { thisProcess } from './process-owner.js';
 import { isLoopback } from './net-address.js';
 import { RecordingLibrary } from './recordings/recording-library.js';
 import { startRecordingRetention } from './recordings/recording-retention.js';
+import { registerRestreamMetrics } from './restream/restream-metrics.js';
 import { RestreamService } from './restream/restream-service.js';
-import { SqliteRestreamRepository } from './restream/sqlite-restream-repository.js';
 import { SessionRegistry } from './session/session-registry.js';
 import { StreamSession } from './session/stream-session.js';
 import { WorkerPool } from './sfu/worker-pool.js';
-import { openDatabase } from './store/db.js';
-import { SqliteChatRepository } from './store/chat-repository.js';
 import { LiveClaims } from './store/live-claims.js';
-import { SqliteLivestreamRepository } from './store/livestream-repository.js';
-import { SqliteRecordingRepository } from './store/recording-repository.js';
+import { openDatabase } from './store/db.js';
+import { openStore, type Store } from './store/open-store.js';
 import { TlsCertificate } from './tls-certificate.js';
 import { registerWebRtcRoutes } from './webrtc-routes.js';
 import { announceBroadcast, announceRecording } from './webhooks/broadcast-events.js';
@@ -38,6 +39,7 @@ import { WebhookService } from './webhooks/webhook-service.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   setLogLevel(config.logLevel);
+  setLogFormat(config.logFormat);
   const log = createLogger('axon');
   process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err }));
   // First, so that a missing, unreadable or mismatched file stops the start before anything else happens.
@@ -50,16 +52,23 @@ async function main(): Promise<void> {
   }
 
   await fsp.mkdir(config.mediaDir, { recursive: true });
-  const db = openDatabase(config.dataDir);
-  const livestreams = new SqliteLivestreamRepository(db);
-  // Other Axon processes may share this data directory (REDIS_URL scale-out): who broadcasts what is in the database.
-  const claims = new LiveClaims(db, thisProcess());
-  const webhooks = new WebhookService({ repository: new SqliteWebhookRepository(db), log: log.child('webhooks') });
+  const store = await openStore(config, log.child('store'));
+  const { livestreams } = store;
+  // Who broadcasts what: in a cluster (REDIS_URL) an expiring lease in Redis; otherwise the database, which
+  // other Axon processes on this data directory share.
+  const cluster =
+    config.redisUrl === undefined
+      ? undefined
+      : await ClusterMembership.connect({ redisUrl: config.redisUrl, dataDir: config.dataDir, nodeUrl: config.nodeUrl, log: log.child('cluster') });
+  const claims = cluster?.leases ?? embeddedClaims(store);
+  // Webhooks have no PostgreSQL repository yet: with DATABASE_URL each node keeps its own, in its data directory.
+  const webhookDb = store.sqlite ?? openDatabase(config.dataDir);
+  const webhooks = new WebhookService({ repository: new SqliteWebhookRepository(webhookDb), log: log.child('webhooks') });
   const recordings = new RecordingLibrary({
-    store: new SqliteRecordingRepository(db),
+    store: store.recordings,
     mediaDir: config.mediaDir,
     log: log.child('recordings'),
-    liveElsewhere: (id) => claims.heldElsewhere(id),
+    liveElsewhere: async (id) => (await claims.hostOf(id)) !== undefined,
     onReady: (recording) => {
       const view = recordingView(config.publicUrl, recording, recordings.dirOf(recording.livestreamId, recording.id));
       announceRecording(recording, view, webhooks.emit);
@@ -69,16 +78,16 @@ async function main(): Promise<void> {
   await recordings.recover();
   const retention = startRecordingRetention({ library: recordings, days: config.recordingRetentionDays, log: log.child('recordings') });
   const restreams = new RestreamService({
-    repository: new SqliteRestreamRepository(db),
+    repository: store.restreams,
     ffmpegPath: config.transcode.ffmpegPath,
     config: config.restream,
     emit: webhooks.emit,
     log: log.child('restream'),
   });
   const pool = await WorkerPool.create(config.rtc, log.child('mediasoup'));
-  const registry = new SessionRegistry((livestreamId, ingest) => {
+  const registry = new SessionRegistry(async (livestreamId, ingest) => {
     // The livestream's settings are read at go-live, so a change applies from the next broadcast.
-    const livestream = livestreams.get(livestreamId);
+    const livestream = await livestreams.get(livestreamId);
     const session = new StreamSession(livestreamId, ingest, {
       config,
       log: log.child('session'),
@@ -89,19 +98,12 @@ async function main(): Promise<void> {
     restreams.attach(session);
     return session;
   }, claims, config.maxBroadcasts);
+  const routing = await cluster?.attach(registry);
 
   const processes = await sampleChildProcesses(['ffmpeg']);
-  const metrics = async (): Promise<MetricSample[]> => {
-    const ms = await pool.stats();
-    return [
-      { name: 'axon_live_sessions', help: 'Broadcasts in progress.', value: registry.all().length },
-      { name: 'axon_ffmpeg_processes', help: 'FFmpeg processes run by this server.', value: processes.count('ffmpeg') },
-      { name: 'axon_mediasoup_workers', help: 'mediasoup worker processes.', value: ms.workers },
-      { name: 'axon_mediasoup_routers', help: 'mediasoup routers (one per WebRTC broadcast).', value: ms.routers },
-      { name: 'axon_mediasoup_transports', help: 'mediasoup transports (WebRTC and plain RTP).', value: ms.transports },
-      ...restreams.samples(),
-    ];
-  };
+  const metrics = new Registry();
+  registerServerMetrics(metrics, { sessions: registry, processes, pool });
+  registerRestreamMetrics(metrics, () => restreams.pushes());
 
   const adminAuth = new AdminAuth(loadOrCreateApiToken(config, log.child('auth')));
   const app = await buildHttpApp({
@@ -114,22 +116,23 @@ async function main(): Promise<void> {
     metrics,
     log,
     tls,
+    originProxy: routing?.originProxy,
   });
   await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl });
   await app.register(webhookRoutes, { webhooks, auth: adminAuth });
   await app.register(restreamRoutes, { restreams, livestreams, auth: adminAuth });
-  await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log });
+  await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log, cluster: routing });
   // Short ping so a publisher whose page vanished without closing its socket is noticed in seconds.
   const io = new SocketServer(app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES, pingInterval: 5000, pingTimeout: 5000 });
   // Before any namespace is attached, so that every namespace shares rooms with the other processes.
   const redis = config.redisUrl === undefined ? undefined : await connectRedisAdapter(config.redisUrl, log.child('redis'));
   if (redis) io.adapter(redis.adapter);
-  attachStudioSignalling(io, { pool, registry, auth: livestreams, rtc: config.rtc, log: log.child('studio') }, config.limits.publishSessionsPerIp);
-  const chatStore = new SqliteChatRepository(db, {
-    historyLimit: config.chatHistory,
-    onWriteError: (error, lost) => log.error('chat messages could not be written to history', { error, lost }),
-  });
-  const chat = attachChat(io, { livestreams, adminAuth, store: chatStore, config, log });
+  attachStudioSignalling(
+    io,
+    { pool, registry, auth: livestreams, rtc: config.rtc, reconnectWindowS: config.reconnectWindowS, placement: routing?.placement, log: log.child('studio') },
+    config.limits.publishSessionsPerIp,
+  );
+  const chat = attachChat(io, { livestreams, adminAuth, store: store.chat, config, log });
 
   const rtmp = await startRtmpServer({
     host: config.host,
@@ -161,16 +164,23 @@ async function main(): Promise<void> {
     io.close();
     await app.close();
     await redis?.close();
+    await cluster?.close();
     pool.close();
     retention.close();
     processes.close();
     tls?.close();
-    chatStore.flush();
-    db.close();
+    await store.close();
+    if (webhookDb !== store.sqlite) webhookDb.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** Live claims in the embedded database: config refuses DATABASE_URL without REDIS_URL, so without a cluster the store is SQLite. */
+function embeddedClaims(store: Store): LiveClaims {
+  if (!store.sqlite) throw new Error('live claims need the embedded SQLite database');
+  return new LiveClaims(store.sqlite, thisProcess());
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { IngestPlacement } from './cluster/ingest-placement.js';
 import type { Config } from './config.js';
 import { whipRoutes } from './ingest/whip/whip-routes.js';
 import type { Logger } from './log.js';
@@ -11,20 +12,32 @@ export interface WebRtcRoutesDeps {
   pool: WorkerPool;
   registry: SessionRegistry;
   livestreams: LivestreamRepository;
-  config: Pick<Config, 'rtc' | 'limits'>;
+  config: Pick<Config, 'rtc' | 'limits' | 'reconnectWindowS'>;
   log: Logger;
+  /** In a cluster: where publishers go when this node is full, and which node hosts a livestream. */
+  cluster?: { placement: IngestPlacement; hostUrl: (livestreamId: string) => Promise<string | undefined> };
 }
 
 /** WHIP publishing (RFC 9725) and WHEP real-time playback, with their limits; each plugin parses its own SDP bodies. */
-export async function registerWebRtcRoutes(app: FastifyInstance, { pool, registry, livestreams, config, log }: WebRtcRoutesDeps): Promise<void> {
+export async function registerWebRtcRoutes(app: FastifyInstance, { pool, registry, livestreams, config, log, cluster }: WebRtcRoutesDeps): Promise<void> {
   const { rtc, limits } = config;
-  await app.register(whipRoutes, { pool, registry, auth: livestreams, rtc, sessionsPerIp: limits.publishSessionsPerIp, log: log.child('whip') });
+  await app.register(whipRoutes, {
+    pool,
+    registry,
+    auth: livestreams,
+    rtc,
+    sessionsPerIp: limits.publishSessionsPerIp,
+    reconnectWindowS: config.reconnectWindowS,
+    placement: cluster?.placement,
+    log: log.child('whip'),
+  });
   await app.register(whepRoutes, {
     pool,
     registry,
     livestreams,
     rtc,
     limits: { perIp: limits.whepSessionsPerIp, perLivestream: limits.whepSessionsPerLivestream },
+    hostUrl: cluster?.hostUrl,
     log: log.child('whep'),
   });
 }

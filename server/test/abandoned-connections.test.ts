@@ -36,7 +36,7 @@ describe('refused and abandoned RTMP connections', () => {
       registry: new SessionRegistry(() => {
         throw new Error('no publish is accepted in this test');
       }),
-      keys: { resolveStreamKey: () => undefined },
+      keys: { resolveStreamKey: async () => undefined },
       reconnectWindowS: 30,
       log,
     });
@@ -77,7 +77,7 @@ describe('WHEP offers that never connect', { timeout: 60_000 }, () => {
   it('release their transports, viewer routes and everything the broadcast held for them', async () => {
     server = await startWebRtcHttpServer(() => (id, ingest) => new DecodeSession(id, ingest));
     const { registry, livestreams, pool, base } = server;
-    const ls = livestreams.create({ name: 'abandoned offers', record: false });
+    const ls = await livestreams.create({ name: 'abandoned offers', record: false });
     const publisher = WrtcClient.publish(`${base}/whip/${ls.id}`, ls.streamKey, '--no-audio');
     cleanups.push(() => publisher.kill());
     await waitFor('the broadcast live', () => registry.get(ls.id)?.state === 'live', 30_000);

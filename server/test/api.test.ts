@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Livestream, PublicLivestream } from '../../shared/livestream.js';
 import { loadConfig } from '../src/config.js';
-import type { MetricSample } from '../src/http/app.js';
+import { registerValue } from '../src/http/prometheus.js';
 import type { Logger } from '../src/log.js';
 import { startHttpServer, type TestHttpServer } from './fixtures/http-server.js';
 import { IdleSession, idleIngest } from './fixtures/idle-session.js';
@@ -27,20 +28,24 @@ function recordingLogger(lines: LogLine[]): Logger {
 
 interface Server extends TestHttpServer {
   viewers: Map<string, number>;
-  metrics: { next: () => Promise<MetricSample[]> };
+  /** What the server's own series (live sessions, FFmpeg processes) read at the next scrape. */
+  metrics: { next: () => Promise<{ sessions: number; ffmpeg: number }> };
   logs: LogLine[];
 }
 
 async function startServer(dataDir: string, env: Record<string, string> = { AXON_API_TOKEN: TOKEN }, clientDir?: string): Promise<Server> {
   const viewers = new Map<string, number>();
-  const metrics = { next: async (): Promise<MetricSample[]> => [{ name: 'axon_live_sessions', help: 'Live broadcasts', value: 0 }] };
+  const metrics: Server['metrics'] = { next: async () => ({ sessions: 0, ffmpeg: 0 }) };
+  const registry = new Registry();
+  registerValue(registry, { name: 'axon_live_sessions', help: 'Live broadcasts' }, async () => (await metrics.next()).sessions);
+  registerValue(registry, { name: 'axon_ffmpeg_processes', help: 'FFmpeg processes' }, async () => (await metrics.next()).ffmpeg);
   const logs: LogLine[] = [];
   const server = await startHttpServer({
     config: loadConfig({ AXON_DATA_DIR: dataDir, AXON_PUBLIC_URL: PUBLIC_URL, RTMP_PORT: '1935', ...env }),
     log: recordingLogger(logs),
     createSession: (id) => new IdleSession(id),
     viewerCount: (id) => viewers.get(id) ?? 0,
-    metrics: () => metrics.next(),
+    metrics: registry,
     clientDir,
     register: async (app) => {
       app.get('/test/throws', () => {
@@ -159,7 +164,7 @@ describe('livestream API', () => {
 
     it.each(adminCalls)('%s %s', async (method, url, body) => {
       const { id } = await create();
-      const before = server.livestreams.get(id);
+      const before = await server.livestreams.get(id);
       const target = url.replace('ID', id);
       const missing = await call(server, method, target, { token: null, body });
       expect(missing.status).toBe(401);
@@ -174,8 +179,8 @@ describe('livestream API', () => {
       expect(wrong.status).toBe(403);
       expect(wrong.json).toEqual({ error: 'wrong API token' });
       // Nothing happened.
-      expect(server.livestreams.get(id)).toEqual(before);
-      expect(server.livestreams.list({ limit: 10 }).items).toHaveLength(1);
+      expect(await server.livestreams.get(id)).toEqual(before);
+      expect((await server.livestreams.list({ limit: 10 })).items).toHaveLength(1);
     });
 
     it('accepts the scheme in any case', async () => {
@@ -329,7 +334,7 @@ describe('livestream API', () => {
   it('reports live status and viewers', async () => {
     const ls = await create();
     server.viewers.set(ls.id, 42);
-    server.registry.reserve(ls.id).start(idleIngest);
+    await (await server.registry.reserve(ls.id)).start(idleIngest);
     const res = await call(server, 'GET', `/api/livestreams/${ls.id}`, { token: null });
     expect(res.json).toMatchObject({ status: 'live', viewers: 42 });
   });
@@ -337,9 +342,9 @@ describe('livestream API', () => {
   it('reports starting while a publisher holds the livestream and nothing is playable yet', async () => {
     const ls = await create();
     const status = async () => (await call(server, 'GET', `/api/livestreams/${ls.id}`, { token: null })).json.status;
-    const reservation = server.registry.reserve(ls.id);
+    const reservation = await server.registry.reserve(ls.id);
     expect(await status()).toBe('starting');
-    const session = reservation.start(idleIngest) as IdleSession;
+    const session = (await reservation.start(idleIngest)) as IdleSession;
     session.state = 'starting';
     expect(await status()).toBe('starting');
     session.state = 'live';
@@ -363,7 +368,7 @@ describe('livestream API', () => {
 
   it('rotates the key: the broadcast published with the old one ends, the old key is refused at once, the new one accepted', async () => {
     const ls = await create();
-    const session = server.registry.reserve(ls.id).start(idleIngest) as IdleSession;
+    const session = (await (await server.registry.reserve(ls.id)).start(idleIngest)) as IdleSession;
     const res = await call(server, 'POST', `/api/livestreams/${ls.id}/rotate-key`);
     expect(res.status).toBe(200);
     const rotated = res.json as Livestream;
@@ -373,8 +378,8 @@ describe('livestream API', () => {
     expect(session.stopReason).toBe('the stream key was rotated; publish again with the new key');
     expect(server.registry.isLive(ls.id)).toBe(false);
     expect(rotated.streamKey).not.toBe(ls.streamKey);
-    expect(server.livestreams.authorizePublish(ls.id, ls.streamKey)).toBe('wrong_key');
-    expect(server.livestreams.authorizePublish(ls.id, rotated.streamKey)).toBe('ok');
+    expect(await server.livestreams.authorizePublish(ls.id, ls.streamKey)).toBe('wrong_key');
+    expect(await server.livestreams.authorizePublish(ls.id, rotated.streamKey)).toBe('ok');
     expect((await call(server, 'GET', `/api/livestreams/${ls.id}`)).json.streamKey).toBe(rotated.streamKey);
   });
 
@@ -382,7 +387,7 @@ describe('livestream API', () => {
     const ls = await create();
     fs.mkdirSync(path.join(server.config.mediaDir, ls.id), { recursive: true });
     fs.writeFileSync(path.join(server.config.mediaDir, ls.id, 'master.m3u8'), '#EXTM3U\n');
-    const session = server.registry.reserve(ls.id).start(idleIngest) as IdleSession;
+    const session = (await (await server.registry.reserve(ls.id)).start(idleIngest)) as IdleSession;
     // Other changes leave the broadcast alone.
     await call(server, 'PATCH', `/api/livestreams/${ls.id}`, { body: { name: 'Renamed', enabled: true } });
     expect(session.state).toBe('live');
@@ -392,16 +397,16 @@ describe('livestream API', () => {
     expect(res.json).toMatchObject({ enabled: false, status: 'offline', streamKey: ls.streamKey });
     expect(session.stopReason).toBe('the livestream was disabled');
     expect(server.registry.isLive(ls.id)).toBe(false);
-    expect(server.livestreams.authorizePublish(ls.id, ls.streamKey)).toBe('disabled');
-    expect(server.livestreams.authorizePublish(ls.id, 'not-the-key')).toBe('wrong_key');
-    expect(server.livestreams.resolveStreamKey(ls.streamKey)).toEqual({ livestreamId: ls.id, result: 'disabled' });
+    expect(await server.livestreams.authorizePublish(ls.id, ls.streamKey)).toBe('disabled');
+    expect(await server.livestreams.authorizePublish(ls.id, 'not-the-key')).toBe('wrong_key');
+    expect(await server.livestreams.resolveStreamKey(ls.streamKey)).toEqual({ livestreamId: ls.id, result: 'disabled' });
     expect(fs.existsSync(path.join(server.config.mediaDir, ls.id, 'master.m3u8'))).toBe(true);
     // Owner-only, like the key: the public view does not say.
     expect((await call(server, 'GET', `/api/livestreams/${ls.id}`)).json.enabled).toBe(false);
     expect((await call(server, 'GET', `/api/livestreams/${ls.id}`, { token: null })).json).not.toHaveProperty('enabled');
 
     expect((await call(server, 'PATCH', `/api/livestreams/${ls.id}`, { body: { enabled: true } })).json.enabled).toBe(true);
-    expect(server.livestreams.authorizePublish(ls.id, ls.streamKey)).toBe('ok');
+    expect(await server.livestreams.authorizePublish(ls.id, ls.streamKey)).toBe('ok');
   });
 
   it('deletes: ends the broadcast, removes the media, forgets the livestream', async () => {
@@ -412,7 +417,7 @@ describe('livestream API', () => {
       fs.mkdirSync(path.join(mediaDir, id, 'b1'), { recursive: true });
       fs.writeFileSync(path.join(mediaDir, id, 'master.m3u8'), '#EXTM3U\n');
     }
-    const session = server.registry.reserve(ls.id).start(idleIngest) as IdleSession;
+    const session = (await (await server.registry.reserve(ls.id)).start(idleIngest)) as IdleSession;
     expect(server.registry.isLive(ls.id)).toBe(true);
 
     const res = await call(server, 'DELETE', `/api/livestreams/${ls.id}`);
@@ -423,7 +428,7 @@ describe('livestream API', () => {
     expect(fs.existsSync(path.join(mediaDir, ls.id))).toBe(false);
     expect(fs.existsSync(path.join(mediaDir, other.id, 'master.m3u8'))).toBe(true);
     expect((await call(server, 'GET', `/api/livestreams/${ls.id}`)).status).toBe(404);
-    expect(server.livestreams.authorizePublish(ls.id, ls.streamKey)).toBe('unknown_livestream');
+    expect(await server.livestreams.authorizePublish(ls.id, ls.streamKey)).toBe('unknown_livestream');
     expect((await call(server, 'DELETE', `/api/livestreams/${ls.id}`)).status).toBe(404);
     expect((await call(server, 'GET', `/api/livestreams/${other.id}`)).status).toBe(200);
   });
@@ -464,10 +469,7 @@ describe('livestream API', () => {
   });
 
   it('serves Prometheus metrics from its dependency', async () => {
-    server.metrics.next = async () => [
-      { name: 'axon_live_sessions', help: 'Live broadcasts', value: 3 },
-      { name: 'axon_ffmpeg_processes', help: 'FFmpeg processes', value: 1 },
-    ];
+    server.metrics.next = async () => ({ sessions: 3, ffmpeg: 1 });
     const res = await call(server, 'GET', '/metrics', { token: null });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -508,8 +510,8 @@ describe('persistence', () => {
       const res = await call(second, 'GET', `/api/livestreams/${created.id}`);
       expect(res.status).toBe(200);
       expect(res.json).toEqual(rotated);
-      expect(second.livestreams.authorizePublish(created.id, rotated.streamKey)).toBe('ok');
-      expect(second.livestreams.authorizePublish(created.id, created.streamKey)).toBe('wrong_key');
+      expect(await second.livestreams.authorizePublish(created.id, rotated.streamKey)).toBe('ok');
+      expect(await second.livestreams.authorizePublish(created.id, created.streamKey)).toBe('wrong_key');
     } finally {
       await second.close();
     }

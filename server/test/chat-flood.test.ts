@@ -6,7 +6,7 @@ import { ChatEvents, type ChatJoinResponse, type ChatMessage } from '../../share
 import { attachChat, DEFAULT_CHAT_TIMING, type ChatService } from '../src/chat/chat-service.js';
 import { loadConfig } from '../src/config.js';
 import { AdminAuth } from '../src/http/admin-auth.js';
-import { SqliteChatRepository } from '../src/store/chat-repository.js';
+import { SqliteChatRepository } from '../src/store/sqlite/chat-repository.js';
 import { ask, connectChat, record, type ChatSocket } from './fixtures/chat-clients.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { startHttpServer, type TestHttpServer } from './fixtures/http-server.js';
@@ -63,12 +63,12 @@ describe('a chat flood from one address', () => {
     sockets.splice(0).forEach((s) => s.close());
     chat.close();
     await io.close();
-    store.flush();
+    await store.flush();
     await server.close();
   });
 
   it('refuses sockets and messages beyond the limits while the origin and other addresses are served', async () => {
-    const ls = server.livestreams.create({ name: 'Flooded', record: false });
+    const ls = await server.livestreams.create({ name: 'Flooded', record: false });
     const playlist = path.join(server.config.mediaDir, ls.id, 'master.m3u8');
     fs.mkdirSync(path.dirname(playlist), { recursive: true });
     fs.writeFileSync(playlist, PLAYLIST);

@@ -13,9 +13,10 @@ import { SIGNALLING_MAX_BYTES } from '../../shared/constants.js';
 import { attachChat, type ChatService } from '../src/chat/chat-service.js';
 import { AdminAuth } from '../src/http/admin-auth.js';
 import type { Logger } from '../src/log.js';
-import { SqliteChatRepository } from '../src/store/chat-repository.js';
+import { SqliteChatRepository } from '../src/store/sqlite/chat-repository.js';
 import { openDatabase } from '../src/store/db.js';
-import { SqliteLivestreamRepository, type LivestreamRecord } from '../src/store/livestream-repository.js';
+import type { LivestreamRecord } from '../src/store/livestream-repository.js';
+import { SqliteLivestreamRepository } from '../src/store/sqlite/livestream-repository.js';
 import { ask, connectChat, record, type ChatSocket } from './fixtures/chat-clients.js';
 import { waitFor } from './fixtures/wait-for.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
@@ -57,7 +58,7 @@ async function startChat(dataDir: string): Promise<ChatServer> {
     close: async () => {
       chat.close();
       await io.close();
-      store.flush();
+      await store.flush();
       db.close();
     },
   };
@@ -87,7 +88,7 @@ describe('chat over Socket.IO', () => {
 
   beforeEach(async () => {
     server = await startChat(makeTempDir());
-    ls = server.livestreams.create({ name: 'Chat test', record: false });
+    ls = await server.livestreams.create({ name: 'Chat test', record: false });
   });
   afterEach(async () => {
     sockets.splice(0).forEach((s) => s.close());
@@ -95,7 +96,7 @@ describe('chat over Socket.IO', () => {
   });
 
   it('delivers every message to every one of 50 viewers in the room, and to no other room', async () => {
-    const other = server.livestreams.create({ name: 'Other', record: false });
+    const other = await server.livestreams.create({ name: 'Other', record: false });
     const viewers = await Promise.all(Array.from({ length: 50 }, () => viewer()));
     const inbox = viewers.map((s) => record<ChatMessage>(s, ChatEvents.message));
     const elsewhere = await client();
@@ -294,7 +295,7 @@ describe('chat over Socket.IO', () => {
     const admin = await client({ token: TOKEN });
     const ack = await ask<ChatJoinResponse>(admin, ChatEvents.join, { livestreamId: ls.id });
     expect(ack.ok && ack.moderator).toBe(true);
-    const other = server.livestreams.create({ name: 'Other', record: false });
+    const other = await server.livestreams.create({ name: 'Other', record: false });
     for (const auth of [{ streamKey: 'wrong-key' }, { streamKey: other.streamKey }, { token: 'wrong-token-0123456789' }, { token: TOKEN, streamKey: 'wrong' }]) {
       const s = await client(auth);
       expect(await ask(s, ChatEvents.join, { livestreamId: ls.id }), JSON.stringify(auth)).toEqual({ ok: false, error: 'forbidden' });
@@ -333,7 +334,7 @@ describe('chat over Socket.IO', () => {
   it('keeps history across a restart of the server on the same database', async () => {
     const dir = makeTempDir();
     const first = await startChat(dir);
-    const id = first.livestreams.create({ name: 'Persistent', record: false }).id;
+    const { id } = await first.livestreams.create({ name: 'Persistent', record: false });
     const s = await connectChat(first.url);
     expect((await ask(s, ChatEvents.join, { livestreamId: id, name: 'Ann' })).ok).toBe(true);
     expect((await send(s, 'before the restart')).ok).toBe(true);

@@ -13,7 +13,7 @@ import { publishAuthMessages } from '../src/session/publish-auth.js';
 import type { LiveSession } from '../src/session/stream-session.js';
 import { StreamSession } from '../src/session/stream-session.js';
 import type { LivestreamRecord } from '../src/store/livestream-repository.js';
-import { SqliteRecordingRepository } from '../src/store/recording-repository.js';
+import { SqliteRecordingRepository } from '../src/store/sqlite/recording-repository.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
 import { obsOffer } from './fixtures/sdp-offers.js';
@@ -58,7 +58,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const create = (name: string): LivestreamRecord => server.livestreams.create({ name, record: true });
+const create = (name: string): Promise<LivestreamRecord> => server.livestreams.create({ name, record: true });
 
 function api(method: string, path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { authorization: `Bearer ${server.config.apiToken}` };
@@ -133,15 +133,15 @@ async function kick(ls: LivestreamRecord, send: () => Promise<Response>): Promis
   return { reason: reason!, answer: (await response.json()) as Livestream };
 }
 
-function expectCompleteRecording(ls: LivestreamRecord): void {
-  expect(recordings.list(ls.id).map((r) => r.status)).toEqual(['complete']);
+async function expectCompleteRecording(ls: LivestreamRecord): Promise<void> {
+  expect((await recordings.list(ls.id)).map((r) => r.status)).toEqual(['complete']);
 }
 
 const exitedBy = (publisher: FfmpegRtmpPublisher) => publisher.process.exitCode !== null || publisher.process.signalCode !== null;
 
 describe('rotate-key ends the broadcast published with the old key', { timeout: 120_000 }, () => {
   it('over RTMP: the connection is closed, the old key is refused, the new key goes live at once', async () => {
-    const ls = create('rtmp kick');
+    const ls = await create('rtmp kick');
     const intruder = publishRtmp(ls.streamKey);
     const first = await live(ls);
 
@@ -149,7 +149,7 @@ describe('rotate-key ends the broadcast published with the old key', { timeout: 
     expect(reason).toBe(KICK_REASONS.keyRotated);
     expect(answer.status).toBe('offline');
     await waitFor('the RTMP connection closed', () => exitedBy(intruder), KICK_DEADLINE_MS);
-    expectCompleteRecording(ls);
+    await expectCompleteRecording(ls);
 
     const again = publishRtmp(ls.streamKey);
     expect(await again.exited).not.toBe(0);
@@ -160,7 +160,7 @@ describe('rotate-key ends the broadcast published with the old key', { timeout: 
   });
 
   it('over RTMP while the broadcast waits for a dropped publisher: it ends at once, not after the reconnect window', async () => {
-    const ls = create('rtmp kick in the reconnect window');
+    const ls = await create('rtmp kick in the reconnect window');
     const publisher = publishRtmp(ls.streamKey);
     await live(ls);
     await publisher.kill();
@@ -169,21 +169,21 @@ describe('rotate-key ends the broadcast published with the old key', { timeout: 
 
     const { reason } = await kick(ls, () => rotateKey(ls));
     expect(reason).toBe(KICK_REASONS.keyRotated);
-    expectCompleteRecording(ls);
+    await expectCompleteRecording(ls);
     // The old key cannot come back to it.
     expect(await publishRtmp(ls.streamKey).exited).not.toBe(0);
     expect(server.registry.isLive(ls.id)).toBe(false);
   });
 
   it('over WHIP: the session resource is gone, the old key is refused', async () => {
-    const ls = create('whip kick');
+    const ls = await create('whip kick');
     const client = publishWhip(ls, ls.streamKey);
     const answered = await client.waitFor('the answer', (e) => e.event === 'answered');
     await live(ls);
 
     const { reason, answer } = await kick(ls, () => rotateKey(ls));
     expect(reason).toBe(KICK_REASONS.keyRotated);
-    expectCompleteRecording(ls);
+    await expectCompleteRecording(ls);
     const resource = `${server.base}${answered.location}`;
     expect((await fetch(resource, { method: 'DELETE', headers: { authorization: `Bearer ${ls.streamKey}` } })).status).toBe(404);
     expect((await offerWhip(ls, ls.streamKey)).status).toBe(401);
@@ -191,7 +191,7 @@ describe('rotate-key ends the broadcast published with the old key', { timeout: 
   });
 
   it('from the studio: the streamer is told why', async () => {
-    const ls = create('studio kick');
+    const ls = await create('studio kick');
     const studio = publishStudio(ls, ls.streamKey);
     await live(ls);
 
@@ -199,14 +199,14 @@ describe('rotate-key ends the broadcast published with the old key', { timeout: 
     expect(reason).toBe(KICK_REASONS.keyRotated);
     const ended = await studio.waitFor('the end', (e) => e.event === 'state' && e.state === 'ended', KICK_DEADLINE_MS);
     expect(ended.reason).toBe(KICK_REASONS.keyRotated);
-    expectCompleteRecording(ls);
+    await expectCompleteRecording(ls);
     expect(await joinStudio(ls, ls.streamKey)).toEqual({ ok: false, error: publishAuthMessages.wrong_key, code: 'wrong_key' });
   });
 });
 
 describe('a disabled livestream', { timeout: 120_000 }, () => {
   it('ends its broadcast, refuses every ingest until it is enabled again, then takes each', async () => {
-    const ls = create('disabled');
+    const ls = await create('disabled');
     const studio = publishStudio(ls, ls.streamKey);
     await live(ls);
 
@@ -215,7 +215,7 @@ describe('a disabled livestream', { timeout: 120_000 }, () => {
     expect(answer).toMatchObject({ enabled: false, status: 'offline', streamKey: ls.streamKey });
     const ended = await studio.waitFor('the end', (e) => e.event === 'state' && e.state === 'ended', KICK_DEADLINE_MS);
     expect(ended.reason).toBe(KICK_REASONS.disabled);
-    expectCompleteRecording(ls);
+    await expectCompleteRecording(ls);
 
     expect(await joinStudio(ls, ls.streamKey)).toEqual({ ok: false, error: publishAuthMessages.disabled, code: 'disabled' });
     expect(await offerWhip(ls, ls.streamKey)).toMatchObject({ status: 403, body: JSON.stringify({ error: publishAuthMessages.disabled, code: 'disabled' }) });

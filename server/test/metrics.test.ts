@@ -1,5 +1,7 @@
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import { registerValue } from '../src/http/prometheus.js';
 import { StreamSession } from '../src/session/stream-session.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { startHttpServer, type TestHttpServer } from './fixtures/http-server.js';
@@ -18,11 +20,13 @@ describe('GET /metrics with AXON_METRICS_TOKEN', () => {
   const scrape = (authorization?: string) => fetch(`${server.base}/metrics`, { headers: authorization === undefined ? {} : { authorization } });
 
   beforeAll(async () => {
+    const metrics = new Registry();
+    registerValue(metrics, { name: 'axon_live_sessions', help: 'Broadcasts in progress.' }, () => 0);
     server = await startHttpServer({
       config: loadConfig({ AXON_DATA_DIR: tempDir('axon-metrics-'), AXON_API_TOKEN: API_TOKEN, AXON_METRICS_TOKEN: METRICS_TOKEN }),
       log,
       createSession: (id) => new IdleSession(id),
-      metrics: async () => [{ name: 'axon_live_sessions', help: 'Broadcasts in progress.', value: 0 }],
+      metrics,
     });
   });
   afterAll(() => server.close());
@@ -57,8 +61,8 @@ describe('GET /metrics during a broadcast with a real FFmpeg', () => {
   afterAll(() => server.close());
 
   it('exports the speed, frame rate and dropped frames of each live FFmpeg, labelled by livestream id', async () => {
-    const { id, streamKey } = server.livestreams.create({ name: 'metrics', record: false });
-    const session = server.registry.reserve(id).start(new SyntheticIngest({ width: 320, height: 180 }));
+    const { id, streamKey } = await server.livestreams.create({ name: 'metrics', record: false });
+    const session = await (await server.registry.reserve(id)).start(new SyntheticIngest({ width: 320, height: 180 }));
     const label = `{livestream="${id}"}`;
     const value = (body: string, name: string) => Number(new RegExp(`^${name}\\{livestream="${id}"\\} (\\S+)$`, 'm').exec(body)?.[1]);
     // The source is paced in real time (-re): once FFmpeg has settled it encodes at about 1x and 30 fps.

@@ -9,8 +9,9 @@ import { buildHttpApp } from '../src/http/app.js';
 import { createLogger, setLogLevel } from '../src/log.js';
 import { SessionRegistry } from '../src/session/session-registry.js';
 import { openDatabase, type Database } from '../src/store/db.js';
-import { SqliteLivestreamRepository } from '../src/store/livestream-repository.js';
+import { SqliteLivestreamRepository } from '../src/store/sqlite/livestream-repository.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
+import { Registry } from 'prom-client';
 
 const ID = 'originTest01';
 const OTHER_ID = 'otherStream1';
@@ -66,7 +67,7 @@ describe('origin', () => {
         throw new Error('no broadcasts in origin tests');
       }),
       viewerCount: () => 0,
-      metrics: async () => [],
+      metrics: new Registry(),
       log: createLogger('origin-test'),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -9,8 +9,8 @@ import { writeBroadcastInfo } from '../src/recordings/broadcast-info.js';
 import { RecordingLibrary } from '../src/recordings/recording-library.js';
 import { startRecordingRetention } from '../src/recordings/recording-retention.js';
 import { openDatabase, type Database } from '../src/store/db.js';
-import { SqliteLivestreamRepository } from '../src/store/livestream-repository.js';
-import { SqliteRecordingRepository } from '../src/store/recording-repository.js';
+import { SqliteLivestreamRepository } from '../src/store/sqlite/livestream-repository.js';
+import { SqliteRecordingRepository } from '../src/store/sqlite/recording-repository.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { makeCmafRun, SMALL_LADDER } from './fixtures/cmaf-run.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
@@ -28,7 +28,7 @@ beforeAll(async () => {
 const dbs: Database[] = [];
 afterEach(() => dbs.splice(0).forEach((db) => db.close()));
 
-function setUp() {
+async function setUp() {
   const dataDir = makeTempDir('axon-recordings-');
   const db = openDatabase(dataDir);
   dbs.push(db);
@@ -37,17 +37,17 @@ function setUp() {
   const store = new SqliteRecordingRepository(db);
   const log = capturedLogger();
   const library = new RecordingLibrary({ store, mediaDir, log });
-  const ls = livestreams.create({ name: 'Talk', record: true });
+  const ls = await livestreams.create({ name: 'Talk', record: true });
   return { mediaDir, store, log, library, ls, root: path.join(mediaDir, ls.id) };
 }
 
 /** A recorded broadcast as a killed server leaves it: its runs' files, its broadcast.json, its row still 'recording'. */
-async function killedBroadcast(s: ReturnType<typeof setUp>, id: string, runSources: string[]) {
+async function killedBroadcast(s: Awaited<ReturnType<typeof setUp>>, id: string, runSources: string[]) {
   const dir = path.join(s.root, id);
   await fsp.mkdir(dir, { recursive: true });
   for (const [i, src] of runSources.entries()) await fsp.cp(src, path.join(dir, `r${i + 1}`), { recursive: true });
   await writeBroadcastInfo(dir, { ladder: SMALL_LADDER });
-  s.store.begin({ id, livestreamId: s.ls.id, startedAt: new Date(Date.now() - 60_000) });
+  await s.store.begin({ id, livestreamId: s.ls.id, startedAt: new Date(Date.now() - 60_000) });
   return dir;
 }
 
@@ -55,14 +55,14 @@ const segmentsIn = (playlist: string) => playlist.split('\n').filter((l) => l.en
 
 describe('RecordingLibrary', () => {
   it('after a kill, makes the broadcast replayable up to its last complete segment', async () => {
-    const s = setUp();
+    const s = await setUp();
     const dir = await killedBroadcast(s, 'bkilled001', [runs.long, runs.short]);
     // FFmpeg was killed while writing segment 3 of the top rung of run 2: the file never got its name.
     const r2 = path.join(dir, 'r2');
     await fsp.rename(path.join(r2, mediaSegmentName('0', 3)), path.join(r2, `${mediaSegmentName('0', 3)}.tmp`));
 
     await s.library.recover();
-    const [rec, ...others] = s.library.list(s.ls.id);
+    const [rec, ...others] = await s.library.list(s.ls.id);
     expect(others).toEqual([]);
     expect(rec).toMatchObject({ id: 'bkilled001', status: 'interrupted' });
     // The longest rendition (the others' runs are whole): 9 s + 5 s.
@@ -90,27 +90,27 @@ describe('RecordingLibrary', () => {
   });
 
   it('at start-up, clears live leftovers and broadcasts nobody recorded, and drops what cannot be replayed', async () => {
-    const s = setUp();
+    const s = await setUp();
     await killedBroadcast(s, 'bkept00001', [runs.short]);
     await fsp.writeFile(path.join(s.root, 'master.m3u8'), '#EXTM3U\n');
     await fsp.mkdir(path.join(s.root, 'blive00001', 'r1'), { recursive: true });
     // Killed before its first segment; and one whose directory is gone.
     const empty = await killedBroadcast(s, 'bempty0001', []);
-    s.store.begin({ id: 'bgone00001', livestreamId: s.ls.id, startedAt: new Date() });
+    await s.store.begin({ id: 'bgone00001', livestreamId: s.ls.id, startedAt: new Date() });
 
     await s.library.recover();
     expect(fs.readdirSync(s.root)).toEqual(['bkept00001']);
     expect(fs.existsSync(empty)).toBe(false);
-    expect(s.store.idsOf(s.ls.id)).toEqual(new Set(['bkept00001']));
+    expect(await s.store.idsOf(s.ls.id)).toEqual(new Set(['bkept00001']));
     expect(s.log.lines.some((l) => l.text.startsWith('the broadcast ended before its first segment'))).toBe(true);
   });
 
   it('deletes a recording with its files, and old ones by retention', async () => {
-    const s = setUp();
+    const s = await setUp();
     for (const id of ['bold000001', 'bnew000001']) await killedBroadcast(s, id, [runs.short]);
     await s.library.recover();
-    expect(s.library.list(s.ls.id).map((r) => r.id)).toEqual(['bnew000001', 'bold000001']);
-    s.store.finish('bold000001', { status: 'complete', endedAt: new Date(Date.now() - 3 * 86_400_000), durationS: 5 });
+    expect((await s.library.list(s.ls.id)).map((r) => r.id)).toEqual(['bnew000001', 'bold000001']);
+    await s.store.finish('bold000001', { status: 'complete', endedAt: new Date(Date.now() - 3 * 86_400_000), durationS: 5 });
 
     expect(await s.library.remove(s.ls.id, 'bnew000001')).toBe(true);
     expect(await s.library.remove(s.ls.id, 'bnew000001')).toBe(false);

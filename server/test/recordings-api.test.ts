@@ -14,11 +14,12 @@ import { RecordingLibrary } from '../src/recordings/recording-library.js';
 import { readRecordedSegments } from '../src/recordings/recorded-segments.js';
 import { SessionRegistry } from '../src/session/session-registry.js';
 import { openDatabase, type Database } from '../src/store/db.js';
-import { SqliteLivestreamRepository } from '../src/store/livestream-repository.js';
-import { SqliteRecordingRepository } from '../src/store/recording-repository.js';
+import { SqliteLivestreamRepository } from '../src/store/sqlite/livestream-repository.js';
+import { SqliteRecordingRepository } from '../src/store/sqlite/recording-repository.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { makeCmafRun, SMALL_LADDER } from './fixtures/cmaf-run.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
+import { Registry } from 'prom-client';
 
 const makeTempDir = tempDirs();
 
@@ -53,7 +54,7 @@ beforeAll(async () => {
       throw new Error('no broadcasts in API tests');
     }),
     viewerCount: () => 0,
-    metrics: async () => [],
+    metrics: new Registry(),
     log,
   });
   // As main.ts does.
@@ -82,7 +83,7 @@ async function recorded(livestreamId: string, id: string): Promise<string> {
   const dir = path.join(mediaDir, livestreamId, id);
   await fsp.cp(source, path.join(dir, 'r1'), { recursive: true });
   await writeBroadcastInfo(dir, { ladder: SMALL_LADDER });
-  library.begin(livestreamId, id, new Date(Date.now() - 10_000));
+  await library.begin(livestreamId, id, new Date(Date.now() - 10_000));
   await library.complete(livestreamId, id, { timeline: await readRecordedSegments(dir, SMALL_LADDER), interrupted: false }, SMALL_LADDER);
   return dir;
 }
@@ -131,7 +132,7 @@ describe('recordings API', () => {
     expect((await call('GET', `/api/livestreams/${ls.id}/recordings/..%2Fetc`)).status).toBe(400);
     expect((await call('DELETE', `/api/livestreams/${ls.id}/recordings/bnotthere01`)).status).toBe(404);
     // One still being recorded is not a replay yet.
-    store.begin({ id: 'bongoing01', livestreamId: ls.id, startedAt: new Date() });
+    await store.begin({ id: 'bongoing01', livestreamId: ls.id, startedAt: new Date() });
     expect((await call('GET', `/api/livestreams/${ls.id}/recordings/bongoing01`)).status).toBe(404);
   });
 
@@ -151,7 +152,7 @@ describe('recordings API', () => {
     const dir = await recorded(ls.id, 'bwithls001');
     expect((await call('DELETE', `/api/livestreams/${ls.id}`)).status).toBe(204);
     expect(fs.existsSync(dir)).toBe(false);
-    expect(store.idsOf(ls.id)).toEqual(new Set());
+    expect(await store.idsOf(ls.id)).toEqual(new Set());
   });
 
   it('sets, validates and resets a livestream\'s DVR window', async () => {

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RecordingLibrary } from '../src/recordings/recording-library.js';
 import { StreamSession } from '../src/session/stream-session.js';
 import { openDatabase, type Database } from '../src/store/db.js';
-import { SqliteLivestreamRepository } from '../src/store/livestream-repository.js';
-import { SqliteRecordingRepository } from '../src/store/recording-repository.js';
+import { SqliteLivestreamRepository } from '../src/store/sqlite/livestream-repository.js';
+import { SqliteRecordingRepository } from '../src/store/sqlite/recording-repository.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { SyntheticIngest } from './fixtures/synthetic-ingest.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
@@ -25,14 +25,14 @@ afterEach(async () => {
   dbs.splice(0).forEach((db) => db.close());
 });
 
-function setUp() {
+async function setUp() {
   const dataDir = makeTempDir('axon-recording-session-');
   const db = openDatabase(dataDir);
   dbs.push(db);
   const mediaDir = path.join(dataDir, 'media');
   const livestreams = new SqliteLivestreamRepository(db);
   const library = new RecordingLibrary({ store: new SqliteRecordingRepository(db), mediaDir, log });
-  const ls = livestreams.create({ name: 'Talk', record: true });
+  const ls = await livestreams.create({ name: 'Talk', record: true });
   const broadcast = (o: { record: boolean; dvrWindowS?: number }) => {
     const ingest = new SyntheticIngest({ width: 320, height: 180 });
     const session = new StreamSession(ls.id, ingest, {
@@ -59,7 +59,7 @@ const mediaSequence = (playlist: string) => Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/
 
 describe('Recording broadcasts (real FFmpeg)', () => {
   it('records a broadcast whose live window moved on, and a second broadcast as a second recording', async () => {
-    const { library, ls, root, broadcast } = setUp();
+    const { library, ls, root, broadcast } = await setUp();
     const first = broadcast({ record: true, dvrWindowS: 6 });
     // The live window (6 s) has dropped the first segments from the live playlist.
     await waitFor('the live window to move', async () => mediaSequence(await read(path.join(root, '180p.m3u8'))) >= 2);
@@ -67,7 +67,7 @@ describe('Recording broadcasts (real FFmpeg)', () => {
     expect(segmentsIn(live).length).toBeLessThanOrEqual(4);
     await first.stop('publisher left');
 
-    const [rec, ...none] = library.list(ls.id);
+    const [rec, ...none] = await library.list(ls.id);
     expect(none).toEqual([]);
     expect(rec).toMatchObject({ id: first.broadcastId, status: 'complete' });
     const dir = path.join(root, first.broadcastId);
@@ -98,16 +98,16 @@ describe('Recording broadcasts (real FFmpeg)', () => {
     expect(restarted).toContain(`${second.broadcastId}/r1/init-0.m4s`);
     expect(restarted).not.toContain('#EXT-X-ENDLIST');
     await second.stop('publisher left');
-    expect(library.list(ls.id).map((r) => r.id)).toEqual([second.broadcastId, first.broadcastId]);
+    expect((await library.list(ls.id)).map((r) => r.id)).toEqual([second.broadcastId, first.broadcastId]);
     expect(await read(path.join(dir, '180p.m3u8'))).toBe(vod);
   });
 
   it('keeps nothing of a broadcast that is not recorded once the next one starts', async () => {
-    const { library, ls, root, broadcast } = setUp();
+    const { library, ls, root, broadcast } = await setUp();
     const unrecorded = broadcast({ record: false });
     await waitFor('live', () => unrecorded.state === 'live');
     await unrecorded.stop('publisher left');
-    expect(library.list(ls.id)).toEqual([]);
+    expect(await library.list(ls.id)).toEqual([]);
     // Until then its window stays for the ended live playlists.
     expect(fs.existsSync(path.join(root, unrecorded.broadcastId))).toBe(true);
     const next = broadcast({ record: true });

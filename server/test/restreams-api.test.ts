@@ -31,7 +31,7 @@ beforeAll(async () => {
       await app.register(restreamRoutes, { restreams, livestreams, auth: new AdminAuth(TOKEN) });
     },
   });
-  livestreamId = server.livestreams.create({ name: 'restreamed', record: false }).id;
+  livestreamId = (await server.livestreams.create({ name: 'restreamed', record: false })).id;
 });
 
 afterAll(async () => {

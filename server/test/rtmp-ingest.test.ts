@@ -65,7 +65,7 @@ async function startAxon(reconnectWindowS = 30, maxConnectionsPerIp?: number): P
     host: '127.0.0.1',
     port: 0,
     registry,
-    keys: { resolveStreamKey: (key) => (keys.has(key) ? { livestreamId: keys.get(key)!, result: 'ok' } : undefined) },
+    keys: { resolveStreamKey: async (key) => (keys.has(key) ? { livestreamId: keys.get(key)!, result: 'ok' } : undefined) },
     reconnectWindowS,
     maxConnectionsPerIp,
     log,

@@ -11,7 +11,7 @@ import { recordingRoutes } from '../src/http/routes/recordings.js';
 import { startRtmpServer, type RtmpIngestServer } from '../src/ingest/rtmp/rtmp-publish-gate.js';
 import { RecordingLibrary } from '../src/recordings/recording-library.js';
 import { StreamSession } from '../src/session/stream-session.js';
-import { SqliteRecordingRepository } from '../src/store/recording-repository.js';
+import { SqliteRecordingRepository } from '../src/store/sqlite/recording-repository.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
 import { startHttpServer, type TestHttpServer } from './fixtures/http-server.js';
@@ -75,7 +75,7 @@ async function jpegWidth(jpeg: Buffer): Promise<number> {
 
 describe('Thumbnails of an RTMP broadcast (real FFmpeg)', () => {
   it('shows the newest frame while live, keeps the last one after the end, and gives the recording its own', async () => {
-    const ls = server.livestreams.create({ name: 'Night "sky" <live> & more', record: true });
+    const ls = await server.livestreams.create({ name: 'Night "sky" <live> & more', record: true });
     expect((await livestream(ls.id)).thumbnailUrl).toBeNull();
     expect((await fetch(`${server.base}/live/${ls.id}/thumbnail.jpg`)).status).toBe(404);
     const bare = await (await fetch(`${server.base}/watch/${ls.id}`)).text();

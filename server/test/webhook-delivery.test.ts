@@ -139,12 +139,13 @@ describe('webhook delivery', () => {
 
   it('sends only the events a webhook subscribed to', async () => {
     const { service } = startService();
+    const warning = { livestreamId: started.livestreamId, broadcastId: started.broadcastId, code: 'keyframe_interval' as const };
     await subscribe(service, ['recording.ready']);
     service.emit('livestream.started', started);
-    service.emit('livestream.health.warning', { livestreamId: started.livestreamId, warning: 'keyframes every 6 s' });
+    service.emit('livestream.health.warning', { ...warning, warning: 'keyframes every 6 s' });
     const other = await service.create({ url: receiver.url, events: ['livestream.health.warning'] });
     receiver.secret = other.secret;
-    service.emit('livestream.health.warning', { livestreamId: started.livestreamId, warning: 'keyframes every 6 s' });
+    service.emit('livestream.health.warning', { ...warning, warning: 'keyframes every 6 s' });
     await waitFor('the warning', () => receiver.delivered().length === 1);
     expect(receiver.delivered()[0]).toMatchObject({ type: 'livestream.health.warning', data: { warning: 'keyframes every 6 s' } });
     await new Promise((r) => setTimeout(r, 300));

@@ -113,7 +113,7 @@ describe('webhook API', () => {
 
   it('lists the delivery log newest first, a page at a time', async () => {
     const created = await create({ url: 'https://hooks.example.com/', events: ['livestream.health.warning'] });
-    for (let i = 0; i < 5; i++) webhooks.emit('livestream.health.warning', { livestreamId: 'ls-0123456789', warning: `warning ${i}` });
+    for (let i = 0; i < 5; i++) webhooks.emit('livestream.health.warning', { livestreamId: 'ls-0123456789', broadcastId: 'b0001', code: 'no_audio', warning: `warning ${i}` });
     const warnings = (page: WebhookDeliveryList) => page.items.map((d) => (d.payload.data as { warning: string }).warning);
 
     const first = (await call('GET', `/api/webhooks/${created.id}/deliveries?limit=2`)).json as WebhookDeliveryList;

@@ -35,7 +35,7 @@ const keys = new Map([
   ['studio-test-frozen', 'key-frozen'],
 ]);
 const auth: PublishAuthorizer = {
-  authorizePublish: (id, key) => {
+  authorizePublish: async (id, key) => {
     const expected = keys.get(id);
     if (expected === undefined) return 'unknown_livestream';
     return expected === key ? 'ok' : 'wrong_key';
@@ -200,6 +200,12 @@ describe('browser (WebRTC) ingest', { timeout: 90_000 }, () => {
     // Within a video frame or two (33 ms each) and an Opus frame (20 ms).
     expect(Math.max(...skews), JSON.stringify({ video: video.marksS, audio: audio.marksS })).toBeLessThan(0.15);
     expect(await pool.stats()).toEqual({ workers: 1, routers: 1, transports: 3 });
+    // Health is measured from the RTP mediasoup receives: codecs, frames, keyframes.
+    expect(session.health).toMatchObject({ protocol: 'webrtc', videoCodec: 'VP8', audioCodec: 'opus', width: 320, height: 240 });
+    const measured = session.ingest.meter!.read();
+    expect(measured.frames).toBeGreaterThan(60);
+    expect(measured.mediaTimeS).toBeGreaterThan(2);
+    expect(measured.keyframesAtS.length).toBeGreaterThan(0);
 
     // A restarted FFmpeg gets an input of its own, on fresh ports outside mediasoup's range.
     const second = await session.ingest.openInput();

@@ -20,7 +20,7 @@ function client(c: WrtcClient): WrtcClient {
 
 /** A WHIP broadcast from a wrtc publisher, live once FFmpeg decodes it. */
 async function liveWhipBroadcast(name: string, ...options: string[]) {
-  const ls = server.livestreams.create({ name, record: false });
+  const ls = await server.livestreams.create({ name, record: false });
   const publisher = client(WrtcClient.publish(`${server.base}/whip/${ls.id}`, ls.streamKey, ...options));
   await publisher.waitFor('the WHIP answer', (e) => e.event === 'answered');
   await waitFor('the broadcast live', () => server.registry.get(ls.id)?.state === 'live', 30_000);
@@ -93,12 +93,12 @@ describe('WHEP playback', { timeout: 90_000 }, () => {
 
   it('holds a viewer who comes while the publisher is still connecting until the broadcast starts', async () => {
     const { session: source } = await liveWhipBroadcast('whep source', '--no-audio');
-    const ls = server.livestreams.create({ name: 'whep early viewer', record: false });
-    const publisherConnecting = server.registry.reserve(ls.id);
+    const ls = await server.livestreams.create({ name: 'whep early viewer', record: false });
+    const publisherConnecting = await server.registry.reserve(ls.id);
     const early = offerTo(ls.id, chromeViewerOffer);
     await new Promise((resolve) => setTimeout(resolve, 500));
     // The publisher's broadcast starts, with media that passes through mediasoup.
-    publisherConnecting.start(Object.assign(new SyntheticIngest({ width: 320, height: 240 }), { realtime: source.realtime }));
+    await publisherConnecting.start(Object.assign(new SyntheticIngest({ width: 320, height: 240 }), { realtime: source.realtime }));
     const response = await early;
     expect(response.status).toBe(201);
     await fetch(`${server.base}${response.headers.get('location')}`, { method: 'DELETE' });
@@ -115,11 +115,11 @@ describe('WHEP playback', { timeout: 90_000 }, () => {
   });
 
   it('refuses what it cannot play, with a reason, and stays healthy', async () => {
-    const offline = server.livestreams.create({ name: 'whep offline', record: false });
-    const rtmp = server.livestreams.create({ name: 'whep rtmp', record: false });
-    server.registry.reserve(rtmp.id).start(new SyntheticIngest({ width: 320, height: 240 }));
-    const starting = server.livestreams.create({ name: 'whep starting', record: false });
-    const publisherConnecting = server.registry.reserve(starting.id);
+    const offline = await server.livestreams.create({ name: 'whep offline', record: false });
+    const rtmp = await server.livestreams.create({ name: 'whep rtmp', record: false });
+    await (await server.registry.reserve(rtmp.id)).start(new SyntheticIngest({ width: 320, height: 240 }));
+    const starting = await server.livestreams.create({ name: 'whep starting', record: false });
+    const publisherConnecting = await server.registry.reserve(starting.id);
     const { ls } = await liveWhipBroadcast('whep refusals', '--no-audio');
     const h264Only = chromeViewerOffer.replace(/^m=video (\d+) (\S+) .*$/m, 'm=video $1 $2 102').replace(/a=rtpmap:96 VP8\/90000\r\n/, '');
     const cases: Array<[string, () => Promise<Response>, number, RegExp]> = [
@@ -161,7 +161,7 @@ describe('WHEP and WHIP sessions per client address and per livestream', { timeo
   });
 
   it('refuses an address over its share (429) and a livestream at its limit (503), and frees a slot when a session ends', async () => {
-    const ls = limited.livestreams.create({ name: 'limited', record: false });
+    const ls = await limited.livestreams.create({ name: 'limited', record: false });
     const publisher = client(WrtcClient.publish(`${limited.base}/whip/${ls.id}`, ls.streamKey));
     await publisher.waitFor('the WHIP answer', (e) => e.event === 'answered');
     await waitFor('the broadcast live', () => limited.registry.get(ls.id)?.state === 'live', 30_000);
@@ -187,7 +187,7 @@ describe('WHEP and WHIP sessions per client address and per livestream', { timeo
     expect((await offer('127.0.0.4')).status).toBe(201);
 
     // One publish session per address: a second publisher from the same address is refused before its key is used.
-    const other = limited.livestreams.create({ name: 'limited 2', record: false });
+    const other = await limited.livestreams.create({ name: 'limited 2', record: false });
     const second = await requestFrom('127.0.0.1', `${limited.base}/whip/${other.id}`, {
       method: 'POST',
       headers: { 'content-type': 'application/sdp', authorization: `Bearer ${other.streamKey}` },

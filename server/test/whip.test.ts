@@ -13,6 +13,8 @@ import { waitFor } from './fixtures/wait-for.js';
 import { startWebRtcHttpServer, WrtcClient, type WebRtcHttpServer } from './fixtures/webrtc-http-server.js';
 
 const log = createLogger('whip-test');
+/** Short, so that a publisher that does not return is given up on within a test. */
+const RECONNECT_WINDOW_S = 5;
 let server: WebRtcHttpServer;
 const clients: WrtcClient[] = [];
 
@@ -29,6 +31,9 @@ function publish(ls: LivestreamRecord, ...options: string[]): WrtcClient {
   return client;
 }
 
+/** Why the broadcast ends, once it has. */
+const endReason = (session: StreamSession) => new Promise<string>((resolve) => session.once('ended', resolve));
+
 /** Nothing of a publish is held any more: no reservation, router or transport. */
 async function expectReleased(id: string): Promise<void> {
   await waitFor('the livestream released', () => !server.registry.isLive(id), 10_000);
@@ -40,7 +45,7 @@ beforeAll(async () => {
   // A small ladder: the 320x240 source makes 240p and 144p.
   server = await startWebRtcHttpServer(
     (config) => (id, ingest) => new StreamSession(id, ingest, { config, log }),
-    { AXON_LADDER: '240,144', AXON_X264_PRESET: 'ultrafast', AXON_FPS: '15' },
+    { AXON_LADDER: '240,144', AXON_X264_PRESET: 'ultrafast', AXON_FPS: '15', AXON_RECONNECT_WINDOW_S: String(RECONNECT_WINDOW_S) },
   );
 });
 
@@ -55,7 +60,7 @@ afterAll(async () => {
 
 describe('WHIP ingest', { timeout: 90_000 }, () => {
   it('takes a wrtc publisher (VP8 + Opus) into the same broadcast pipeline as the studio: the HLS ladder appears', async () => {
-    const ls = server.livestreams.create({ name: 'whip wrtc', record: false });
+    const ls = await server.livestreams.create({ name: 'whip wrtc', record: false });
     const client = publish(ls);
     const answered = await client.waitFor('the answer', (e) => e.event === 'answered');
     expect(answered.location).toMatch(new RegExp(`^/whip/${ls.id}/sessions/[A-Za-z0-9_-]{22}$`));
@@ -90,19 +95,62 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
     expect((await fetch(resource, { method: 'DELETE', headers: { authorization: `Bearer ${ls.streamKey}` } })).status).toBe(404);
   });
 
-  it('ends the broadcast when the publisher goes away without DELETE', async () => {
-    const ls = server.livestreams.create({ name: 'whip dropped', record: false });
+  it('ends the broadcast after the reconnect window when the publisher goes away without DELETE and does not return', async () => {
+    const ls = await server.livestreams.create({ name: 'whip dropped', record: false });
     const client = publish(ls, '--no-audio', '--size', '160x120');
     await waitFor('the broadcast live', () => server.registry.get(ls.id)?.state === 'live', 45_000);
-    const session = server.registry.get(ls.id)!;
+    const session = server.registry.get(ls.id) as StreamSession;
+    const ended = endReason(session);
     expect(session.realtime?.audio).toBeUndefined();
+    // Closing its peer connection without DELETE: the transport is lost, the broadcast waits for the publisher.
     await client.kill();
-    await waitFor('the broadcast ended', () => session.state === 'ended', 20_000);
+    await waitFor('the publisher dropped', () => session.realtime === undefined, 20_000);
+    // Its FFmpeg run is stopped, and no new one starts on silence while the broadcast waits.
+    await waitFor('ffmpeg stopped', () => session.ffmpegPid === undefined, 10_000);
+    const pidsWhileWaiting = new Set<number | undefined>();
+    const sampling = setInterval(() => pidsWhileWaiting.add(session.ffmpegPid), 100);
+    expect(session.state).toBe('live');
+    expect(await server.registry.status(ls.id)).toBe('live');
+    expect(await ended.finally(() => clearInterval(sampling))).toBe(`the publisher did not return within ${RECONNECT_WINDOW_S} s`);
+    expect([...pidsWhileWaiting]).toEqual([undefined]);
+    await expectReleased(ls.id);
+  });
+
+  it('continues the same broadcast when the dropped publisher publishes again within the window; DELETE then ends it at once', async () => {
+    const ls = await server.livestreams.create({ name: 'whip returns', record: false });
+    const first = publish(ls, '--no-audio', '--size', '160x120');
+    const firstAnswer = await first.waitFor('the answer', (e) => e.event === 'answered');
+    await waitFor('the broadcast live', () => server.registry.get(ls.id)?.state === 'live', 45_000);
+    const session = server.registry.get(ls.id) as StreamSession;
+    const ended = endReason(session);
+    const firstRouter = session.realtime!.router;
+    await first.kill();
+    await waitFor('the publisher dropped', () => session.realtime === undefined, 20_000);
+    // The lost session's resource is gone: only the returning publisher's ends the broadcast now.
+    const deleteOld = await fetch(`${server.base}${firstAnswer.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${ls.streamKey}` } });
+    expect(deleteOld.status).toBe(404);
+
+    const second = publish(ls, '--no-audio', '--size', '160x120');
+    const secondAnswer = await second.waitFor('the answer', (e) => e.event === 'answered');
+    await waitFor('the publisher back on the broadcast', () => session.realtime !== undefined && session.ffmpegPid !== undefined, 30_000);
+    expect(server.registry.get(ls.id)).toBe(session);
+    expect(session.realtime!.router).not.toBe(firstRouter);
+    // The next run appends to the same playlists across a discontinuity, as after an RTMP publisher's return.
+    const playlist = path.join(server.config.mediaDir, ls.id, `${session.ladder.rungs[0]!.name}.m3u8`);
+    await waitFor('the second run in the playlist', () => fs.readFileSync(playlist, 'utf8').includes('#EXT-X-DISCONTINUITY'), 30_000);
+    expect(session.state).toBe('live');
+    // A second publisher is still refused while this one is on the broadcast.
+    expect((await post(ls, obsOffer)).status).toBe(409);
+
+    const deleted = await fetch(`${server.base}${secondAnswer.location}`, { method: 'DELETE', headers: { authorization: `Bearer ${ls.streamKey}` } });
+    expect(deleted.status).toBe(200);
+    expect(await ended).toBe('the client deleted its session');
+    expect(fs.readFileSync(playlist, 'utf8')).toContain('#EXT-X-ENDLIST');
     await expectReleased(ls.id);
   });
 
   it('accepts a simulcast publish and sizes the ladder from a layer it receives', async () => {
-    const ls = server.livestreams.create({ name: 'whip simulcast', record: false });
+    const ls = await server.livestreams.create({ name: 'whip simulcast', record: false });
     publish(ls, '--simulcast', '--size', '640x360', '--fps', '15', '--no-audio');
     await waitFor('the broadcast live', () => server.registry.get(ls.id)?.state === 'live', 45_000);
     const media = server.registry.get(ls.id)!.ingest;
@@ -116,7 +164,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
     ['Firefox (VP8 with RTX, Opus)', firefoxOffer, { video: 'VP8', audio: 'opus', videoMid: '1' }],
     ['Chromium (VP8 simulcast, Opus)', chromeSimulcastOffer, { video: 'VP8', audio: 'opus', videoMid: '0' }],
   ])("answers %s in the client's own terms", async (_client, offer, expected) => {
-    const ls = server.livestreams.create({ name: 'whip offers', record: false });
+    const ls = await server.livestreams.create({ name: 'whip offers', record: false });
     const response = await post(ls, offer);
     expect(response.status).toBe(201);
     expect(response.headers.get('content-type')).toBe('application/sdp');
@@ -139,7 +187,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
   });
 
   it('refuses a missing or wrong token, a wrong content type and unusable SDP, and stays healthy', async () => {
-    const ls = server.livestreams.create({ name: 'whip refusals', record: false });
+    const ls = await server.livestreams.create({ name: 'whip refusals', record: false });
     // One at a time: a request that gets as far as reserving the livestream would make the next one a 409.
     // Refusals of the publisher itself carry a code; those of its request's shape say what is wrong in words only.
     const cases: Array<[string, () => Promise<Response>, number, RegExp, PublishRefusalCode?]> = [
@@ -190,7 +238,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
   });
 
   it('takes trickled candidates, restarts ICE on new credentials, and checks If-Match', async () => {
-    const ls = server.livestreams.create({ name: 'whip patch', record: false });
+    const ls = await server.livestreams.create({ name: 'whip patch', record: false });
     const created = await post(ls, obsOffer);
     expect(created.status).toBe(201);
     const resource = `${server.base}${created.headers.get('location')}`;
@@ -223,7 +271,7 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
   });
 
   it('gives the livestream back when the publisher never connects', { timeout: CONNECT_TIMEOUT_MS + 30_000 }, async () => {
-    const ls = server.livestreams.create({ name: 'whip silent', record: false });
+    const ls = await server.livestreams.create({ name: 'whip silent', record: false });
     expect((await post(ls, obsOffer)).status).toBe(201);
     expect(server.registry.isLive(ls.id)).toBe(true);
     await waitFor('the livestream released', () => !server.registry.isLive(ls.id), CONNECT_TIMEOUT_MS + 5000);

@@ -4,6 +4,7 @@ import type { Recording } from '../../../shared/recording.js';
 import { copyField } from '../clipboard.js';
 import { h, showPicture } from '../dom.js';
 import { statusBadge, updateStatusBadge } from '../status-badge.js';
+import { IngestHealthPanel } from './ingest-health-panel.js';
 import { RecordingList } from './recording-list.js';
 import { RestreamPanel } from './restream-panel.js';
 import type { RestreamIntents } from './restreams-controller.js';
@@ -47,6 +48,7 @@ export class LivestreamCard {
   private readonly playerUrl = copyField('Player URL', { testid: 'player-url' });
   private readonly embedHtml = copyField('Embed code', { multiline: true, testid: 'embed-html' });
   private readonly recordings: RecordingList;
+  private readonly health = new IngestHealthPanel();
 
   constructor(livestream: Livestream, actions: CardActions) {
     this.livestream = livestream;
@@ -66,6 +68,7 @@ export class LivestreamCard {
       h('div', { className: 'card-head' }, this.thumbnail, this.name, this.badge, this.disabledBadge, this.viewers),
       h('div', { className: 'card-meta' }, this.created, this.recordFlag),
       h('div', { className: 'card-links' }, this.studio, this.watch, this.embed),
+      this.health.element,
       h(
         'details',
         { className: 'card-details' },
@@ -114,5 +117,6 @@ export class LivestreamCard {
     this.whipToken.set(ls.streamKey);
     this.playerUrl.set(ls.playerUrl);
     this.embedHtml.set(ls.embedHtml);
+    this.health.update(ls.health);
   }
 }

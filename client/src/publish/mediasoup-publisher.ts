@@ -29,6 +29,11 @@ export class MediasoupPublisher extends PublisherBase {
   /** Rejects when the connection goes, so every pending request fails at once instead of timing out. */
   private connectionGone: Promise<never> = new Promise(() => undefined);
   private rejectConnectionGone: (error: PublishError) => void = () => undefined;
+  /**
+   * A closing tab has no time to wait for the end request's answer. Leaving the namespace on purpose is one
+   * packet, and the server reads it as "End stream"; a socket that merely drops waits out the reconnect window.
+   */
+  private readonly onPageHide = () => this.socket?.disconnect();
 
   protected async negotiate(request: PublishRequest): Promise<void> {
     this.connectionGone = new Promise<never>((_resolve, reject) => {
@@ -37,10 +42,7 @@ export class MediasoupPublisher extends PublisherBase {
     this.connectionGone.catch(() => undefined);
     try {
       await this.connect();
-      const joined = await this.request<JoinResponse>(PublishEvents.join, {
-        livestreamId: request.livestreamId,
-        streamKey: request.streamKey,
-      });
+      const joined = await this.join(request);
       const device = new Device();
       await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as unknown as RtpCapabilities });
       if (!device.canProduce('video')) throw new PublishError('unsupported', 'This browser cannot send video to this server.');
@@ -89,11 +91,27 @@ export class MediasoupPublisher extends PublisherBase {
     if (this.socket?.connected) await this.request(PublishEvents.end, {}).catch(() => undefined);
   }
 
-  private connect(): Promise<void> {
+  /**
+   * A full node of a cluster names one with room in its refusal: the studio continues there, once. Over
+   * WebSocket only: the other node is another origin, and Socket.IO's HTTP polling would need CORS.
+   */
+  private async join(request: PublishRequest): Promise<JoinResponse> {
+    const payload = { livestreamId: request.livestreamId, streamKey: request.streamKey };
+    const ack = await this.ask<JoinResponse>(PublishEvents.join, payload);
+    const node = !ack.ok && ack.code === 'moved' ? nodeUrl(ack.nodeUrl) : undefined;
+    if (node === undefined) return accepted(ack);
+    this.socket?.disconnect();
+    await this.connect(node);
+    return this.request<JoinResponse>(PublishEvents.join, payload);
+  }
+
+  private connect(node?: string): Promise<void> {
     return new Promise((resolve, reject) => {
       // No reconnection: a broadcast does not survive its signalling connection, so a new one starts over.
-      const socket = io(STUDIO_NAMESPACE, { reconnection: false, timeout: ACK_TIMEOUT_MS });
+      const options = { reconnection: false, timeout: ACK_TIMEOUT_MS };
+      const socket = node === undefined ? io(STUDIO_NAMESPACE, options) : io(`${node}${STUDIO_NAMESPACE}`, { ...options, transports: ['websocket'] });
       this.socket = socket;
+      window.addEventListener('pagehide', this.onPageHide);
       socket.on(PublishEvents.state, (state: PublishState) => this.onServerState(state));
       socket.once('connect', () => resolve());
       socket.once('connect_error', (error: Error & { type?: string; data?: { code?: unknown } }) => {
@@ -108,16 +126,17 @@ export class MediasoupPublisher extends PublisherBase {
   }
 
   private async request<T extends object = object>(event: string, payload: unknown): Promise<T> {
+    return accepted(await this.ask<T>(event, payload));
+  }
+
+  private async ask<T extends object>(event: string, payload: unknown): Promise<Ack<T>> {
     const socket = this.socket;
     if (!socket) throw connectionLost();
-    let ack: Ack<T>;
     try {
-      ack = await Promise.race([socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload) as Promise<Ack<T>>, this.connectionGone]);
+      return await Promise.race([socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload) as Promise<Ack<T>>, this.connectionGone]);
     } catch (error) {
       throw error instanceof PublishError ? error : new PublishError('unreachable', timeoutMessage);
     }
-    if (!ack.ok) throw refusedBy(ack);
-    return ack;
   }
 
   private onServerState(message: PublishState): void {
@@ -138,6 +157,7 @@ export class MediasoupPublisher extends PublisherBase {
   }
 
   protected release(): void {
+    window.removeEventListener('pagehide', this.onPageHide);
     this.rejectConnectionGone(connectionLost());
     for (const producer of this.producers.values()) producer.close();
     this.producers.clear();
@@ -163,4 +183,16 @@ function startRequest(track: MediaStreamTrack): StartRequest {
 /** mediasoup-client's UnsupportedError: it knows no way to do WebRTC in this browser. */
 function fromMediasoup(error: unknown): unknown {
   return error instanceof Error && error.name === 'UnsupportedError' ? new PublishError('unsupported', 'This browser cannot publish over WebRTC.') : error;
+}
+
+function accepted<T extends object>(ack: Ack<T>): { ok: true } & T {
+  if (!ack.ok) throw refusedBy(ack);
+  return ack;
+}
+
+/** The node a refusal names, when it is an http(s) base URL. */
+function nodeUrl(value: string | undefined): string | undefined {
+  if (value === undefined || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
 }

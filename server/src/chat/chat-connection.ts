@@ -86,11 +86,13 @@ export class ChatConnection {
     socket.on('disconnect', () => this.leave());
   }
 
-  private join(req: ChatJoinRequest): ChatAck<ChatJoinResponse> {
+  private async join(req: ChatJoinRequest): Promise<ChatAck<ChatJoinResponse>> {
     const { livestreamId } = req;
-    if (!this.ctx.livestreams.get(livestreamId)) return refuse('unknown_livestream');
-    const role = chatRole(this.auth, livestreamId, this.ctx.livestreams, this.ctx.apiToken);
+    if (!(await this.ctx.livestreams.get(livestreamId))) return refuse('unknown_livestream');
+    const role = await chatRole(this.auth, livestreamId, this.ctx.livestreams, this.ctx.apiToken);
     if (role === 'forbidden') return refuse('forbidden');
+    // Gone while the store answered: joining now would count a viewer nobody will ever take away.
+    if (this.socket.disconnected) return refuse('not_joined');
     let name = this.name;
     if (req.name !== undefined) {
       const checked = checkChatName(req.name);
@@ -103,9 +105,10 @@ export class ChatConnection {
     this.joined = { livestreamId, moderator };
     void this.socket.join([livestreamRoom(livestreamId), participantRoom(livestreamId, this.participantId)]);
     this.ctx.viewers.join(livestreamId, !moderator);
+    // Read after joining the room: a message sent meanwhile comes both ways, and the page keeps it once (by id).
     return {
       ok: true,
-      history: this.ctx.store.recent(livestreamId, CHAT_HISTORY_SIZE),
+      history: await this.ctx.store.recent(livestreamId, CHAT_HISTORY_SIZE),
       viewers: this.ctx.viewers.total(livestreamId),
       moderator,
     };
@@ -127,7 +130,7 @@ export class ChatConnection {
     if (!checked.ok) return refuse(checked.error);
     // Before anything that reads the database: a flood is refused from memory.
     if (!RateLimiter.takeAll(this.messageLimit, this.addressBudget.messages)) return this.tooFast();
-    if (this.ctx.store.isBanned(joined.livestreamId, this.participantId)) return refuse('banned');
+    if (await this.ctx.store.isBanned(joined.livestreamId, this.participantId)) return refuse('banned');
     const message = await this.ctx.store.add({
       livestreamId: joined.livestreamId,
       participantId: this.participantId,
@@ -139,11 +142,11 @@ export class ChatConnection {
     return { ok: true, message };
   }
 
-  private react(req: ReactionSendRequest): ChatAck<object> {
+  private async react(req: ReactionSendRequest): Promise<ChatAck<object>> {
     const joined = this.joined;
     if (!joined) return refuse('not_joined');
     if (!RateLimiter.takeAll(this.reactionLimit, this.addressBudget.reactions)) return this.tooFast();
-    if (this.ctx.store.isBanned(joined.livestreamId, this.participantId)) return refuse('banned');
+    if (await this.ctx.store.isBanned(joined.livestreamId, this.participantId)) return refuse('banned');
     this.ctx.reactions.add(joined.livestreamId, req.emoji);
     return { ok: true };
   }
@@ -161,22 +164,22 @@ export class ChatConnection {
     return refuse('rate_limited');
   }
 
-  private deleteMessage(req: ModerationRequest): ChatAck<object> {
+  private async deleteMessage(req: ModerationRequest): Promise<ChatAck<object>> {
     const joined = this.joined;
     if (!joined) return refuse('not_joined');
     if (!joined.moderator) return refuse('forbidden');
-    if (!this.ctx.store.delete(joined.livestreamId, req.messageId)) return refuse('not_found');
+    if (!(await this.ctx.store.delete(joined.livestreamId, req.messageId))) return refuse('not_found');
     this.ctx.nsp.to(livestreamRoom(joined.livestreamId)).emit(ChatEvents.deleted, { id: req.messageId });
     return { ok: true };
   }
 
-  private ban(req: ModerationRequest): ChatAck<object> {
+  private async ban(req: ModerationRequest): Promise<ChatAck<object>> {
     const joined = this.joined;
     if (!joined) return refuse('not_joined');
     if (!joined.moderator) return refuse('forbidden');
-    const author = this.ctx.store.authorOf(joined.livestreamId, req.messageId);
+    const author = await this.ctx.store.authorOf(joined.livestreamId, req.messageId);
     if (author === undefined) return refuse('not_found');
-    this.ctx.store.ban(joined.livestreamId, author);
+    await this.ctx.store.ban(joined.livestreamId, author);
     this.ctx.nsp.to(participantRoom(joined.livestreamId, author)).emit(ChatEvents.banned, {});
     this.ctx.log.info('participant banned', { livestreamId: joined.livestreamId, messageId: req.messageId });
     return { ok: true };

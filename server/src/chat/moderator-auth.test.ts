@@ -5,10 +5,10 @@ import { chatRole } from './moderator-auth.js';
 describe('chatRole', () => {
   const noApiToken = { isAdmin: () => false };
 
-  it("keeps a disabled livestream's streamer the moderator of its chat: disabling refuses publishes only", () => {
-    const disabled: PublishAuthorizer = { authorizePublish: (_id, key) => (key === 'the-key' ? 'disabled' : 'wrong_key') };
-    expect(chatRole({ streamKey: 'the-key' }, 'livestream-1', disabled, noApiToken)).toBe('moderator');
-    expect(chatRole({ streamKey: 'not-the-key' }, 'livestream-1', disabled, noApiToken)).toBe('forbidden');
-    expect(chatRole({}, 'livestream-1', disabled, noApiToken)).toBe('viewer');
+  it("keeps a disabled livestream's streamer the moderator of its chat: disabling refuses publishes only", async () => {
+    const disabled: PublishAuthorizer = { authorizePublish: async (_id, key) => (key === 'the-key' ? 'disabled' : 'wrong_key') };
+    expect(await chatRole({ streamKey: 'the-key' }, 'livestream-1', disabled, noApiToken)).toBe('moderator');
+    expect(await chatRole({ streamKey: 'not-the-key' }, 'livestream-1', disabled, noApiToken)).toBe('forbidden');
+    expect(await chatRole({}, 'livestream-1', disabled, noApiToken)).toBe('viewer');
   });
 });

@@ -17,10 +17,10 @@ export type ChatRole = 'moderator' | 'viewer' | 'forbidden';
  * the livestream's stream key or the API token makes a moderator; any wrong credential is refused rather
  * than quietly demoted, so a studio with a stale key finds out.
  */
-export function chatRole(auth: ChatAuth, livestreamId: string, livestreams: PublishAuthorizer, apiToken: ApiTokenCheck): ChatRole {
+export async function chatRole(auth: ChatAuth, livestreamId: string, livestreams: PublishAuthorizer, apiToken: ApiTokenCheck): Promise<ChatRole> {
   if (auth.streamKey === undefined && auth.token === undefined) return 'viewer';
   // A disabled livestream refuses publishes only: its streamer still moderates its chat.
-  const keyOk = auth.streamKey === undefined || ['ok', 'disabled'].includes(livestreams.authorizePublish(livestreamId, auth.streamKey));
+  const keyOk = auth.streamKey === undefined || ['ok', 'disabled'].includes(await livestreams.authorizePublish(livestreamId, auth.streamKey));
   const tokenOk = auth.token === undefined || isApiToken(auth.token, apiToken);
   return keyOk && tokenOk ? 'moderator' : 'forbidden';
 }

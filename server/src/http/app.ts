@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { OriginProxy } from '../cluster/origin-proxy.js';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
+import { pinoLoggerOf, type Logger } from '../log.js';
 import type { TlsCertificate } from '../tls-certificate.js';
 import { FileCache } from '../origin/file-cache.js';
 import type { SessionRegistry } from '../session/session-registry.js';
@@ -9,7 +11,9 @@ import type { LivestreamRepository } from '../store/livestream-repository.js';
 import type { AdminAuth } from './admin-auth.js';
 import { HttpError } from './http-error.js';
 import { LivestreamViews } from './livestream-view.js';
-import type { MetricSample } from './prometheus.js';
+import { registerBroadcastMetrics } from './broadcast-metrics.js';
+import { registerValue } from './prometheus.js';
+import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 import { healthRoutes } from './routes/health.js';
 import { liveRoutes } from './routes/live.js';
 import { livestreamRoutes } from './routes/livestreams.js';
@@ -18,7 +22,6 @@ import { openApiRoutes } from './routes/openapi.js';
 import { pageRoutes } from './routes/pages.js';
 import { registerRateLimits } from './rate-limits.js';
 import { securityHeaders, type SecurityHeaders } from './security-headers.js';
-import { transcodeSamples } from './transcode-metrics.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -26,8 +29,6 @@ declare module 'fastify' {
     securityHeaders?: keyof SecurityHeaders | 'none';
   }
 }
-
-export type { MetricSample };
 
 export interface HttpAppDeps {
   config: Config;
@@ -37,12 +38,15 @@ export interface HttpAppDeps {
   registry: SessionRegistry;
   /** Viewers watching a livestream now (chat provides it). */
   viewerCount: (livestreamId: string) => number;
-  metrics: () => Promise<MetricSample[]>;
+  /** What /metrics serves: the caller's own series; the app adds the origin's and each broadcast's. */
+  metrics: Registry;
   log: Logger;
   /** Vite's output; defaults to `dist/client` at the repository root. */
   clientDir?: string;
   /** When given, the app serves HTTPS with HTTP/2 and HTTP/1.1 (ALPN), following the certificate's renewals. */
   tls?: TlsCertificate;
+  /** In a cluster: serves `/live/<id>/…` of broadcasts other nodes host from those nodes. */
+  originProxy?: OriginProxy;
 }
 
 /** JSON bodies are small (a name, a flag); a route that takes more (e.g. SDP) sets its own `bodyLimit`. */
@@ -58,9 +62,19 @@ const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
  * which Socket.IO makes over HTTP/1.1). Fastify picks the HTTP version per request from the raw request, so
  * the routes are the same either way; the cast keeps the one set of route types Axon's plugins are written
  * against, and no route touches the raw request or response.
+ *
+ * Fastify writes its own lines (and `request.log`'s, with the request's `reqId`) through Axon's pino logger
+ * when `log` has one. Its per-request lines stay off: every viewer fetches a segment a second, and at info
+ * they would bury everything else; buildHttpApp logs each request at debug instead.
  */
-function createFastify(tls: TlsCertificate | undefined): FastifyInstance {
-  const common = { logger: false, bodyLimit: BODY_LIMIT } as const;
+function createFastify(tls: TlsCertificate | undefined, log: Logger): FastifyInstance {
+  const loggerInstance: FastifyBaseLogger | undefined = pinoLoggerOf(log);
+  const common = {
+    ...(loggerInstance ? { loggerInstance } : { logger: false }),
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestId,
+    bodyLimit: BODY_LIMIT,
+  } as const;
   if (!tls) return Fastify(common);
   const app = Fastify({
     ...common,
@@ -88,7 +102,12 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   const auth = deps.adminAuth;
   const views = new LivestreamViews(deps);
 
-  const app = createFastify(deps.tls);
+  const app = createFastify(deps.tls, httpLog);
+  // Set before anything can answer, so that every answer (an error, a 404, a rate-limit refusal) carries it.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
 
   // JSON only (Fastify also parses text/plain by default): anything else is a 415. An empty JSON body
   // counts as no body, so bodiless POSTs from clients that always send the header still work.
@@ -99,7 +118,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     else parseJson(request, body, done);
   });
 
-  // Exactly one log line per 5xx, with the error when there is one; never bodies or headers.
+  // Exactly one log line per 5xx, with the error when there is one; never bodies, headers or queries.
   const failures = new WeakMap<FastifyRequest, Error>();
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -114,14 +133,12 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   // Callback style: runs on every origin request, where an extra promise per request is not free.
   app.addHook('onResponse', (request, reply, done) => {
+    const line = { reqId: request.id, method: request.method, status: reply.statusCode };
     if (reply.statusCode >= 500) {
       const err = failures.get(request);
-      (err ? httpLog.error : httpLog.warn)('request failed', {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        ...(err && { error: err, stack: err.stack }),
-      });
+      (err ? httpLog.error : httpLog.warn)('request failed', { ...line, route: request.routeOptions.url ?? 'unmatched', ...(err && { error: err.message, stack: err.stack }) });
+    } else {
+      httpLog.debug('request', { ...line, path: request.url.split('?', 1)[0], ms: Math.round(reply.elapsedTime) });
     }
     done();
   });
@@ -139,16 +156,11 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     originFiles.close();
     done();
   });
-  const metrics = async (): Promise<MetricSample[]> => {
-    const files = originFiles.stats();
-    return [
-      ...(await deps.metrics()),
-      ...transcodeSamples(deps.registry.all()),
-      { name: 'axon_origin_cache_bytes', help: 'Bytes of playlists and segments the origin holds in memory.', value: files.bytes },
-      { name: 'axon_origin_cache_hits_total', help: 'Origin requests answered from memory.', value: files.hits, type: 'counter' },
-      { name: 'axon_origin_cache_misses_total', help: 'Origin requests that read the file from disk.', value: files.misses, type: 'counter' },
-    ];
-  };
+  const metrics = deps.metrics;
+  registerBroadcastMetrics(metrics, () => deps.registry.all());
+  registerValue(metrics, { name: 'axon_origin_cache_bytes', help: 'Bytes of playlists and segments the origin holds in memory.' }, () => originFiles.stats().bytes);
+  registerValue(metrics, { name: 'axon_origin_cache_hits_total', help: 'Origin requests answered from memory.', type: 'counter' }, () => originFiles.stats().hits);
+  registerValue(metrics, { name: 'axon_origin_cache_misses_total', help: 'Origin requests that read the file from disk.', type: 'counter' }, () => originFiles.stats().misses);
 
   // Before every route it guards, WHIP and WHEP included (registered later, on the same app).
   const closeRateLimits = await registerRateLimits(app, {
@@ -158,7 +170,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   app.addHook('onClose', async () => closeRateLimits());
   await app.register(healthRoutes);
-  await app.register(metricsRoutes, { metrics, token: config.metricsToken });
+  await app.register(metricsRoutes, { registry: metrics, token: config.metricsToken });
   await app.register(openApiRoutes, { publicUrl: config.publicUrl });
   await app.register(livestreamRoutes, {
     livestreams: deps.livestreams,
@@ -168,7 +180,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     mediaDir: config.mediaDir,
     log: log.child('api'),
   });
-  await app.register(liveRoutes, { mediaDir: config.mediaDir, files: originFiles });
+  await app.register(liveRoutes, { mediaDir: config.mediaDir, files: originFiles, proxy: deps.originProxy });
   await app.register(pageRoutes, {
     clientDir: deps.clientDir ?? DEFAULT_CLIENT_DIR,
     linkPreview: async (id) => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { IdleSession } from '../../test/fixtures/idle-session.js';
 import { tempDirs } from '../../test/fixtures/temp-dirs.js';
 import type { LivestreamRecord } from '../store/livestream-repository.js';
 import { LivestreamViews } from './livestream-view.js';
@@ -19,13 +20,13 @@ const record: LivestreamRecord = {
 
 const views = new LivestreamViews({
   config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935, rtmpsPort: 1936, tls: { certPath: 'c.pem', keyPath: 'k.pem' }, mediaDir },
-  registry: { status: (id) => (id === 'abcdefgh1234' ? 'live' : 'offline') },
+  registry: { status: async (id) => (id === 'abcdefgh1234' ? 'live' : 'offline'), get: () => undefined },
   viewerCount: () => 3,
 });
 
 describe('LivestreamViews', () => {
-  it('builds every URL from the public URL', () => {
-    expect(views.full(record)).toMatchObject({
+  it('builds every URL from the public URL', async () => {
+    expect(await views.full(record)).toMatchObject({
       status: 'live',
       viewers: 3,
       rtmpUrl: 'rtmp://tv.example.org:1935/live',
@@ -40,40 +41,54 @@ describe('LivestreamViews', () => {
     });
   });
 
-  it('offers no RTMPS URL without a certificate', () => {
+  it('offers no RTMPS URL without a certificate', async () => {
     const plain = new LivestreamViews({
       config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined, mediaDir },
-      registry: { status: () => 'offline' },
+      registry: { status: async () => 'offline', get: () => undefined },
       viewerCount: () => 0,
     });
-    expect(plain.full(record)).toMatchObject({ rtmpUrl: 'rtmp://tv.example.org:1935/live', rtmpsUrl: null });
+    expect(await plain.full(record)).toMatchObject({ rtmpUrl: 'rtmp://tv.example.org:1935/live', rtmpsUrl: null });
   });
 
-  it('embeds an iframe on the embed page, with the name escaped', () => {
-    const html = views.publicView(record).embedHtml;
+  it('embeds an iframe on the embed page, with the name escaped', async () => {
+    const html = (await views.publicView(record)).embedHtml;
     expect(html).toMatch(/^<iframe src="https:\/\/tv\.example\.org:8443\/embed\/abcdefgh1234" /);
     expect(html).toContain('title="Talk &quot;&lt;b&gt;&amp;&#39;"');
     expect(html).toContain('allow="autoplay; fullscreen');
     expect(html).toContain('allowfullscreen');
   });
 
-  it('leaves every secret out of the public view', () => {
-    const view = views.publicView(record);
+  it('gives the owner the ingest health of a broadcast going on, and nobody else', async () => {
+    const session = new IdleSession(record.id);
+    const live = new LivestreamViews({
+      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined, mediaDir },
+      registry: { status: async () => 'live', get: () => session },
+      viewerCount: () => 0,
+    });
+    expect((await live.full(record)).health).toEqual(session.health);
+    expect(await live.publicView(record)).not.toHaveProperty('health');
+    void session.stop('over');
+    expect(await live.full(record)).not.toHaveProperty('health');
+    expect(await views.full(record)).not.toHaveProperty('health');
+  });
+
+  it('leaves every secret out of the public view', async () => {
+    const view = await views.publicView(record);
     expect(Object.keys(view).sort()).toEqual(
       ['createdAt', 'dashUrl', 'embedHtml', 'hlsUrl', 'id', 'name', 'playerUrl', 'status', 'thumbnailUrl', 'viewers'].sort(),
     );
     expect(JSON.stringify(view)).not.toContain(record.streamKey);
   });
 
-  it('gives the thumbnail URL once there is a picture, with its version in the query', () => {
-    expect(views.publicView(record).thumbnailUrl).toBeNull();
+  it('gives the thumbnail URL once there is a picture, with its version in the query', async () => {
+    expect((await views.publicView(record)).thumbnailUrl).toBeNull();
     fs.mkdirSync(path.join(mediaDir, record.id));
     const file = path.join(mediaDir, record.id, 'thumbnail.jpg');
     fs.writeFileSync(file, 'jpeg');
     fs.utimesSync(file, 1000, 1000);
-    const first = views.publicView(record).thumbnailUrl;
+    const first = (await views.publicView(record)).thumbnailUrl;
     expect(first).toBe(`https://tv.example.org:8443/live/abcdefgh1234/thumbnail.jpg?v=${(1_000_000).toString(36)}`);
     fs.utimesSync(file, 1010, 1010);
-    expect(views.full(record).thumbnailUrl).not.toBe(first);
+    expect((await views.full(record)).thumbnailUrl).not.toBe(first);
   });
 });

@@ -10,7 +10,7 @@ import { escapeHtml } from './html-escape.js';
 
 export interface LivestreamViewDeps {
   config: Pick<Config, 'publicUrl' | 'rtmpPort' | 'rtmpsPort' | 'tls' | 'mediaDir'>;
-  registry: Pick<SessionRegistry, 'status'>;
+  registry: Pick<SessionRegistry, 'status' | 'get'>;
   viewerCount: (livestreamId: string) => number;
 }
 
@@ -25,13 +25,14 @@ export class LivestreamViews {
     this.rtmpsUrl = deps.config.tls ? `rtmps://${hostname}:${deps.config.rtmpsPort}/${RTMP_APP}` : null;
   }
 
-  publicView(record: LivestreamRecord): PublicLivestream {
+  /** Async: the status may be another node's to tell. */
+  async publicView(record: LivestreamRecord): Promise<PublicLivestream> {
     const base = this.deps.config.publicUrl;
     const embedUrl = `${base}${embedPath(record.id)}`;
     return {
       id: record.id,
       name: record.name,
-      status: this.deps.registry.status(record.id),
+      status: await this.deps.registry.status(record.id),
       viewers: this.deps.viewerCount(record.id),
       createdAt: record.createdAt,
       playerUrl: `${base}${watchPath(record.id)}`,
@@ -45,9 +46,10 @@ export class LivestreamViews {
     };
   }
 
-  full(record: LivestreamRecord): Livestream {
+  async full(record: LivestreamRecord): Promise<Livestream> {
+    const session = this.deps.registry.get(record.id);
     return {
-      ...this.publicView(record),
+      ...(await this.publicView(record)),
       streamKey: record.streamKey,
       record: record.record,
       dvrWindowS: record.dvrWindowS,
@@ -55,6 +57,7 @@ export class LivestreamViews {
       rtmpUrl: this.rtmpUrl,
       rtmpsUrl: this.rtmpsUrl,
       whipUrl: `${this.deps.config.publicUrl}${whipPath(record.id)}`,
+      ...(session && session.state !== 'ended' && { health: session.health }),
     };
   }
 }

@@ -10,6 +10,7 @@ import {
   type LivestreamList,
   type PublicLivestream,
 } from '../../../shared/livestream.js';
+import { ingestHealthSchema } from '../../../shared/ingest-health.js';
 import { PUBLISH_REFUSAL_CODES } from '../../../shared/publish-refusal.js';
 import { recordingIdSchema, type Recording, type RecordingList } from '../../../shared/recording.js';
 import { restreamOpenApi } from './openapi-restreams.js';
@@ -41,6 +42,7 @@ const livestreamSchema = publicLivestreamSchema.extend({
   rtmpUrl: z.string().describe('OBS "Server" for RTMP'),
   rtmpsUrl: z.string().nullable().describe('OBS "Server" for RTMPS; null when the server has no certificate'),
   whipUrl: z.url(),
+  health: ingestHealthSchema.optional().describe('While live on this server: the ingest as measured from its media'),
 });
 const livestreamListSchema = z.object({ items: z.array(livestreamSchema), nextCursor: z.string().nullable() });
 const recordingSchema = z.object({

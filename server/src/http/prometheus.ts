@@ -1,48 +1,70 @@
-export interface MetricSample {
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** A metric family: gauges by default, counters for totals that only grow (their names end in _total). */
+export interface SeriesDef {
   name: string;
   help: string;
-  value: number;
-  /** Defaults to gauge. */
   type?: 'gauge' | 'counter';
-  /** Samples of one name that differ by label (one per broadcast) form one metric family. */
-  labels?: Readonly<Record<string, string>>;
 }
 
-export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+type Labels = Record<string, string>;
+type Setter = (labels: Labels, value: number) => void;
 
 /**
- * Prometheus text exposition format: one HELP/TYPE block per name (from its first sample), followed by
- * every sample of that name, as the format wants a family's lines together.
+ * Registers a family whose samples are all read again at each scrape (prom-client's collect): Axon's
+ * figures live in the objects that own them (sessions, caches, pools), so /metrics reads them rather than
+ * keeping copies up to date. A sample not set again (a broadcast that ended) is gone from the next scrape.
  */
-export function formatPrometheus(samples: readonly MetricSample[]): string {
-  const families = new Map<string, MetricSample[]>();
-  for (const s of samples) {
-    const family = families.get(s.name);
-    if (family) family.push(s);
-    else families.set(s.name, [s]);
+function registerFamily(registry: Registry, def: SeriesDef, labelNames: string[], fill: (set: Setter) => void | Promise<void>): void {
+  const common = { name: def.name, help: def.help, labelNames, registers: [registry] };
+  if (def.type === 'counter') {
+    new Counter({
+      ...common,
+      async collect() {
+        this.reset();
+        await fill((labels, value) => this.inc(labels, value));
+      },
+    });
+  } else {
+    new Gauge({
+      ...common,
+      async collect() {
+        this.reset();
+        await fill((labels, value) => this.set(labels, value));
+      },
+    });
   }
-  return [...families.entries()]
-    .map(([name, family]) => {
-      const { help, type = 'gauge' } = family[0]!;
-      const lines = family.map((s) => `${name}${formatLabels(s.labels)} ${formatValue(s.value)}\n`);
-      return `# HELP ${name} ${escape(help)}\n# TYPE ${name} ${type}\n${lines.join('')}`;
-    })
-    .join('');
 }
 
-function formatLabels(labels: MetricSample['labels']): string {
-  if (!labels) return '';
-  return `{${Object.entries(labels).map(([k, v]) => `${k}="${escape(v).replace(/"/g, '\\"')}"`).join(',')}}`;
+/** One unlabelled series, read at each scrape. */
+export function registerValue(registry: Registry, def: SeriesDef, read: () => number | Promise<number>): void {
+  registerFamily(registry, def, [], async (set) => set({}, await read()));
 }
 
-/** Backslashes and line breaks, escaped as both HELP text and label values want them. */
-function escape(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+/**
+ * One series per item (e.g. per live broadcast), labelled `label="<key>"`; `read` returns undefined for an
+ * item without a value yet, which then has no series.
+ */
+export function registerPerItem<T>(
+  registry: Registry,
+  def: SeriesDef,
+  label: string,
+  items: () => readonly T[],
+  read: (item: T) => readonly [key: string, value: number] | undefined,
+): void {
+  registerFamily(registry, def, [label], (set) => {
+    for (const item of items()) {
+      const sample = read(item);
+      if (sample) set({ [label]: sample[0] }, sample[1]);
+    }
+  });
 }
 
-function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
+/** Shares one read among the series of one scrape, which prom-client collects side by side. */
+export function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () =>
+    (pending ??= read().finally(() => {
+      pending = undefined;
+    }));
 }

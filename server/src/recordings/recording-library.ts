@@ -16,7 +16,7 @@ export interface RecordingLibraryOptions {
   mediaDir: string;
   log: Logger;
   /** Whether another process sharing the data directory broadcasts the livestream now (its files are its own). */
-  liveElsewhere?: (livestreamId: string) => boolean;
+  liveElsewhere?: (livestreamId: string) => Promise<boolean>;
   /** Told of each recording made replayable (at a broadcast's end, or recovered at start). */
   onReady?: (recording: FinishedRecording) => void;
 }
@@ -39,9 +39,9 @@ export class RecordingLibrary {
     return broadcastDir(livestreamDir(this.o.mediaDir, livestreamId), recordingId);
   }
 
-  /** Registers the recording of a broadcast that is starting. Throws when the livestream is gone. */
-  begin(livestreamId: string, broadcastId: string, startedAt: Date): void {
-    this.o.store.begin({ id: broadcastId, livestreamId, startedAt });
+  /** Registers the recording of a broadcast that is starting. Rejects when the livestream is gone. */
+  begin(livestreamId: string, broadcastId: string, startedAt: Date): Promise<void> {
+    return this.o.store.begin({ id: broadcastId, livestreamId, startedAt });
   }
 
   /** Makes a broadcast that ended replayable from what the packager kept. */
@@ -56,16 +56,16 @@ export class RecordingLibrary {
    * Livestreams another running process broadcasts are left alone: their files are that broadcast's.
    */
   async recover(): Promise<void> {
-    const liveElsewhere = this.o.liveElsewhere ?? (() => false);
-    for (const rec of this.o.store.listUnfinished()) {
-      if (liveElsewhere(rec.livestreamId)) {
+    const liveElsewhere = this.o.liveElsewhere ?? (async () => false);
+    for (const rec of await this.o.store.listUnfinished()) {
+      if (await liveElsewhere(rec.livestreamId)) {
         this.log.info('a recording is left to the process broadcasting its livestream', { livestream: rec.livestreamId, recording: rec.id });
         continue;
       }
       const dir = this.dirOf(rec.livestreamId, rec.id);
       try {
         if (!(await exists(dir))) {
-          this.o.store.delete(rec.id);
+          await this.o.store.delete(rec.id);
           continue;
         }
         const { ladder } = await readBroadcastInfo(dir);
@@ -80,24 +80,25 @@ export class RecordingLibrary {
       }
     }
     const livestreamDirs = await fsp.readdir(this.o.mediaDir).catch(() => []);
-    for (const livestreamId of livestreamDirs.filter((d) => isLivestreamDirName(d) && !liveElsewhere(d))) {
-      const ids = this.o.store.idsOf(livestreamId);
+    for (const livestreamId of livestreamDirs.filter((d) => isLivestreamDirName(d))) {
+      if (await liveElsewhere(livestreamId)) continue;
+      const ids = await this.o.store.idsOf(livestreamId);
       await removeLiveLeftovers(livestreamDir(this.o.mediaDir, livestreamId), async (id) => ids.has(id));
     }
   }
 
   /** A livestream's replayable recordings, newest first. */
-  list(livestreamId: string): FinishedRecording[] {
+  list(livestreamId: string): Promise<FinishedRecording[]> {
     return this.o.store.listFinished(livestreamId);
   }
 
-  get(livestreamId: string, recordingId: string): FinishedRecording | undefined {
+  get(livestreamId: string, recordingId: string): Promise<FinishedRecording | undefined> {
     return this.o.store.getFinished(livestreamId, recordingId);
   }
 
   /** Deletes a replayable recording and its files; false when there is none with this id. */
   async remove(livestreamId: string, recordingId: string): Promise<boolean> {
-    if (!this.get(livestreamId, recordingId)) return false;
+    if (!(await this.get(livestreamId, recordingId))) return false;
     await this.discard(livestreamId, recordingId);
     this.log.info('recording deleted', { livestream: livestreamId, recording: recordingId });
     return true;
@@ -105,7 +106,7 @@ export class RecordingLibrary {
 
   /** Deletes the recordings that ended before `date` (retention). Returns how many. */
   async removeEndedBefore(date: Date): Promise<number> {
-    const old = this.o.store.listEndedBefore(date);
+    const old = await this.o.store.listEndedBefore(date);
     for (const rec of old) await this.discard(rec.livestreamId, rec.id);
     if (old.length > 0) this.log.info('old recordings deleted', { count: old.length, endedBefore: date.toISOString() });
     return old.length;
@@ -120,20 +121,20 @@ export class RecordingLibrary {
     await writeManifests(this.dirOf(livestreamId, id), timeline, ladder, { vod: true, ended: true });
     const endedAt = new Date(Math.max(...[...timeline.renditions.values()].map((r) => segmentEnd(r.segments.at(-1)!))));
     const durationS = timeline.durationS();
-    if (!this.o.store.finish(id, { status, endedAt, durationS })) {
+    if (!(await this.o.store.finish(id, { status, endedAt, durationS }))) {
       // Deleted meanwhile, with its livestream: its files go too.
       await this.discard(livestreamId, id);
       return;
     }
     this.log.info('recording ready', { livestream: livestreamId, recording: id, status, durationS: Number(durationS.toFixed(3)) });
-    const ready = this.get(livestreamId, id);
+    const ready = await this.get(livestreamId, id);
     if (ready) this.o.onReady?.(ready);
   }
 
   /** Files first, so a failure leaves the row to try again rather than files nobody knows of. */
   private async discard(livestreamId: string, id: string): Promise<void> {
     await fsp.rm(this.dirOf(livestreamId, id), { recursive: true, force: true });
-    this.o.store.delete(id);
+    await this.o.store.delete(id);
   }
 }
 

@@ -1,20 +1,44 @@
-import type { MetricSample } from '../http/prometheus.js';
-import type { BroadcastRestreams } from './broadcast-restreams.js';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { TargetPush } from './target-push.js';
+
+/** One pushed target of a live broadcast, as /metrics labels it. */
+export interface MeteredPush {
+  livestreamId: string;
+  restreamId: string;
+  push: Pick<TargetPush, 'view' | 'failures'>;
+}
 
 /**
  * Each pushed target, labelled by livestream and restream id (public ids; never a name a user typed, never
- * a key): whether it is live, its bitrate out and its failed pushes in this broadcast.
+ * a key): whether it is live, its bitrate out and its failed pushes in this broadcast. Read at each scrape;
+ * a target whose broadcast ended is gone from the next one.
  */
-export function restreamSamples(broadcasts: ReadonlyMap<string, BroadcastRestreams>): MetricSample[] {
-  return [...broadcasts].flatMap(([livestream, broadcast]) =>
-    broadcast.running().flatMap(({ target, push }): MetricSample[] => {
-      const labels = { livestream, restream: target.id };
-      const { status, bitrateOut } = push.view;
-      return [
-        { name: 'axon_restream_live', help: 'Whether a restream target is receiving the broadcast (1) or not (connecting, retrying, failed: 0).', value: status === 'live' ? 1 : 0, labels },
-        { name: 'axon_restream_bitrate_out_bits', help: 'Bits per second a restream push writes to its destination.', value: bitrateOut ?? 0, labels },
-        { name: 'axon_restream_failures_total', help: 'Restream pushes that ended with an error in this broadcast.', value: push.failures, type: 'counter', labels },
-      ];
-    }),
-  );
+export function registerRestreamMetrics(registry: Registry, pushes: () => readonly MeteredPush[]): void {
+  const labelNames = ['livestream', 'restream'];
+  const each = (set: (labels: Record<string, string>, value: number) => void, read: (p: MeteredPush['push']) => number) => {
+    for (const { livestreamId, restreamId, push } of pushes()) set({ livestream: livestreamId, restream: restreamId }, read(push));
+  };
+  const gauge = (name: string, help: string, read: (p: MeteredPush['push']) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        each((labels, value) => this.set(labels, value), read);
+      },
+    });
+  gauge('axon_restream_live', 'Whether a restream target is receiving the broadcast (1) or not (connecting, retrying, failed: 0).', (p) => (p.view.status === 'live' ? 1 : 0));
+  gauge('axon_restream_bitrate_out_bits', 'Bits per second a restream push writes to its destination.', (p) => p.view.bitrateOut ?? 0);
+  new Counter({
+    name: 'axon_restream_failures_total',
+    help: 'Restream pushes that ended with an error in this broadcast.',
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      each((labels, value) => this.inc(labels, value), (p) => p.failures);
+    },
+  });
 }

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { RESTREAM_TARGETS_MAX, type RestreamTarget } from '../../../shared/restream.js';
 import type { Config } from '../config.js';
-import type { MetricSample } from '../http/prometheus.js';
 import type { Logger } from '../log.js';
 import type { EmitWebhookEvent } from '../webhooks/webhook-service.js';
 import { BroadcastRestreams } from './broadcast-restreams.js';
 import type { RestreamableBroadcast } from './push-source.js';
 import type { RestreamChanges, RestreamRecord, RestreamRepository } from './restream-repository.js';
-import { restreamSamples } from './restream-metrics.js';
+import type { MeteredPush } from './restream-metrics.js';
 import { restreamView } from './restream-view.js';
 import type { PushBackoff } from './target-push.js';
 
@@ -102,8 +101,9 @@ export class RestreamService {
     return true;
   }
 
-  samples(): MetricSample[] {
-    return restreamSamples(this.broadcasts);
+  /** Every target pushed now, for /metrics. */
+  pushes(): MeteredPush[] {
+    return [...this.broadcasts].flatMap(([livestreamId, b]) => b.running().map(({ target, push }) => ({ livestreamId, restreamId: target.id, push })));
   }
 
   /** PIDs of the pushes' FFmpeg processes (benchmarks and tests measure them). */

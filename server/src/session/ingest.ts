@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
+import type { IngestProtocol } from '../../../shared/ingest-health.js';
 import type { RealtimeMedia } from '../sfu/realtime-media.js';
+import type { IngestMeter } from './ingest-health.js';
 
 /** The source's picture, which the ladder is planned from. */
 export interface SourceVideo {
@@ -22,9 +24,14 @@ export interface MediaInput {
   requestKeyFrame(): void;
   /** Releases what this run held (ports, consumers, temp files). Idempotent. */
   close(): Promise<void>;
+  /**
+   * Resolves when the source stops feeding this run although the broadcast goes on (a WebRTC publisher
+   * that dropped): FFmpeg is then stopped, and the next run waits in openInput() for the publisher.
+   */
+  readonly ended?: Promise<void>;
 }
 
-export type IngestProtocol = 'webrtc' | 'whip' | 'rtmp';
+export type { IngestProtocol } from '../../../shared/ingest-health.js';
 
 /**
  * What every ingest (browser WebRTC, WHIP, RTMP) hands a StreamSession. The session never looks
@@ -36,6 +43,8 @@ export interface IngestSource {
   readonly video: SourceVideo;
   /** Present when the publisher's media passes through the SFU (WebRTC, WHIP), absent for RTMP. */
   readonly realtime?: RealtimeMedia;
+  /** Measures the media as it arrives (codecs, bitrate, frames, keyframes); every real ingest has one. */
+  readonly meter?: IngestMeter;
   /** Prepares the source for one FFmpeg run. */
   openInput(): Promise<MediaInput>;
   /**

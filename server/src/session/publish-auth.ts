@@ -9,13 +9,18 @@ export type PublishAuthRefusal = Exclude<PublishAuthResult, 'ok'>;
 
 export interface PublishAuthorizer {
   /** Compares the key in constant time. */
-  authorizePublish(livestreamId: string, streamKey: string): PublishAuthResult;
+  authorizePublish(livestreamId: string, streamKey: string): Promise<PublishAuthResult>;
+}
+
+export interface ResolvedStreamKey {
+  livestreamId: string;
+  result: Extract<PublishAuthResult, 'ok' | 'disabled'>;
 }
 
 /** For protocols that carry only the key (RTMP: rtmp://host/live/<streamKey>). */
 export interface StreamKeyResolver {
   /** The livestream whose current key this is, and whether it takes a publish; undefined for a wrong, rotated or deleted key. */
-  resolveStreamKey(streamKey: string): { livestreamId: string; result: Extract<PublishAuthResult, 'ok' | 'disabled'> } | undefined;
+  resolveStreamKey(streamKey: string): Promise<ResolvedStreamKey | undefined>;
 }
 
 export const publishAuthMessages: Record<PublishAuthRefusal, string> = {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LivestreamStatus } from '../../../shared/livestream.js';
+import { hostStatus, type BroadcastClaims } from '../cluster/broadcast-claims.js';
 import type { IngestSource } from './ingest.js';
 import { PublishRefusedError } from './publish-refused.js';
 import type { LiveSession, StreamSessionFactory } from './stream-session.js';
@@ -34,30 +35,20 @@ export class PublishRevokedError extends PublishRefusedError {
 export interface Reservation {
   readonly livestreamId: string;
   /**
-   * Starts the broadcast from this ingest. The reservation is released when the session ends. Throws
+   * Starts the broadcast from this ingest. The reservation is released when the session ends. Rejects with
    * PublishRevokedError when the livestream was ended meanwhile (deleted, key rotated, disabled).
    */
-  start(ingest: IngestSource): LiveSession;
+  start(ingest: IngestSource): Promise<LiveSession>;
   /** Gives the livestream back (negotiation failed or the publisher left before starting). Idempotent. */
   release(): void;
-}
-
-/** Livestreams held across the processes that share a data directory. */
-export interface LiveClaimStore {
-  /** Takes the livestream for this process; false when another process broadcasts it. */
-  claim(livestreamId: string): boolean;
-  /** Tells the other processes that this process's broadcast of the livestream is playable. */
-  markPlayable(livestreamId: string): void;
-  release(livestreamId: string): void;
-  /** Whether another running process broadcasts the livestream. */
-  heldElsewhere(livestreamId: string): boolean;
-  /** The status of the livestream's broadcast in another running process; undefined when none holds it. */
-  statusElsewhere(livestreamId: string): Exclude<LivestreamStatus, 'offline'> | undefined;
 }
 
 interface RegistryEvents {
   started: [LiveSession];
 }
+
+/** Why a broadcast ends when its node's claim on it went elsewhere. */
+export const CLAIM_LOST_REASON = 'this server lost its hold on the livestream (another server took it over)';
 
 /** The live sessions of this process, one per livestream at most (across processes too, given claims). */
 export class SessionRegistry extends EventEmitter<RegistryEvents> {
@@ -67,44 +58,76 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
 
   constructor(
     private readonly createSession: StreamSessionFactory,
-    private readonly claims?: LiveClaimStore,
+    private readonly claims?: BroadcastClaims,
     /** Broadcasts (and publishers still negotiating) this process takes at once; more are refused before any media. */
-    private readonly maxBroadcasts = Infinity,
+    readonly maxBroadcasts = Infinity,
   ) {
     super();
+    claims?.onLost((livestreamId) => void this.end(livestreamId, CLAIM_LOST_REASON));
   }
 
-  reserve(livestreamId: string): Reservation {
+  /** Broadcasts this process holds now, negotiating publishers included. */
+  get size(): number {
+    return this.reserved.size;
+  }
+
+  /** Held here before the claim is asked for, so that a second local publisher is refused without waiting. */
+  async reserve(livestreamId: string): Promise<Reservation> {
     if (this.reserved.has(livestreamId)) throw new AlreadyLiveError();
     if (this.reserved.size >= this.maxBroadcasts) throw new AtCapacityError(this.maxBroadcasts);
-    if (this.claims && !this.claims.claim(livestreamId)) throw new AlreadyLiveError();
     let released = false;
+    let creating = false;
     let started = false;
     let revokedBecause: string | null = null;
-    const release = () => {
+    const release = (claimed = true) => {
       if (released) return;
       released = true;
       this.reserved.delete(livestreamId);
-      this.claims?.release(livestreamId);
+      if (claimed) void this.claims?.release(livestreamId);
     };
     this.reserved.set(livestreamId, (reason) => {
       if (started) return;
       revokedBecause = reason;
       release();
     });
+    if (this.claims) {
+      const claimed = await this.claims.claim(livestreamId).catch((err: unknown) => {
+        release(false);
+        throw err;
+      });
+      if (!claimed) {
+        release(false);
+        throw new AlreadyLiveError();
+      }
+      // Ended while the claim was on its way: the release above may have come before it.
+      if (revokedBecause !== null) {
+        void this.claims.release(livestreamId);
+        throw new PublishRevokedError(revokedBecause);
+      }
+    }
     return {
       livestreamId,
       release: () => {
         if (!started) release();
       },
-      start: (ingest) => {
+      start: async (ingest) => {
         if (revokedBecause !== null) throw new PublishRevokedError(revokedBecause);
-        if (released || started) throw new Error('reservation is no longer valid');
+        if (released || creating) throw new Error('reservation is no longer valid');
+        creating = true;
+        let session: LiveSession;
+        try {
+          // The factory reads the livestream's settings from the store; the hold may be revoked meanwhile.
+          session = await this.createSession(livestreamId, ingest);
+        } catch (err) {
+          release();
+          throw err;
+        }
+        if (revokedBecause !== null) throw new PublishRevokedError(revokedBecause);
+        if (released) throw new Error('reservation is no longer valid');
         started = true;
-        const session = this.createSession(livestreamId, ingest);
         this.sessions.set(livestreamId, session);
         const onState = (state: LiveSession['state']) => {
-          if (state === 'live') this.claims?.markPlayable(livestreamId);
+          if (state === 'live') void this.claims?.markPlayable(livestreamId);
         };
         session.on('state', onState);
         session.once('ended', () => {
@@ -133,8 +156,8 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
    * The livestream's public status, decided here only: starting from the moment a publisher holds it (key
    * accepted, negotiating, FFmpeg starting) until its session says it is playable, then live.
    */
-  status(livestreamId: string): LivestreamStatus {
-    if (!this.reserved.has(livestreamId)) return this.claims?.statusElsewhere(livestreamId) ?? 'offline';
+  async status(livestreamId: string): Promise<LivestreamStatus> {
+    if (!this.reserved.has(livestreamId)) return hostStatus(await this.claims?.hostOf(livestreamId)) ?? 'offline';
     const state = this.sessions.get(livestreamId)?.state ?? 'starting';
     return state === 'starting' ? 'starting' : 'live';
   }
@@ -148,9 +171,9 @@ export class SessionRegistry extends EventEmitter<RegistryEvents> {
     return this.reserved.has(livestreamId);
   }
 
-  /** Held here or in another process on the same data directory, whose viewers read the same files. */
-  isLiveAnywhere(livestreamId: string): boolean {
-    return this.status(livestreamId) !== 'offline';
+  /** Held here or by another node. */
+  async isLiveAnywhere(livestreamId: string): Promise<boolean> {
+    return (await this.status(livestreamId)) !== 'offline';
   }
 
   all(): LiveSession[] {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { HealthWarning, IngestHealth } from '../../../shared/ingest-health.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { broadcastDir, livestreamDir, thumbnailFile } from '../media/media-layout.js';
@@ -12,6 +13,7 @@ import { Thumbnailer } from '../thumbnails/thumbnailer.js';
 import { type Ladder, planLadder } from '../transcode/ladder.js';
 import { type TranscodeProgress, Transcoder } from '../transcode/transcoder.js';
 import type { IngestProtocol, IngestSource } from './ingest.js';
+import { IngestHealthMonitor } from './ingest-health.js';
 
 export type SessionState = 'starting' | 'live' | 'ended';
 
@@ -20,6 +22,8 @@ export interface StreamSessionEvents {
   ended: [reason: string];
   /** A segment the packager found (what else reads the broadcast, such as restream pushes, follows these). */
   segment: [ScannedSegment];
+  /** A health warning that appears (again): what webhooks and logs report. */
+  warning: [HealthWarning];
 }
 
 /** What the registry and the ingests see of a broadcast. */
@@ -33,6 +37,8 @@ export interface LiveSession {
   readonly state: SessionState;
   /** How FFmpeg keeps up (for /metrics); null until it first reports. */
   readonly transcodeProgress: TranscodeProgress | null;
+  /** The ingest as measured from its media, with FFmpeg's progress and warnings (admin view, /metrics). */
+  readonly health: IngestHealth;
   start(): Promise<void>;
   stop(reason: string): Promise<void>;
   on<E extends keyof StreamSessionEvents>(event: E, listener: (...args: StreamSessionEvents[E]) => void): unknown;
@@ -40,7 +46,8 @@ export interface LiveSession {
   off<E extends keyof StreamSessionEvents>(event: E, listener: (...args: StreamSessionEvents[E]) => void): unknown;
 }
 
-export type StreamSessionFactory = (livestreamId: string, ingest: IngestSource) => LiveSession;
+/** Builds the session of a broadcast that is starting; it may read the livestream's settings from the store first. */
+export type StreamSessionFactory = (livestreamId: string, ingest: IngestSource) => LiveSession | Promise<LiveSession>;
 
 export interface StreamSessionDeps {
   config: Pick<Config, 'mediaDir' | 'dvrWindowS' | 'publicUrl' | 'transcode'>;
@@ -65,6 +72,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
   /** The broadcast's recording; null when the livestream is not recorded. */
   private readonly recording: BroadcastRecording | null;
   private readonly transcoder: Transcoder;
+  private readonly healthMonitor: IngestHealthMonitor;
   private readonly thumbnails: Thumbnailer;
   private readonly recordings: RecordingLibrary | null;
   /** The recording is registered in the library: it must be completed at the end. */
@@ -111,6 +119,15 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       endRun: (i) => this.packager.endRun(i),
       log: this.log.child('ffmpeg'),
     });
+    this.healthMonitor = new IngestHealthMonitor({
+      protocol: ingest.protocol,
+      meter: ingest.meter,
+      transcode: () => this.transcoder.progress,
+      onWarning: (warning) => {
+        this.log.warn('ingest health warning', { warning: warning.code, message: warning.message });
+        this.emit('warning', warning);
+      },
+    });
   }
 
   get state(): SessionState {
@@ -138,6 +155,10 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     return this.transcoder.progress;
   }
 
+  get health(): IngestHealth {
+    return this.healthMonitor.health;
+  }
+
   async start(): Promise<void> {
     this.log.info('broadcast starting', {
       broadcast: this.broadcastId,
@@ -147,6 +168,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       recorded: this.recordings !== null,
     });
     void this.ingest.ended.then((reason) => this.stop(reason));
+    this.healthMonitor.start();
     this.transcoder.on('failed', (reason) => void this.stop(reason));
     this.packager.once('playable', () => {
       if (this.currentState !== 'starting') return;
@@ -156,7 +178,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     });
     this.emit('state', 'starting');
     try {
-      this.beginRecording();
+      await this.beginRecording();
       await this.packager.prepare();
       await this.transcoder.start();
     } catch (err) {
@@ -169,6 +191,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
   stop(reason: string): Promise<void> {
     this.stopped ??= (async () => {
       this.log.info('broadcast ending', { reason });
+      this.healthMonitor.close();
       await this.transcoder.stop();
       await this.packager.endRuns();
       // The last segment's picture, before the recording is listed with it.
@@ -189,10 +212,10 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     return this.stopped;
   }
 
-  private beginRecording(): void {
+  private async beginRecording(): Promise<void> {
     if (!this.recordings) return;
     try {
-      this.recordings.begin(this.livestreamId, this.broadcastId, this.startedAt);
+      await this.recordings.begin(this.livestreamId, this.broadcastId, this.startedAt);
       this.recordingBegun = true;
     } catch (err) {
       this.recording?.stop(`the recording could not be registered (${(err as Error).message})`);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
 import type { ChatMessage } from '../../../shared/chat.js';
 
 export interface NewChatMessage {
@@ -10,7 +9,7 @@ export interface NewChatMessage {
   text: string;
 }
 
-/** Chat history and bans, per livestream. Deleting a livestream deletes both. */
+/** Chat history and bans, per livestream: SQLite (embedded) or PostgreSQL (cluster) behind it. Deleting a livestream deletes both. */
 export interface ChatRepository {
   /**
    * Queues a message for the next batch; resolves to it once it is stored, or to undefined when its batch
@@ -18,14 +17,14 @@ export interface ChatRepository {
    */
   add(message: NewChatMessage): Promise<ChatMessage | undefined>;
   /** Writes the queued messages now, in one transaction, and trims the history of their livestreams. */
-  flush(): void;
+  flush(): Promise<void>;
   /** The newest `limit` messages that are not deleted, oldest first. */
-  recent(livestreamId: string, limit: number): ChatMessage[];
+  recent(livestreamId: string, limit: number): Promise<ChatMessage[]>;
   /** Clears a message's text and hides it from history; false when the livestream has no such message. */
-  delete(livestreamId: string, messageId: string): boolean;
-  authorOf(livestreamId: string, messageId: string): string | undefined;
-  ban(livestreamId: string, participantId: string): void;
-  isBanned(livestreamId: string, participantId: string): boolean;
+  delete(livestreamId: string, messageId: string): Promise<boolean>;
+  authorOf(livestreamId: string, messageId: string): Promise<string | undefined>;
+  ban(livestreamId: string, participantId: string): Promise<void>;
+  isBanned(livestreamId: string, participantId: string): Promise<boolean>;
 }
 
 export interface ChatRepositoryOptions {
@@ -42,7 +41,8 @@ export interface ChatRepositoryOptions {
   onWriteError: (error: unknown, lost: number) => void;
 }
 
-interface Row {
+/** A message's row, as either database gives it. */
+export interface ChatMessageRow {
   id: string;
   livestream_id: string;
   name: string;
@@ -50,7 +50,7 @@ interface Row {
   sent_at: string;
 }
 
-const toMessage = (row: Row): ChatMessage => ({
+export const toChatMessage = (row: ChatMessageRow): ChatMessage => ({
   id: row.id,
   livestreamId: row.livestream_id,
   name: row.name,
@@ -58,70 +58,34 @@ const toMessage = (row: Row): ChatMessage => ({
   sentAt: row.sent_at,
 });
 
-interface QueuedMessage {
+/** A message waiting for its batch, with the participant who sent it. */
+export interface QueuedChatMessage {
   message: ChatMessage;
   participantId: string;
-  settle: (stored: boolean) => void;
 }
+
+/** Writes one batch in one transaction, trims the history of its livestreams, and tells which messages were stored. */
+export type ChatBatchWriter = (batch: readonly QueuedChatMessage[]) => Promise<boolean[]>;
 
 /** Random rather than the row number: ids stay unique when several processes write. */
 const newMessageId = () => randomBytes(12).toString('base64url');
 
 /**
- * Each commit syncs the WAL to disk (synchronous = FULL), so one commit per message would make a chat
- * flood a flood of fsyncs on the event loop: messages are queued and written together instead, at most
- * `flushMs` later or as soon as `maxBatch` are waiting. A message is given back (to be acknowledged and
- * broadcast) only once written, so whoever learns of it, on any process, finds it in history and can
- * moderate it. Call flush() before closing the database.
+ * The batching both stores share. Each commit syncs to disk, so one commit per message would make a chat
+ * flood a flood of fsyncs: messages are queued and written together instead, at most `flushMs` later or as
+ * soon as `maxBatch` are waiting. A message is given back (to be acknowledged and broadcast) only once
+ * written, so whoever learns of it, on any process, finds it in history and can moderate it. Batches are
+ * written one after another, so history keeps the order messages were sent in.
  */
-export class SqliteChatRepository implements ChatRepository {
-  private readonly statements;
-  /** Whether each message was stored. */
-  private readonly writeBatch: (batch: readonly QueuedMessage[]) => boolean[];
-  private queue: QueuedMessage[] = [];
+export class ChatWriteQueue {
+  private queue: (QueuedChatMessage & { settle: (stored: boolean) => void })[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
-    db: Database,
     private readonly options: ChatRepositoryOptions,
-  ) {
-    this.statements = {
-      // A livestream deleted while its message waited takes the message with it, not the whole batch.
-      insert: db.prepare<[string, string, string, string, string, string, string]>(
-        `INSERT INTO chat_messages (id, livestream_id, participant_id, name, text, sent_at)
-         SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM livestreams WHERE id = ?)`,
-      ),
-      prune: db.prepare<[string, string, number]>(
-        `DELETE FROM chat_messages WHERE livestream_id = ? AND seq <= (
-           SELECT seq FROM chat_messages WHERE livestream_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
-      ),
-      recent: db.prepare<[string, number], Row>(
-        `SELECT id, livestream_id, name, text, sent_at FROM chat_messages
-         WHERE livestream_id = ? AND deleted = 0 ORDER BY seq DESC LIMIT ?`,
-      ),
-      delete: db.prepare<[string, string]>(
-        "UPDATE chat_messages SET deleted = 1, text = '' WHERE livestream_id = ? AND id = ? AND deleted = 0",
-      ),
-      authorOf: db.prepare<[string, string], { participant_id: string }>(
-        'SELECT participant_id FROM chat_messages WHERE livestream_id = ? AND id = ?',
-      ),
-      ban: db.prepare<[string, string, string]>(
-        'INSERT INTO chat_bans (livestream_id, participant_id, banned_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-      ),
-      isBanned: db.prepare<[string, string], { one: number }>(
-        'SELECT 1 AS one FROM chat_bans WHERE livestream_id = ? AND participant_id = ?',
-      ),
-    };
-    this.writeBatch = db.transaction((batch: readonly QueuedMessage[]) => {
-      const touched = new Set<string>();
-      const stored = batch.map(({ message: m, participantId }) => {
-        touched.add(m.livestreamId);
-        return this.statements.insert.run(m.id, m.livestreamId, participantId, m.name, m.text, m.sentAt, m.livestreamId).changes > 0;
-      });
-      for (const id of touched) this.statements.prune.run(id, id, this.options.historyLimit);
-      return stored;
-    });
-  }
+    private readonly write: ChatBatchWriter,
+  ) {}
 
   add(input: NewChatMessage): Promise<ChatMessage | undefined> {
     const message: ChatMessage = {
@@ -134,44 +98,29 @@ export class SqliteChatRepository implements ChatRepository {
     const added = new Promise<ChatMessage | undefined>((resolve) => {
       this.queue.push({ message, participantId: input.participantId, settle: (stored) => resolve(stored ? message : undefined) });
     });
-    if (this.queue.length >= (this.options.maxBatch ?? 200)) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 20).unref();
+    if (this.queue.length >= (this.options.maxBatch ?? 200)) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 20).unref();
     return added;
   }
 
-  flush(): void {
+  /** Writes what is queued now; resolves once every batch begun so far is written (or refused). */
+  flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.queue;
-    if (batch.length === 0) return;
     this.queue = [];
-    let stored: boolean[];
-    try {
-      stored = this.writeBatch(batch);
-    } catch (error) {
-      this.options.onWriteError(error, batch.length);
-      stored = [];
+    if (batch.length > 0) {
+      this.writing = this.writing.then(async () => {
+        let stored: boolean[];
+        try {
+          stored = await this.write(batch);
+        } catch (error) {
+          this.options.onWriteError(error, batch.length);
+          stored = [];
+        }
+        batch.forEach((queued, i) => queued.settle(stored[i] ?? false));
+      });
     }
-    batch.forEach((queued, i) => queued.settle(stored[i] ?? false));
-  }
-
-  recent(livestreamId: string, limit: number): ChatMessage[] {
-    return this.statements.recent.all(livestreamId, limit).reverse().map(toMessage);
-  }
-
-  delete(livestreamId: string, messageId: string): boolean {
-    return this.statements.delete.run(livestreamId, messageId).changes > 0;
-  }
-
-  authorOf(livestreamId: string, messageId: string): string | undefined {
-    return this.statements.authorOf.get(livestreamId, messageId)?.participant_id;
-  }
-
-  ban(livestreamId: string, participantId: string): void {
-    this.statements.ban.run(livestreamId, participantId, new Date().toISOString());
-  }
-
-  isBanned(livestreamId: string, participantId: string): boolean {
-    return this.statements.isBanned.get(livestreamId, participantId) !== undefined;
+    return this.writing;
   }
 }

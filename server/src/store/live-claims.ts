@@ -1,12 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { LivestreamStatus } from '../../../shared/livestream.js';
+import type { BroadcastClaims, BroadcastHost } from '../cluster/broadcast-claims.js';
 import { isRunning, type ProcessOwner } from '../process-owner.js';
 
 /**
  * Which process broadcasts each livestream, shared by every Axon process on one AXON_DATA_DIR. A claim
- * whose process no longer runs (killed, crashed) is stale: anyone may take it over.
+ * whose process no longer runs (killed, crashed) is stale: anyone may take it over. Processes sharing a
+ * data directory share its media too, so a holder has no URL: each process serves the files itself.
  */
-export class LiveClaims {
+export class LiveClaims implements BroadcastClaims {
   private readonly statements: {
     get: Statement<[string], { owner: string; playable: 0 | 1 }>;
     put: Statement<[string, string, string]>;
@@ -28,7 +29,7 @@ export class LiveClaims {
       drop: db.prepare('DELETE FROM live_claims WHERE livestream_id = ? AND owner = ?'),
     };
     const claim = db.transaction((livestreamId: string) => {
-      if (this.heldElsewhere(livestreamId)) return false;
+      if (this.holderElsewhere(livestreamId)) return false;
       this.statements.put.run(livestreamId, this.self, new Date().toISOString());
       return true;
     });
@@ -36,30 +37,28 @@ export class LiveClaims {
     this.claimTx = (livestreamId) => claim.immediate(livestreamId);
   }
 
-  /** Takes the livestream for this process; false when another running process holds it. */
-  claim(livestreamId: string): boolean {
+  async claim(livestreamId: string): Promise<boolean> {
     return this.claimTx(livestreamId);
   }
 
-  /** Marks this process's claim playable: its broadcast's first segments are published. */
-  markPlayable(livestreamId: string): void {
+  async markPlayable(livestreamId: string): Promise<void> {
     this.statements.markPlayable.run(livestreamId, this.self);
   }
 
-  /** Gives back this process's claim (another process's claim is left alone). */
-  release(livestreamId: string): void {
+  async release(livestreamId: string): Promise<void> {
     this.statements.drop.run(livestreamId, this.self);
   }
 
-  /** Whether another process that still runs holds the livestream. */
-  heldElsewhere(livestreamId: string): boolean {
-    return this.statusElsewhere(livestreamId) !== undefined;
+  async hostOf(livestreamId: string): Promise<BroadcastHost | undefined> {
+    return this.holderElsewhere(livestreamId);
   }
 
-  /** The status of the livestream's broadcast in another process that still runs; undefined when none holds it. */
-  statusElsewhere(livestreamId: string): Exclude<LivestreamStatus, 'offline'> | undefined {
+  /** A claim is held as long as its process runs, which this process outlives or not at all: it is never lost. */
+  onLost(): void {}
+
+  private holderElsewhere(livestreamId: string): BroadcastHost | undefined {
     const claim = this.statements.get.get(livestreamId);
     if (!claim || claim.owner === this.self || !isRunning(claim.owner)) return undefined;
-    return claim.playable ? 'live' : 'starting';
+    return { nodeId: claim.owner, url: undefined, playable: claim.playable === 1 };
   }
 }

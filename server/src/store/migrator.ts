@@ -1,19 +1,16 @@
 import type { Database } from 'better-sqlite3';
+import { checkVersions, nextMigration, type MigrationStep } from './migration-history.js';
 
-/** One step of the schema's history. Applied once, in version order, inside a transaction. */
-export interface Migration {
-  version: number;
-  name: string;
+export { MigrationError } from './migration-history.js';
+
+/** One step of the SQLite schema's history. Applied once, in version order, inside a transaction. */
+export interface Migration extends MigrationStep {
   up(db: Database): void;
 }
 
-export class MigrationError extends Error {}
-
 /** Brings the database up to the newest migration. Safe to run on every start. */
 export function applyMigrations(db: Database, migrations: readonly Migration[]): number[] {
-  migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new MigrationError(`migration "${m.name}" has version ${m.version}, expected ${i + 1}`);
-  });
+  checkVersions(migrations);
   // Each step is one IMMEDIATE transaction that takes the write lock before reading the applied versions,
   // so processes starting together on one database apply each migration once: the second waits, then
   // finds it done. A failing migration rolls back alone; the ones before it stay.
@@ -23,19 +20,8 @@ export function applyMigrations(db: Database, migrations: readonly Migration[]):
       name TEXT NOT NULL,
       applied_at TEXT NOT NULL
     ) STRICT`);
-    const applied = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as {
-      version: number;
-      name: string;
-    }[];
-    for (const row of applied) {
-      const known = migrations[row.version - 1];
-      // A database written by a newer Axon, or a migration renamed after it shipped: refuse rather than guess.
-      if (!known) throw new MigrationError(`the database has migration ${row.version} ("${row.name}"), which this version does not know`);
-      if (known.name !== row.name) {
-        throw new MigrationError(`migration ${row.version} is "${row.name}" in the database but "${known.name}" in the code`);
-      }
-    }
-    const next = migrations[applied.length];
+    const applied = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as MigrationStep[];
+    const next = nextMigration(applied, migrations);
     if (!next) return null;
     next.up(db);
     db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(next.version, next.name, new Date().toISOString());

@@ -21,6 +21,8 @@ export interface FfmpegExit {
   producedOutput: boolean;
   /** FFmpeg's last lines on stderr: its own account of a failure. */
   stderrTail: string[];
+  /** Stopped because its input ended (MediaInput.ended), not by the transcoder or by itself. */
+  inputEnded: boolean;
 }
 
 const KEYFRAME_REQUEST_MS = 500;
@@ -43,6 +45,7 @@ export class FfmpegRun {
   private readonly child: ChildProcessWithoutNullStreams;
   private running = true;
   private producedOutput = false;
+  private inputEnded = false;
   private readonly stderrTail: string[] = [];
 
   constructor(private readonly o: FfmpegRunOptions) {
@@ -68,11 +71,16 @@ export class FfmpegRun {
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => this.readStderr(chunk));
     child.on('error', (err) => log.error('ffmpeg could not start', { err, path: o.ffmpegPath }));
+    void input.ended?.then(() => {
+      if (!this.running) return;
+      this.inputEnded = true;
+      void this.stop();
+    });
     this.exited = new Promise((resolve) => {
       child.once('close', (code, signal) => {
         clearInterval(keyframes);
         this.running = false;
-        resolve({ code, signal, producedOutput: this.producedOutput, stderrTail: [...this.stderrTail] });
+        resolve({ code, signal, producedOutput: this.producedOutput, stderrTail: [...this.stderrTail], inputEnded: this.inputEnded });
       });
     });
   }

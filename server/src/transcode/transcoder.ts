@@ -117,16 +117,17 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     await run.start();
   }
 
-  private async runEnded(index: number, run: FfmpegRun, { code, signal, producedOutput, stderrTail }: FfmpegExit, log: Logger): Promise<void> {
+  private async runEnded(index: number, run: FfmpegRun, { code, signal, producedOutput, stderrTail, inputEnded }: FfmpegExit, log: Logger): Promise<void> {
     if (this.latest) this.endedRuns = { droppedFrames: this.latest.droppedFrames, duplicatedFrames: this.latest.duplicatedFrames };
     await this.o.endRun(index);
     if (this.stopping) {
       log.info('ffmpeg stopped', { code, signal });
       return;
     }
-    // Exit 0 after output is FFmpeg reaching the end of its input (an RTMP publisher dropped): the source
-    // decides whether the broadcast goes on, and a new run waits for it at once. Anything else failed.
-    const failed = code !== 0 || !producedOutput;
+    // Exit 0 after output is FFmpeg reaching the end of its input (an RTMP publisher dropped), and a run
+    // stopped because its input ended (a WebRTC publisher dropped) did not fail either: the source decides
+    // whether the broadcast goes on, and a new run waits for it at once. Anything else failed.
+    const failed = !inputEnded && (code !== 0 || !producedOutput);
     if (!failed) log.info('ffmpeg input ended; starting a new run');
     else log.error('ffmpeg exited mid-broadcast', { code, signal, stderr: stderrTail.join('\n') });
     await run.close();

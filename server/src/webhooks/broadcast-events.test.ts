@@ -31,6 +31,14 @@ describe('broadcast announcements', () => {
     expect(emitted[1]!.data).toMatchObject({ broadcastId: 'bxyz0001', reason: 'the publisher left', startedAt: '2026-12-01T10:00:00.000Z' });
   });
 
+  it('announce each health warning with its code and its words', () => {
+    const { events, emitted } = broadcast();
+    events.emit('warning', { code: 'no_audio', message: 'No audio arrives.' });
+    expect(emitted).toEqual([
+      { type: 'livestream.health.warning', data: { livestreamId: 'ls-0123456789', broadcastId: 'bxyz0001', code: 'no_audio', warning: 'No audio arrives.' } },
+    ]);
+  });
+
   it('say nothing of a broadcast that ended before it was ever live', () => {
     const { events, emitted } = broadcast();
     events.emit('state', 'starting');

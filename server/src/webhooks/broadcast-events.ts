@@ -5,7 +5,8 @@ import type { EmitWebhookEvent } from './webhook-service.js';
 
 /**
  * Publishes a broadcast's `livestream.started` when it becomes playable and, for a broadcast that did,
- * `livestream.ended` with the reason when it ends: a receiver sees each start matched by one end.
+ * `livestream.ended` with the reason when it ends: a receiver sees each start matched by one end. Each
+ * health warning that appears is a `livestream.health.warning`.
  */
 export function announceBroadcast(session: LiveSession & { broadcastId: string; startedAt: Date }, emit: EmitWebhookEvent): void {
   const broadcast = { livestreamId: session.livestreamId, broadcastId: session.broadcastId };
@@ -16,6 +17,7 @@ export function announceBroadcast(session: LiveSession & { broadcastId: string; 
     started = true;
     emit('livestream.started', { ...broadcast, protocol: session.protocol, startedAt });
   });
+  session.on('warning', (w) => emit('livestream.health.warning', { ...broadcast, code: w.code, warning: w.message }));
   session.once('ended', (reason) => {
     if (started) emit('livestream.ended', { ...broadcast, reason, startedAt, endedAt: new Date().toISOString() });
   });

@@ -32,6 +32,11 @@ export interface RtcHttpEndpoint<S extends RtcHttpSession> {
   iceServers?: readonly IceServer[];
   /** Runs before the body is read (WHIP: the stream key). Throws an HttpError to refuse. */
   onRequest?: (request: OfferRequest) => Promise<void>;
+  /**
+   * In a cluster: the endpoint URL on another node that takes this offer (the node hosting the broadcast,
+   * one with room), answered 307 so that the client posts it there (RFC 9725 §4.5); undefined serves it here.
+   */
+  redirect?: (livestreamId: string) => Promise<string | undefined>;
   /** The endpoint's own checks, then the session for the offer and its answer. An SdpError becomes a 400. */
   open(livestreamId: string, request: OfferRequest): Promise<{ session: S; answer: string }>;
   /** Throws an HttpError when the request may not act on the session (WHIP: the publisher's token). */
@@ -70,6 +75,8 @@ export function serveRtcHttpEndpoint<S extends RtcHttpSession>(app: FastifyInsta
   app.post<OfferRoute>(`${prefix}/:id`, options, async (request, reply) => {
     const livestreamId = parseInput(livestreamIdSchema, request.params.id);
     requireContentType(request, SDP_CONTENT_TYPE);
+    const elsewhere = await endpoint.redirect?.(livestreamId);
+    if (elsewhere !== undefined) return reply.code(307).header('Location', elsewhere).send();
     const giveBack = quota.take(request.ip, livestreamId);
     let opened: Awaited<ReturnType<typeof endpoint.open>>;
     try {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { livestreamIdSchema } from '../../../../shared/livestream.js';
 import { PATHS } from '../../../../shared/public-paths.js';
+import type { OriginProxy } from '../../cluster/origin-proxy.js';
 import type { FileCache } from '../../origin/file-cache.js';
 import { sendFile } from '../../origin/file-response.js';
 import { resolveMediaFile } from '../../origin/media-files.js';
@@ -9,6 +10,8 @@ import { pathOfUrl } from '../../origin/safe-path.js';
 export interface LiveRoutesOptions {
   mediaDir: string;
   files: FileCache;
+  /** In a cluster: livestreams another node broadcasts are served from that node. */
+  proxy?: OriginProxy;
 }
 
 const PREFIX = `${PATHS.live}/`;
@@ -23,7 +26,7 @@ const allowAnyOrigin = (reply: FastifyReply) =>
  * The origin: `/live/<id>/<path>` from `<mediaDir>/<id>/<path>`, readable by players on any site.
  * The hot path for viewers: no database, no body parsing; files come from memory while unchanged.
  */
-export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { mediaDir, files }) => {
+export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { mediaDir, files, proxy }) => {
   // Media, not pages or API answers: the viewers' hot path goes without the security headers' and the rate limit's work.
   const media = { securityHeaders: 'none', rateLimit: false } as const;
   app.options(`${PREFIX}*`, { config: media }, async (request, reply) => {
@@ -50,6 +53,8 @@ export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { m
       const slash = rest.indexOf('/');
       const id = rest.slice(0, slash);
       if (!livestreamIdSchema.safeParse(id).success) return reply.code(400).send({ error: 'invalid livestream id' });
+      const host = proxy && (await proxy.hostUrl(request, id));
+      if (proxy && host !== undefined) return proxy.forward(request, reply, host);
       const target = resolveMediaFile(mediaDir, id, rest.slice(slash + 1));
       const file = target && (await files.open(target.absPath));
       if (!target || !file) return reply.code(404).send({ error: 'not found' });

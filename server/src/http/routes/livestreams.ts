@@ -38,8 +38,8 @@ interface IdParams {
 export const livestreamRoutes: FastifyPluginAsync<LivestreamRoutesOptions> = async (app, opts) => {
   const { livestreams, registry, views, auth, mediaDir, log } = opts;
 
-  const find = (rawId: string) => {
-    const record = livestreams.get(parseInput(livestreamIdSchema, rawId));
+  const find = async (rawId: string) => {
+    const record = await livestreams.get(parseInput(livestreamIdSchema, rawId));
     if (!record) throw new HttpError(404, 'no livestream with this id');
     return record;
   };
@@ -52,17 +52,17 @@ export const livestreamRoutes: FastifyPluginAsync<LivestreamRoutesOptions> = asy
   app.post('/api/livestreams', async (request, reply) => {
     auth.require(request);
     const input = parseInput(createLivestreamSchema, request.body);
-    const record = livestreams.create(input);
+    const record = await livestreams.create(input);
     log.info('livestream created', { id: record.id });
-    return reply.code(201).header('Location', livestreamApiPath(record.id)).send(views.full(record));
+    return reply.code(201).header('Location', livestreamApiPath(record.id)).send(await views.full(record));
   });
 
   app.get('/api/livestreams', async (request): Promise<LivestreamList> => {
     auth.require(request);
     const query = parseInput(listLivestreamsQuerySchema, request.query);
     try {
-      const page = livestreams.list(query);
-      return { items: page.items.map((r) => views.full(r)), nextCursor: page.nextCursor };
+      const page = await livestreams.list(query);
+      return { items: await Promise.all(page.items.map((r) => views.full(r))), nextCursor: page.nextCursor };
     } catch (err) {
       if (err instanceof InvalidCursorError) throw new HttpError(400, 'cursor: not a cursor from a previous page');
       throw err;
@@ -71,7 +71,7 @@ export const livestreamRoutes: FastifyPluginAsync<LivestreamRoutesOptions> = asy
 
   app.get<{ Params: IdParams }>('/api/livestreams/:id', async (request) => {
     const admin = auth.isAdmin(request);
-    const record = find(request.params.id);
+    const record = await find(request.params.id);
     return admin ? views.full(record) : views.publicView(record);
   });
 
@@ -79,7 +79,7 @@ export const livestreamRoutes: FastifyPluginAsync<LivestreamRoutesOptions> = asy
     auth.require(request);
     const id = parseInput(livestreamIdSchema, request.params.id);
     const changes = parseInput(updateLivestreamSchema, request.body);
-    const record = livestreams.update(id, changes);
+    const record = await livestreams.update(id, changes);
     if (!record) throw new HttpError(404, 'no livestream with this id');
     log.info('livestream updated', { id, fields: Object.keys(changes) });
     // Stored first, so no new publish is accepted while the broadcast winds down.
@@ -90,7 +90,7 @@ export const livestreamRoutes: FastifyPluginAsync<LivestreamRoutesOptions> = asy
   app.delete<{ Params: IdParams }>('/api/livestreams/:id', async (request, reply) => {
     auth.require(request);
     const id = parseInput(livestreamIdSchema, request.params.id);
-    if (!livestreams.delete(id)) throw new HttpError(404, 'no livestream with this id');
+    if (!(await livestreams.delete(id))) throw new HttpError(404, 'no livestream with this id');
     // Deleted first, so no new publish is accepted while the broadcast winds down.
     await registry.end(id, 'livestream deleted');
     await removeLivestreamMedia(mediaDir, id);
@@ -101,7 +101,7 @@ export const livestreamRoutes: FastifyPluginAsync<LivestreamRoutesOptions> = asy
   app.post<{ Params: IdParams }>('/api/livestreams/:id/rotate-key', async (request) => {
     auth.require(request);
     const id = parseInput(livestreamIdSchema, request.params.id);
-    const record = livestreams.rotateKey(id);
+    const record = await livestreams.rotateKey(id);
     if (!record) throw new HttpError(404, 'no livestream with this id');
     log.info('stream key rotated', { id });
     // Whoever holds the old key (a leaked one) is cut off: its broadcast ends, it cannot publish again.

@@ -43,15 +43,15 @@ export function recordingView(publicUrl: string, rec: FinishedRecording, dir: st
 export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async (app, opts) => {
   const { recordings, livestreams, auth, publicUrl } = opts;
 
-  const livestreamOf = (rawId: string) => {
+  const livestreamOf = async (rawId: string) => {
     const id = parseInput(livestreamIdSchema, rawId);
-    if (!livestreams.get(id)) throw new HttpError(404, 'no livestream with this id');
+    if (!(await livestreams.get(id))) throw new HttpError(404, 'no livestream with this id');
     return id;
   };
   const view = (rec: FinishedRecording) => recordingView(publicUrl, rec, recordings.dirOf(rec.livestreamId, rec.id));
-  const find = (params: Params) => {
-    const livestreamId = livestreamOf(params.id);
-    const rec = recordings.get(livestreamId, parseInput(recordingIdSchema, params.recordingId));
+  const find = async (params: Params) => {
+    const livestreamId = await livestreamOf(params.id);
+    const rec = await recordings.get(livestreamId, parseInput(recordingIdSchema, params.recordingId));
     if (!rec) throw new HttpError(404, 'no recording with this id');
     return rec;
   };
@@ -62,15 +62,15 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
   });
 
   app.get<{ Params: Pick<Params, 'id'> }>('/api/livestreams/:id/recordings', async (request): Promise<RecordingList> => {
-    const livestreamId = livestreamOf(request.params.id);
-    return { items: recordings.list(livestreamId).map(view) };
+    const livestreamId = await livestreamOf(request.params.id);
+    return { items: (await recordings.list(livestreamId)).map(view) };
   });
 
-  app.get<{ Params: Params }>('/api/livestreams/:id/recordings/:recordingId', async (request): Promise<Recording> => view(find(request.params)));
+  app.get<{ Params: Params }>('/api/livestreams/:id/recordings/:recordingId', async (request): Promise<Recording> => view(await find(request.params)));
 
   app.delete<{ Params: Params }>('/api/livestreams/:id/recordings/:recordingId', async (request, reply) => {
     auth.require(request);
-    const rec = find(request.params);
+    const rec = await find(request.params);
     await recordings.remove(rec.livestreamId, rec.id);
     return reply.code(204).send();
   });

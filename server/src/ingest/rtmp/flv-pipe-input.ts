@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Logger } from '../../log.js';
 import type { MediaInput } from '../../session/ingest.js';
+import { TAG_SCRIPT } from './flv-tag.js';
 import type { RtmpPublish } from './rtmp-connection.js';
 
 /**
@@ -9,7 +10,6 @@ import type { RtmpPublish } from './rtmp-connection.js';
  */
 const FLV_INPUT_ARGS = ['-f', 'flv', '-probesize', '512k', '-analyzeduration', '1000000', '-i', 'pipe:0'];
 
-const TAG_SCRIPT = 18;
 /** Unwritten bytes FFmpeg may fall behind by before the run is cut (the transcoder then starts a new one). */
 const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
 

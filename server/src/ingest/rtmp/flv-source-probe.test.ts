@@ -3,13 +3,18 @@ import amf from 'node-media-server/src/protocol/amf.js';
 import nmsLogger from 'node-media-server/src/core/logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SOURCE_HEIGHT, MAX_SOURCE_WIDTH } from '../../../../shared/constants.js';
+import {
+  AAC_FRAME,
+  AAC_HEADER,
+  audioTag as audio,
+  AVC_720P_HEADER,
+  AVC_FRAME,
+  AVC_KEYFRAME,
+  flvTag as tag,
+  videoTag as video,
+} from '../../../test/fixtures/flv-tags.js';
 import { FlvSourceProbe, type ProbeVerdict } from './flv-source-probe.js';
 
-/** An AVC sequence header as x264 sends it for 1280x720 (AVCDecoderConfigurationRecord with one SPS and PPS). */
-const AVC_720P_HEADER = Buffer.from(
-  '17000000000142c01fffe100176742c01fda014016ec0440000003004000000f23c60ca801000468ce0fc8',
-  'hex',
-);
 const AVC_1080P_HEADER = Buffer.from(
   '17000000000142c028ffe100196742c028da01e0089f970110000003001000000303c8f1832a01000468ce0fc8',
   'hex',
@@ -18,23 +23,6 @@ const AVC_2160P_HEADER = Buffer.from(
   '17000000000142c033ffe100196742c033da00f0010fb0110000030001000003003c8f1832a001000468ce0fc8',
   'hex',
 );
-const AAC_HEADER = Buffer.from('af001190', 'hex');
-const AAC_FRAME = Buffer.from('af01210049', 'hex');
-const AVC_KEYFRAME = Buffer.from('1701000000000000026588', 'hex');
-const AVC_FRAME = Buffer.from('2701000000000000024188', 'hex');
-
-function tag(type: number, body: Buffer, timeMs = 0): Buffer {
-  const t = Buffer.alloc(11 + body.length + 4);
-  t[0] = type;
-  t.writeUIntBE(body.length, 1, 3);
-  t.writeUIntBE(timeMs & 0xffffff, 4, 3);
-  t[7] = timeMs >>> 24;
-  body.copy(t, 11);
-  t.writeUInt32BE(11 + body.length, 11 + body.length);
-  return t;
-}
-const video = (body: Buffer, timeMs = 0) => tag(9, body, timeMs);
-const audio = (body: Buffer, timeMs = 0) => tag(8, body, timeMs);
 const metadata = (fields: Record<string, unknown>) =>
   tag(18, amf.encodeAmf0Data({ cmd: '@setDataFrame', method: 'onMetaData', dataObj: fields }));
 

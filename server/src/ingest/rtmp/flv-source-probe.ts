@@ -2,6 +2,7 @@ import amf from 'node-media-server/src/protocol/amf.js';
 import { MAX_SOURCE_HEIGHT, MAX_SOURCE_WIDTH } from '../../../../shared/constants.js';
 import type { SourceVideo } from '../../session/ingest.js';
 import { h264SpsSize } from '../h264-sps.js';
+import { AUDIO_AAC, readFlvTag, SEQUENCE_HEADER, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, VIDEO_AVC } from './flv-tag.js';
 
 export interface ProbedSource {
   video: SourceVideo;
@@ -10,17 +11,9 @@ export interface ProbedSource {
 
 export type ProbeVerdict = { ok: true; source: ProbedSource } | { ok: false; reason: string };
 
-const TAG_AUDIO = 8;
-const TAG_VIDEO = 9;
-const TAG_SCRIPT = 18;
-const TAG_HEADER_BYTES = 11;
-
-const VIDEO_AVC = 7;
-const AUDIO_AAC = 10;
 const AUDIO_EX_HEADER = 9;
-const SEQUENCE_HEADER = 0;
 
-const VIDEO_CODECS: Record<number, string> = {
+export const VIDEO_CODECS: Record<number, string> = {
   2: 'Sorenson H.263',
   3: 'Screen Video',
   4: 'VP6',
@@ -28,7 +21,7 @@ const VIDEO_CODECS: Record<number, string> = {
   6: 'Screen Video 2',
   12: 'HEVC',
 };
-const AUDIO_CODECS: Record<number, string> = {
+export const AUDIO_CODECS: Record<number, string> = {
   0: 'PCM',
   1: 'ADPCM',
   2: 'MP3',
@@ -61,12 +54,11 @@ export class FlvSourceProbe {
   private firstVideoMs: number | undefined;
 
   /** Feeds one FLV tag; returns the verdict once it is known. */
-  push(tag: Buffer): ProbeVerdict | undefined {
-    if (tag.length < TAG_HEADER_BYTES) return undefined;
-    const size = tag.readUIntBE(1, 3);
-    const body = tag.subarray(TAG_HEADER_BYTES, TAG_HEADER_BYTES + size);
-    const timeMs = ((tag[7]! << 24) | (tag[4]! << 16) | (tag[5]! << 8) | tag[6]!) >>> 0;
-    switch (tag[0]) {
+  push(raw: Buffer): ProbeVerdict | undefined {
+    const tag = readFlvTag(raw);
+    if (!tag) return undefined;
+    const { body, timeMs } = tag;
+    switch (tag.type) {
       case TAG_SCRIPT:
         this.readMetadata(body);
         // Metadata without a video codec: an audio-only publish, refused without waiting for the probe time.
@@ -169,7 +161,7 @@ export class FlvSourceProbe {
 }
 
 /** The first SPS of an AVC sequence header (AVCDecoderConfigurationRecord after the 5-byte video tag header). */
-function spsSize(body: Buffer): SourceVideo | undefined {
+export function spsSize(body: Buffer): SourceVideo | undefined {
   const record = body.subarray(5);
   if (record.length < 8 || (record[5]! & 0x1f) === 0) return undefined;
   const length = record.readUInt16BE(6);

@@ -1,6 +1,8 @@
 import { Ending } from '../../ending.js';
 import type { Logger } from '../../log.js';
 import type { IngestSource, MediaInput, SourceVideo } from '../../session/ingest.js';
+import type { IngestMeter } from '../../session/ingest-health.js';
+import { FlvMeter } from './flv-meter.js';
 import { FlvPipeInput } from './flv-pipe-input.js';
 import type { RtmpPublish } from './rtmp-connection.js';
 
@@ -31,6 +33,9 @@ export class RtmpIngest implements IngestSource {
   readonly protocol = 'rtmp';
   readonly video: SourceVideo;
   private publisher: Publisher | undefined;
+  /** The latest publisher's: a returning publisher is measured afresh. */
+  private flvMeter = new FlvMeter();
+  readonly meter: IngestMeter = { read: () => this.flvMeter.read() };
   private claimed = false;
   private readonly waiters = new Set<Waiter>();
   private readonly ending = new Ending();
@@ -93,6 +98,9 @@ export class RtmpIngest implements IngestSource {
     this.windowTimer = undefined;
     const publisher = { publish, hasAudio };
     this.publisher = publisher;
+    const meter = new FlvMeter();
+    this.flvMeter = meter;
+    publish.subscribe((tag) => meter.push(tag));
     publish.onClose(() => this.dropped(publisher));
     for (const waiter of this.waiters) waiter.resolve(this.newInput(publisher));
     this.waiters.clear();

@@ -53,6 +53,13 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
   const ingests = new Map<string, RtmpIngest>();
 
   const onPublish = (publish: RtmpPublish) => {
+    void admit(publish).catch((err: unknown) => {
+      log.error('the RTMP publish could not be checked', { err, remote: publish.remote });
+      publish.close();
+    });
+  };
+
+  const admit = async (publish: RtmpPublish) => {
     const refuse = (reason: string, fields: Record<string, unknown> = {}) => {
       log.warn(`RTMP publish refused: ${reason}`, { remote: publish.remote, ...fields });
       publish.close();
@@ -66,14 +73,15 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
     if (!publish.streamKey) return refuse('no stream key');
     const key = streamKeySchema.safeParse(publish.streamKey);
     if (!key.success) return refuse('malformed stream key');
-    const found = deps.keys.resolveStreamKey(key.data);
+    const found = await deps.keys.resolveStreamKey(key.data);
+    // The publisher may have left during the lookup; nothing of it has been taken yet.
+    if (publish.closed) return;
     if (found === undefined) return refuse('unknown stream key (wrong, rotated or deleted)');
     const { livestreamId } = found;
     const fields = { livestream: livestreamId, remote: publish.remote };
     if (found.result === 'disabled') return refuse(publishAuthMessages.disabled, fields);
 
     const returningTo = ingests.get(livestreamId);
-    let reservation: Reservation | undefined;
     if (returningTo) {
       if (returningTo.displaceSilentPublisher(SILENT_PUBLISHER_MS)) {
         log.warn(`RTMP publisher silent for over ${SILENT_PUBLISHER_MS / 1000} s replaced by a new publish of its key`, fields);
@@ -82,18 +90,27 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
         const reason = returningTo.over ? 'the previous broadcast of this livestream is still ending' : 'this livestream already has a publisher';
         return refuse(reason, fields);
       }
-    } else {
-      try {
-        reservation = deps.registry.reserve(livestreamId);
-      } catch (err) {
-        if (err instanceof PublishRefusedError) return refuse(err.message, fields);
-        // The claim is a database write (shared with other processes): a failure refuses this publish only.
-        log.error('RTMP publish could not reserve its livestream', { ...fields, err });
-        return refuse('the server could not take this publish now', fields);
-      }
     }
+    let reservation: Reservation | undefined;
+    const reserved = async () => {
+      if (returningTo) return true;
+      try {
+        reservation = await deps.registry.reserve(livestreamId);
+        return true;
+      } catch (err) {
+        if (err instanceof PublishRefusedError) refuse(err.message, fields);
+        else {
+          // The claim is shared with other processes (a database write, a Redis lease): a failure refuses this publish only.
+          log.error('RTMP publish could not reserve its livestream', { ...fields, err });
+          refuse('the server could not take this publish now', fields);
+        }
+        return false;
+      }
+    };
 
-    void probe(publish).then((verdict) => {
+    void reserved().then(async (ok) => {
+      if (!ok) return;
+      const verdict = await probe(publish);
       if (!verdict.ok) {
         reservation?.release();
         returningTo?.unclaim();
@@ -113,7 +130,7 @@ export async function startRtmpServer(deps: RtmpIngestDeps): Promise<RtmpIngestS
       });
       let session: LiveSession;
       try {
-        session = reservation!.start(ingest);
+        session = await reservation!.start(ingest);
       } catch (err) {
         // Ended while it was probed (deleted, key rotated, disabled): nothing of it may stay to return to.
         void ingest.close();

@@ -8,14 +8,16 @@ import type {
   StartRequest,
   TransportResponse,
 } from '../../../../shared/signalling.js';
+import type { IngestPlacement } from '../../cluster/ingest-placement.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { publishAuthRefusal, type PublishAuthorizer } from '../../session/publish-auth.js';
 import { PublishRefusedError } from '../../session/publish-refused.js';
-import type { Reservation, SessionRegistry } from '../../session/session-registry.js';
+import type { SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
 import { createRtcTransport } from '../../sfu/rtc-transport.js';
 import type { WorkerPool } from '../../sfu/worker-pool.js';
+import { holdLivestream, type PublisherHold } from './publisher-hold.js';
 import { connectWebRtcIngest, type WebRtcIngest, type WebRtcIngestOptions } from './webrtc-ingest.js';
 
 /** A request out of order or that mediasoup refused; the message is meant for the publisher. */
@@ -30,12 +32,19 @@ export interface StudioDeps {
   registry: SessionRegistry;
   auth: PublishAuthorizer;
   rtc: Config['rtc'];
+  /**
+   * How long a broadcast waits for a publisher whose connection was lost (its socket or its media): a new
+   * studio publish with the key within it continues the broadcast. 0 or unset: it ends at once.
+   */
+  reconnectWindowS?: number;
+  /** In a cluster: a node without room sends the studio to one that has some. */
+  placement?: IngestPlacement;
   log: Logger;
 }
 
 /** A publisher that joined but has not started: everything it holds is released if it goes away. */
 interface Negotiation {
-  reservation: Reservation;
+  reservation: PublisherHold;
   router: types.Router;
   transport?: types.WebRtcTransport;
   connected: boolean;
@@ -55,6 +64,8 @@ export const NEGOTIATION_TIMEOUT_MS = 30_000;
 export class StudioPublisher {
   private negotiation: Negotiation | undefined;
   private session: LiveSession | undefined;
+  /** What this publisher's media came in through, and the broadcast's ingest it feeds. */
+  private publishing: { ingest: WebRtcIngest; transport: types.WebRtcTransport } | undefined;
 
   constructor(
     private readonly deps: StudioDeps,
@@ -66,9 +77,9 @@ export class StudioPublisher {
     if (this.session) throw new SignallingError('already live');
     if (this.negotiation) throw new SignallingError('already joined');
     // The key is checked before anything is created for this publisher.
-    const auth = this.deps.auth.authorizePublish(req.livestreamId, req.streamKey);
+    const auth = await this.deps.auth.authorizePublish(req.livestreamId, req.streamKey);
     if (auth !== 'ok') throw publishAuthRefusal(auth);
-    const reservation = this.deps.registry.reserve(req.livestreamId);
+    const reservation = await holdLivestream(this.deps.registry, req.livestreamId, this.deps.placement);
     let router: types.Router;
     try {
       router = await this.deps.pool.createRouter();
@@ -86,7 +97,7 @@ export class StudioPublisher {
     };
     router.observer.once('close', () => this.abandon(negotiation, 'the media server closed the connection'));
     this.negotiation = negotiation;
-    this.log.info('publisher joined', { livestreamId: req.livestreamId });
+    this.log.info('publisher joined', { livestreamId: req.livestreamId, returning: reservation.resuming !== undefined });
     return { routerRtpCapabilities: router.rtpCapabilities as Record<string, unknown> };
   }
 
@@ -155,6 +166,8 @@ export class StudioPublisher {
       audio: n.producers.get('audio'),
       ...(frameRate !== undefined && { frameRate }),
       rtcPorts: { min: this.deps.rtc.minPort, max: this.deps.rtc.maxPort },
+      reconnectWindowS: this.deps.reconnectWindowS ?? 0,
+      log: this.log,
     });
     return {};
   }
@@ -162,7 +175,7 @@ export class StudioPublisher {
   private async goLive(n: Negotiation, options: WebRtcIngestOptions): Promise<void> {
     let ingest: WebRtcIngest;
     try {
-      ingest = await connectWebRtcIngest(options);
+      ingest = await connectWebRtcIngest(options, n.reservation.resuming);
     } catch (err) {
       this.abandon(n, messageOf(err));
       return;
@@ -171,19 +184,25 @@ export class StudioPublisher {
       void ingest.close();
       return;
     }
-    this.negotiation = undefined;
-    // From here the session owns the ingest (and so the router): it closes it when the broadcast ends.
+    // The negotiation stays until the session exists: a publisher leaving meanwhile abandons it, which makes start() fail.
     let session: LiveSession;
     try {
-      session = n.reservation.start(ingest);
+      session = await n.reservation.start(ingest);
     } catch (err) {
+      // Abandoned meanwhile: the publisher was told already.
+      if (this.negotiation === n) {
+        this.negotiation = undefined;
+        // A refusal (kicked while connecting) is the publisher's to read; anything else is ours.
+        if (!(err instanceof PublishRefusedError)) this.log.error('the broadcast could not start', { error: err });
+        this.notify({ state: 'ended', reason: err instanceof PublishRefusedError ? err.message : 'the broadcast could not start' });
+      }
       void ingest.close();
-      // A refusal (kicked while connecting) is the publisher's to read; anything else is ours.
-      if (!(err instanceof PublishRefusedError)) this.log.error('the broadcast could not start', { error: err });
-      this.notify({ state: 'ended', reason: err instanceof PublishRefusedError ? err.message : 'the broadcast could not start' });
       return;
     }
+    // From here the session owns the ingest (and so the router): it closes it when the broadcast ends.
+    this.negotiation = undefined;
     this.session = session;
+    this.publishing = { ingest, transport: options.transport };
     const onState = (state: LiveSession['state']) => {
       if (state !== 'ended') this.notify({ state });
     };
@@ -206,9 +225,12 @@ export class StudioPublisher {
     return {};
   }
 
-  /** The socket is gone: end the broadcast or give back what the negotiation held. */
-  async close(): Promise<void> {
-    if (this.session) await this.session.stop('publisher disconnected');
+  /**
+   * The socket is gone: give back what the negotiation held, or leave the broadcast, at once when the
+   * studio closed its socket (`cleanly`), else as a dropped publisher, whom the reconnect window waits for.
+   */
+  async close(cleanly: boolean): Promise<void> {
+    this.publishing?.ingest.publisherLeft(this.publishing.transport, 'publisher disconnected', cleanly);
     if (this.negotiation) this.abandon(this.negotiation, 'publisher disconnected');
   }
 

@@ -11,10 +11,14 @@ import {
   type Ack,
 } from '../../../../shared/signalling.js';
 import type { PublishRefusalCode } from '../../../../shared/publish-refusal.js';
+import { PlacedElsewhereError } from '../../cluster/ingest-placement.js';
 import { HeldCounts } from '../../held-counts.js';
 import { SocketRequests, type RouterRefusal } from '../../http/socket-requests.js';
 import { PublishRefusedError } from '../../session/publish-refused.js';
 import { StudioPublisher, type StudioDeps } from './studio-publisher.js';
+
+/** Socket.IO's reasons for a disconnect the studio did not ask for. */
+const DROPPED_SOCKET = new Set<string>(['ping timeout', 'transport close', 'transport error']);
 
 /** Requests a socket may have waiting; mediasoup-client sends one at a time. */
 const MAX_PENDING_REQUESTS = 8;
@@ -52,7 +56,10 @@ export function attachStudioSignalling(io: Server, deps: StudioDeps, connections
       log: socketLog,
       maxPending: MAX_PENDING_REQUESTS,
       refuse: (reason, detail) => refusal(ROUTER_REFUSALS[reason], detail),
-      refusalFor: (err) => (err instanceof PublishRefusedError ? refusal(err.code, err.message) : undefined),
+      refusalFor: (err) => {
+        if (!(err instanceof PublishRefusedError)) return undefined;
+        return { ...refusal(err.code, err.message), ...(err instanceof PlacedElsewhereError && { nodeUrl: err.nodeUrl }) };
+      },
     });
     const handle = <S extends z.ZodType>(event: string, schema: S, run: (payload: z.infer<S>) => Promise<object> | object) =>
       requests.on(event, schema, async (payload) => ({ ok: true as const, ...(await run(payload)) }));
@@ -64,9 +71,11 @@ export function attachStudioSignalling(io: Server, deps: StudioDeps, connections
     handle(PublishEvents.start, startRequestSchema, (req) => publisher.start(req));
     handle(PublishEvents.end, emptyRequestSchema, () => publisher.end());
 
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
+      // A network that died (ping timeout, transport closed or failed) is a drop; anything else was meant.
+      const cleanly = !DROPPED_SOCKET.has(reason);
       // Queued behind any request in flight, so whatever that request creates is released too.
-      requests.afterPending(() => publisher.close()).catch((error: unknown) => socketLog.error('closing the publisher failed', { error }));
+      requests.afterPending(() => publisher.close(cleanly)).catch((error: unknown) => socketLog.error('closing the publisher failed', { error }));
     });
   });
 }

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { livestreamIdSchema } from '../../../../shared/livestream.js';
 import type { PublishRefusalCode } from '../../../../shared/publish-refusal.js';
-import { PATHS } from '../../../../shared/public-paths.js';
+import { PATHS, whipPath } from '../../../../shared/public-paths.js';
+import type { IngestPlacement } from '../../cluster/ingest-placement.js';
 import type { Config } from '../../config.js';
 import { bearerToken, unauthorized } from '../../http/bearer.js';
 import { HttpError, parseInput } from '../../http/http-error.js';
@@ -13,6 +14,7 @@ import type { WorkerPool } from '../../sfu/worker-pool.js';
 import { serveRtcHttpEndpoint, type IceServer } from '../../webrtc-http/http-endpoint.js';
 import { parseOffer } from '../../webrtc-http/sdp-offer.js';
 import { WhipSession } from './whip-session.js';
+import { resumesHere } from '../webrtc/publisher-hold.js';
 
 export interface WhipRoutesOptions {
   pool: WorkerPool;
@@ -23,6 +25,9 @@ export interface WhipRoutesOptions {
   iceServers?: IceServer[];
   /** Publish sessions one client address may hold (a livestream takes one publisher anyway). */
   sessionsPerIp: number;
+  reconnectWindowS: number;
+  /** In a cluster: a node without room sends the publisher to one that has some. */
+  placement?: IngestPlacement;
   log: Logger;
 }
 
@@ -55,7 +60,8 @@ function refusalAnswer(err: PublishRefusedError): HttpError {
  * browsers and native WebRTC clients publish here into the same broadcast pipeline as the studio.
  */
 export const whipRoutes: FastifyPluginAsync<WhipRoutesOptions> = async (app, o) => {
-  const deps = { pool: o.pool, registry: o.registry, rtc: o.rtc, log: o.log };
+  const deps = { pool: o.pool, registry: o.registry, rtc: o.rtc, reconnectWindowS: o.reconnectWindowS, log: o.log };
+  const { placement } = o;
   serveRtcHttpEndpoint(app, {
     prefix: PATHS.whip,
     iceServers: o.iceServers,
@@ -63,9 +69,20 @@ export const whipRoutes: FastifyPluginAsync<WhipRoutesOptions> = async (app, o) 
     // Before the body is read: a publisher without the key learns nothing else.
     onRequest: async (request) => {
       const id = parseInput(livestreamIdSchema, request.params.id);
-      const result = o.auth.authorizePublish(id, publishToken(request));
+      const result = await o.auth.authorizePublish(id, publishToken(request));
       if (result !== 'ok') throw refusalAnswer(publishAuthRefusal(result));
     },
+    redirect:
+      placement &&
+      (async (livestreamId) => {
+        if (resumesHere(o.registry, livestreamId)) return undefined;
+        try {
+          const node = await placement.elsewhere();
+          return node === undefined ? undefined : `${node}${whipPath(livestreamId)}`;
+        } catch (err) {
+          throw err instanceof PublishRefusedError ? refusalAnswer(err) : err;
+        }
+      }),
     open: async (livestreamId, request) => {
       const offer = parseOffer(request.body);
       try {

@@ -1,7 +1,7 @@
 import type { types } from 'mediasoup';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
-import type { Reservation, SessionRegistry } from '../../session/session-registry.js';
+import type { SessionRegistry } from '../../session/session-registry.js';
 import type { LiveSession } from '../../session/stream-session.js';
 import type { WorkerPool } from '../../sfu/worker-pool.js';
 import { tokenCheck } from '../../http/bearer.js';
@@ -10,6 +10,7 @@ import { RtcHttpSession } from '../../webrtc-http/rtc-http-session.js';
 import { answerOffer } from '../../webrtc-http/sdp-answer.js';
 import type { FragSection } from '../../webrtc-http/sdp-frag.js';
 import type { Offer } from '../../webrtc-http/sdp-offer.js';
+import { holdLivestream, type PublisherHold } from '../webrtc/publisher-hold.js';
 import { connectWebRtcIngest } from '../webrtc/webrtc-ingest.js';
 import { planPublish, produceSection, type PublishedSection } from './publish-offer.js';
 
@@ -17,13 +18,17 @@ export interface WhipDeps {
   pool: WorkerPool;
   registry: SessionRegistry;
   rtc: Config['rtc'];
+  /** How long a broadcast waits for a publisher whose connection was lost (a new POST with its key continues it). */
+  reconnectWindowS: number;
   log: Logger;
 }
 
 /**
  * One WHIP publish (RFC 9725): from the accepted offer, through ICE/DTLS and the probe of the picture
- * size, to the broadcast it feeds, which is the same StreamSession a studio publish starts. The
- * livestream is reserved from the offer on; whatever fails before the broadcast starts gives it back.
+ * size, to the broadcast it feeds, which is the same StreamSession a studio publish starts, or the
+ * broadcast its publisher dropped out of within the reconnect window. The livestream is held from the
+ * offer on; whatever fails before the broadcast starts gives it back. The session resource lasts as long
+ * as its connection: once that is lost, the broadcast is the next publish's to continue.
  */
 export class WhipSession extends RtcHttpSession {
   /** DELETE and PATCH must come from whoever published: the same token, even if the key is rotated meanwhile. */
@@ -36,7 +41,7 @@ export class WhipSession extends RtcHttpSession {
     transport: types.WebRtcTransport,
     bundle: FragSection[],
     private readonly router: types.Router,
-    private readonly reservation: Reservation,
+    private readonly reservation: PublisherHold,
     private readonly published: { video: PublishedSection; audio?: PublishedSection },
     offer: Offer,
     token: string,
@@ -53,7 +58,7 @@ export class WhipSession extends RtcHttpSession {
    */
   static async open(deps: WhipDeps, livestreamId: string, token: string, offer: Offer): Promise<{ session: WhipSession; answer: string }> {
     const plan = planPublish(offer);
-    const reservation = deps.registry.reserve(livestreamId);
+    const reservation = await holdLivestream(deps.registry, livestreamId);
     let router: types.Router | undefined;
     try {
       router = await deps.pool.createRouter();
@@ -89,24 +94,32 @@ export class WhipSession extends RtcHttpSession {
     const { video, audio } = this.published;
     const startedAt = Date.now();
     try {
-      const ingest = await connectWebRtcIngest({
-        protocol: 'whip',
-        router: this.router,
-        transport: this.transport,
-        video: video.producer,
-        ...(audio && { audio: audio.producer }),
-        rtcPorts: { min: this.deps.rtc.minPort, max: this.deps.rtc.maxPort },
-      });
+      const ingest = await connectWebRtcIngest(
+        {
+          protocol: 'whip',
+          router: this.router,
+          transport: this.transport,
+          video: video.producer,
+          ...(audio && { audio: audio.producer }),
+          rtcPorts: { min: this.deps.rtc.minPort, max: this.deps.rtc.maxPort },
+          reconnectWindowS: this.deps.reconnectWindowS,
+          log: this.log,
+        },
+        this.reservation.resuming,
+      );
       if (!this.negotiating) return;
-      this.log.info('WHIP publisher connected', { session: this.id, source: `${ingest.video.width}x${ingest.video.height}`, afterMs: Date.now() - startedAt });
-      // Throws when the livestream was deleted meanwhile: the catch below releases everything.
-      const broadcast = this.reservation.start(ingest);
+      const resumed = this.reservation.resuming !== undefined;
+      this.log.info('WHIP publisher connected', { session: this.id, source: `${ingest.video.width}x${ingest.video.height}`, resumed, afterMs: Date.now() - startedAt });
+      // Rejects when the livestream was deleted or the publish abandoned meanwhile: the catch below releases everything.
+      const broadcast = await this.reservation.start(ingest);
       this.negotiating = false;
       this.broadcast = broadcast;
       broadcast.once('ended', (reason) => {
         this.log.info('WHIP broadcast ended', { session: this.id, reason });
         this.finish();
       });
+      // Lost (the ingest closes the router of a dropped publisher): a DELETE no longer reaches the broadcast.
+      this.transport.observer.once('close', () => this.finish());
     } catch (err) {
       this.abandon(err instanceof Error ? err.message : String(err));
     }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { PATHS } from '../../../../shared/public-paths.js';
+import { PATHS, whepPath } from '../../../../shared/public-paths.js';
 import type { Config } from '../../config.js';
 import { HttpError } from '../../http/http-error.js';
 import type { Logger } from '../../log.js';
@@ -21,6 +21,8 @@ export interface WhepRoutesOptions {
   iceServers?: IceServer[];
   /** Real-time viewers one client address, and one livestream, may have at once. */
   limits: SessionLimits;
+  /** In a cluster: the base URL of the node broadcasting a livestream, when another node does. */
+  hostUrl?: (livestreamId: string) => Promise<string | undefined>;
   log: Logger;
 }
 
@@ -56,13 +58,18 @@ export const whepRoutes: FastifyPluginAsync<WhepRoutesOptions> = async (app, o) 
     prefix: PATHS.whep,
     iceServers: o.iceServers,
     limits: o.limits,
+    redirect: async (livestreamId) => {
+      // The broadcast's media is in the SFU of the node that took the publish.
+      const host = o.registry.isLive(livestreamId) ? undefined : await o.hostUrl?.(livestreamId);
+      return host === undefined ? undefined : `${host}${whepPath(livestreamId)}`;
+    },
     open: async (livestreamId, request) => {
-      if (!o.livestreams.get(livestreamId)) throw new HttpError(404, 'no livestream with this id');
+      if (!(await o.livestreams.get(livestreamId))) throw new HttpError(404, 'no livestream with this id');
       const broadcast = o.registry.get(livestreamId) ?? (o.registry.isLive(livestreamId) ? await started(livestreamId) : undefined);
       if (broadcast === 'timeout') throw new HttpError(503, 'the broadcast is still starting', { 'Retry-After': '1' });
       if (!broadcast || broadcast.state === 'ended') {
         // Its media is in the SFU of the process that took the publish; HLS and DASH play from any process.
-        if (o.registry.isLiveAnywhere(livestreamId)) throw new HttpError(409, 'this livestream is broadcast by another Axon process: real-time playback is served there; play HLS');
+        if (await o.registry.isLiveAnywhere(livestreamId)) throw new HttpError(409, 'this livestream is broadcast by another Axon process: real-time playback is served there; play HLS');
         throw new HttpError(409, 'this livestream is not live');
       }
       const media = broadcast.realtime;

@@ -1,0 +1,64 @@
+import type { PictureSize } from '../h264-sps.js';
+import type { IngestMeter, IngestReading } from '../../session/ingest-health.js';
+import { AUDIO_CODECS, spsSize, VIDEO_CODECS } from './flv-source-probe.js';
+import { AUDIO_AAC, readFlvTag, SEQUENCE_HEADER, TAG_AUDIO, TAG_VIDEO, VIDEO_AVC } from './flv-tag.js';
+
+const KEYFRAME = 1;
+const AVC_END_OF_SEQUENCE = 2;
+
+const videoCodecName = (id: number) => (id === VIDEO_AVC ? 'H.264' : (VIDEO_CODECS[id] ?? `FLV video codec ${id}`));
+const audioCodecName = (id: number) => (id === AUDIO_AAC ? 'AAC' : (AUDIO_CODECS[id] ?? `FLV audio codec ${id}`));
+
+/**
+ * Measures one RTMP publish from its FLV tags: codecs from the tag headers, the picture size from the
+ * H.264 sequence header, frames, keyframes and media time from the video tags' flags and timestamps.
+ */
+export class FlvMeter implements IngestMeter {
+  private videoCodec: string | null = null;
+  private audioCodec: string | null = null;
+  private size: PictureSize | undefined;
+  private bytes = 0;
+  private frames = 0;
+  private firstMs: number | undefined;
+  private mediaTimeS = 0;
+  private keyframesAtS: number[] = [];
+
+  push(raw: Buffer): void {
+    const tag = readFlvTag(raw);
+    if (!tag || tag.body.length < 2) return;
+    const { body } = tag;
+    if (tag.type === TAG_AUDIO) {
+      const format = body[0]! >> 4;
+      this.audioCodec = audioCodecName(format);
+      if (format !== AUDIO_AAC || body[1] !== SEQUENCE_HEADER) this.bytes += body.length;
+      return;
+    }
+    if (tag.type !== TAG_VIDEO || body[0]! & 0x80) return;
+    const codec = body[0]! & 0x0f;
+    this.videoCodec = videoCodecName(codec);
+    if (codec === VIDEO_AVC && body[1] === SEQUENCE_HEADER) {
+      this.size = spsSize(body) ?? this.size;
+      return;
+    }
+    if (codec === VIDEO_AVC && body[1] === AVC_END_OF_SEQUENCE) return;
+    this.bytes += body.length;
+    this.frames += 1;
+    this.firstMs ??= tag.timeMs;
+    const atS = Math.max(0, tag.timeMs - this.firstMs) / 1000;
+    this.mediaTimeS = Math.max(this.mediaTimeS, atS);
+    if (body[0]! >> 4 === KEYFRAME) this.keyframesAtS = [...this.keyframesAtS.slice(-1), atS];
+  }
+
+  read(): IngestReading {
+    return {
+      videoCodec: this.videoCodec,
+      audioCodec: this.audioCodec,
+      width: this.size?.width ?? null,
+      height: this.size?.height ?? null,
+      bytes: this.bytes,
+      frames: this.frames,
+      mediaTimeS: this.mediaTimeS,
+      keyframesAtS: this.keyframesAtS,
+    };
+  }
+}

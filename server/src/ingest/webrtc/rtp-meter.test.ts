@@ -1,0 +1,75 @@
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import { describe, expect, it } from 'vitest';
+import { RtpMeter, type MeteredProducer } from './rtp-meter.js';
+
+/** A producer as the meter sees it: its codec, and the 'rtp' traces mediasoup would emit. */
+class TracingProducer extends EventEmitter {
+  traced: string[] = [];
+  readonly rtpParameters: types.RtpParameters;
+
+  constructor(mimeType: string) {
+    super();
+    this.rtpParameters = { codecs: [{ mimeType, payloadType: 96, clockRate: 90000 }] };
+  }
+
+  async enableTraceEvent(types: string[] = []): Promise<void> {
+    this.traced = types;
+  }
+
+  packet(p: { ssrc: number; timestamp: number; marker?: boolean; isKeyFrame?: boolean; size: number }, isRtx = false): void {
+    this.emit('trace', { type: 'rtp', timestamp: 0, direction: 'in', info: { isRtx, rtpPacket: { marker: false, isKeyFrame: false, ...p } } });
+  }
+}
+
+const asProducer = (p: TracingProducer) => p as unknown as MeteredProducer;
+
+/** `frames` video frames of two packets each at 30 fps, a keyframe every `gop`, from RTP time `start`. */
+function sendVideo(p: TracingProducer, o: { ssrc: number; frames: number; gop: number; start: number; size: number }): void {
+  for (let i = 0; i < o.frames; i++) {
+    const timestamp = (o.start + i * 3000) >>> 0;
+    const isKeyFrame = i % o.gop === 0;
+    p.packet({ ssrc: o.ssrc, timestamp, isKeyFrame, size: o.size });
+    p.packet({ ssrc: o.ssrc, timestamp, isKeyFrame, marker: true, size: o.size });
+  }
+}
+
+describe('RtpMeter', () => {
+  it('measures frames, keyframes and media time from the traced RTP, across a timestamp wrap', () => {
+    const video = new TracingProducer('video/VP8');
+    const audio = new TracingProducer('audio/opus');
+    const meter = new RtpMeter({ video: asProducer(video), audio: asProducer(audio), size: { width: 640, height: 360 } });
+    expect(video.traced).toEqual(['rtp']);
+    expect(audio.traced).toEqual(['rtp']);
+    sendVideo(video, { ssrc: 1, frames: 181, gop: 90, start: 2 ** 32 - 30_000, size: 1000 });
+    // A retransmission is no new media.
+    video.packet({ ssrc: 1, timestamp: 5, marker: true, size: 1000 }, true);
+    audio.packet({ ssrc: 2, timestamp: 0, size: 100 });
+    expect(meter.read()).toEqual({
+      videoCodec: 'VP8',
+      audioCodec: 'opus',
+      width: 640,
+      height: 360,
+      bytes: 181 * 2 * 1000 + 100,
+      frames: 181,
+      mediaTimeS: 6,
+      keyframesAtS: [3, 6],
+    });
+  });
+
+  it('counts the frames of the simulcast layer sending the most, and the bytes of all', () => {
+    const video = new TracingProducer('video/H264');
+    const meter = new RtpMeter({ video: asProducer(video), size: { width: 1280, height: 720 } });
+    sendVideo(video, { ssrc: 10, frames: 30, gop: 60, start: 0, size: 200 });
+    sendVideo(video, { ssrc: 11, frames: 60, gop: 60, start: 0, size: 1000 });
+    expect(meter.read()).toMatchObject({ videoCodec: 'H264', audioCodec: null, frames: 60, bytes: 30 * 400 + 60 * 2000, keyframesAtS: [0] });
+  });
+
+  it('stops listening when closed', () => {
+    const video = new TracingProducer('video/VP8');
+    const meter = new RtpMeter({ video: asProducer(video), size: { width: 640, height: 360 } });
+    meter.close();
+    sendVideo(video, { ssrc: 1, frames: 10, gop: 30, start: 0, size: 100 });
+    expect(meter.read().frames).toBe(0);
+  });
+});
