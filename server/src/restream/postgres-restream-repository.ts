@@ -5,9 +5,10 @@ import type { RestreamChanges, RestreamRecord, RestreamRepository } from './rest
 /** Columns named as the record's fields (quoted: PostgreSQL folds unquoted names to lower case). */
 const COLUMNS = `id, livestream_id AS "livestreamId", name, url, stream_key AS "streamKey", enabled, created_at AS "createdAt"`;
 
-type Row = Omit<RestreamRecord, 'createdAt'> & { createdAt: Date };
+/** timestamptz as the pool hands it out (text or a Date), written back as ISO 8601 UTC like SQLite's. */
+type Row = Omit<RestreamRecord, 'createdAt'> & { createdAt: Date | string };
 
-const toRecord = ({ createdAt, ...row }: Row): RestreamRecord => ({ ...row, createdAt: createdAt.toISOString() });
+const toRecord = ({ createdAt, ...row }: Row): RestreamRecord => ({ ...row, createdAt: new Date(createdAt).toISOString() });
 
 /** Restream targets in PostgreSQL, shared by every node of a cluster. */
 export class PostgresRestreamRepository implements RestreamRepository {
