@@ -17,11 +17,12 @@ import { hostile } from './hostile.js';
 import { latency } from './latency.js';
 import { origin } from './origin.js';
 import { remote } from './remote.js';
+import { restream } from './restream.js';
 import { spine } from './spine.js';
 import { transcode } from './transcode.js';
 import { whepLatency } from './whep-latency.js';
 
-const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, whepLatency, remote, hostile];
+const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, whepLatency, remote, hostile, restream];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 

@@ -1,8 +1,9 @@
 import type { HealthWarningCode } from './ingest-health.js';
 import type { Recording } from './recording.js';
+import type { RestreamFailure } from './restream.js';
 
 /** What a webhook can subscribe to. */
-export const WEBHOOK_EVENT_TYPES = ['livestream.started', 'livestream.ended', 'recording.ready', 'livestream.health.warning'] as const;
+export const WEBHOOK_EVENT_TYPES = ['livestream.started', 'livestream.ended', 'recording.ready', 'livestream.health.warning', 'restream.failed'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** Webhooks one server keeps; each is one more request per event. */
@@ -19,6 +20,8 @@ export interface WebhookEventData {
   'recording.ready': Recording & { livestreamId: string };
   /** The ingest of a live broadcast looks wrong (keyframe interval, ladder below real time, no audio). */
   'livestream.health.warning': { livestreamId: string; broadcastId: string; code: HealthWarningCode; warning: string };
+  /** A restream target was given up for the rest of the broadcast (never with its stream key). */
+  'restream.failed': { livestreamId: string; restreamId: string; name: string; url: string; reason: RestreamFailure };
 }
 
 /** The JSON body of a webhook request, per the Standard Webhooks specification. */

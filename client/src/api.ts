@@ -7,6 +7,8 @@ import type {
 } from '../../shared/livestream.js';
 import { livestreamApiPath, PATHS } from '../../shared/public-paths.js';
 import type { RecordingList } from '../../shared/recording.js';
+import type { RestreamTarget, RestreamTargetList } from '../../shared/restream.js';
+import type { CreateRestreamRequest, UpdateRestreamRequest } from '../../shared/restream-schemas.js';
 import type { CreatedWebhook, WebhookDeliveryList, WebhookEventType, WebhookList } from '../../shared/webhooks.js';
 
 /** A failed API call. status 0 means the server could not be reached. */
@@ -125,5 +127,30 @@ export class WebhooksApi {
   /** The newest deliveries of a webhook. */
   deliveries(id: string): Promise<WebhookDeliveryList> {
     return request<WebhookDeliveryList>(`${PATHS.api}/webhooks/${encodeURIComponent(id)}/deliveries`, { token: this.token });
+  }
+}
+
+/** A livestream's restream targets (every call carries the API token). */
+export class RestreamsApi {
+  constructor(private readonly token: string) {}
+
+  private path(livestreamId: string, restreamId?: string): string {
+    return `${livestreamApiPath(livestreamId)}/restreams${restreamId === undefined ? '' : `/${encodeURIComponent(restreamId)}`}`;
+  }
+
+  list(livestreamId: string): Promise<RestreamTargetList> {
+    return request<RestreamTargetList>(this.path(livestreamId), { token: this.token });
+  }
+
+  create(livestreamId: string, body: CreateRestreamRequest): Promise<RestreamTarget> {
+    return request<RestreamTarget>(this.path(livestreamId), { method: 'POST', token: this.token, body });
+  }
+
+  update(livestreamId: string, restreamId: string, body: UpdateRestreamRequest): Promise<RestreamTarget> {
+    return request<RestreamTarget>(this.path(livestreamId, restreamId), { method: 'PATCH', token: this.token, body });
+  }
+
+  remove(livestreamId: string, restreamId: string): Promise<void> {
+    return request<void>(this.path(livestreamId, restreamId), { method: 'DELETE', token: this.token });
   }
 }

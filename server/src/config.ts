@@ -57,6 +57,8 @@ const envSchema = z.object({
   AXON_TLS_CERT: z.string().min(1).optional(),
   AXON_TLS_KEY: z.string().min(1).optional(),
   RTMPS_PORT: port.default(1936),
+  AXON_RESTREAM_MAX_HEIGHT: z.coerce.number().int().min(144).max(4320).default(1080),
+  AXON_RESTREAM_CA_FILE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -120,6 +122,12 @@ export interface Config {
   /** PEM files of the certificate HTTPS and RTMPS present; undefined serves plain HTTP and no RTMPS. */
   tls: TlsFiles | undefined;
   rtmpsPort: number;
+  restream: {
+    /** Sources up to this height (short side) are pushed as they are; taller ones, and WebRTC's, as the highest rung within it. */
+    maxHeight: number;
+    /** CA bundle RTMPS destinations' certificates are checked against instead of the system's. */
+    caFile: string | undefined;
+  };
 }
 
 export interface TlsFiles {
@@ -208,5 +216,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     originCacheBytes: e.AXON_ORIGIN_CACHE_MB * 2 ** 20,
     tls,
     rtmpsPort: e.RTMPS_PORT,
+    restream: { maxHeight: e.AXON_RESTREAM_MAX_HEIGHT, caFile: e.AXON_RESTREAM_CA_FILE && path.resolve(e.AXON_RESTREAM_CA_FILE) },
   };
 }

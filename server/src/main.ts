@@ -10,6 +10,7 @@ import { AdminAuth } from './http/admin-auth.js';
 import { loadOrCreateApiToken } from './http/admin-token.js';
 import { buildHttpApp } from './http/app.js';
 import { recordingRoutes, recordingView } from './http/routes/recordings.js';
+import { restreamRoutes } from './http/routes/restreams.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { registerServerMetrics } from './http/server-metrics.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-publish-gate.js';
@@ -20,6 +21,8 @@ import { thisProcess } from './process-owner.js';
 import { isLoopback } from './net-address.js';
 import { RecordingLibrary } from './recordings/recording-library.js';
 import { startRecordingRetention } from './recordings/recording-retention.js';
+import { registerRestreamMetrics } from './restream/restream-metrics.js';
+import { RestreamService } from './restream/restream-service.js';
 import { SessionRegistry } from './session/session-registry.js';
 import { StreamSession } from './session/stream-session.js';
 import { WorkerPool } from './sfu/worker-pool.js';
@@ -70,6 +73,13 @@ async function main(): Promise<void> {
   // Before any broadcast starts: recordings cut by a crash or a kill become replayable; live leftovers go.
   await recordings.recover();
   const retention = startRecordingRetention({ library: recordings, days: config.recordingRetentionDays, log: log.child('recordings') });
+  const restreams = new RestreamService({
+    repository: store.restreams,
+    ffmpegPath: config.transcode.ffmpegPath,
+    config: config.restream,
+    emit: webhooks.emit,
+    log: log.child('restream'),
+  });
   const pool = await WorkerPool.create(config.rtc, log.child('mediasoup'));
   const registry = new SessionRegistry(async (livestreamId, ingest) => {
     // The livestream's settings are read at go-live, so a change applies from the next broadcast.
@@ -81,6 +91,7 @@ async function main(): Promise<void> {
       recordings: livestream?.record ? recordings : undefined,
     });
     announceBroadcast(session, webhooks.emit);
+    restreams.attach(session);
     return session;
   }, claims, config.maxBroadcasts);
   const routing = await cluster?.attach(registry);
@@ -88,6 +99,7 @@ async function main(): Promise<void> {
   const processes = await sampleChildProcesses(['ffmpeg']);
   const metrics = new Registry();
   registerServerMetrics(metrics, { sessions: registry, processes, pool });
+  registerRestreamMetrics(metrics, () => restreams.pushes());
 
   const adminAuth = new AdminAuth(loadOrCreateApiToken(config, log.child('auth')));
   const app = await buildHttpApp({
@@ -104,6 +116,7 @@ async function main(): Promise<void> {
   });
   await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl });
   await app.register(webhookRoutes, { webhooks, auth: adminAuth });
+  await app.register(restreamRoutes, { restreams, livestreams, auth: adminAuth });
   await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log, cluster: routing });
   // Short ping so a publisher whose page vanished without closing its socket is noticed in seconds.
   const io = new SocketServer(app.server, { maxHttpBufferSize: SIGNALLING_MAX_BYTES, pingInterval: 5000, pingTimeout: 5000 });
@@ -139,6 +152,7 @@ async function main(): Promise<void> {
     closing = true;
     log.info('shutting down', { signal });
     await registry.stopAll('the server is shutting down');
+    await restreams.close();
     await rtmp.close();
     // After the broadcasts: their last events are queued, to be sent after the next start if not now.
     await webhooks.close();

@@ -446,6 +446,8 @@ describe('livestream API', () => {
         '/api/livestreams/{id}/rotate-key',
         '/api/livestreams/{id}/recordings',
         '/api/livestreams/{id}/recordings/{recordingId}',
+        '/api/livestreams/{id}/restreams',
+        '/api/livestreams/{id}/restreams/{restreamId}',
         '/api/webhooks',
         '/api/webhooks/{id}',
         '/api/webhooks/{id}/deliveries',

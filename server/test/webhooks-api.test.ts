@@ -5,6 +5,7 @@ import { AdminAuth } from '../src/http/admin-auth.js';
 import { webhookRoutes } from '../src/http/routes/webhooks.js';
 import { SqliteWebhookRepository } from '../src/webhooks/sqlite-webhook-repository.js';
 import { WebhookService } from '../src/webhooks/webhook-service.js';
+import { apiCaller } from './fixtures/api-call.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { startHttpServer, type TestHttpServer } from './fixtures/http-server.js';
 import { IdleSession } from './fixtures/idle-session.js';
@@ -39,15 +40,7 @@ beforeEach(() => {
   server.db.exec('DELETE FROM webhooks');
 });
 
-async function call(method: string, url: string, o: { body?: unknown; token?: string | null } = {}) {
-  const headers: Record<string, string> = {};
-  const token = o.token === undefined ? TOKEN : o.token;
-  if (token !== null) headers.authorization = `Bearer ${token}`;
-  if (o.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(server.base + url, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: text.startsWith('{') ? JSON.parse(text) : undefined };
-}
+const call = apiCaller(() => server.base, TOKEN);
 
 const create = async (body: object = { url: 'https://hooks.example.com/axon?team=7' }) => {
   const res = await call('POST', '/api/webhooks', { body });

@@ -59,6 +59,9 @@ function setUp(answers: { confirm?: boolean; prompt?: string | null; recordings?
       return answers.confirm ?? true;
     },
     prompt: async () => answers.prompt ?? null,
+    restreams: () => {
+      throw new Error('the restream panel has its own tests');
+    },
     signedOut: (reason) => signedOut.push(reason),
   });
   const shown: string[][] = [];

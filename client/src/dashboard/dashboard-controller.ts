@@ -5,6 +5,7 @@ import { ApiError, type LivestreamsApi } from '../api.js';
 import { Emitter } from '../emitter.js';
 import type { CardActions } from './livestream-card.js';
 import { listAll } from './list-all.js';
+import type { RestreamIntents } from './restreams-controller.js';
 
 export const REFRESH_MS = 3000;
 export const WRONG_TOKEN = 'Wrong token';
@@ -39,6 +40,8 @@ export interface DashboardDeps {
   recordings(livestreamId: string): Promise<RecordingList>;
   confirm(dialog: Dialog & { danger: boolean }): Promise<boolean>;
   prompt(dialog: { title: string; label: string; value: string; confirmLabel: string; maxLength: number }): Promise<string | null>;
+  /** One livestream's restream targets. */
+  restreams(livestreamId: string): RestreamIntents;
   /** The session is over (signed out, or the token was refused): back to signing in, with why. */
   signedOut(reason: string | null): void;
 }
@@ -70,6 +73,10 @@ export class DashboardController implements DashboardIntents {
   start(initial: Livestream[]): void {
     this.events.emit('livestreams', initial);
     this.refreshTimer = setTimeout(() => void this.refresh(), REFRESH_MS);
+  }
+
+  restreams(livestream: Livestream): RestreamIntents {
+    return this.deps.restreams(livestream.id);
   }
 
   signOut(): void {

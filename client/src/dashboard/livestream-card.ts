@@ -6,6 +6,8 @@ import { h, showPicture } from '../dom.js';
 import { statusBadge, updateStatusBadge } from '../status-badge.js';
 import { IngestHealthPanel } from './ingest-health-panel.js';
 import { RecordingList } from './recording-list.js';
+import { RestreamPanel } from './restream-panel.js';
+import type { RestreamIntents } from './restreams-controller.js';
 
 export interface CardActions {
   rename(livestream: Livestream): void;
@@ -15,6 +17,8 @@ export interface CardActions {
   remove(livestream: Livestream): void;
   recordings(livestream: Livestream): Promise<Recording[] | undefined>;
   removeRecording(livestream: Livestream, recording: Recording): Promise<boolean>;
+  /** The livestream's restream targets (its own panel on the card). */
+  restreams(livestream: Livestream): RestreamIntents;
 }
 
 /** The studio link carries the key in the fragment, which browsers never send to a server. */
@@ -74,6 +78,7 @@ export class LivestreamCard {
         h('div', { className: 'settings-group' }, h('h4', { textContent: 'Share' }), this.playerUrl.element, this.embedHtml.element),
       ),
       this.recordings.element,
+      new RestreamPanel(actions.restreams(livestream), livestream.id).element,
       h(
         'div',
         { className: 'card-actions' },

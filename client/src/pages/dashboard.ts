@@ -1,8 +1,9 @@
 import type { Livestream } from '../../../shared/livestream.js';
-import { ApiError, listRecordings, LivestreamsApi, WebhooksApi } from '../api.js';
+import { ApiError, listRecordings, LivestreamsApi, RestreamsApi, WebhooksApi } from '../api.js';
 import { DashboardController, errorMessage } from '../dashboard/dashboard-controller.js';
 import { DashboardView } from '../dashboard/dashboard-view.js';
 import { listAll } from '../dashboard/list-all.js';
+import { RestreamsController } from '../dashboard/restreams-controller.js';
 import { tokenStore } from '../dashboard/token-store.js';
 import { WebhooksController } from '../dashboard/webhooks-controller.js';
 import { WebhooksView } from '../dashboard/webhooks-view.js';
@@ -21,7 +22,7 @@ async function signIn(token: string, form: { showError(text: string): void } | n
   try {
     const items = await listAll((cursor) => api.list(cursor));
     tokenStore.set(token);
-    showDashboard(api, items, new WebhooksApi(token));
+    showDashboard(api, items, new WebhooksApi(token), new RestreamsApi(token));
   } catch (error) {
     if (error instanceof ApiError && error.unauthorized) tokenStore.clear();
     if (form) form.showError(errorMessage(error));
@@ -58,10 +59,11 @@ function showSignIn(error: string | null): void {
   token.focus();
 }
 
-function showDashboard(api: LivestreamsApi, initial: Livestream[], webhooksApi: WebhooksApi): void {
+function showDashboard(api: LivestreamsApi, initial: Livestream[], webhooksApi: WebhooksApi, restreamsApi: RestreamsApi): void {
   const controller = new DashboardController({
     api,
     recordings: listRecordings,
+    restreams: (livestreamId) => new RestreamsController({ api: restreamsApi, livestreamId, confirm: confirmDialog }),
     confirm: confirmDialog,
     prompt: promptDialog,
     signedOut: (reason) => {

@@ -13,6 +13,7 @@ import {
 import { ingestHealthSchema } from '../../../shared/ingest-health.js';
 import { PUBLISH_REFUSAL_CODES } from '../../../shared/publish-refusal.js';
 import { recordingIdSchema, type Recording, type RecordingList } from '../../../shared/recording.js';
+import { restreamOpenApi } from './openapi-restreams.js';
 import { webhookOpenApi } from './openapi-webhooks.js';
 
 // Response shapes, documented only: the compile-time checks below keep them equal to the shared types.
@@ -100,12 +101,13 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
   const listQuery = jsonSchema(listLivestreamsQuerySchema, 'input') as { properties: Record<string, object> };
   const listParameters = Object.entries(listQuery.properties).map(([name, schema]) => ({ name, in: 'query', schema }));
   const webhooks = webhookOpenApi({ jsonSchema, ref, json, errors });
+  const restreams = restreamOpenApi({ jsonSchema, ref, json, errors });
   return {
     openapi: '3.1.0',
     info: {
       title: 'Axon API',
       version: '1.0.0',
-      description: 'Livestreams as reusable resources, and webhooks. Authenticate with `Authorization: Bearer <AXON_API_TOKEN>`.',
+      description: 'Livestreams as reusable resources, their restream targets, and webhooks. Authenticate with `Authorization: Bearer <AXON_API_TOKEN>`.',
     },
     servers: [{ url: publicUrl }],
     security: [{ bearerAuth: [] }],
@@ -121,6 +123,7 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
         RecordingList: jsonSchema(recordingListSchema, 'output'),
         Error: jsonSchema(apiErrorSchema, 'output'),
         ...webhooks.schemas,
+        ...restreams.schemas,
       },
     },
     paths: {
@@ -194,6 +197,7 @@ export function buildOpenApiDocument(publicUrl: string): Record<string, unknown>
         },
       },
       ...webhooks.paths,
+      ...restreams.paths,
     },
   };
 }

@@ -47,6 +47,12 @@ export interface IngestSource {
   readonly meter?: IngestMeter;
   /** Prepares the source for one FFmpeg run. */
   openInput(): Promise<MediaInput>;
+  /**
+   * Present when the source is H.264 (with AAC or no audio) FFmpeg can copy as it comes (RTMP): the same
+   * source for one more FFmpeg that copies it, such as a restream push. Waits, like openInput, for a
+   * dropped publisher to return.
+   */
+  openPassthroughInput?(): Promise<MediaInput>;
   /** Resolves, once, with why the publisher is gone (closed, dropped, worker died); not when close() ended it. */
   readonly ended: Promise<string>;
   /** Tears the ingest down from the server side. Idempotent. */

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { broadcastDir, livestreamDir, thumbnailFile } from '../media/media-layout.js';
 import { LivePackager } from '../packager/live-packager.js';
+import type { ScannedSegment } from '../packager/segment-scanner.js';
 import { BroadcastRecording } from '../recordings/broadcast-recording.js';
 import type { RecordingLibrary } from '../recordings/recording-library.js';
 import type { RealtimeMedia } from '../sfu/realtime-media.js';
@@ -19,6 +20,8 @@ export type SessionState = 'starting' | 'live' | 'ended';
 export interface StreamSessionEvents {
   state: [SessionState];
   ended: [reason: string];
+  /** A segment the packager found (what else reads the broadcast, such as restream pushes, follows these). */
+  segment: [ScannedSegment];
   /** A health warning that appears (again): what webhooks and logs report. */
   warning: [HealthWarning];
 }
@@ -103,7 +106,10 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     // The livestream's picture, and the recording's: the broadcast directory is the recording's.
     const pictures = [root, ...(this.recording ? [broadcastDir(root, broadcastId)] : [])].map(thumbnailFile);
     this.thumbnails = new Thumbnailer({ ffmpegPath: transcode.ffmpegPath, files: pictures, log: this.log.child('thumbnails') });
-    this.packager.on('segment', (segment) => this.thumbnails.offer(segment));
+    this.packager.on('segment', (segment) => {
+      this.thumbnails.offer(segment);
+      this.emit('segment', segment);
+    });
     this.transcoder = new Transcoder({
       ingest,
       ladder: this.ladder,

@@ -125,4 +125,23 @@ export const migrations: readonly Migration[] = [
         CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, seq);
       `),
   },
+  {
+    version: 8,
+    name: 'restream targets',
+    // The stream key is a secret like the livestream's own (the file is 0600); it leaves only masked.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE restream_targets (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          livestream_id TEXT NOT NULL REFERENCES livestreams (id) ON DELETE CASCADE,
+          name TEXT NOT NULL,
+          url TEXT NOT NULL,
+          stream_key TEXT NOT NULL,
+          enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+          created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX restream_targets_by_livestream ON restream_targets (livestream_id, seq);
+      `),
+  },
 ];

@@ -9,6 +9,9 @@ import { openPostgres } from './postgres/database.js';
 import { PostgresLivestreamRepository } from './postgres/livestream-repository.js';
 import { PostgresRecordingRepository } from './postgres/recording-repository.js';
 import type { RecordingRepository } from './recording-repository.js';
+import { PostgresRestreamRepository } from '../restream/postgres-restream-repository.js';
+import type { RestreamRepository } from '../restream/restream-repository.js';
+import { SqliteRestreamRepository } from '../restream/sqlite-restream-repository.js';
 import { SqliteChatRepository } from './sqlite/chat-repository.js';
 import { SqliteLivestreamRepository } from './sqlite/livestream-repository.js';
 import { SqliteRecordingRepository } from './sqlite/recording-repository.js';
@@ -23,6 +26,7 @@ export interface Store {
   chat: ChatRepository;
   /** Webhooks and their delivery queue: with PostgreSQL, one for the whole cluster. */
   webhooks: WebhookRepository;
+  restreams: RestreamRepository;
   /** The embedded database, where processes sharing AXON_DATA_DIR keep their live claims; undefined with PostgreSQL. */
   sqlite: Database | undefined;
   /** Writes the chat messages still queued, then closes the database. */
@@ -45,6 +49,7 @@ export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl' |
       recordings: new SqliteRecordingRepository(db),
       chat: new SqliteChatRepository(db, chatOptions),
       webhooks: new SqliteWebhookRepository(db),
+      restreams: new SqliteRestreamRepository(db),
     };
     return withClose({ ...repositories, sqlite: db }, async () => void db.close());
   }
@@ -54,6 +59,7 @@ export async function openStore(config: Pick<Config, 'dataDir' | 'databaseUrl' |
     recordings: new PostgresRecordingRepository(pool),
     chat: new PostgresChatRepository(pool, chatOptions),
     webhooks: new PostgresWebhookRepository(pool),
+    restreams: new PostgresRestreamRepository(pool),
   };
   return withClose({ ...repositories, sqlite: undefined }, () => pool.end());
 }

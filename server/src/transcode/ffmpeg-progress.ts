@@ -7,6 +7,8 @@ export interface FfmpegProgress {
   /** Encoding speed relative to real time (1.0 = real time). */
   speed: number;
   dupFrames: number;
+  /** Bytes written to the output so far. */
+  totalSize: number;
   dropFrames: number;
   end: boolean;
 }
@@ -50,6 +52,7 @@ export class ProgressParser {
       outTimeS: num('out_time_us') / 1e6,
       speed: num('speed'),
       dupFrames: num('dup_frames'),
+      totalSize: num('total_size'),
       dropFrames: num('drop_frames'),
       end,
     };

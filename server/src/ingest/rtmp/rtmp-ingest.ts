@@ -112,6 +112,11 @@ export class RtmpIngest implements IngestSource {
     return new Promise((resolve, reject) => this.waiters.add({ resolve, reject }));
   }
 
+  /** An RTMP publish is H.264 (and AAC, or no audio: the probe refuses anything else), which a push copies as it is. */
+  openPassthroughInput(): Promise<MediaInput> {
+    return this.openInput();
+  }
+
   /** Ends the broadcast for `reason` (reported through `ended`, once), e.g. when no publisher can return any more. */
   end(reason: string): void {
     if (this.over) return;

@@ -117,4 +117,23 @@ export const postgresMigrations: readonly PostgresMigration[] = [
         CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, seq);
       `),
   },
+  {
+    version: 8,
+    name: 'restream targets',
+    // The stream key is a secret like the livestream's own; it leaves only masked.
+    up: (db) =>
+      db.query(`
+        CREATE TABLE restream_targets (
+          seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          id text NOT NULL UNIQUE,
+          livestream_id text NOT NULL REFERENCES livestreams (id) ON DELETE CASCADE,
+          name text NOT NULL,
+          url text NOT NULL,
+          stream_key text NOT NULL,
+          enabled boolean NOT NULL,
+          created_at timestamptz NOT NULL
+        );
+        CREATE INDEX restream_targets_by_livestream ON restream_targets (livestream_id, seq);
+      `),
+  },
 ];
