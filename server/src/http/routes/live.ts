@@ -3,12 +3,17 @@ import { livestreamIdSchema } from '../../../../shared/livestream.js';
 import { PATHS } from '../../../../shared/public-paths.js';
 import type { FileCache } from '../../origin/file-cache.js';
 import { sendFile } from '../../origin/file-response.js';
+import { serveFromLiveEdge } from '../../origin/live-edge-origin.js';
 import { resolveMediaFile } from '../../origin/media-files.js';
 import { pathOfUrl } from '../../origin/safe-path.js';
+import { livestreamDir } from '../../media/media-layout.js';
+import { LIVE_EDGES, type LiveEdges } from '../../packager/live-edge.js';
 
 export interface LiveRoutesOptions {
   mediaDir: string;
   files: FileCache;
+  /** Broadcasts packaged in this process: parts, held playlist requests (default: the process's edges). */
+  edges?: LiveEdges;
 }
 
 const PREFIX = `${PATHS.live}/`;
@@ -23,7 +28,7 @@ const allowAnyOrigin = (reply: FastifyReply) =>
  * The origin: `/live/<id>/<path>` from `<mediaDir>/<id>/<path>`, readable by players on any site.
  * The hot path for viewers: no database, no body parsing; files come from memory while unchanged.
  */
-export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { mediaDir, files }) => {
+export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { mediaDir, files, edges = LIVE_EDGES }) => {
   // Media, not pages or API answers: the viewers' hot path goes without the security headers' and the rate limit's work.
   const media = { securityHeaders: 'none', rateLimit: false } as const;
   app.options(`${PREFIX}*`, { config: media }, async (request, reply) => {
@@ -51,6 +56,8 @@ export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { m
       const id = rest.slice(0, slash);
       if (!livestreamIdSchema.safeParse(id).success) return reply.code(400).send({ error: 'invalid livestream id' });
       const target = resolveMediaFile(mediaDir, id, rest.slice(slash + 1));
+      const fromEdge = target && (await serveFromLiveEdge(request, reply, { edges, livestreamRoot: livestreamDir(mediaDir, id), target, files }));
+      if (fromEdge) return fromEdge;
       const file = target && (await files.open(target.absPath));
       if (!target || !file) return reply.code(404).send({ error: 'not found' });
       return sendFile(request, reply, file, target.type);

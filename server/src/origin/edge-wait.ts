@@ -1,0 +1,34 @@
+import type { FastifyRequest } from 'fastify';
+import type { LiveEdge } from '../packager/live-edge.js';
+
+export type EdgeWait<T> = { ready: T } | { outcome: 'timeout' | 'closed' | 'gone' };
+
+/**
+ * Holds a request until `ready` finds what it waits for in the live edge, checked now and at each edge
+ * update (no polling, no disk read). Gives up after timeoutMs, when the broadcast's edge closes, or when
+ * the client goes away.
+ */
+export function waitOnEdge<T>(request: FastifyRequest, edge: LiveEdge, timeoutMs: number, ready: () => T | undefined): Promise<EdgeWait<T>> {
+  const now = ready();
+  if (now !== undefined) return Promise.resolve({ ready: now });
+  if (edge.closed) return Promise.resolve({ outcome: 'closed' });
+  return new Promise((resolve) => {
+    const done = (result: EdgeWait<T>) => {
+      clearTimeout(timer);
+      edge.off('update', onUpdate);
+      edge.off('closed', onClosed);
+      request.raw.off('close', onGone);
+      resolve(result);
+    };
+    const onUpdate = () => {
+      const found = ready();
+      if (found !== undefined) done({ ready: found });
+    };
+    const onClosed = () => done({ outcome: 'closed' });
+    const onGone = () => done({ outcome: 'gone' });
+    const timer = setTimeout(() => done({ outcome: 'timeout' }), timeoutMs);
+    edge.on('update', onUpdate);
+    edge.on('closed', onClosed);
+    request.raw.on('close', onGone);
+  });
+}
