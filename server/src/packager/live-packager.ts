@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Logger } from '../log.js';
 import { broadcastDir, liveRunDir, mediaSegmentName, parseRunFile, renditionIds } from '../media/media-layout.js';
 import type { Ladder } from '../transcode/ladder.js';
+import { partDurationS } from '../transcode/part-duration.js';
 import { BroadcastTimeline } from './broadcast-timeline.js';
 import { WRITING_SUFFIX } from './growing-segment.js';
 import { LIVE_EDGES, LiveEdge, type LiveEdges } from './live-edge.js';
@@ -257,6 +258,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
   private async write(): Promise<void> {
     if (!this.timeline.isPlayable()) return;
     const { windowS, utcTimingUrl } = this.o;
-    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, windowS, utcTimingUrl, now: new Date() });
+    const chunkS = partDurationS(this.o.ladder.rungs[0]!.fps);
+    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, windowS, utcTimingUrl, now: new Date(), chunkS });
   }
 }
