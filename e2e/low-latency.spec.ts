@@ -1,6 +1,11 @@
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { freeTcpPort } from '../bench/lib/axon-server.js';
+import { readEdgeConfig } from '../bench/lib/edge-config.js';
+import { startNginx } from '../bench/lib/nginx.js';
 import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publisher.js';
 import { createLivestream } from './fixtures/api.js';
+import { E2E_PORT } from './fixtures/env.js';
 import { expectPlayback } from './fixtures/playback.js';
 import { broadcastInOwnContext } from './fixtures/studio.js';
 
@@ -50,6 +55,36 @@ test.describe.serial('low latency from the same CMAF chunks: an RTMP broadcast',
     await expect
       .poll(() => page.evaluate(() => window.__axonPlayer!.dash!.getCurrentLiveLatency()), { timeout: 30_000, intervals: [500] })
       .toBeLessThan(3);
+  });
+
+  test('hls.js plays it in low-latency mode through the nginx edge of deploy/, which caches parts and blocking reloads', async ({ page, request }) => {
+    const port = await freeTcpPort();
+    const nginx = await startNginx({
+      workers: 1,
+      http: (prefix) => readEdgeConfig({ cacheDir: path.join(prefix, 'cache'), origin: `127.0.0.1:${E2E_PORT}`, listen: `127.0.0.1:${port}` }),
+      ports: [port],
+    });
+    try {
+      const edge = `http://127.0.0.1:${port}`;
+      await page.goto(`${edge}/watch/${id}`);
+      await expectLowLatencyHls(page);
+      // What the player asked the edge for: blocking reloads by their query, parts by their byte range.
+      const playlist = await (await request.get(`${edge}/live/${id}/360p.m3u8`)).text();
+      const msn = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)![1]);
+      const blocking = `${edge}/live/${id}/360p.m3u8?_HLS_msn=${msn}&_HLS_part=0`;
+      expect((await request.get(blocking)).status()).toBe(200);
+      expect((await request.get(blocking)).headers()['x-cache-status']).toBe('HIT');
+      const part = /#EXT-X-PART:[^\n]*URI="([^"]+)",BYTERANGE="(\d+)@(\d+)"/.exec(playlist)!;
+      const range = { Range: `bytes=${part[3]}-${Number(part[3]) + Number(part[2]) - 1}` };
+      const first = await request.get(`${edge}/live/${id}/${part[1]}`, { headers: range });
+      expect(first.status()).toBe(206);
+      expect((await first.body()).length).toBe(Number(part[2]));
+      const again = await request.get(`${edge}/live/${id}/${part[1]}`, { headers: range });
+      expect(again.headers()['x-cache-status']).toBe('HIT');
+      expect((await again.body()).equals(await first.body())).toBe(true);
+    } finally {
+      await nginx.stop();
+    }
   });
 });
 

@@ -94,7 +94,8 @@ function streamSegment(request: FastifyRequest, reply: FastifyReply, edge: LiveE
   edge.on('closed', pump);
   request.raw.on('close', stop);
   pump();
-  return reply.header('Cache-Control', STREAMED).send(body);
+  // nginx (deploy/nginx/axon-edge.conf) passes each chunk on as it comes instead of collecting the answer.
+  return reply.header('Cache-Control', STREAMED).header('X-Accel-Buffering', 'no').send(body);
 }
 
 /** The wait ran out (the broadcast stalled) or the broadcast ended first: the player tries again. */

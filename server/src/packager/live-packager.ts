@@ -141,6 +141,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     run.watcher?.close();
     clearInterval(run.poll);
     await this.refresh(index);
+    run.parts.end();
   }
 
   /** Stops following every run once its last segments are read: the timelines are final. */
@@ -152,9 +153,10 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
   async finish(): Promise<void> {
     await this.endRuns();
     this.finished = true;
-    this.edges.unregister(this.edgeKey, this.edge);
     await this.enqueue(async () => {
       await this.write();
+      // Held requests fall back to the files on disk: by now, the final ones.
+      this.edges.unregister(this.edgeKey, this.edge);
       // Nothing refreshes after the end: what left the playlists goes now rather than never.
       await this.deleteRetired(Infinity);
     });

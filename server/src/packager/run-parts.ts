@@ -16,6 +16,7 @@ export class RunParts {
   private readonly current = new Map<string, GrowingSegment>();
   private readonly inits = new Map<string, InitInfo>();
   private readonly completed = new Map<string, Map<number, readonly Part[]>>();
+  private ended = false;
 
   constructor(
     readonly dir: string,
@@ -44,9 +45,14 @@ export class RunParts {
     return changed;
   }
 
-  /** The segment a rendition is writing now (or is about to start). */
+  /** The segment a rendition is writing now (or is about to start); none once the run's FFmpeg has exited. */
   growing(rendition: string): GrowingSegment | undefined {
-    return this.current.get(rendition);
+    return this.ended ? undefined : this.current.get(rendition);
+  }
+
+  /** FFmpeg has exited and its last segments were read: no segment of this run will start any more. */
+  end(): void {
+    this.ended = true;
   }
 
   /** The parts of a complete segment, while it is one of the last few. */
