@@ -19,9 +19,10 @@ import { origin } from './origin.js';
 import { remote } from './remote.js';
 import { spine } from './spine.js';
 import { transcode } from './transcode.js';
-import { whepLatency } from './whep-latency.js';
+import { glassToGlass } from './glass-to-glass.js';
+import { llViewers } from './ll-viewers.js';
 
-const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, whepLatency, remote, hostile];
+const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, glassToGlass, llViewers, remote, hostile];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 
