@@ -43,11 +43,11 @@ export async function servePlaylistFromEdge(
   name: string,
   type: MediaType,
 ): Promise<FastifyReply | undefined> {
+  const current = edge.playlist(name);
+  if (!current) return undefined;
   const parsed = directivesSchema.safeParse(request.query);
   if (!parsed.success) return reply.code(400).send({ error: `invalid delivery directive: ${parsed.error.issues[0]?.message ?? 'bad value'}` });
   const d: Directives = parsed.data;
-  const current = edge.playlist(name);
-  if (!current) return undefined;
   if (d._HLS_msn === undefined) return sendPlaylist(reply, current, d, type);
   const { _HLS_msn: msn, _HLS_part: part } = d;
   if (isTooFarAhead(current.position, msn)) return reply.code(400).send({ error: 'the requested segment is too far ahead of the live edge' });
