@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http2 from 'node:http2';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -28,7 +29,9 @@ const PARTS_PER_SEGMENT = 4;
 // as FFmpeg writes them, as in a broadcast.
 describe('LL-HLS at the origin', () => {
   let app: FastifyInstance;
+  let h2App: Pick<FastifyInstance, 'close' | 'server'>;
   let base: string;
+  let h2Origin: string;
   let packager: LivePackager;
   let ffmpeg: ChildProcess;
   let root: string;
@@ -52,9 +55,16 @@ describe('LL-HLS at the origin', () => {
     });
     ffmpeg = spawn('ffmpeg', args, { stdio: 'ignore' });
     app = Fastify();
-    await app.register(liveRoutes, { mediaDir, files: new FileCache({ maxBytes: 8 * 2 ** 20 }), edges });
+    const files = new FileCache({ maxBytes: 8 * 2 ** 20 });
+    await app.register(liveRoutes, { mediaDir, files, edges });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/live/${ID}`;
+    // The same routes over HTTP/2 (cleartext here; Axon's TLS listener speaks it with ALPN).
+    const h2 = Fastify({ http2: true }) as unknown as FastifyInstance;
+    await h2.register(liveRoutes, { mediaDir, files, edges });
+    await h2.listen({ host: '127.0.0.1', port: 0 });
+    h2App = h2;
+    h2Origin = `http://127.0.0.1:${(h2App.server.address() as { port: number }).port}`;
     await waitFor('a playlist with parts', () => edges.get(path.resolve(root))?.playlist(TOP)?.position.lastPart !== undefined, 20_000);
   }, 30_000);
 
@@ -62,6 +72,7 @@ describe('LL-HLS at the origin', () => {
     ffmpeg?.kill('SIGKILL');
     packager?.close();
     await app?.close();
+    await h2App?.close();
   });
 
   const playlist = async (query = '') => {
@@ -148,5 +159,31 @@ describe('LL-HLS at the origin', () => {
   it('still plays as standard HLS in a reader without LL-HLS (FFmpeg)', async () => {
     const { stderr } = await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', `${base}/master.m3u8`, '-t', '1', '-f', 'null', '-'], { timeout: 20_000 });
     expect(stderr).toBe('');
+  });
+
+  it('serves blocking reloads and the segment being written over HTTP/2', async () => {
+    const session = http2.connect(h2Origin);
+    const get = (urlPath: string) =>
+      new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+        const stream = session.request({ ':path': urlPath });
+        const chunks: Buffer[] = [];
+        let status = 0;
+        stream.on('response', (headers) => (status = Number(headers[':status'])));
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => resolve({ status, body: Buffer.concat(chunks) }));
+        stream.on('error', reject);
+      });
+    try {
+      const { lastMsn } = position();
+      const held = await get(`/live/${ID}/${TOP}?_HLS_msn=${lastMsn + 1}&_HLS_part=0`);
+      expect(held.status).toBe(200);
+      expect(liveEnd(held.body.toString()).msn).toBeGreaterThanOrEqual(lastMsn + 1);
+      const uri = /URI="([^"]+)",BYTERANGE-START=/.exec(held.body.toString())![1]!;
+      const streamed = await get(`/live/${ID}/${uri}`);
+      expect(streamed.status).toBe(200);
+      expect(streamed.body.equals(fs.readFileSync(path.join(root, uri)))).toBe(true);
+    } finally {
+      session.close();
+    }
   });
 });

@@ -52,7 +52,7 @@ export async function servePlaylistFromEdge(
   const { _HLS_msn: msn, _HLS_part: part } = d;
   if (isTooFarAhead(current.position, msn)) return reply.code(400).send({ error: 'the requested segment is too far ahead of the live edge' });
 
-  const waited = await waitOnEdge(request, edge, HOLD_TARGET_DURATIONS * current.targetDurationS * 1000, () => {
+  const waited = await waitOnEdge(reply, edge, HOLD_TARGET_DURATIONS * current.targetDurationS * 1000, () => {
     const playlist = edge.playlist(name);
     return playlist && hasArrived(playlist.position, msn, part) ? playlist : undefined;
   });

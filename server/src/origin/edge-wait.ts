@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { LiveEdge } from '../packager/live-edge.js';
 
 export type EdgeWait<T> = { ready: T } | { outcome: 'timeout' | 'closed' | 'gone' };
@@ -6,9 +6,9 @@ export type EdgeWait<T> = { ready: T } | { outcome: 'timeout' | 'closed' | 'gone
 /**
  * Holds a request until `ready` finds what it waits for in the live edge, checked now and at each edge
  * update (no polling, no disk read). Gives up after timeoutMs, when the broadcast's edge closes, or when
- * the client goes away.
+ * the client goes away (the response's 'close', which HTTP/1.1 and HTTP/2 responses both emit).
  */
-export function waitOnEdge<T>(request: FastifyRequest, edge: LiveEdge, timeoutMs: number, ready: () => T | undefined): Promise<EdgeWait<T>> {
+export function waitOnEdge<T>(reply: FastifyReply, edge: LiveEdge, timeoutMs: number, ready: () => T | undefined): Promise<EdgeWait<T>> {
   const now = ready();
   if (now !== undefined) return Promise.resolve({ ready: now });
   if (edge.closed) return Promise.resolve({ outcome: 'closed' });
@@ -17,7 +17,7 @@ export function waitOnEdge<T>(request: FastifyRequest, edge: LiveEdge, timeoutMs
       clearTimeout(timer);
       edge.off('update', onUpdate);
       edge.off('closed', onClosed);
-      request.raw.off('close', onGone);
+      reply.raw.off('close', onGone);
       resolve(result);
     };
     const onUpdate = () => {
@@ -29,6 +29,6 @@ export function waitOnEdge<T>(request: FastifyRequest, edge: LiveEdge, timeoutMs
     const timer = setTimeout(() => done({ outcome: 'timeout' }), timeoutMs);
     edge.on('update', onUpdate);
     edge.on('closed', onClosed);
-    request.raw.on('close', onGone);
+    reply.raw.on('close', onGone);
   });
 }

@@ -53,11 +53,11 @@ export async function serveGrowingSegment(
   reply.header('Content-Type', type.contentType);
   const range = parseByteRange(request.headers.range);
   if (!range) {
-    const started = await waitOnEdge(request, edge, HOLD_MS, () => (seg.started ? true : undefined));
-    return 'ready' in started ? streamSegment(request, reply, edge, seg) : notWritten(reply);
+    const started = await waitOnEdge(reply, edge, HOLD_MS, () => (seg.started ? true : undefined));
+    return 'ready' in started ? streamSegment(reply, edge, seg) : notWritten(reply);
   }
 
-  const waited = await waitOnEdge(request, edge, HOLD_MS, () => rangeEnd(seg, range));
+  const waited = await waitOnEdge(reply, edge, HOLD_MS, () => rangeEnd(seg, range));
   if (!('ready' in waited)) return notWritten(reply);
   const end = waited.ready;
   const total = seg.complete ? String(seg.bytes.length) : '*';
@@ -71,13 +71,13 @@ export async function serveGrowingSegment(
     .send(seg.bytes.subarray(range.start, end));
 }
 
-function streamSegment(request: FastifyRequest, reply: FastifyReply, edge: LiveEdge, seg: GrowingSegment): FastifyReply {
+function streamSegment(reply: FastifyReply, edge: LiveEdge, seg: GrowingSegment): FastifyReply {
   const body = new PassThrough();
   let sent = 0;
   const stop = () => {
     edge.off('update', pump);
     edge.off('closed', pump);
-    request.raw.off('close', stop);
+    reply.raw.off('close', stop);
   };
   function pump() {
     const bytes = seg.bytes;
@@ -92,7 +92,7 @@ function streamSegment(request: FastifyRequest, reply: FastifyReply, edge: LiveE
   }
   edge.on('update', pump);
   edge.on('closed', pump);
-  request.raw.on('close', stop);
+  reply.raw.on('close', stop);
   pump();
   // nginx (deploy/nginx/axon-edge.conf) passes each chunk on as it comes instead of collecting the answer.
   return reply.header('Cache-Control', STREAMED).header('X-Accel-Buffering', 'no').send(body);
