@@ -45,17 +45,18 @@ async function measure(kind: Kind, playlists: string[], serverPid: number, load:
     );
   });
   await sleep(RAMP_S * 1000);
-  counting = true;
   const meter = await TreeMeter.start(serverPid, (p) => (p.pid === serverPid ? 'server' : 'children'));
+  counting = true;
   const startedMs = performance.now();
   await sleep(load.windowS * 1000);
+  // Before the meter's last sample, which waits its turn behind the viewers' work on this event loop.
+  counting = false;
   const elapsedS = (performance.now() - startedMs) / 1000;
   const usage = await meter.stop();
-  const requestsPerS = counts.requests / elapsedS;
-  const failures = counts.failures;
-  counting = false;
   stopped = true;
   await Promise.all(viewers);
+  const requestsPerS = counts.requests / elapsedS;
+  const { failures } = counts;
   return { requestsPerS, failures, serverCores: usage.groups.server?.cores ?? 0 };
 }
 
