@@ -1,7 +1,7 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { EdgePlaylist, EdgePosition, LiveEdge } from '../packager/live-edge.js';
-import { waitOnEdge } from './edge-wait.js';
+import type { EdgePlaylist, EdgePosition } from '../packager/live-edge.js';
+import { type EdgeHandler, waitOnEdge } from './edge-wait.js';
 import type { MediaType } from './media-types.js';
 
 const count = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -36,13 +36,7 @@ export const isTooFarAhead = (position: EdgePosition, msn: number) => msn > posi
  * `_HLS_part`) until that segment (part) is in it, a delta update with `_HLS_skip`. Undefined when the
  * broadcast ended while the request was held: the playlist on disk answers it then.
  */
-export async function servePlaylistFromEdge(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  edge: LiveEdge,
-  name: string,
-  type: MediaType,
-): Promise<FastifyReply | undefined> {
+export const servePlaylistFromEdge: EdgeHandler = async (request, reply, edge, name, type) => {
   const current = edge.playlist(name);
   if (!current) return undefined;
   const parsed = directivesSchema.safeParse(request.query);
@@ -59,7 +53,7 @@ export async function servePlaylistFromEdge(
   if ('ready' in waited) return sendPlaylist(reply, waited.ready, d, { ...type, cacheControl: BLOCKING_CACHE });
   if (waited.outcome === 'closed') return undefined;
   return reply.code(503).header('Cache-Control', 'no-store').header('Retry-After', '1').send({ error: 'the requested part did not arrive in time' });
-}
+};
 
 function sendPlaylist(reply: FastifyReply, playlist: EdgePlaylist, d: Directives, type: MediaType): FastifyReply {
   return reply

@@ -1,5 +1,9 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveEdge } from '../packager/live-edge.js';
+import type { MediaType } from './media-types.js';
+
+/** Answers a request from a broadcast's live edge, the file at `relPath` (from the livestream's root); undefined leaves it to the disk. */
+export type EdgeHandler = (request: FastifyRequest, reply: FastifyReply, edge: LiveEdge, relPath: string, type: MediaType) => Promise<FastifyReply | undefined>;
 
 export type EdgeWait<T> = { ready: T } | { outcome: 'timeout' | 'closed' | 'gone' };
 

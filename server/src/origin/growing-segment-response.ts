@@ -1,9 +1,8 @@
 import { PassThrough } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { GrowingSegment } from '../packager/growing-segment.js';
 import type { LiveEdge } from '../packager/live-edge.js';
-import { waitOnEdge } from './edge-wait.js';
-import type { MediaType } from './media-types.js';
+import { type EdgeHandler, waitOnEdge } from './edge-wait.js';
 
 /** A request for a segment that has not started is held this long (3 target durations of 2 s). */
 const HOLD_MS = 6000;
@@ -41,13 +40,7 @@ function rangeEnd(seg: GrowingSegment, range: ByteRange): number | undefined {
  * is streamed as FFmpeg writes it, chunk by chunk, until the segment is complete. Undefined when the edge
  * does not know the segment (the origin answers 404).
  */
-export async function serveGrowingSegment(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  edge: LiveEdge,
-  relPath: string,
-  type: MediaType,
-): Promise<FastifyReply | undefined> {
+export const serveGrowingSegment: EdgeHandler = async (request, reply, edge, relPath, type) => {
   const seg = edge.segment(relPath);
   if (!seg) return undefined;
   reply.header('Content-Type', type.contentType);
@@ -69,7 +62,7 @@ export async function serveGrowingSegment(
     .header('Content-Range', `bytes ${range.start}-${end - 1}/${total}`)
     .header('Content-Length', end - range.start)
     .send(seg.bytes.subarray(range.start, end));
-}
+};
 
 function streamSegment(reply: FastifyReply, edge: LiveEdge, seg: GrowingSegment): FastifyReply {
   const body = new PassThrough();
