@@ -20,9 +20,10 @@ import { remote } from './remote.js';
 import { restream } from './restream.js';
 import { spine } from './spine.js';
 import { transcode } from './transcode.js';
-import { whepLatency } from './whep-latency.js';
+import { glassToGlass } from './glass-to-glass.js';
+import { llViewers } from './ll-viewers.js';
 
-const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, whepLatency, remote, hostile, restream];
+const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, glassToGlass, llViewers, remote, hostile, restream];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 

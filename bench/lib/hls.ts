@@ -7,26 +7,31 @@ export function variantUris(master: string): string[] {
   return lines.flatMap((l, i) => (l.startsWith('#EXT-X-STREAM-INF') && lines[i + 1] ? [lines[i + 1]!] : []));
 }
 
-/** Whether a live stream is playable now: its master answers and a variant's media playlist lists a segment. */
-async function playable(masterUrl: string, ca: string | undefined): Promise<boolean> {
+/** Whether a live stream is playable now: its master answers and a variant's media playlist lists a segment (or `marker`). */
+async function playable(masterUrl: string, ca: string | undefined, marker: string): Promise<boolean> {
   const master = await httpRequest(masterUrl, { ca });
   if (master.status !== 200) return false;
   const first = variantUris(master.body)[0];
   if (first === undefined) return false;
   const media = await httpRequest(new URL(first, masterUrl).href, { ca });
-  return media.status === 200 && media.body.includes('#EXTINF');
+  return media.status === 200 && media.body.includes(marker);
 }
 
 /**
  * Polls a master playlist every `pollMs` until the stream is playable; resolves with the wall-clock
- * time (Date.now()) at which the answer saying so arrived. `ca`: the certificate to trust over HTTPS.
+ * time (Date.now()) at which the answer saying so arrived. `ca`: the certificate to trust over HTTPS;
+ * `marker`: what the variant must list (a segment's `#EXTINF`, or an LL-HLS part's `#EXT-X-PART:`).
  */
-export async function waitUntilPlayable(masterUrl: string, timeoutMs: number, { ca, pollMs = 50 }: { ca?: string; pollMs?: number } = {}): Promise<number> {
+export async function waitUntilPlayable(
+  masterUrl: string,
+  timeoutMs: number,
+  { ca, pollMs = 50, marker = '#EXTINF' }: { ca?: string; pollMs?: number; marker?: string } = {},
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const polledAt = Date.now();
     try {
-      if (await playable(masterUrl, ca)) return Date.now();
+      if (await playable(masterUrl, ca, marker)) return Date.now();
     } catch {
       // the server is busy starting the broadcast; poll again
     }

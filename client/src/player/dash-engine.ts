@@ -3,10 +3,13 @@ import { Emitter } from '../emitter.js';
 import { latencyFromDash } from './latency.js';
 import type { EngineEvents, LiveDvr, PlaybackEngine, QualityLevel } from './playback-engine.js';
 
-/** The same targets as hls.js: 3 s behind live, catch up at up to 1.2x, seek forward when 5 s further behind. */
+/**
+ * LL-DASH: no liveDelay here, so the manifest's ServiceDescription sets the latency target, and dash.js
+ * reads the segment being written as it streams in (the manifest says availabilityTimeComplete="false").
+ * Catch up at up to 1.2x, seek forward when 5 s further behind than the target.
+ */
 export const DASH_SETTINGS: MediaPlayerSettingClass = {
   streaming: {
-    delay: { liveDelay: 3 },
     liveCatchup: { enabled: true, maxDrift: 5, playbackRate: { min: -0.2, max: 0.2 } },
     abr: { autoSwitchBitrate: { video: true } },
   },

@@ -4,16 +4,22 @@ import { latencyFromFrameTime } from './latency.js';
 import type { EngineEvents, LiveDvr, PlaybackEngine, QualityLevel } from './playback-engine.js';
 
 /**
- * Low latency from 2 s segments without LL-HLS parts: start 1.5 segments behind the live edge, speed up
- * gently (1.2x at most) when drifting behind, and jump forward past 4 segments.
+ * LL-HLS: hls.js loads parts and reloads playlists by blocking requests, and plays PART-HOLD-BACK behind
+ * the newest part (about 1.6 s with Axon's 0.5 s parts), speeding up gently (1.2x at most) when it drifts
+ * behind. No liveSyncDuration: one set by the page would override the playlist's PART-HOLD-BACK. A
+ * playlist without parts (another server's) plays as standard HLS, 3 target durations behind.
  */
 export const HLS_CONFIG: Partial<HlsConfig> = {
-  lowLatencyMode: false,
-  liveSyncDuration: 3,
-  liveMaxLatencyDuration: 8,
+  lowLatencyMode: true,
   maxLiveSyncPlaybackRate: 1.2,
   backBufferLength: 30,
 };
+
+/**
+ * Further behind than this, hls.js jumps forward to live. Set on the instance, not in HLS_CONFIG: hls.js
+ * refuses a configured maximum without a configured liveSyncDuration.
+ */
+export const LIVE_MAX_LATENCY_S = 8;
 
 /** Fatal network errors after hls.js's own retries: how many times to restart loading before giving up. */
 const MAX_LOAD_RESTARTS = 3;
@@ -42,12 +48,13 @@ export class HlsEngine implements PlaybackEngine {
     livePosition: () => this.hls.liveSyncPosition,
     // Past liveMaxLatencyDuration hls.js jumps back to live: not while the viewer watches the past.
     followLive: (on) => {
-      this.hls.config.liveMaxLatencyDuration = on ? HLS_CONFIG.liveMaxLatencyDuration : Infinity;
+      this.hls.config.liveMaxLatencyDuration = on ? LIVE_MAX_LATENCY_S : Infinity;
     },
   };
 
   constructor(video: HTMLVideoElement, url: string) {
     const hls = new Hls(HLS_CONFIG);
+    hls.config.liveMaxLatencyDuration = LIVE_MAX_LATENCY_S;
     this.hls = hls;
     this.library = { hls };
     hls.on(Events.MANIFEST_PARSED, () => {

@@ -9,8 +9,11 @@ export const HOP_HEADER = 'x-axon-hop';
 const FORWARDED_REQUEST_HEADERS = ['range', 'if-range', 'if-none-match', 'if-modified-since', 'accept-encoding'] as const;
 /** Connection-level headers (RFC 9110 §7.6.1): they describe one hop, not the answer. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
-/** A hosting node that has not started answering by then is taken as unreachable (504). */
-const ANSWER_TIMEOUT_MS = 5000;
+/**
+ * A hosting node that has not started answering by then is taken as unreachable (504). Longer than the
+ * origin holds a blocking LL-HLS playlist reload or a part that is being written (6 s), which it answers late on purpose.
+ */
+const ANSWER_TIMEOUT_MS = 10_000;
 /** How long a node keeps what Redis said of a livestream's host: the origin's hot path asks for every request. */
 const HOST_CACHE_MS = 1000;
 

@@ -89,8 +89,8 @@ function boxTrees(lies: boolean): fc.Arbitrary<Buffer> {
   return fc.array(tree, { maxLength: 3 }).map((trees) => Buffer.concat(trees));
 }
 const inits: InitInfo[] = [
-  { timescale: 15360, defaultSampleDuration: 0 },
-  { timescale: 48000, defaultSampleDuration: 1024 },
+  { timescale: 15360, defaultSampleDuration: 0, defaultSampleFlags: 0 },
+  { timescale: 48000, defaultSampleDuration: 1024, defaultSampleFlags: 0 },
 ];
 
 describe('CMAF box reading of hostile bytes', () => {

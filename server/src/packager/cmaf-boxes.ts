@@ -10,6 +10,8 @@ export interface InitInfo {
   timescale: number;
   /** trex default_sample_duration, used when a fragment gives none. */
   defaultSampleDuration: number;
+  /** trex default_sample_flags, used when a fragment gives none. */
+  defaultSampleFlags: number;
 }
 
 export interface FragmentTiming {
@@ -81,7 +83,74 @@ export function readInitInfo(buf: Buffer): InitInfo {
   if (timescale === 0) throw new CmafError('init segment has a zero timescale');
   const trex = path(buf, ['moov', 'mvex', 'trex']);
   const defaultSampleDuration = trex ? buf.readUInt32BE(field(trex, 12, 4)) : 0;
-  return { timescale, defaultSampleDuration };
+  const defaultSampleFlags = trex ? buf.readUInt32BE(field(trex, 20, 4)) : 0;
+  return { timescale, defaultSampleDuration, defaultSampleFlags };
+}
+
+/** sample_is_non_sync_sample in a sample's flags (ISO/IEC 14496-12 8.8.3.1). */
+const NON_SYNC_SAMPLE = 0x10000;
+
+/** One fragment (a moof's track runs): its decode time, duration, and whether its first sample is a sync sample. */
+export interface Fragment {
+  decodeTime: number | undefined;
+  duration: number;
+  independent: boolean;
+}
+
+function readTraf(buf: Buffer, traf: Box, init: InitInfo, into: Fragment, first: boolean): void {
+  let defaultDuration = init.defaultSampleDuration;
+  let defaultFlags = init.defaultSampleFlags;
+  for (const b of boxes(buf, traf.body, traf.end)) {
+    if (b.type === 'tfhd') {
+      const { flags } = fullBoxHeader(buf, b);
+      let off = 8;
+      if (flags & 0x01) off += 8;
+      if (flags & 0x02) off += 4;
+      if (flags & 0x08) {
+        defaultDuration = buf.readUInt32BE(field(b, off, 4));
+        off += 4;
+      }
+      if (flags & 0x10) off += 4;
+      if (flags & 0x20) defaultFlags = buf.readUInt32BE(field(b, off, 4));
+    } else if (b.type === 'tfdt' && into.decodeTime === undefined) {
+      const { version } = fullBoxHeader(buf, b);
+      into.decodeTime = version === 1 ? Number(buf.readBigUInt64BE(field(b, 4, 8))) : buf.readUInt32BE(field(b, 4, 4));
+    } else if (b.type === 'trun') {
+      const { flags } = fullBoxHeader(buf, b);
+      const count = buf.readUInt32BE(field(b, 4, 4));
+      let off = 8;
+      if (flags & 0x01) off += 4;
+      const firstSampleFlags = flags & 0x04 ? buf.readUInt32BE(field(b, off, 4)) : undefined;
+      if (flags & 0x04) off += 4;
+      const perSample = [0x100, 0x200, 0x400, 0x800].filter((f) => flags & f).length * 4;
+      const samples = field(b, off, count * perSample);
+      if (flags & 0x100) {
+        for (let i = 0; i < count; i++) into.duration += buf.readUInt32BE(samples + i * perSample);
+      } else {
+        into.duration += count * defaultDuration;
+      }
+      if (first && count > 0) {
+        const sampleFlagsAt = samples + (flags & 0x100 ? 4 : 0) + (flags & 0x200 ? 4 : 0);
+        const sampleFlags = firstSampleFlags ?? (flags & 0x400 ? buf.readUInt32BE(sampleFlagsAt) : defaultFlags);
+        into.independent = (sampleFlags & NON_SYNC_SAMPLE) === 0;
+        first = false;
+      }
+    }
+  }
+}
+
+/** The fragment one moof describes; `moofStart` is the offset of the moof box in `buf`. */
+export function readFragment(buf: Buffer, moofStart: number, init: InitInfo): Fragment {
+  const moof = boxes(buf, moofStart, buf.length).next().value;
+  if (moof?.type !== 'moof') throw new CmafError('expected a moof box');
+  const fragment: Fragment = { decodeTime: undefined, duration: 0, independent: false };
+  let first = true;
+  for (const traf of boxes(buf, moof.body, moof.end)) {
+    if (traf.type !== 'traf') continue;
+    readTraf(buf, traf, init, fragment, first);
+    first = false;
+  }
+  return fragment;
 }
 
 export function readFragmentTiming(buf: Buffer, init: InitInfo): FragmentTiming {
@@ -89,35 +158,9 @@ export function readFragmentTiming(buf: Buffer, init: InitInfo): FragmentTiming 
   let duration = 0;
   for (const moof of boxes(buf, 0, buf.length)) {
     if (moof.type !== 'moof') continue;
-    for (const traf of boxes(buf, moof.body, moof.end)) {
-      if (traf.type !== 'traf') continue;
-      let defaultDuration = init.defaultSampleDuration;
-      for (const b of boxes(buf, traf.body, traf.end)) {
-        if (b.type === 'tfhd') {
-          const { flags } = fullBoxHeader(buf, b);
-          let off = 8;
-          if (flags & 0x01) off += 8;
-          if (flags & 0x02) off += 4;
-          if (flags & 0x08) defaultDuration = buf.readUInt32BE(field(b, off, 4));
-        } else if (b.type === 'tfdt' && decodeTime === undefined) {
-          const { version } = fullBoxHeader(buf, b);
-          decodeTime = version === 1 ? Number(buf.readBigUInt64BE(field(b, 4, 8))) : buf.readUInt32BE(field(b, 4, 4));
-        } else if (b.type === 'trun') {
-          const { flags } = fullBoxHeader(buf, b);
-          const count = buf.readUInt32BE(field(b, 4, 4));
-          let off = 8;
-          if (flags & 0x01) off += 4;
-          if (flags & 0x04) off += 4;
-          const perSample = [0x100, 0x200, 0x400, 0x800].filter((f) => flags & f).length * 4;
-          const samples = field(b, off, count * perSample);
-          if (flags & 0x100) {
-            for (let i = 0; i < count; i++) duration += buf.readUInt32BE(samples + i * perSample);
-          } else {
-            duration += count * defaultDuration;
-          }
-        }
-      }
-    }
+    const fragment = readFragment(buf, moof.start, init);
+    decodeTime ??= fragment.decodeTime;
+    duration += fragment.duration;
   }
   if (decodeTime === undefined) throw new CmafError('segment has no tfdt');
   if (duration <= 0) throw new CmafError('segment has no sample durations');

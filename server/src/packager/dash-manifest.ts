@@ -14,6 +14,11 @@ export type DashManifestOptions =
       /** Where players sync their clock (absolute URL answering an ISO 8601 date). */
       utcTimingUrl: string;
       now: Date;
+      /**
+       * LL-DASH: the duration of the chunks (fragments) FFmpeg writes; each segment is announced while it is
+       * written and available one chunk after it starts (the origin streams it as it grows).
+       */
+      chunkS?: number | undefined;
     }
   | {
       /**
@@ -25,6 +30,14 @@ export type DashManifestOptions =
     };
 
 const seconds = (s: number) => `PT${Math.max(0, s).toFixed(3)}S`;
+
+/** The latency LL-DASH players aim for, and the bounds their catch-up keeps to (ServiceDescription, ms). */
+export const LL_DASH_LATENCY_MS = { target: 2000, min: 1000, max: 6000 } as const;
+
+function serviceDescription(): string {
+  const { target, min, max } = LL_DASH_LATENCY_MS;
+  return `<ServiceDescription id="0"><Latency referenceId="0" target="${target}" min="${min}" max="${max}"/><PlaybackRate min="0.9" max="1.1"/></ServiceDescription>`;
+}
 const xmlAttr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /** SegmentTimeline entries, run-length encoded where consecutive segments have the same duration. */
@@ -60,17 +73,24 @@ export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, 
   const ast = anchors[0]?.anchor ?? new Date();
   const periods: string[] = [];
   let endS = 0;
+  const chunkS = o.vod || o.ended ? undefined : o.chunkS;
+  const writingRun = anchors.at(-1)?.index;
   for (const run of anchors) {
     const periodStartS = o.vod ? endS : (run.anchor!.getTime() - ast.getTime()) / 1000;
     const ofRun = (id: string) => (timeline.renditions.get(id)?.segments ?? []).filter((s) => s.run === run.index);
     if (ofRun(topVideoId).length === 0 && ofRun(audioId).length === 0) continue;
     const template = (segments: TimelineSegment[]) => {
       const first = segments[0];
-      if (!first) return '';
+      const last = segments.at(-1);
+      if (!first || !last) return '';
+      // The segment being written follows the last complete one; its announced length is the nominal one.
+      const announced =
+        chunkS !== undefined && run.index === writingRun ? [{ ...last, number: last.number + 1, t: last.t + last.d, d: SEGMENT_DURATION_S * last.timescale }] : [];
+      const lowLatency = chunkS === undefined ? '' : ` availabilityTimeOffset="${(SEGMENT_DURATION_S - chunkS).toFixed(3)}" availabilityTimeComplete="false"`;
       return (
-        `<SegmentTemplate timescale="${first.timescale}" startNumber="${first.number}" ` +
+        `<SegmentTemplate timescale="${first.timescale}" startNumber="${first.number}"${lowLatency} ` +
         `initialization="${xmlAttr(`${run.dir}/${RUN_FILE_TEMPLATES.init}`)}" media="${xmlAttr(`${run.dir}/${RUN_FILE_TEMPLATES.media}`)}">` +
-        `<SegmentTimeline>${segmentTimeline(segments)}</SegmentTimeline></SegmentTemplate>`
+        `<SegmentTimeline>${segmentTimeline([...segments, ...announced])}</SegmentTimeline></SegmentTemplate>`
       );
     };
     const top = ladder.rungs[0]!;
@@ -107,7 +127,7 @@ export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, 
   return mpd(
     `<MPD ${common} type="dynamic" availabilityStartTime="${ast.toISOString()}" publishTime="${o.now.toISOString()}" ` +
       `minimumUpdatePeriod="${seconds(SEGMENT_DURATION_S)}" timeShiftBufferDepth="${seconds(o.windowS)}" ` +
-      `suggestedPresentationDelay="${seconds(SEGMENT_DURATION_S * 1.5)}">`,
+      `suggestedPresentationDelay="${seconds(SEGMENT_DURATION_S * 1.5)}">${chunkS === undefined ? '' : serviceDescription()}`,
     `<UTCTiming schemeIdUri="urn:mpeg:dash:utc:http-iso:2014" value="${xmlAttr(o.utcTimingUrl)}"/>`,
   );
 }

@@ -5,10 +5,15 @@ import path from 'node:path';
 import type { Logger } from '../log.js';
 import { broadcastDir, liveRunDir, mediaSegmentName, parseRunFile, renditionIds } from '../media/media-layout.js';
 import type { Ladder } from '../transcode/ladder.js';
+import { partDurationS } from '../transcode/part-duration.js';
 import { BroadcastTimeline } from './broadcast-timeline.js';
+import { WRITING_SUFFIX } from './growing-segment.js';
+import { LIVE_EDGES, LiveEdge, type LiveEdges } from './live-edge.js';
+import { renderLiveEdge } from './live-edge-view.js';
 import { isRecordedBroadcast, removeLiveLeftovers } from './live-leftovers.js';
 import { writeManifests } from './manifest-files.js';
 import { NOT_RECORDED, type RecordingPolicy } from './recording-policy.js';
+import { RunParts } from './run-parts.js';
 import { RunScanner, type ScannedSegment } from './segment-scanner.js';
 
 export interface LivePackagerOptions {
@@ -22,6 +27,8 @@ export interface LivePackagerOptions {
   recording?: RecordingPolicy | undefined;
   /** How long a segment stays on disk after it left the live playlists (default RETIRED_SEGMENT_GRACE_MS). */
   retiredGraceMs?: number;
+  /** Where the origin finds this broadcast's parts and LL-HLS playlists (default: the process's). */
+  edges?: LiveEdges;
   log: Logger;
 }
 
@@ -34,9 +41,18 @@ interface PackagerEvents {
 
 interface RunWatch {
   scanner: RunScanner;
+  parts: RunParts;
   watcher: fs.FSWatcher | null;
   poll: NodeJS.Timeout;
   ended: boolean;
+  /** A refresh is queued and has not started: another one would find nothing more. */
+  queued: boolean;
+}
+
+/** A segment file FFmpeg finished, or one it is writing. */
+function isSegmentFile(name: string): boolean {
+  const complete = name.endsWith(WRITING_SUFFIX) ? name.slice(0, -WRITING_SUFFIX.length) : name;
+  return parseRunFile(complete)?.kind === 'segment';
 }
 
 /**
@@ -54,6 +70,9 @@ const isDiskFull = (err: unknown) => (err as NodeJS.ErrnoException | null)?.code
  * (which lists a lower rung's segment only at the next flush, a whole segment late). Axon owns the window,
  * the discontinuities between FFmpeg runs and the deletion of segments that leave the window, unless the
  * broadcast's recording keeps them.
+ *
+ * Parts come from the same files while FFmpeg writes them: each change to a growing segment is read at
+ * once, and the broadcast's live edge (LL-HLS playlists, growing segments) is published to the origin.
  */
 export class LivePackager extends EventEmitter<PackagerEvents> {
   readonly timeline: BroadcastTimeline;
@@ -65,6 +84,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
   private queue: Promise<void> = Promise.resolve();
   /** Segments that left the live playlists, oldest first, deleted once the grace has passed. */
   private readonly retired: Array<{ file: string; run: number; at: number }> = [];
+  private readonly edge = new LiveEdge();
 
   constructor(private readonly o: LivePackagerOptions) {
     super();
@@ -95,7 +115,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     let watcher: fs.FSWatcher | null = null;
     try {
       watcher = fs.watch(dir, (_event, file) => {
-        if (file && parseRunFile(file)?.kind === 'segment') refresh();
+        if (file && isSegmentFile(file)) refresh();
       });
       watcher.on('error', () => undefined);
     } catch {
@@ -106,7 +126,10 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
       this.o.log.warn('skipping an unreadable segment', { run: index, rendition, number, err });
       return 'skip';
     });
-    this.runs.set(index, { scanner, watcher, poll, ended: false });
+    const parts = new RunParts(dir, this.timeline.renditionIds, (rendition, number, err) => {
+      this.o.log.warn('no parts from an unreadable segment', { run: index, rendition, number, err });
+    });
+    this.runs.set(index, { scanner, parts, watcher, poll, ended: false, queued: false });
     return dir;
   }
 
@@ -118,6 +141,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     run.watcher?.close();
     clearInterval(run.poll);
     await this.refresh(index);
+    run.parts.end();
   }
 
   /** Stops following every run once its last segments are read: the timelines are final. */
@@ -131,12 +155,15 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     this.finished = true;
     await this.enqueue(async () => {
       await this.write();
+      // Held requests fall back to the files on disk: by now, the final ones.
+      this.edges.unregister(this.edgeKey, this.edge);
       // Nothing refreshes after the end: what left the playlists goes now rather than never.
       await this.deleteRetired(Infinity);
     });
   }
 
   close(): void {
+    this.edges.unregister(this.edgeKey, this.edge);
     for (const run of this.runs.values()) {
       run.watcher?.close();
       clearInterval(run.poll);
@@ -144,9 +171,13 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
   }
 
   private refresh(index: number): Promise<void> {
+    const watched = this.runs.get(index);
+    if (watched?.queued) return this.queue;
+    if (watched) watched.queued = true;
     return this.enqueue(async () => {
       const run = this.runs.get(index);
       if (!run) return;
+      run.queued = false;
       const now = new Date();
       const found = await run.scanner.scan();
       for (const scanned of found) {
@@ -154,7 +185,12 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
         this.recording.add(index, scanned.rendition, scanned.segment, now);
         this.emit('segment', scanned);
       }
-      if (found.length === 0) return this.deleteRetired(Date.now() - this.retiredGraceMs);
+      // After the complete segments: a part never shows up beyond a segment the timeline has not seen.
+      const partsChanged = await run.parts.scan();
+      if (found.length === 0) {
+        if (partsChanged) this.publishEdge();
+        return this.deleteRetired(Date.now() - this.retiredGraceMs);
+      }
       await this.recording.checkRoom();
       this.retireOutOfWindow();
       try {
@@ -163,6 +199,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
         if (isDiskFull(err)) this.recording.stop('disk full (ENOSPC while writing the playlists)');
         throw err;
       }
+      this.publishEdge();
       // After the playlists: a published playlist never lists a deleted segment.
       await this.deleteRetired(Date.now() - this.retiredGraceMs);
       if (!this.playable && this.timeline.isPlayable()) {
@@ -170,6 +207,23 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
         this.emit('playable');
       }
     });
+  }
+
+  /** The origin looks the edge up by the livestream root it resolves requests in. */
+  private get edgeKey(): string {
+    return path.resolve(this.o.root);
+  }
+
+  private get edges(): LiveEdges {
+    return this.o.edges ?? LIVE_EDGES;
+  }
+
+  /** The LL-HLS playlists and growing segments, to the origin; the first publication makes the edge known. */
+  private publishEdge(): void {
+    if (this.finished || this.edge.closed || !this.timeline.isPlayable()) return;
+    const { playlists, segments } = renderLiveEdge(this.timeline, this.o.ladder, (run) => this.runs.get(run)?.parts);
+    if (this.edges.get(this.edgeKey) !== this.edge) this.edges.register(this.edgeKey, this.edge);
+    this.edge.publish(playlists, segments);
   }
 
   private enqueue(job: () => Promise<void>): Promise<void> {
@@ -206,6 +260,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
   private async write(): Promise<void> {
     if (!this.timeline.isPlayable()) return;
     const { windowS, utcTimingUrl } = this.o;
-    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, windowS, utcTimingUrl, now: new Date() });
+    const chunkS = partDurationS(this.o.ladder.rungs[0]!.fps);
+    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, windowS, utcTimingUrl, now: new Date(), chunkS });
   }
 }

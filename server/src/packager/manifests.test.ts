@@ -101,4 +101,15 @@ describe('DASH manifest', () => {
     expect([...mpd.matchAll(/<Period id="(r\d)" start="([^"]+)"/g)].map((m) => `${m[1]}@${m[2]}`)).toEqual(['r1@PT0.000S', 'r2@PT6.000S']);
     expect(mpd).toContain('mediaPresentationDuration="PT9.000S"');
   });
+
+  it('announces the segment being written to LL-DASH players, available one chunk after it starts', () => {
+    const mpd = renderDashManifest(twoRuns(), ladder, { ...options, ended: false, chunkS: 0.5 });
+    expect(mpd.match(/availabilityTimeOffset="1\.500" availabilityTimeComplete="false"/g)).toHaveLength(2 * (ladder.rungs.length + 1));
+    expect(mpd).toMatch(/<MPD [^>]*><ServiceDescription id="0"><Latency referenceId="0" target="\d+" min="\d+" max="\d+"\/>/);
+    // Run 2 is being written: after its 1 s segment 2 comes segment 3, at its nominal 2 s; run 1 is over.
+    expect(mpd).toContain('<S t="0" d="30720"/><S t="30720" d="15360"/><S t="46080" d="30720"/>');
+    expect(mpd).toContain('<S t="0" d="30720" r="2"/></SegmentTimeline>');
+    const ended = renderDashManifest(twoRuns(), ladder, { ...options, ended: true, chunkS: 0.5 });
+    expect(ended).not.toMatch(/availabilityTimeOffset|ServiceDescription/);
+  });
 });

@@ -15,7 +15,7 @@ const tempDir = tempDirs();
 
 describe('readSegmentFileTiming', () => {
   const dir = tempDir('axon-segfile-');
-  const init = async () => ({ timescale: 15360, defaultSampleDuration: 0 });
+  const init = async () => ({ timescale: 15360, defaultSampleDuration: 0, defaultSampleFlags: 0 });
 
   it('is null for a segment FFmpeg has not renamed into place', async () => {
     expect(await readSegmentFileTiming(path.join(dir, 'missing.m4s'), init)).toBeNull();

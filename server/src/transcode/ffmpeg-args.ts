@@ -2,6 +2,7 @@ import { SEGMENT_DURATION_S } from '../../../shared/constants.js';
 import { RUN_FILE_TEMPLATES } from '../media/media-layout.js';
 import type { Ladder } from './ladder.js';
 import { MAXRATE_FACTOR } from './ladder.js';
+import { partDurationS } from './part-duration.js';
 
 export interface TranscodeArgsOptions {
   /** FFmpeg arguments that open the source (from the ingest). */
@@ -18,6 +19,11 @@ export interface TranscodeArgsOptions {
  * x264 with keyframes exactly every SEGMENT_DURATION_S (aligned across rungs because every rung sees the
  * same constant-rate frames), AAC, and FFmpeg's dash muxer writing CMAF segments. FFmpeg's own manifest
  * is only read by Axon's packager, which writes the public HLS and DASH manifests.
+ *
+ * Each segment is written as fragments (moof + mdat) of one part duration, and in streaming mode the
+ * muxer appends each fragment to the segment's file (`<name>.tmp`, renamed when the segment is complete)
+ * as soon as it is cut: the packager reads the parts of LL-HLS and the chunks of LL-DASH from that
+ * growing file, and the complete segment is the same file standard HLS, DASH and the recording read.
  */
 export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
   const { rungs, audio } = o.ladder;
@@ -74,13 +80,15 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
   args.push(
     '-f', 'dash',
     '-seg_duration', String(SEGMENT_DURATION_S),
+    '-frag_type', 'duration',
+    '-frag_duration', String(partDurationS(fps)),
     '-use_template', '1',
     '-use_timeline', '1',
     // FFmpeg lists a short window; Axon's packager keeps the real (DVR) window and deletes old segments.
     '-window_size', '10',
     '-extra_window_size', '1000000000',
     '-remove_at_exit', '0',
-    '-streaming', '0',
+    '-streaming', '1',
     '-format_options', 'movflags=cmaf',
     '-adaptation_sets', 'id=0,streams=v id=1,streams=a',
     '-init_seg_name', RUN_FILE_TEMPLATES.init,

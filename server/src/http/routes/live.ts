@@ -4,14 +4,19 @@ import { PATHS } from '../../../../shared/public-paths.js';
 import type { OriginProxy } from '../../cluster/origin-proxy.js';
 import type { FileCache } from '../../origin/file-cache.js';
 import { sendFile } from '../../origin/file-response.js';
+import { serveFromLiveEdge } from '../../origin/live-edge-origin.js';
 import { resolveMediaFile } from '../../origin/media-files.js';
 import { pathOfUrl } from '../../origin/safe-path.js';
+import { livestreamDir } from '../../media/media-layout.js';
+import { LIVE_EDGES, type LiveEdges } from '../../packager/live-edge.js';
 
 export interface LiveRoutesOptions {
   mediaDir: string;
   files: FileCache;
   /** In a cluster: livestreams another node broadcasts are served from that node. */
   proxy?: OriginProxy;
+  /** Broadcasts packaged in this process: parts, held playlist requests (default: the process's edges). */
+  edges?: LiveEdges;
 }
 
 const PREFIX = `${PATHS.live}/`;
@@ -26,7 +31,7 @@ const allowAnyOrigin = (reply: FastifyReply) =>
  * The origin: `/live/<id>/<path>` from `<mediaDir>/<id>/<path>`, readable by players on any site.
  * The hot path for viewers: no database, no body parsing; files come from memory while unchanged.
  */
-export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { mediaDir, files, proxy }) => {
+export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { mediaDir, files, proxy, edges = LIVE_EDGES }) => {
   // Media, not pages or API answers: the viewers' hot path goes without the security headers' and the rate limit's work.
   const media = { securityHeaders: 'none', rateLimit: false } as const;
   app.options(`${PREFIX}*`, { config: media }, async (request, reply) => {
@@ -56,6 +61,8 @@ export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { m
       const host = proxy && (await proxy.hostUrl(request, id));
       if (proxy && host !== undefined) return proxy.forward(request, reply, host);
       const target = resolveMediaFile(mediaDir, id, rest.slice(slash + 1));
+      const fromEdge = target && (await serveFromLiveEdge(request, reply, { edges, livestreamRoot: livestreamDir(mediaDir, id), target, files }));
+      if (fromEdge) return fromEdge;
       const file = target && (await files.open(target.absPath));
       if (!target || !file) return reply.code(404).send({ error: 'not found' });
       return sendFile(request, reply, file, target.type);

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { freeTcpPort } from '../bench/lib/axon-server.js';
+import { readEdgeConfig } from '../bench/lib/edge-config.js';
+import { startNginx } from '../bench/lib/nginx.js';
+import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publisher.js';
+import { createLivestream } from './fixtures/api.js';
+import { E2E_PORT } from './fixtures/env.js';
+import { expectPlayback } from './fixtures/playback.js';
+import { broadcastInOwnContext } from './fixtures/studio.js';
+
+/** hls.js's distance from the live edge (the newest part), in seconds. */
+const hlsLatency = (page: Page) => page.evaluate(() => window.__axonPlayer?.hls?.latency ?? Infinity);
+
+/** hls.js plays in low-latency mode, from parts, and settles close to the live edge. */
+async function expectLowLatencyHls(page: Page): Promise<void> {
+  await expectPlayback(page, 'hls');
+  const mode = await page.evaluate(() => {
+    const hls = window.__axonPlayer!.hls!;
+    return { lowLatency: hls.config.lowLatencyMode, parts: hls.latestLevelDetails?.partList?.length ?? 0, canBlock: hls.latestLevelDetails?.canBlockReload };
+  });
+  expect(mode.lowLatency).toBe(true);
+  expect(mode.parts).toBeGreaterThan(0);
+  expect(mode.canBlock).toBe(true);
+  await expect.poll(() => hlsLatency(page), { timeout: 30_000, intervals: [500] }).toBeLessThan(2.5);
+}
+
+test.describe.serial('low latency from the same CMAF chunks: an RTMP broadcast', () => {
+  let publisher: FfmpegRtmpPublisher;
+  let id: string;
+
+  test.beforeAll(async ({ playwright }) => {
+    const api = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+    const ls = await createLivestream(api, 'e2e low latency rtmp');
+    await api.dispose();
+    id = ls.id;
+    publisher = new FfmpegRtmpPublisher({ url: `${ls.rtmpUrl}/${ls.streamKey}`, width: 640, height: 360 });
+  });
+
+  test.afterAll(async () => {
+    await publisher?.kill();
+  });
+
+  test('hls.js plays it in low-latency mode less than 2.5 s behind the live edge', async ({ page }) => {
+    await page.goto(`/watch/${id}`);
+    await expectLowLatencyHls(page);
+    // The quality menu still lists the ladder.
+    expect(await page.evaluate(() => window.__axonPlayer!.hls!.levels.length)).toBeGreaterThan(1);
+  });
+
+  test('dash.js plays it as low-latency DASH, reading the segment being written', async ({ page }) => {
+    await page.goto(`/watch/${id}?format=dash`);
+    await expectPlayback(page, 'dash');
+    expect(await page.evaluate(() => window.__axonPlayer!.dash!.getLowLatencyModeEnabled())).toBe(true);
+    await expect
+      .poll(() => page.evaluate(() => window.__axonPlayer!.dash!.getCurrentLiveLatency()), { timeout: 30_000, intervals: [500] })
+      .toBeLessThan(3);
+  });
+
+  test('hls.js plays it in low-latency mode through the nginx edge of deploy/, which caches parts and blocking reloads', async ({ page, request }) => {
+    const port = await freeTcpPort();
+    const nginx = await startNginx({
+      workers: 1,
+      http: (prefix) => readEdgeConfig({ cacheDir: path.join(prefix, 'cache'), origin: `127.0.0.1:${E2E_PORT}`, listen: `127.0.0.1:${port}` }),
+      ports: [port],
+    });
+    try {
+      const edge = `http://127.0.0.1:${port}`;
+      await page.goto(`${edge}/watch/${id}`);
+      await expectLowLatencyHls(page);
+      // What the player asked the edge for: blocking reloads by their query, parts by their byte range.
+      const playlist = await (await request.get(`${edge}/live/${id}/360p.m3u8`)).text();
+      const msn = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)![1]);
+      const blocking = `${edge}/live/${id}/360p.m3u8?_HLS_msn=${msn}&_HLS_part=0`;
+      expect((await request.get(blocking)).status()).toBe(200);
+      expect((await request.get(blocking)).headers()['x-cache-status']).toBe('HIT');
+      const part = /#EXT-X-PART:[^\n]*URI="([^"]+)",BYTERANGE="(\d+)@(\d+)"/.exec(playlist)!;
+      const range = { Range: `bytes=${part[3]}-${Number(part[3]) + Number(part[2]) - 1}` };
+      const first = await request.get(`${edge}/live/${id}/${part[1]}`, { headers: range });
+      expect(first.status()).toBe(206);
+      expect((await first.body()).length).toBe(Number(part[2]));
+      const again = await request.get(`${edge}/live/${id}/${part[1]}`, { headers: range });
+      expect(again.headers()['x-cache-status']).toBe('HIT');
+      expect((await again.body()).equals(await first.body())).toBe(true);
+    } finally {
+      await nginx.stop();
+    }
+  });
+});
+
+test('hls.js plays a studio broadcast in low-latency mode less than 2.5 s behind the live edge', async ({ browser, playwright, page }) => {
+  const { livestream, studioContext } = await broadcastInOwnContext(browser, playwright.request, test.info().project.use.baseURL, 'e2e low latency studio');
+  try {
+    await page.goto(`/watch/${livestream.id}`);
+    await expectLowLatencyHls(page);
+  } finally {
+    await studioContext.close();
+  }
+});
