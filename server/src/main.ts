@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     store: store.recordings,
     mediaDir: config.mediaDir,
     log: log.child('recordings'),
+    nodeId: cluster?.node.id,
     liveElsewhere: async (id) => (await claims.hostOf(id)) !== undefined,
     onReady: (recording) => {
       const view = recordingView(config.publicUrl, recording, recordings.dirOf(recording.livestreamId, recording.id));
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
     restreams.attach(session);
     return session;
   }, claims, config.maxBroadcasts);
-  const routing = await cluster?.attach(registry);
+  const routing = await cluster?.attach(registry, store.recordings);
 
   const processes = await sampleChildProcesses(['ffmpeg']);
   const metrics = new Registry();
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
     tls,
     originProxy: routing?.originProxy,
   });
-  await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl });
+  await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl, proxy: routing?.originProxy });
   await app.register(webhookRoutes, { webhooks, auth: adminAuth });
   await app.register(restreamRoutes, { restreams, livestreams, auth: adminAuth });
   await registerWebRtcRoutes(app, { pool, registry, livestreams, config, log, cluster: routing });

@@ -42,12 +42,12 @@ async function setUp() {
 }
 
 /** A recorded broadcast as a killed server leaves it: its runs' files, its broadcast.json, its row still 'recording'. */
-async function killedBroadcast(s: Awaited<ReturnType<typeof setUp>>, id: string, runSources: string[]) {
+async function killedBroadcast(s: Awaited<ReturnType<typeof setUp>>, id: string, runSources: string[], nodeId?: string) {
   const dir = path.join(s.root, id);
   await fsp.mkdir(dir, { recursive: true });
   for (const [i, src] of runSources.entries()) await fsp.cp(src, path.join(dir, `r${i + 1}`), { recursive: true });
   await writeBroadcastInfo(dir, { ladder: SMALL_LADDER });
-  await s.store.begin({ id, livestreamId: s.ls.id, startedAt: new Date(Date.now() - 60_000) });
+  await s.store.begin({ id, livestreamId: s.ls.id, startedAt: new Date(Date.now() - 60_000), nodeId });
   return dir;
 }
 
@@ -123,5 +123,29 @@ describe('RecordingLibrary', () => {
     } finally {
       retention.close();
     }
+  });
+
+  it('in a cluster, recovers and expires only this node recordings, also while the livestream is live on another node', async () => {
+    const s = await setUp();
+    const [nodeA, nodeB] = ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'];
+    const onA = new RecordingLibrary({ store: s.store, mediaDir: s.mediaDir, log: s.log, nodeId: nodeA, liveElsewhere: async () => true });
+    await killedBroadcast(s, 'bmine00001', [runs.short], nodeA);
+    // What node B holds: a recording cut on its disk (not here), an old finished one, and the broadcast it runs now.
+    await s.store.begin({ id: 'btheirs001', livestreamId: s.ls.id, startedAt: new Date(), nodeId: nodeB });
+    await s.store.begin({ id: 'btheirs002', livestreamId: s.ls.id, startedAt: new Date(), nodeId: nodeB });
+    await s.store.finish('btheirs002', { status: 'complete', endedAt: new Date(Date.now() - 3 * 86_400_000), durationS: 5 });
+    const live = path.join(s.root, 'blive00001', 'r1');
+    await fsp.mkdir(live, { recursive: true });
+    await fsp.writeFile(path.join(s.root, 'master.m3u8'), '#EXTM3U\n');
+
+    await onA.recover();
+    expect(await onA.get(s.ls.id, 'bmine00001')).toMatchObject({ status: 'interrupted', nodeId: nodeA });
+    expect(await s.store.idsOf(s.ls.id)).toEqual(new Set(['bmine00001', 'btheirs001', 'btheirs002']));
+    // The live broadcast elsewhere keeps its files.
+    expect(fs.existsSync(live)).toBe(true);
+    expect(fs.existsSync(path.join(s.root, 'master.m3u8'))).toBe(true);
+
+    expect(await onA.removeEndedBefore(new Date(Date.now() + 86_400_000))).toBe(1);
+    expect(await s.store.idsOf(s.ls.id)).toEqual(new Set(['btheirs001', 'btheirs002']));
   });
 });

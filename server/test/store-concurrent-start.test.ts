@@ -110,7 +110,7 @@ describe('nodes starting together', () => {
     try {
       expect(await second.livestreams.get(ls.id)).toEqual(ls);
       expect(await second.livestreams.authorizePublish(ls.id, ls.streamKey)).toBe('ok');
-      expect((await second.recordings.listUnfinished()).map((r) => r.id)).toEqual(['bkept00001']);
+      expect((await second.recordings.listUnfinished(null)).map((r) => r.id)).toEqual(['bkept00001']);
       expect(await second.chat.recent(ls.id, 50)).toEqual([message]);
       expect(await second.chat.isBanned(ls.id, 'p2')).toBe(true);
       expect(await appliedMigrations(url)).toEqual(applied);

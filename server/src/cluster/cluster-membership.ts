@@ -1,10 +1,12 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { SessionRegistry } from '../session/session-registry.js';
+import type { RecordingRepository } from '../store/recording-repository.js';
 import { IngestPlacement } from './ingest-placement.js';
 import { loadClusterNode, type ClusterNode } from './node-identity.js';
 import { NodeRegistry } from './node-registry.js';
 import { OriginProxy } from './origin-proxy.js';
+import { RecordingHolders } from './recording-holders.js';
 import { RedisLeases } from './redis-leases.js';
 
 export interface ClusterOptions {
@@ -41,11 +43,11 @@ export class ClusterMembership {
   }
 
   /** Starts the heartbeat that reports the sessions' load; returns what the HTTP routes route with. */
-  async attach(sessions: SessionRegistry) {
+  async attach(sessions: SessionRegistry, recordings: Pick<RecordingRepository, 'getFinished'>) {
     const nodes = new NodeRegistry(this.redis, this.node, () => loadOf(sessions), this.log.child('nodes'));
     await nodes.heartbeat();
     this.nodes = nodes;
-    this.proxy = new OriginProxy(this.leases);
+    this.proxy = new OriginProxy(this.leases, Date.now, new RecordingHolders(recordings, nodes, this.node.id));
     return {
       originProxy: this.proxy,
       placement: new IngestPlacement(sessions, nodes),

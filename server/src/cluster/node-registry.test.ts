@@ -51,7 +51,9 @@ describe('NodeRegistry', () => {
     // Under its limit but FFmpeg behind real time: it sends publishers away too.
     expect(await new IngestPlacement({ size: 1, maxBroadcasts: 4 }, slow).elsewhere()).toBe('http://127.0.0.1:9004');
 
+    expect(await full.urlOf(idle.self.id)).toBe('http://127.0.0.1:9004');
     await idle.close();
+    expect(await full.urlOf(idle.self.id)).toBeUndefined();
     expect(await placement.elsewhere()).toBe('http://127.0.0.1:9002');
     // busy stops its heartbeats, as a dead node does: it leaves the registry when its entry expires.
     await waitFor('the silent node to leave the registry', async () => (await full.list()).every((n) => n.id !== busy.self.id), 5000);

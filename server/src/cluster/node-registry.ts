@@ -76,10 +76,12 @@ export class NodeRegistry {
     } while (cursor !== '0');
     if (keys.length === 0) return [];
     const values = await this.redis.mget(keys);
-    return values.flatMap((value) => {
-      const parsed = value === null ? undefined : nodeLoadSchema.safeParse(safeJson(value));
-      return parsed?.success ? [parsed.data] : [];
-    });
+    return values.flatMap((value) => parseNode(value) ?? []);
+  }
+
+  /** The URL of a node whose heartbeat is current; undefined when it is down (or not one). */
+  async urlOf(nodeId: string): Promise<string | undefined> {
+    return parseNode(await this.redis.get(KEY_PREFIX + nodeId))?.url;
   }
 
   /** The least-loaded other node with room; undefined when none has any. */
@@ -97,6 +99,11 @@ export class NodeRegistry {
     const { broadcasts, maxBroadcasts, speeds } = this.load();
     return { ...this.node, broadcasts, maxBroadcasts, slowestSpeed: this.speeds.push(speeds) };
   }
+}
+
+function parseNode(value: string | null): NodeLoad | undefined {
+  const parsed = value === null ? undefined : nodeLoadSchema.safeParse(safeJson(value));
+  return parsed?.success ? parsed.data : undefined;
 }
 
 function safeJson(text: string): unknown {

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BroadcastHost } from './broadcast-claims.js';
 import { HOP_HEADER, OriginProxy } from './origin-proxy.js';
+import type { RecordingHolder } from './recording-holders.js';
 
 /** The hosting node: answers what it was asked, and shows which headers reached it. */
 function hostingNode(): Promise<{ url: string; server: http.Server; seen: http.IncomingHttpHeaders[] }> {
@@ -23,6 +24,7 @@ describe('OriginProxy', () => {
   let hostUrl: string | undefined;
   let asked = 0;
   let now = 0;
+  let holder: RecordingHolder | undefined;
   const proxy = new OriginProxy(
     {
       hostOf: async (): Promise<BroadcastHost | undefined> => {
@@ -31,6 +33,7 @@ describe('OriginProxy', () => {
       },
     },
     () => now,
+    { find: async (livestreamId, recordingId) => (livestreamId === 'abcdefgh1234' && recordingId === 'brec000001' ? holder : undefined) },
   );
 
   beforeAll(async () => {
@@ -42,7 +45,9 @@ describe('OriginProxy', () => {
       exposeHeadRoute: false,
       handler: async (request, reply) => {
         const url = await proxy.hostUrl(request, 'abcdefgh1234');
-        return url === undefined ? reply.code(404).send({ error: 'here' }) : proxy.forward(request, reply, url);
+        if (url !== undefined) return proxy.forward(request, reply, url);
+        const holder = await proxy.recordingElsewhere(request, 'abcdefgh1234', request.url.split('/').slice(3).join('/'));
+        return holder ? proxy.fromHolder(request, reply, holder) : reply.code(404).send({ error: 'here' });
       },
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -88,5 +93,27 @@ describe('OriginProxy', () => {
     const answer = await get();
     expect(answer.statusCode).toBe(502);
     expect(answer.headers['cache-control']).toBe('max-age=1');
+  });
+
+  it('serves a recording from the node holding its files, and 503 for a while when that node is down', async () => {
+    hostUrl = undefined;
+    const replay = (headers: Record<string, string> = {}) => app.inject({ method: 'GET', url: '/live/abcdefgh1234/brec000001/master.m3u8', headers });
+    holder = { at: 'node', url: host.url };
+    now += 10_000;
+    expect((await replay()).body).toBe('#EXTM3U');
+    expect(host.seen.at(-1)).toMatchObject({ [HOP_HEADER]: '1' });
+    // The node hosting the livestream passes a recording request on to its holder; the holder never further.
+    expect((await replay({ [HOP_HEADER]: '1' })).body).toBe('#EXTM3U');
+    expect(host.seen.at(-1)).toMatchObject({ [HOP_HEADER]: '2' });
+    expect((await replay({ [HOP_HEADER]: '2' })).json()).toEqual({ error: 'here' });
+    holder = { at: 'down' };
+    now += 10_000;
+    const down = await replay();
+    expect(down.statusCode).toBe(503);
+    expect(down.headers['cache-control']).toBe('max-age=1');
+    holder = { at: 'here' };
+    now += 10_000;
+    expect((await replay()).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/live/abcdefgh1234/not-a-recording/x.m4s' })).statusCode).toBe(404);
   });
 });

@@ -1,10 +1,17 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { recordingIdSchema } from '../../../shared/recording.js';
 import type { BroadcastClaims } from './broadcast-claims.js';
+import type { RecordingHolder, RecordingHolders } from './recording-holders.js';
 
-/** Marks a request one node passed to another: the receiving node answers from its own files, never passes it on. */
+/**
+ * Marks a request one node passed to another, with the number of passes: the receiving node answers from
+ * its own files, except that the node hosting a livestream passes a request for a recording held elsewhere
+ * on once more (to the holder, which always answers itself).
+ */
 export const HOP_HEADER = 'x-axon-hop';
+const MAX_HOPS = 2;
 /** The request headers that decide the answer (ranges, revalidation); nothing else of the viewer's is passed on. */
 const FORWARDED_REQUEST_HEADERS = ['range', 'if-range', 'if-none-match', 'if-modified-since', 'accept-encoding'] as const;
 /** Connection-level headers (RFC 9110 §7.6.1): they describe one hop, not the answer. */
@@ -14,41 +21,65 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
  * origin holds a blocking LL-HLS playlist reload or a part that is being written (6 s), which it answers late on purpose.
  */
 const ANSWER_TIMEOUT_MS = 10_000;
-/** How long a node keeps what Redis said of a livestream's host: the origin's hot path asks for every request. */
+/** How long a node keeps what Redis said of a livestream's host (or the store of a recording's): the origin's hot path asks for every request. */
 const HOST_CACHE_MS = 1000;
+
+type Cache<T> = Map<string, { value: T; until: number }>;
 
 /**
  * Serves `/live/<id>/…` of a livestream another node broadcasts by streaming that node's answer through:
  * status and headers as they are (Cache-Control, ETag, Content-Type, Content-Length, Content-Range), the
  * body piped without buffering. Proxied rather than redirected, so that players and an edge cache in
- * front of any node keep one origin URL, and what they cache is keyed by it.
+ * front of any node keep one origin URL, and what they cache is keyed by it. A recording's files, which stay
+ * on the node that recorded it, are served from that node the same way.
  */
 export class OriginProxy {
-  private readonly hosts = new Map<string, { url: string | undefined; until: number }>();
+  private readonly hosts: Cache<string | undefined> = new Map();
+  private readonly holders: Cache<RecordingHolder | undefined> = new Map();
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
   constructor(
     private readonly claims: Pick<BroadcastClaims, 'hostOf'>,
     private readonly now: () => number = Date.now,
+    private readonly recordings?: Pick<RecordingHolders, 'find'>,
   ) {}
 
   /** The base URL of the node broadcasting the livestream, when it is another one and the request may be passed on. */
   async hostUrl(request: FastifyRequest, livestreamId: string): Promise<string | undefined> {
     if (request.headers[HOP_HEADER] !== undefined) return undefined;
-    const cached = this.hosts.get(livestreamId);
-    if (cached && cached.until > this.now()) return cached.url;
-    const url = (await this.claims.hostOf(livestreamId))?.url;
-    this.hosts.set(livestreamId, { url, until: this.now() + HOST_CACHE_MS });
-    // Forgotten entries would pile up with every livestream ever asked for.
-    if (this.hosts.size > 10_000) this.hosts.clear();
-    return url;
+    return this.remember(this.hosts, livestreamId, async () => (await this.claims.hostOf(livestreamId))?.url);
   }
 
-  /** Streams the hosting node's answer to the same path; 502 when it cannot be reached, 504 when it does not answer. */
-  forward(request: FastifyRequest, reply: FastifyReply, hostUrl: string): Promise<FastifyReply> {
+  /** Where a finished recording's files are; undefined when there is none, or the request must be answered here. */
+  async recordingHolder(request: FastifyRequest, livestreamId: string, recordingId: string): Promise<RecordingHolder | undefined> {
+    const { recordings } = this;
+    if (!recordings || hopsOf(request) >= MAX_HOPS) return undefined;
+    return this.remember(this.holders, `${livestreamId}/${recordingId}`, () => recordings.find(livestreamId, recordingId));
+  }
+
+  /** For a file of the livestream missing here (`path` is below its root): the other node holding the recording it belongs to. */
+  async recordingElsewhere(request: FastifyRequest, livestreamId: string, path: string): Promise<Exclude<RecordingHolder, { at: 'here' }> | undefined> {
+    const recordingId = path.slice(0, path.indexOf('/'));
+    if (!recordingIdSchema.safeParse(recordingId).success) return undefined;
+    const holder = await this.recordingHolder(request, livestreamId, recordingId);
+    return holder?.at === 'here' ? undefined : holder;
+  }
+
+  /** The holding node's answer, or 503 while that node is down. Returned to Fastify as it is: a reply must not be awaited. */
+  fromHolder(request: FastifyRequest, reply: FastifyReply, holder: Exclude<RecordingHolder, { at: 'here' }>): Promise<FastifyReply> | FastifyReply {
+    if (holder.at === 'node') return this.forward(request, reply, holder.url);
+    // Short-lived: the node may be back in a moment.
+    return reply.code(503).header('Cache-Control', 'max-age=1').send({ error: 'the node holding this recording is down' });
+  }
+
+  /**
+   * Streams the other node's answer to the same path; 502 when it cannot be reached, 504 when it does not
+   * answer. `passHeaders` are request headers passed on beyond those that decide a media answer.
+   */
+  forward(request: FastifyRequest, reply: FastifyReply, hostUrl: string, passHeaders: readonly string[] = []): Promise<FastifyReply> {
     const target = new URL(request.url, hostUrl);
-    const headers: http.OutgoingHttpHeaders = { [HOP_HEADER]: '1' };
-    for (const name of FORWARDED_REQUEST_HEADERS) {
+    const headers: http.OutgoingHttpHeaders = { [HOP_HEADER]: String(hopsOf(request) + 1) };
+    for (const name of [...FORWARDED_REQUEST_HEADERS, ...passHeaders]) {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
@@ -67,7 +98,7 @@ export class OriginProxy {
             .code(timedOut ? 504 : 502)
             // Short-lived: the broadcast may be back, or elsewhere, in a moment.
             .header('Cache-Control', 'max-age=1')
-            .send({ error: timedOut ? 'the node broadcasting this livestream did not answer in time' : 'the node broadcasting this livestream cannot be reached' }),
+            .send({ error: timedOut ? 'the node serving this did not answer in time' : 'the node serving this cannot be reached' }),
         );
       });
       upstream.end();
@@ -77,6 +108,16 @@ export class OriginProxy {
   close(): void {
     this.agents.http.destroy();
     this.agents.https.destroy();
+  }
+
+  private async remember<T>(cache: Cache<T>, key: string, lookup: () => Promise<T>): Promise<T> {
+    const cached = cache.get(key);
+    if (cached && cached.until > this.now()) return cached.value;
+    const value = await lookup();
+    cache.set(key, { value, until: this.now() + HOST_CACHE_MS });
+    // Forgotten entries would pile up with every livestream or recording ever asked for.
+    if (cache.size > 10_000) cache.clear();
+    return value;
   }
 
   private relay(request: FastifyRequest, reply: FastifyReply, answer: IncomingMessage): FastifyReply {
@@ -93,3 +134,10 @@ export class OriginProxy {
 }
 
 class TimeoutError extends Error {}
+
+function hopsOf(request: FastifyRequest): number {
+  const value = request.headers[HOP_HEADER];
+  if (value === undefined) return 0;
+  // Anything else a client sent is taken as the most: it never makes a node pass a request on.
+  return /^[01]$/.test(String(value)) ? Number(value) : MAX_HOPS;
+}

@@ -15,6 +15,8 @@ export interface RecordingLibraryOptions {
   store: RecordingRepository;
   mediaDir: string;
   log: Logger;
+  /** In a cluster, this node's id: it recovers and expires only the recordings whose files are on its disk. */
+  nodeId?: string;
   /** Whether another process sharing the data directory broadcasts the livestream now (its files are its own). */
   liveElsewhere?: (livestreamId: string) => Promise<boolean>;
   /** Told of each recording made replayable (at a broadcast's end, or recovered at start). */
@@ -41,7 +43,7 @@ export class RecordingLibrary {
 
   /** Registers the recording of a broadcast that is starting. Rejects when the livestream is gone. */
   begin(livestreamId: string, broadcastId: string, startedAt: Date): Promise<void> {
-    return this.o.store.begin({ id: broadcastId, livestreamId, startedAt });
+    return this.o.store.begin({ id: broadcastId, livestreamId, startedAt, nodeId: this.o.nodeId });
   }
 
   /** Makes a broadcast that ended replayable from what the packager kept. */
@@ -54,11 +56,14 @@ export class RecordingLibrary {
    * each becomes replayable up to its last complete segment. Then what ended broadcasts left that nobody
    * will play goes: live manifests (no broadcast is live yet) and directories of unrecorded broadcasts.
    * Livestreams another running process broadcasts are left alone: their files are that broadcast's.
+   * In a cluster only this node's recordings are looked at, and each is finished even when its livestream
+   * is live elsewhere now: that broadcast has another id, so another directory.
    */
   async recover(): Promise<void> {
     const liveElsewhere = this.o.liveElsewhere ?? (async () => false);
-    for (const rec of await this.o.store.listUnfinished()) {
-      if (await liveElsewhere(rec.livestreamId)) {
+    for (const rec of await this.o.store.listUnfinished(this.o.nodeId ?? null)) {
+      // Embedded, the processes sharing the data directory share the rows: the one broadcasting may be recording this.
+      if (this.o.nodeId === undefined && (await liveElsewhere(rec.livestreamId))) {
         this.log.info('a recording is left to the process broadcasting its livestream', { livestream: rec.livestreamId, recording: rec.id });
         continue;
       }
@@ -96,7 +101,7 @@ export class RecordingLibrary {
     return this.o.store.getFinished(livestreamId, recordingId);
   }
 
-  /** Deletes a replayable recording and its files; false when there is none with this id. */
+  /** Deletes a replayable recording and its files (the caller sends it to its holding node); false when there is none with this id. */
   async remove(livestreamId: string, recordingId: string): Promise<boolean> {
     if (!(await this.get(livestreamId, recordingId))) return false;
     await this.discard(livestreamId, recordingId);
@@ -106,7 +111,7 @@ export class RecordingLibrary {
 
   /** Deletes the recordings that ended before `date` (retention). Returns how many. */
   async removeEndedBefore(date: Date): Promise<number> {
-    const old = await this.o.store.listEndedBefore(date);
+    const old = await this.o.store.listEndedBefore(date, this.o.nodeId ?? null);
     for (const rec of old) await this.discard(rec.livestreamId, rec.id);
     if (old.length > 0) this.log.info('old recordings deleted', { count: old.length, endedBefore: date.toISOString() });
     return old.length;

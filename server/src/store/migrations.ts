@@ -144,4 +144,11 @@ export const migrations: readonly Migration[] = [
         CREATE INDEX restream_targets_by_livestream ON restream_targets (livestream_id, seq);
       `),
   },
+  {
+    version: 9,
+    name: 'recording holding node',
+    // The cluster node whose disk holds a recording's files: only it recovers, expires or deletes them. Null
+    // embedded (every process on the data directory shares the files) and for rows older than clusters.
+    up: (db) => db.exec('ALTER TABLE recordings ADD COLUMN node_id TEXT'),
+  },
 ];

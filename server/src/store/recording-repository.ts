@@ -8,6 +8,8 @@ export interface RecordingRecord {
   startedAt: string;
   endedAt: string | null;
   durationS: number | null;
+  /** The cluster node whose disk holds its files; null embedded, where every process shares the media directory. */
+  nodeId: string | null;
 }
 
 /** A recording whose broadcast is over: replayable. */
@@ -25,9 +27,10 @@ export interface RecordingRow {
   started_at: string;
   ended_at: string | null;
   duration_s: number | null;
+  node_id: string | null;
 }
 
-export const RECORDING_COLUMNS = 'id, livestream_id, status, started_at, ended_at, duration_s';
+export const RECORDING_COLUMNS = 'id, livestream_id, status, started_at, ended_at, duration_s, node_id';
 /** The condition of a finished recording's row, the only rows toFinishedRecording takes. */
 export const FINISHED = "status IN ('complete', 'interrupted')";
 
@@ -38,6 +41,7 @@ export const toRecordingRecord = (row: RecordingRow): RecordingRecord => ({
   startedAt: row.started_at,
   endedAt: row.ended_at,
   durationS: row.duration_s,
+  nodeId: row.node_id,
 });
 // Only called on rows the FINISHED condition selected, whose end columns finish() set.
 export const toFinishedRecording = (row: RecordingRow) => toRecordingRecord(row) as FinishedRecording;
@@ -46,6 +50,8 @@ export interface NewRecording {
   id: string;
   livestreamId: string;
   startedAt: Date;
+  /** The cluster node recording it (its files are on that node's disk); omitted embedded. */
+  nodeId?: string;
 }
 
 export interface RecordingEnd {
@@ -64,10 +70,13 @@ export interface RecordingRepository {
   listFinished(livestreamId: string): Promise<FinishedRecording[]>;
   /** A finished recording of a livestream. */
   getFinished(livestreamId: string, id: string): Promise<FinishedRecording | undefined>;
-  /** Recordings still marked as recording (at start-up: cut by a crash or a kill). */
-  listUnfinished(): Promise<RecordingRecord[]>;
-  /** Finished recordings that ended before `date`, oldest first. */
-  listEndedBefore(date: Date): Promise<FinishedRecording[]>;
+  /**
+   * The recordings of this node (null: embedded, the rows without a node) still marked as recording:
+   * at start-up, cut by a crash or a kill.
+   */
+  listUnfinished(nodeId: string | null): Promise<RecordingRecord[]>;
+  /** This node's finished recordings that ended before `date`, oldest first. */
+  listEndedBefore(date: Date, nodeId: string | null): Promise<FinishedRecording[]>;
   /** Every recording id of a livestream, whatever its state (their directories are kept). */
   idsOf(livestreamId: string): Promise<Set<string>>;
   delete(id: string): Promise<boolean>;

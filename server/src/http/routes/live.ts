@@ -64,8 +64,10 @@ export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { m
       const fromEdge = target && (await serveFromLiveEdge(request, reply, { edges, livestreamRoot: livestreamDir(mediaDir, id), target, files }));
       if (fromEdge) return fromEdge;
       const file = target && (await files.open(target.absPath));
-      if (!target || !file) return reply.code(404).send({ error: 'not found' });
-      return sendFile(request, reply, file, target.type);
+      if (file) return sendFile(request, reply, file, target.type);
+      const holder = proxy && (await proxy.recordingElsewhere(request, id, rest.slice(slash + 1)));
+      if (proxy && holder) return proxy.fromHolder(request, reply, holder);
+      return reply.code(404).send({ error: 'not found' });
     },
   });
 };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { livestreamIdSchema } from '../../../../shared/livestream.js';
 import { manifestPath, watchPath } from '../../../../shared/public-paths.js';
 import { RECORDING_QUERY_PARAM, recordingIdSchema, type Recording, type RecordingList } from '../../../../shared/recording.js';
+import type { OriginProxy } from '../../cluster/origin-proxy.js';
 import type { RecordingLibrary } from '../../recordings/recording-library.js';
 import type { LivestreamRepository } from '../../store/livestream-repository.js';
 import type { FinishedRecording } from '../../store/recording-repository.js';
@@ -14,6 +15,8 @@ export interface RecordingRoutesOptions {
   livestreams: Pick<LivestreamRepository, 'get'>;
   auth: AdminAuth;
   publicUrl: string;
+  /** In a cluster: a recording whose files another node holds is deleted by that node. */
+  proxy?: Pick<OriginProxy, 'recordingHolder' | 'forward'>;
 }
 
 interface Params {
@@ -41,7 +44,7 @@ export function recordingView(publicUrl: string, rec: FinishedRecording, dir: st
  * broadcast to its replay); deleting takes the API token.
  */
 export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async (app, opts) => {
-  const { recordings, livestreams, auth, publicUrl } = opts;
+  const { recordings, livestreams, auth, publicUrl, proxy } = opts;
 
   const livestreamOf = async (rawId: string) => {
     const id = parseInput(livestreamIdSchema, rawId);
@@ -71,6 +74,10 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
   app.delete<{ Params: Params }>('/api/livestreams/:id/recordings/:recordingId', async (request, reply) => {
     auth.require(request);
     const rec = await find(request.params);
+    // Forwarded rather than marked for later: the files go at once, and no half-deleted state shows anywhere.
+    const holder = await proxy?.recordingHolder(request, rec.livestreamId, rec.id);
+    if (holder?.at === 'down') throw new HttpError(503, 'the node holding this recording is down; try again once it is back');
+    if (proxy && holder?.at === 'node') return proxy.forward(request, reply, holder.url, ['authorization']);
     await recordings.remove(rec.livestreamId, rec.id);
     return reply.code(204).send();
   });

@@ -136,4 +136,10 @@ export const postgresMigrations: readonly PostgresMigration[] = [
         CREATE INDEX restream_targets_by_livestream ON restream_targets (livestream_id, seq);
       `),
   },
+  {
+    version: 9,
+    name: 'recording holding node',
+    // The cluster node whose disk holds a recording's files: only it recovers, expires or deletes them.
+    up: (db) => db.query('ALTER TABLE recordings ADD COLUMN node_id text'),
+  },
 ];

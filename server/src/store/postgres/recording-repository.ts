@@ -9,10 +9,11 @@ export class PostgresRecordingRepository implements RecordingRepository {
   constructor(private readonly pool: Pool) {}
 
   async begin(recording: NewRecording): Promise<void> {
-    await this.pool.query("INSERT INTO recordings (id, livestream_id, status, started_at) VALUES ($1, $2, 'recording', $3)", [
+    await this.pool.query("INSERT INTO recordings (id, livestream_id, status, started_at, node_id) VALUES ($1, $2, 'recording', $3, $4)", [
       recording.id,
       recording.livestreamId,
       recording.startedAt,
+      recording.nodeId ?? null,
     ]);
   }
 
@@ -41,13 +42,19 @@ export class PostgresRecordingRepository implements RecordingRepository {
     return rows[0] && toFinished(rows[0]);
   }
 
-  async listUnfinished(): Promise<RecordingRecord[]> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM recordings WHERE status = 'recording' ORDER BY seq`);
+  async listUnfinished(nodeId: string | null): Promise<RecordingRecord[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM recordings WHERE status = 'recording' AND node_id IS NOT DISTINCT FROM $1::text ORDER BY seq`,
+      [nodeId],
+    );
     return rows.map(toRecord);
   }
 
-  async listEndedBefore(date: Date): Promise<FinishedRecording[]> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM recordings WHERE ${FINISHED} AND ended_at < $1 ORDER BY ended_at`, [date]);
+  async listEndedBefore(date: Date, nodeId: string | null): Promise<FinishedRecording[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM recordings WHERE ${FINISHED} AND ended_at < $1 AND node_id IS NOT DISTINCT FROM $2::text ORDER BY ended_at`,
+      [date, nodeId],
+    );
     return rows.map(toFinished);
   }
 

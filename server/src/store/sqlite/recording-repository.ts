@@ -18,8 +18,8 @@ export class SqliteRecordingRepository implements RecordingRepository {
 
   constructor(db: Database) {
     this.statements = {
-      insert: db.prepare<[string, string, string]>(
-        "INSERT INTO recordings (id, livestream_id, status, started_at) VALUES (?, ?, 'recording', ?)",
+      insert: db.prepare<[string, string, string, string | null]>(
+        "INSERT INTO recordings (id, livestream_id, status, started_at, node_id) VALUES (?, ?, 'recording', ?, ?)",
       ),
       finish: db.prepare<[string, string, number, string]>(
         'UPDATE recordings SET status = ?, ended_at = ?, duration_s = ? WHERE id = ?',
@@ -30,9 +30,9 @@ export class SqliteRecordingRepository implements RecordingRepository {
       getFinished: db.prepare<[string, string], Row>(
         `SELECT ${COLUMNS} FROM recordings WHERE livestream_id = ? AND id = ? AND ${FINISHED}`,
       ),
-      unfinished: db.prepare<[], Row>(`SELECT ${COLUMNS} FROM recordings WHERE status = 'recording' ORDER BY seq`),
-      endedBefore: db.prepare<[string], Row>(
-        `SELECT ${COLUMNS} FROM recordings WHERE ${FINISHED} AND ended_at < ? ORDER BY ended_at`,
+      unfinished: db.prepare<[string | null], Row>(`SELECT ${COLUMNS} FROM recordings WHERE status = 'recording' AND node_id IS ? ORDER BY seq`),
+      endedBefore: db.prepare<[string, string | null], Row>(
+        `SELECT ${COLUMNS} FROM recordings WHERE ${FINISHED} AND ended_at < ? AND node_id IS ? ORDER BY ended_at`,
       ),
       ids: db.prepare<[string], { id: string }>('SELECT id FROM recordings WHERE livestream_id = ?'),
       delete: db.prepare<[string]>('DELETE FROM recordings WHERE id = ?'),
@@ -40,7 +40,7 @@ export class SqliteRecordingRepository implements RecordingRepository {
   }
 
   async begin(recording: NewRecording): Promise<void> {
-    this.statements.insert.run(recording.id, recording.livestreamId, recording.startedAt.toISOString());
+    this.statements.insert.run(recording.id, recording.livestreamId, recording.startedAt.toISOString(), recording.nodeId ?? null);
   }
 
   async finish(id: string, end: RecordingEnd): Promise<boolean> {
@@ -56,12 +56,12 @@ export class SqliteRecordingRepository implements RecordingRepository {
     return row && toFinished(row);
   }
 
-  async listUnfinished(): Promise<RecordingRecord[]> {
-    return this.statements.unfinished.all().map(toRecord);
+  async listUnfinished(nodeId: string | null): Promise<RecordingRecord[]> {
+    return this.statements.unfinished.all(nodeId).map(toRecord);
   }
 
-  async listEndedBefore(date: Date): Promise<FinishedRecording[]> {
-    return this.statements.endedBefore.all(date.toISOString()).map(toFinished);
+  async listEndedBefore(date: Date, nodeId: string | null): Promise<FinishedRecording[]> {
+    return this.statements.endedBefore.all(date.toISOString(), nodeId).map(toFinished);
   }
 
   async idsOf(livestreamId: string): Promise<Set<string>> {
