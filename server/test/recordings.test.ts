@@ -93,6 +93,8 @@ describe('Recording broadcasts (real FFmpeg)', () => {
     // Going live again: a new broadcast, playlists that start over, and later a second recording.
     const second = broadcast({ record: true });
     await waitFor('live again', () => second.state === 'live');
+    // Live from the first parts; the standard playlists list the first segment once it is complete.
+    await waitFor('a segment', async () => segmentsIn(await read(path.join(root, '180p.m3u8'))).length > 0);
     const restarted = await read(path.join(root, '180p.m3u8'));
     expect(mediaSequence(restarted)).toBe(0);
     expect(restarted).toContain(`${second.broadcastId}/r1/init-0.m4s`);

@@ -286,7 +286,7 @@ describe('RTMP ingest (FFmpeg standing in for OBS)', () => {
     axon.publish({ ...SMALL, audio: false });
     const session = await waitFor('session', () => sessionOf(axon), 10_000);
     await waitFor('live', () => session.state === 'live');
-    expect(segmentsIn(await read(axon.root, 'audio.m3u8')).length).toBeGreaterThan(0);
+    await waitFor('an audio segment', async () => segmentsIn(await read(axon.root, 'audio.m3u8')).length > 0);
   });
 
   it('stays healthy after garbage, aborted handshakes and stalled connections', async () => {

@@ -33,6 +33,12 @@ const read = (root: string, f: string) => fsp.readFile(path.join(root, f), 'utf8
 
 const segmentsIn = (playlist: string) => playlist.split('\n').filter((l) => l.endsWith('.m4s') && !l.startsWith('#'));
 
+/** Live from the first parts; the standard playlists list the first segment once it is complete. */
+async function liveWithASegment(session: StreamSession, root: string, playlist = '360p.m3u8'): Promise<void> {
+  await waitFor('live', () => session.state === 'live');
+  await waitFor('a segment', async () => segmentsIn(await read(root, playlist)).length > 0);
+}
+
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.stop('test over')));
 });
@@ -43,7 +49,7 @@ describe('StreamSession with a real FFmpeg', () => {
     const states: string[] = [];
     session.on('state', (s) => states.push(s));
     void session.start();
-    await waitFor('live', () => session.state === 'live');
+    await liveWithASegment(session, root);
 
     const master = await read(root, 'master.m3u8');
     expect(master).toContain('RESOLUTION=640x360');
@@ -109,7 +115,7 @@ describe('StreamSession with a real FFmpeg', () => {
   it('restarts a dead FFmpeg as a new run: playlists continue across a discontinuity', async () => {
     const { session, ingest, root } = newSession(300);
     void session.start();
-    await waitFor('live', () => session.state === 'live');
+    await liveWithASegment(session, root);
     const firstPid = session.ffmpegPid!;
     process.kill(firstPid, 'SIGKILL');
     await waitFor('second run segment', async () => (await read(root, '360p.m3u8')).includes('/r2/seg-0-'));
@@ -126,7 +132,7 @@ describe('StreamSession with a real FFmpeg', () => {
   it('deletes segments that leave the window and ends when the publisher leaves', async () => {
     const { session, ingest, root } = newSession(6);
     void session.start();
-    await waitFor('live', () => session.state === 'live');
+    await liveWithASegment(session, root);
     const first = segmentsIn(await read(root, '360p.m3u8'))[0]!;
     await waitFor('first segment deleted', () => !fs.existsSync(path.join(root, first)), 30_000);
     const media = await read(root, '360p.m3u8');
@@ -142,7 +148,6 @@ describe('StreamSession with a real FFmpeg', () => {
   it('adds silent audio when the source has none', async () => {
     const { session, root } = newSession(300, new SyntheticIngest({ width: 320, height: 240 }, false));
     void session.start();
-    await waitFor('live', () => session.state === 'live');
-    expect(segmentsIn(await read(root, 'audio.m3u8')).length).toBeGreaterThan(0);
+    await liveWithASegment(session, root, 'audio.m3u8');
   });
 });

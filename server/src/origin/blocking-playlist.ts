@@ -33,8 +33,11 @@ export const isTooFarAhead = (position: EdgePosition, msn: number) => msn > posi
 
 /**
  * A live media playlist from the live edge: at once without directives, held with `_HLS_msn` (and
- * `_HLS_part`) until that segment (part) is in it, a delta update with `_HLS_skip`. Undefined when the
- * broadcast ended while the request was held: the playlist on disk answers it then.
+ * `_HLS_part`) until that segment (part) is in it, a delta update with `_HLS_skip`. Before the first
+ * segment is complete, a request without directives is held until it is: hls.js and standard players
+ * refuse a playlist of parts alone, while an LL-HLS player asking for the first part (`_HLS_msn=0&_HLS_part=0`)
+ * gets it at once. Undefined when the broadcast ended while the request was held: the playlist on disk
+ * answers it then.
  */
 export const servePlaylistFromEdge: EdgeHandler = async (request, reply, edge, name, type) => {
   const current = edge.playlist(name);
@@ -42,15 +45,16 @@ export const servePlaylistFromEdge: EdgeHandler = async (request, reply, edge, n
   const parsed = directivesSchema.safeParse(request.query);
   if (!parsed.success) return reply.code(400).send({ error: `invalid delivery directive: ${parsed.error.issues[0]?.message ?? 'bad value'}` });
   const d: Directives = parsed.data;
-  if (d._HLS_msn === undefined) return sendPlaylist(reply, current, d, type);
   const { _HLS_msn: msn, _HLS_part: part } = d;
-  if (isTooFarAhead(current.position, msn)) return reply.code(400).send({ error: 'the requested segment is too far ahead of the live edge' });
+  if (msn === undefined && current.listsSegment) return sendPlaylist(reply, current, d, type);
+  if (msn !== undefined && isTooFarAhead(current.position, msn)) return reply.code(400).send({ error: 'the requested segment is too far ahead of the live edge' });
 
+  const arrived = (p: EdgePlaylist) => (msn === undefined ? p.listsSegment : hasArrived(p.position, msn, part));
   const waited = await waitOnEdge(reply, edge, HOLD_TARGET_DURATIONS * current.targetDurationS * 1000, () => {
     const playlist = edge.playlist(name);
-    return playlist && hasArrived(playlist.position, msn, part) ? playlist : undefined;
+    return playlist && arrived(playlist) ? playlist : undefined;
   });
-  if ('ready' in waited) return sendPlaylist(reply, waited.ready, d, { ...type, cacheControl: BLOCKING_CACHE });
+  if ('ready' in waited) return sendPlaylist(reply, waited.ready, d, msn === undefined ? type : { ...type, cacheControl: BLOCKING_CACHE });
   if (waited.outcome === 'closed') return undefined;
   return reply.code(503).header('Cache-Control', 'no-store').header('Retry-After', '1').send({ error: 'the requested part did not arrive in time' });
 };

@@ -19,6 +19,8 @@ export type DashManifestOptions =
        * written and available one chunk after it starts (the origin streams it as it grows).
        */
       chunkS?: number | undefined;
+      /** With chunkS: the first segment of each rendition that has no complete one yet, announced alone while written. */
+      firstSegments?: ReadonlyMap<string, WritingSegment> | undefined;
     }
   | {
       /**
@@ -28,6 +30,9 @@ export type DashManifestOptions =
       vod: true;
       ended: true;
     };
+
+/** A segment being written: where it starts; its announced length is the nominal one. */
+export type WritingSegment = Pick<TimelineSegment, 'run' | 'number' | 't' | 'timescale'>;
 
 const seconds = (s: number) => `PT${Math.max(0, s).toFixed(3)}S`;
 
@@ -41,7 +46,7 @@ function serviceDescription(): string {
 const xmlAttr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /** SegmentTimeline entries, run-length encoded where consecutive segments have the same duration. */
-function segmentTimeline(segments: TimelineSegment[]): string {
+function segmentTimeline(segments: ReadonlyArray<Pick<TimelineSegment, 't' | 'd'>>): string {
   const entries: string[] = [];
   let i = 0;
   while (i < segments.length) {
@@ -78,39 +83,43 @@ export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, 
   for (const run of anchors) {
     const periodStartS = o.vod ? endS : (run.anchor!.getTime() - ast.getTime()) / 1000;
     const ofRun = (id: string) => (timeline.renditions.get(id)?.segments ?? []).filter((s) => s.run === run.index);
-    if (ofRun(topVideoId).length === 0 && ofRun(audioId).length === 0) continue;
-    const template = (segments: TimelineSegment[]) => {
-      const first = segments[0];
-      const last = segments.at(-1);
-      if (!first || !last) return '';
-      // The segment being written follows the last complete one; its announced length is the nominal one.
-      const announced =
-        chunkS !== undefined && run.index === writingRun ? [{ ...last, number: last.number + 1, t: last.t + last.d, d: SEGMENT_DURATION_S * last.timescale }] : [];
+    const writing = (id: string): WritingSegment | undefined => {
+      if (chunkS === undefined || run.index !== writingRun) return undefined;
+      const last = ofRun(id).at(-1);
+      const first = o.vod ? undefined : o.firstSegments?.get(id);
+      return last ? { run: last.run, number: last.number + 1, t: last.t + last.d, timescale: last.timescale } : first?.run === run.index ? first : undefined;
+    };
+    const has = (id: string) => ofRun(id).length > 0 || writing(id) !== undefined;
+    if (!has(topVideoId) && !has(audioId)) continue;
+    const template = (id: string) => {
+      const complete = ofRun(id);
+      const next = writing(id);
+      const head = complete[0] ?? next;
+      if (!head) return '';
+      const announced = next ? [{ t: next.t, d: SEGMENT_DURATION_S * next.timescale }] : [];
       const lowLatency = chunkS === undefined ? '' : ` availabilityTimeOffset="${(SEGMENT_DURATION_S - chunkS).toFixed(3)}" availabilityTimeComplete="false"`;
       return (
-        `<SegmentTemplate timescale="${first.timescale}" startNumber="${first.number}"${lowLatency} ` +
+        `<SegmentTemplate timescale="${head.timescale}" startNumber="${head.number}"${lowLatency} ` +
         `initialization="${xmlAttr(`${run.dir}/${RUN_FILE_TEMPLATES.init}`)}" media="${xmlAttr(`${run.dir}/${RUN_FILE_TEMPLATES.media}`)}">` +
-        `<SegmentTimeline>${segmentTimeline([...segments, ...announced])}</SegmentTimeline></SegmentTemplate>`
+        `<SegmentTimeline>${segmentTimeline([...complete, ...announced])}</SegmentTimeline></SegmentTemplate>`
       );
     };
     const top = ladder.rungs[0]!;
     const video = ladder.rungs
       .map((r, i) => {
         const id = videoRenditionId(i);
-        const segs = ofRun(id);
-        if (segs.length === 0) return '';
+        if (!has(id)) return '';
         return (
           `<Representation id="${id}" bandwidth="${r.videoBitrate}" width="${r.width}" height="${r.height}" ` +
-          `codecs="${r.codec}" frameRate="${r.fps}" sar="1:1">${template(segs)}</Representation>`
+          `codecs="${r.codec}" frameRate="${r.fps}" sar="1:1">${template(id)}</Representation>`
         );
       })
       .join('');
-    const audioSegs = ofRun(audioId);
-    const audio = audioSegs.length
+    const audio = has(audioId)
       ? `<AdaptationSet id="1" contentType="audio" mimeType="audio/mp4" lang="und" segmentAlignment="true" startWithSAP="1">` +
         `<Representation id="${audioId}" bandwidth="${ladder.audio.bitrate}" codecs="${ladder.audio.codec}" audioSamplingRate="${ladder.audio.sampleRate}">` +
         `<AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${ladder.audio.channels}"/>` +
-        `${template(audioSegs)}</Representation></AdaptationSet>`
+        `${template(audioId)}</Representation></AdaptationSet>`
       : '';
     periods.push(
       `<Period id="r${run.index}" start="${seconds(periodStartS)}">` +

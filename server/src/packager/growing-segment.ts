@@ -28,6 +28,8 @@ export class GrowingSegment {
   complete = false;
   /** Set when its bytes cannot be read as CMAF: no more parts come from it. */
   failed: unknown = undefined;
+  /** Its first fragment's tfdt, once read: where it starts on the run's media timeline. */
+  decodeStart: { t: number; timescale: number } | undefined;
   private parsed = 0;
   private pendingMoof: number | undefined;
 
@@ -92,6 +94,7 @@ export class GrowingSegment {
       } else if (type === 'mdat' && this.pendingMoof !== undefined) {
         const info = await init();
         const fragment = readFragment(b, this.pendingMoof, info);
+        if (this.decodeStart === undefined && fragment.decodeTime !== undefined) this.decodeStart = { t: fragment.decodeTime, timescale: info.timescale };
         const offset = this.parts.length ? this.parts.at(-1)!.offset + this.parts.at(-1)!.length : 0;
         this.parts.push({ offset, length: end - offset, durationS: fragment.duration / info.timescale, independent: fragment.independent });
         this.pendingMoof = undefined;

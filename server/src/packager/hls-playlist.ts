@@ -83,10 +83,11 @@ export function renderMediaPlaylist(
     if (parts) lines.push(...partLines(uri(s.run, s.number), parts));
     lines.push(`#EXTINF:${durationS(s).toFixed(6)},`, uri(s.run, s.number));
   });
-  const last = segments.at(-1);
-  if (ll?.growing && last) {
-    const growingUri = uri(last.run, ll.growing.number);
-    lines.push(...partLines(growingUri, ll.growing.parts), preloadHintLine(growingUri, ll.growing.parts));
+  if (ll?.growing) {
+    const { run, number, parts, pdt } = ll.growing;
+    if (segments.length === 0) lines.push(`#EXT-X-MAP:URI="${runs.get(run)?.dir}/${initSegmentName(rendition.id)}"`, `#EXT-X-PROGRAM-DATE-TIME:${pdt.toISOString()}`);
+    const growingUri = uri(run, number);
+    lines.push(...partLines(growingUri, parts), preloadHintLine(growingUri, parts));
   }
   if (ll) lines.push(...renditionReportLines(ll.reports));
   if (options.ended || options.vod) lines.push('#EXT-X-ENDLIST');

@@ -2,7 +2,8 @@ import { SEGMENT_DURATION_S } from '../../../shared/constants.js';
 import { mediaSegmentName, renditionPlaylists } from '../media/media-layout.js';
 import type { Ladder } from '../transcode/ladder.js';
 import { partDurationS } from '../transcode/part-duration.js';
-import type { BroadcastTimeline } from './broadcast-timeline.js';
+import { type BroadcastTimeline, segmentEnd } from './broadcast-timeline.js';
+import type { FirstSegment } from './first-segments.js';
 import type { GrowingSegment } from './growing-segment.js';
 import { renderMediaPlaylist } from './hls-playlist.js';
 import type { EdgePlaylist, EdgePosition } from './live-edge.js';
@@ -24,36 +25,59 @@ export function partTargetS(ladder: Ladder): number {
 interface RenditionEdge {
   name: string;
   rendition: string;
-  growing: GrowingSegment | undefined;
+  growing: { run: number; segment: GrowingSegment; pdt: Date } | undefined;
   growingPath: string | undefined;
   position: EdgePosition;
 }
 
+/** Where a rendition is written: after its last complete segment, or in its first one (`first`). */
+function renditionEdge(
+  timeline: BroadcastTimeline,
+  name: string,
+  rendition: string,
+  first: FirstSegment | undefined,
+  partsOfRun: (run: number) => RunParts | undefined,
+): RenditionEdge | undefined {
+  const r = timeline.renditions.get(rendition);
+  const last = r?.segments.at(-1);
+  if (!r) return undefined;
+  if (!last) {
+    const anchor = first && timeline.runs.get(first.run)?.anchor;
+    if (!first || !anchor) return undefined;
+    const dir = timeline.runs.get(first.run)!.dir;
+    const growing = { run: first.run, segment: first.segment, pdt: new Date(anchor.getTime() + (first.t / first.timescale) * 1000) };
+    const position = { lastMsn: r.mediaSequence, lastPart: first.segment.parts.length - 1, completeMsn: r.mediaSequence - 1 };
+    return { name, rendition, growing, growingPath: `${dir}/${mediaSegmentName(rendition, first.segment.number)}`, position };
+  }
+  const parts = partsOfRun(last.run);
+  const next = parts?.growing(rendition);
+  // Only the segment right after the last complete one; a restarted run shows parts from its second segment on.
+  const segment = next && next.number === last.number + 1 && next.failed === undefined ? next : undefined;
+  const completeMsn = r.mediaSequence + r.segments.length - 1;
+  const lastParts = parts?.partsOf(rendition, last.number);
+  const position: EdgePosition = segment?.parts.length
+    ? { lastMsn: completeMsn + 1, lastPart: segment.parts.length - 1, completeMsn }
+    : { lastMsn: completeMsn, lastPart: lastParts ? lastParts.length - 1 : undefined, completeMsn };
+  const dir = timeline.runs.get(last.run)!.dir;
+  const growing = segment && { run: last.run, segment, pdt: new Date(segmentEnd(last)) };
+  return { name, rendition, growing, growingPath: segment && `${dir}/${mediaSegmentName(rendition, segment.number)}`, position };
+}
+
 /**
  * Every rendition's LL-HLS playlist (whole and delta) and the segments being written, from the
- * timeline of complete segments and the parts of the run that writes now.
+ * timeline of complete segments, the parts of the run that writes now and, before a rendition has a
+ * complete segment, the parts of its first (`first`).
  */
 export function renderLiveEdge(
   timeline: BroadcastTimeline,
   ladder: Ladder,
   partsOfRun: (run: number) => RunParts | undefined,
+  first: ReadonlyMap<string, FirstSegment> = new Map(),
 ): { playlists: Map<string, EdgePlaylist>; segments: Map<string, GrowingSegment> } {
   const edges: RenditionEdge[] = [];
   for (const { rendition, name } of renditionPlaylists(ladder)) {
-    const r = timeline.renditions.get(rendition);
-    const last = r?.segments.at(-1);
-    if (!r || !last) continue;
-    const parts = partsOfRun(last.run);
-    const next = parts?.growing(rendition);
-    // Only the segment right after the last complete one; a restarted run shows parts from its second segment on.
-    const growing = next && next.number === last.number + 1 && next.failed === undefined ? next : undefined;
-    const completeMsn = r.mediaSequence + r.segments.length - 1;
-    const lastParts = parts?.partsOf(rendition, last.number);
-    const position: EdgePosition = growing?.parts.length
-      ? { lastMsn: completeMsn + 1, lastPart: growing.parts.length - 1, completeMsn }
-      : { lastMsn: completeMsn, lastPart: lastParts ? lastParts.length - 1 : undefined, completeMsn };
-    const dir = timeline.runs.get(last.run)!.dir;
-    edges.push({ name, rendition, growing, growingPath: growing && `${dir}/${mediaSegmentName(rendition, growing.number)}`, position });
+    const e = renditionEdge(timeline, name, rendition, first.get(rendition), partsOfRun);
+    if (e) edges.push(e);
   }
 
   const target = partTargetS(ladder);
@@ -67,13 +91,14 @@ export function renderLiveEdge(
         lowLatency: {
           partTargetS: target,
           partsOf: (run, number) => partsOfRun(run)?.partsOf(e.rendition, number),
-          growing: e.growing && { number: e.growing.number, parts: [...e.growing.parts] },
+          growing: e.growing && { run: e.growing.run, number: e.growing.segment.number, parts: [...e.growing.segment.parts], pdt: e.growing.pdt },
           reports,
           skip,
         },
       });
-    playlists.set(e.name, { full: render(false), delta: render(true), position: e.position, targetDurationS: SEGMENT_DURATION_S, partTargetS: target });
-    if (e.growing && e.growingPath) segments.set(e.growingPath, e.growing);
+    const listsSegment = e.position.completeMsn >= timeline.renditions.get(e.rendition)!.mediaSequence;
+    playlists.set(e.name, { full: render(false), delta: render(true), position: e.position, targetDurationS: SEGMENT_DURATION_S, partTargetS: target, listsSegment });
+    if (e.growing && e.growingPath) segments.set(e.growingPath, e.growing.segment);
   }
   return { playlists, segments };
 }

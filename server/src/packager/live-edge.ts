@@ -18,6 +18,11 @@ export interface EdgePlaylist {
   position: EdgePosition;
   targetDurationS: number;
   partTargetS: number;
+  /**
+   * It lists a complete segment. Until then it lists the first parts alone, which LL-HLS players
+   * asking for a part read but standard players (and hls.js) take for an empty playlist.
+   */
+  listsSegment: boolean;
 }
 
 interface EdgeEvents {

@@ -7,6 +7,7 @@ import { broadcastDir, liveRunDir, mediaSegmentName, parseRunFile, renditionIds 
 import type { Ladder } from '../transcode/ladder.js';
 import { partDurationS } from '../transcode/part-duration.js';
 import { BroadcastTimeline } from './broadcast-timeline.js';
+import { anchorAtFirstParts, everyRenditionStarted, firstSegments } from './first-segments.js';
 import { WRITING_SUFFIX } from './growing-segment.js';
 import { LIVE_EDGES, LiveEdge, type LiveEdges } from './live-edge.js';
 import { renderLiveEdge } from './live-edge-view.js';
@@ -33,7 +34,7 @@ export interface LivePackagerOptions {
 }
 
 interface PackagerEvents {
-  /** Every rendition has its first segment and the master playlist is written. */
+  /** Every rendition has its first part (or segment) and the master playlist is written. */
   playable: [];
   /** A segment FFmpeg finished, as found (what else reads the broadcast, such as its thumbnail, follows these). */
   segment: [ScannedSegment];
@@ -77,7 +78,9 @@ const isDiskFull = (err: unknown) => (err as NodeJS.ErrnoException | null)?.code
 export class LivePackager extends EventEmitter<PackagerEvents> {
   readonly timeline: BroadcastTimeline;
   private readonly runs = new Map<number, RunWatch>();
+  /** The manifests are out: every rendition had its first part. */
   private playable = false;
+  private announcedPlayable = false;
   private finished = false;
   private readonly recording: RecordingPolicy;
   /** Serializes refreshes: manifests are read, merged and written one at a time. */
@@ -188,11 +191,12 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
       // After the complete segments: a part never shows up beyond a segment the timeline has not seen.
       const partsChanged = await run.parts.scan();
       if (found.length === 0) {
-        if (partsChanged) this.publishEdge();
+        if (partsChanged) await this.publishParts();
         return this.deleteRetired(Date.now() - this.retiredGraceMs);
       }
       await this.recording.checkRoom();
       this.retireOutOfWindow();
+      this.playable ||= this.timeline.isPlayable();
       try {
         await this.write();
       } catch (err) {
@@ -202,11 +206,36 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
       this.publishEdge();
       // After the playlists: a published playlist never lists a deleted segment.
       await this.deleteRetired(Date.now() - this.retiredGraceMs);
-      if (!this.playable && this.timeline.isPlayable()) {
-        this.playable = true;
-        this.emit('playable');
-      }
+      this.announcePlayable();
     });
+  }
+
+  /**
+   * New parts to the origin. Once every rendition has its first part, the manifests go out and the
+   * broadcast is playable: LL-HLS and LL-DASH players start a segment earlier than they could otherwise.
+   */
+  private async publishParts(): Promise<void> {
+    if (!this.playable) {
+      const first = this.firstSegments();
+      if (!everyRenditionStarted(this.timeline, first)) return;
+      anchorAtFirstParts(this.timeline, first, new Date());
+      this.playable = true;
+      await this.write();
+    }
+    this.publishEdge();
+    this.announcePlayable();
+  }
+
+  private announcePlayable(): void {
+    if (this.playable && !this.announcedPlayable) this.emit('playable');
+    this.announcedPlayable = this.playable;
+  }
+
+  /** The first segments being written of the renditions that have no complete one, in the newest run. */
+  private firstSegments() {
+    const index = Math.max(...this.runs.keys());
+    const run = this.runs.get(index);
+    return firstSegments(this.timeline, run && { index, parts: run.parts });
   }
 
   /** The origin looks the edge up by the livestream root it resolves requests in. */
@@ -220,8 +249,8 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
 
   /** The LL-HLS playlists and growing segments, to the origin; the first publication makes the edge known. */
   private publishEdge(): void {
-    if (this.finished || this.edge.closed || !this.timeline.isPlayable()) return;
-    const { playlists, segments } = renderLiveEdge(this.timeline, this.o.ladder, (run) => this.runs.get(run)?.parts);
+    if (this.finished || this.edge.closed || !this.playable) return;
+    const { playlists, segments } = renderLiveEdge(this.timeline, this.o.ladder, (run) => this.runs.get(run)?.parts, this.firstSegments());
     if (this.edges.get(this.edgeKey) !== this.edge) this.edges.register(this.edgeKey, this.edge);
     this.edge.publish(playlists, segments);
   }
@@ -258,9 +287,10 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
   }
 
   private async write(): Promise<void> {
-    if (!this.timeline.isPlayable()) return;
+    if (!this.playable) return;
     const { windowS, utcTimingUrl } = this.o;
     const chunkS = partDurationS(this.o.ladder.rungs[0]!.fps);
-    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, windowS, utcTimingUrl, now: new Date(), chunkS });
+    const firstSegments = this.firstSegments();
+    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, windowS, utcTimingUrl, now: new Date(), chunkS, firstSegments });
   }
 }

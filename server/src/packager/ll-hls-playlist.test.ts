@@ -22,7 +22,7 @@ function view(o: Partial<LowLatencyView> = {}): LowLatencyView {
   return {
     partTargetS: PART_TARGET,
     partsOf: () => fourParts,
-    growing: { number: 11, parts: fourParts.slice(0, 2) },
+    growing: { run: 1, number: 11, parts: fourParts.slice(0, 2), pdt: new Date(T0.getTime() + 20_000) },
     reports: [{ uri: 'audio.m3u8', lastMsn: 10, lastPart: 1 }],
     skip: false,
     ...o,
@@ -63,7 +63,7 @@ describe('LL-HLS media playlists', () => {
     const parsed = HLS.parse(text) as HLS.types.MediaPlaylist;
     expect(parsed.prefetchSegments.length + parsed.segments.at(-1)!.parts.length).toBeGreaterThan(0);
     // Before the first part of the next segment is written, the hint is its start.
-    expect(render(10, view({ growing: { number: 11, parts: [] } }))).toContain('URI="b1/r1/seg-0-00011.m4s",BYTERANGE-START=0\n');
+    expect(render(10, view({ growing: { run: 1, number: 11, parts: [], pdt: new Date(T0.getTime() + 20_000) } }))).toContain('URI="b1/r1/seg-0-00011.m4s",BYTERANGE-START=0\n');
   });
 
   it('reports where the other renditions are', () => {
@@ -89,5 +89,15 @@ describe('LL-HLS media playlists', () => {
     const text = render(10, view(), true);
     expect(text).not.toMatch(/#EXT-X-(PART|PRELOAD-HINT|SERVER-CONTROL|RENDITION-REPORT|PART-INF)/);
     expect(text).toContain('#EXT-X-ENDLIST');
+  });
+
+  it('lists the first parts alone, with their map and date, before the first segment is complete', () => {
+    const text = render(0, view({ growing: { run: 1, number: 1, parts: fourParts.slice(0, 1), pdt: T0 } }));
+    const parsed = HLS.parse(text) as HLS.types.MediaPlaylist;
+    expect(parsed.mediaSequenceBase).toBe(0);
+    expect(parsed.segments.filter((s) => s.duration > 0)).toEqual([]);
+    expect(text).toContain('#EXT-X-MAP:URI="b1/r1/init-0.m4s"\n#EXT-X-PROGRAM-DATE-TIME:2026-11-21T10:00:00.000Z\n');
+    expect(text).toContain('#EXT-X-PART:DURATION=0.5,URI="b1/r1/seg-0-00001.m4s",BYTERANGE="1000@0",INDEPENDENT=YES\n');
+    expect(text).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="b1/r1/seg-0-00001.m4s",BYTERANGE-START=1000\n');
   });
 });

@@ -7,8 +7,11 @@ export interface LowLatencyView {
   partTargetS: number;
   /** The parts of a complete segment, for the last few segments; undefined for older ones. */
   partsOf: (run: number, number: number) => readonly Part[] | undefined;
-  /** The segment being written, right after the playlist's last segment in the same run. */
-  growing: { number: number; parts: readonly Part[] } | undefined;
+  /**
+   * The segment being written: right after the playlist's last segment in the same run, or the
+   * broadcast's first (the playlist then lists its parts alone, from `pdt`).
+   */
+  growing: { run: number; number: number; parts: readonly Part[]; pdt: Date } | undefined;
   /** Where the other renditions are, so a player switching to one asks for the right part at once. */
   reports: readonly RenditionReport[];
   /** A delta update (`_HLS_skip=YES`): segments older than the skip boundary are left out. */

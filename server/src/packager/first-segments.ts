@@ -1,0 +1,48 @@
+import type { BroadcastTimeline } from './broadcast-timeline.js';
+import type { GrowingSegment } from './growing-segment.js';
+import type { RunParts } from './run-parts.js';
+
+/** The segment a rendition is writing while none of its segments is complete: the broadcast's first. */
+export interface FirstSegment {
+  run: number;
+  number: number;
+  segment: GrowingSegment;
+  /** Its first part's tfdt on the run's media timeline. */
+  t: number;
+  timescale: number;
+}
+
+/**
+ * The first segments written so far (at least one part each) of the renditions that have no complete
+ * segment yet, from the newest run: LL-HLS and LL-DASH players start from the first part, a whole
+ * segment before the playlists of standard players list anything.
+ */
+export function firstSegments(timeline: BroadcastTimeline, newest: { index: number; parts: RunParts } | undefined): Map<string, FirstSegment> {
+  const found = new Map<string, FirstSegment>();
+  if (!newest) return found;
+  for (const [id, r] of timeline.renditions) {
+    const segment = newest.parts.growing(id);
+    if (r.segments.length > 0 || !segment?.decodeStart || segment.failed !== undefined || segment.parts.length === 0) continue;
+    found.set(id, { run: newest.index, number: segment.number, segment, ...segment.decodeStart });
+  }
+  return found;
+}
+
+/** Every rendition has a complete segment or the first part of one: the broadcast can be played. */
+export function everyRenditionStarted(timeline: BroadcastTimeline, first: ReadonlyMap<string, FirstSegment>): boolean {
+  return [...timeline.renditions.values()].every((r) => r.segments.length > 0 || first.has(r.id));
+}
+
+/**
+ * Anchors a run with no complete segment yet to the wall clock when its first parts are seen (their end
+ * is now), as the timeline anchors a run at its first complete segment, which then keeps this anchor: DASH's
+ * availabilityStartTime and the PROGRAM-DATE-TIME of the first parts do not move when it completes.
+ */
+export function anchorAtFirstParts(timeline: BroadcastTimeline, first: ReadonlyMap<string, FirstSegment>, now: Date): void {
+  for (const f of first.values()) {
+    const run = timeline.runs.get(f.run);
+    if (!run || run.anchor) continue;
+    const endS = f.t / f.timescale + f.segment.parts.reduce((sum, p) => sum + p.durationS, 0);
+    run.anchor = new Date(now.getTime() - endS * 1000);
+  }
+}
