@@ -22,8 +22,9 @@ import { spine } from './spine.js';
 import { transcode } from './transcode.js';
 import { glassToGlass } from './glass-to-glass.js';
 import { llViewers } from './ll-viewers.js';
+import { llPlayback } from './ll-playback.js';
 
-const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, glassToGlass, llViewers, remote, hostile, restream];
+const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, glassToGlass, llViewers, llPlayback, remote, hostile, restream];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 

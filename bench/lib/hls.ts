@@ -7,13 +7,21 @@ export function variantUris(master: string): string[] {
   return lines.flatMap((l, i) => (l.startsWith('#EXT-X-STREAM-INF') && lines[i + 1] ? [lines[i + 1]!] : []));
 }
 
+/** What an LL-HLS media playlist lists a part with. */
+export const PART_MARKER = '#EXT-X-PART:';
+/**
+ * An LL-HLS player asks for the broadcast's first part by its number: Axon holds a request without
+ * directives until the first whole segment (players without LL-HLS refuse a playlist of parts alone).
+ */
+const FIRST_PART_QUERY = '?_HLS_msn=0&_HLS_part=0';
+
 /** Whether a live stream is playable now: its master answers and a variant's media playlist lists a segment (or `marker`). */
 async function playable(masterUrl: string, ca: string | undefined, marker: string): Promise<boolean> {
   const master = await httpRequest(masterUrl, { ca });
   if (master.status !== 200) return false;
   const first = variantUris(master.body)[0];
   if (first === undefined) return false;
-  const media = await httpRequest(new URL(first, masterUrl).href, { ca });
+  const media = await httpRequest(new URL(first + (marker === PART_MARKER ? FIRST_PART_QUERY : ''), masterUrl).href, { ca });
   return media.status === 200 && media.body.includes(marker);
 }
 

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import type {} from '../../client/src/player/player-handle.js';
 import type { Livestream } from '../../shared/livestream.js';
 import { openStudio, type BrowserRun } from './browser.js';
-import { waitUntilPlayable } from './hls.js';
+import { PART_MARKER, waitUntilPlayable } from './hls.js';
 import { sampleWindow } from './sample-window.js';
 import { median } from './stats.js';
 
@@ -37,21 +37,22 @@ async function studioError(studio: Page): Promise<string | null> {
 }
 
 /**
- * Opens the studio of `livestream`, clicks "Go live" and waits until the HLS stream is playable, polled
- * from this machine as a player would. Go-live time: from the click to the answer saying so.
+ * Opens the studio of `livestream`, clicks "Go live" and waits until the stream is playable, polled from
+ * this machine as players would: `firstPartS` from the click to the first part an LL-HLS player can load,
+ * `goLiveS` to the first whole segment a standard HLS player needs.
  */
-export async function goLiveFromStudio(run: BrowserRun, livestream: Livestream): Promise<{ studio: Page; goLiveS: number }> {
+export async function goLiveFromStudio(run: BrowserRun, livestream: Livestream): Promise<{ studio: Page; goLiveS: number; firstPartS: number }> {
   const { server } = run;
   const studio = await openStudio(run, livestream);
   const masterUrl = `${server.baseUrl}/live/${livestream.id}/master.m3u8`;
   // Polling starts before the click: it cannot succeed earlier, and so it misses nothing after.
-  const playable = waitUntilPlayable(masterUrl, GO_LIVE_TIMEOUT_MS, { ca: server.ca });
+  const playable = Promise.all([PART_MARKER, '#EXTINF'].map((marker) => waitUntilPlayable(masterUrl, GO_LIVE_TIMEOUT_MS, { ca: server.ca, marker })));
   playable.catch(() => undefined);
   const clickedAt = await clickGoLive(studio);
-  const playableAt = await playable.catch(async (err: Error) => {
+  const [firstPartAt, firstSegmentAt] = await playable.catch(async (err: Error) => {
     throw new Error(`${err.message}; studio says: ${(await studioError(studio)) ?? 'nothing'}\n${server.logTail()}`);
   });
-  return { studio, goLiveS: (playableAt - clickedAt) / 1000 };
+  return { studio, goLiveS: (firstSegmentAt! - clickedAt) / 1000, firstPartS: (firstPartAt! - clickedAt) / 1000 };
 }
 
 /** Opens the watch page of `livestreamId` in a context of its own and waits until hls.js plays it. */

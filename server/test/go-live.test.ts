@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,9 +10,8 @@ import { livestreamDir, liveRunDir, mediaPlaylistName, mediaSegmentName } from '
 import { FileCache } from '../src/origin/file-cache.js';
 import { LiveEdges } from '../src/packager/live-edge.js';
 import { LivePackager } from '../src/packager/live-packager.js';
-import { buildTranscodeArgs } from '../src/transcode/ffmpeg-args.js';
 import { capturedLogger } from './fixtures/captured-log.js';
-import { SMALL_LADDER, SMALL_LADDER_IDS } from './fixtures/cmaf-run.js';
+import { SMALL_LADDER, SMALL_LADDER_IDS, spawnPacedCmafRun } from './fixtures/cmaf-run.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
 
 const makeTempDir = tempDirs();
@@ -70,14 +69,7 @@ describe('go-live at the first part', () => {
     });
     await packager.prepare();
     const runDir = await packager.startRun(1);
-    const args = buildTranscodeArgs({
-      inputArgs: ['-re', '-f', 'lavfi', '-t', '20', '-i', 'testsrc2=size=320x180:rate=30[out0];sine=frequency=440:sample_rate=48000[out1]'],
-      hasAudio: true,
-      ladder: SMALL_LADDER,
-      x264Preset: 'ultrafast',
-      runDir,
-    });
-    ffmpeg = spawn('ffmpeg', args, { stdio: 'ignore' });
+    ffmpeg = spawnPacedCmafRun(runDir, 20);
     at = await playable;
   }, 30_000);
 

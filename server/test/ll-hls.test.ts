@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http2 from 'node:http2';
 import path from 'node:path';
@@ -12,9 +12,8 @@ import { FileCache } from '../src/origin/file-cache.js';
 import { LiveEdges } from '../src/packager/live-edge.js';
 import { LivePackager } from '../src/packager/live-packager.js';
 import { liveRoutes } from '../src/http/routes/live.js';
-import { buildTranscodeArgs } from '../src/transcode/ffmpeg-args.js';
 import { capturedLogger } from './fixtures/captured-log.js';
-import { SMALL_LADDER } from './fixtures/cmaf-run.js';
+import { SMALL_LADDER, spawnPacedCmafRun } from './fixtures/cmaf-run.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
 import { waitFor } from './fixtures/wait-for.js';
 
@@ -46,14 +45,7 @@ describe('LL-HLS at the origin', () => {
     });
     await packager.prepare();
     const runDir = await packager.startRun(1);
-    const args = buildTranscodeArgs({
-      inputArgs: ['-re', '-f', 'lavfi', '-t', '30', '-i', 'testsrc2=size=320x180:rate=30[out0];sine=frequency=440:sample_rate=48000[out1]'],
-      hasAudio: true,
-      ladder: SMALL_LADDER,
-      x264Preset: 'ultrafast',
-      runDir,
-    });
-    ffmpeg = spawn('ffmpeg', args, { stdio: 'ignore' });
+    ffmpeg = spawnPacedCmafRun(runDir, 30);
     app = Fastify();
     const files = new FileCache({ maxBytes: 8 * 2 ** 20 });
     await app.register(liveRoutes, { mediaDir, files, edges });
