@@ -1,9 +1,18 @@
 import type { Page } from 'playwright-core';
 
-/** What a page's video did since it first played: each `waiting` (a stall), in ms after that first play. */
+/** A `waiting` event: when (ms after the first play), and what the video had then, to tell why. */
+export interface Stall {
+  atMs: number;
+  currentTime: number;
+  /** Seconds buffered ahead of currentTime in the range it is in (0 when it is in none). */
+  aheadS: number;
+  playbackRate: number;
+}
+
+/** What a page's video did since it first played: each `waiting` (a stall). */
 interface StallLog {
   firstPlayingAt: number | null;
-  waits: number[];
+  waits: Stall[];
 }
 
 declare global {
@@ -17,8 +26,14 @@ function watchStalls(): void {
   const log: StallLog = { firstPlayingAt: null, waits: [] };
   window.__axonStalls = log;
   document.addEventListener('playing', () => (log.firstPlayingAt ??= performance.now()), true);
-  document.addEventListener('waiting', () => {
-    if (log.firstPlayingAt !== null) log.waits.push(performance.now() - log.firstPlayingAt);
+  document.addEventListener('waiting', (event) => {
+    const video = event.target as HTMLVideoElement;
+    if (log.firstPlayingAt === null) return;
+    let aheadS = 0;
+    for (let i = 0; i < video.buffered.length; i++) {
+      if (video.buffered.start(i) <= video.currentTime && video.currentTime <= video.buffered.end(i)) aheadS = video.buffered.end(i) - video.currentTime;
+    }
+    log.waits.push({ atMs: performance.now() - log.firstPlayingAt, currentTime: video.currentTime, aheadS, playbackRate: video.playbackRate });
   }, true);
 }
 
@@ -40,8 +55,8 @@ export function msSinceFirstPlay(page: Page): Promise<number | null> {
   });
 }
 
-/** When the stalls came, in ms after the first play; those in [fromMs, toMs) only. */
-export async function stallsBetween(page: Page, fromMs: number, toMs: number): Promise<number[]> {
+/** The stalls that came in [fromMs, toMs) after the first play. */
+export async function stallsBetween(page: Page, fromMs: number, toMs: number): Promise<Stall[]> {
   const waits = await page.evaluate(() => window.__axonStalls?.waits ?? []);
-  return waits.filter((t) => t >= fromMs && t < toMs);
+  return waits.filter((w) => w.atMs >= fromMs && w.atMs < toMs);
 }

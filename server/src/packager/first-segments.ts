@@ -17,13 +17,15 @@ export interface FirstSegment {
  * segment yet, from the newest run: LL-HLS and LL-DASH players start from the first part, a whole
  * segment before the playlists of standard players list anything.
  */
-export function firstSegments(timeline: BroadcastTimeline, newest: { index: number; parts: RunParts } | undefined): Map<string, FirstSegment> {
+export function firstSegments(timeline: BroadcastTimeline, runs: ReadonlyMap<number, { parts: RunParts }>): Map<string, FirstSegment> {
+  const index = Math.max(...runs.keys());
+  const parts = runs.get(index)?.parts;
   const found = new Map<string, FirstSegment>();
-  if (!newest) return found;
+  if (!parts) return found;
   for (const [id, r] of timeline.renditions) {
-    const segment = newest.parts.growing(id);
+    const segment = parts.growing(id);
     if (r.segments.length > 0 || !segment?.decodeStart || segment.failed !== undefined || segment.parts.length === 0) continue;
-    found.set(id, { run: newest.index, number: segment.number, segment, ...segment.decodeStart });
+    found.set(id, { run: index, number: segment.number, segment, ...segment.decodeStart });
   }
   return found;
 }

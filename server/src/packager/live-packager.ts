@@ -196,7 +196,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
       }
       await this.recording.checkRoom();
       this.retireOutOfWindow();
-      this.playable ||= this.timeline.isPlayable();
+      this.becomePlayable();
       try {
         await this.write();
       } catch (err) {
@@ -216,26 +216,26 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
    */
   private async publishParts(): Promise<void> {
     if (!this.playable) {
-      const first = this.firstSegments();
-      if (!everyRenditionStarted(this.timeline, first)) return;
-      anchorAtFirstParts(this.timeline, first, new Date());
-      this.playable = true;
+      if (!this.becomePlayable()) return;
       await this.write();
     }
     this.publishEdge();
     this.announcePlayable();
   }
 
+  /** Every rendition has its first part or a segment: the manifests go out from now on. True once playable. */
+  private becomePlayable(): boolean {
+    if (this.playable) return true;
+    const first = firstSegments(this.timeline, this.runs);
+    if (!everyRenditionStarted(this.timeline, first)) return false;
+    anchorAtFirstParts(this.timeline, first, new Date());
+    this.playable = true;
+    return true;
+  }
+
   private announcePlayable(): void {
     if (this.playable && !this.announcedPlayable) this.emit('playable');
     this.announcedPlayable = this.playable;
-  }
-
-  /** The first segments being written of the renditions that have no complete one, in the newest run. */
-  private firstSegments() {
-    const index = Math.max(...this.runs.keys());
-    const run = this.runs.get(index);
-    return firstSegments(this.timeline, run && { index, parts: run.parts });
   }
 
   /** The origin looks the edge up by the livestream root it resolves requests in. */
@@ -250,7 +250,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
   /** The LL-HLS playlists and growing segments, to the origin; the first publication makes the edge known. */
   private publishEdge(): void {
     if (this.finished || this.edge.closed || !this.playable) return;
-    const { playlists, segments } = renderLiveEdge(this.timeline, this.o.ladder, (run) => this.runs.get(run)?.parts, this.firstSegments());
+    const { playlists, segments } = renderLiveEdge(this.timeline, this.o.ladder, (run) => this.runs.get(run)?.parts, firstSegments(this.timeline, this.runs));
     if (this.edges.get(this.edgeKey) !== this.edge) this.edges.register(this.edgeKey, this.edge);
     this.edge.publish(playlists, segments);
   }
@@ -290,7 +290,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     if (!this.playable) return;
     const { windowS, utcTimingUrl } = this.o;
     const chunkS = partDurationS(this.o.ladder.rungs[0]!.fps);
-    const firstSegments = this.firstSegments();
-    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, windowS, utcTimingUrl, now: new Date(), chunkS, firstSegments });
+    const first = firstSegments(this.timeline, this.runs);
+    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, windowS, utcTimingUrl, now: new Date(), chunkS, firstSegments: first });
   }
 }
