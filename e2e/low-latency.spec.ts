@@ -1,13 +1,14 @@
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { type Browser, expect, test, type Page } from '@playwright/test';
 import { freeTcpPort } from '../bench/lib/axon-server.js';
 import { readEdgeConfig } from '../bench/lib/edge-config.js';
 import { startNginx } from '../bench/lib/nginx.js';
+import { msSinceFirstPlay, stallsBetween, watchPageStalls } from '../bench/lib/stall-watch.js';
 import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publisher.js';
 import { createLivestream } from './fixtures/api.js';
 import { E2E_PORT } from './fixtures/env.js';
 import { expectPlayback } from './fixtures/playback.js';
-import { broadcastInOwnContext } from './fixtures/studio.js';
+import { broadcastFromStudio, broadcastInOwnContext } from './fixtures/studio.js';
 
 /** hls.js's distance from the live edge (the newest part), in seconds. */
 const hlsLatency = (page: Page) => page.evaluate(() => window.__axonPlayer?.hls?.latency ?? Infinity);
@@ -93,6 +94,73 @@ test('hls.js plays a studio broadcast in low-latency mode less than 2.5 s behind
   try {
     await page.goto(`/watch/${livestream.id}`);
     await expectLowLatencyHls(page);
+  } finally {
+    await studioContext.close();
+  }
+});
+
+/** A first look at a stream: the first 10 s after the video starts. */
+const JOIN_WINDOW_MS = 10_000;
+
+/** A watch page in a window of its own (a background tab is not painted), counting its stalls. */
+async function openViewer(browser: Browser, url: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  const page = await context.newPage();
+  await watchPageStalls(page);
+  await page.goto(url);
+  return page;
+}
+
+/** The viewer starts playing and does not wait for data once in its first 10 s. */
+async function expectSteadyJoin(page: Page, who: string): Promise<void> {
+  await expect.poll(() => msSinceFirstPlay(page), { timeout: 45_000, message: `${who} plays` }).not.toBeNull();
+  expect(await page.evaluate(() => window.__axonPlayer?.engine)).toBe('hls');
+  await expect.poll(() => msSinceFirstPlay(page), { timeout: JOIN_WINDOW_MS + 10_000 }).toBeGreaterThan(JOIN_WINDOW_MS);
+  expect(await stallsBetween(page, 0, JOIN_WINDOW_MS), `${who}: stalls (ms after the first play)`).toEqual([]);
+}
+
+/**
+ * One viewer opens the watch page before the broadcast starts (it plays from go-live), another joins the
+ * running broadcast once the first has watched 10 s.
+ */
+async function expectSteadyJoins(browser: Browser, id: string, startBroadcast: () => Promise<void>): Promise<void> {
+  const atGoLive = await openViewer(browser, `/watch/${id}`);
+  try {
+    await startBroadcast();
+    await expectSteadyJoin(atGoLive, 'the viewer waiting for the broadcast');
+    const later = await openViewer(browser, `/watch/${id}`);
+    try {
+      await expectSteadyJoin(later, 'the viewer joining the running broadcast');
+    } finally {
+      await later.context().close();
+    }
+  } finally {
+    await atGoLive.context().close();
+  }
+}
+
+test('hls.js viewers joining an RTMP broadcast at go-live and later play their first 10 s without a stall', async ({ browser, playwright }) => {
+  const api = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+  const ls = await createLivestream(api, 'e2e low latency join rtmp');
+  await api.dispose();
+  let publisher: FfmpegRtmpPublisher | undefined;
+  try {
+    await expectSteadyJoins(browser, ls.id, async () => {
+      publisher = new FfmpegRtmpPublisher({ url: `${ls.rtmpUrl}/${ls.streamKey}`, width: 640, height: 360 });
+    });
+  } finally {
+    await publisher?.kill();
+  }
+});
+
+test('hls.js viewers joining a studio broadcast at go-live and later play their first 10 s without a stall', async ({ browser, playwright }) => {
+  const baseURL = test.info().project.use.baseURL;
+  const api = await playwright.request.newContext({ baseURL });
+  const ls = await createLivestream(api, 'e2e low latency join studio');
+  await api.dispose();
+  const studioContext = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'] });
+  try {
+    await expectSteadyJoins(browser, ls.id, async () => broadcastFromStudio(await studioContext.newPage(), ls));
   } finally {
     await studioContext.close();
   }

@@ -40,6 +40,7 @@ export class HlsEngine implements PlaybackEngine {
   private loadRestarts = 0;
   private lastMediaRecoveryMs = -Infinity;
   private ended = false;
+  private started = false;
   readonly dvr: LiveDvr = {
     window: () => {
       const details = this.hls.latestLevelDetails;
@@ -52,13 +53,25 @@ export class HlsEngine implements PlaybackEngine {
     },
   };
 
-  constructor(video: HTMLVideoElement, url: string) {
+  constructor(
+    private readonly video: HTMLVideoElement,
+    url: string,
+  ) {
     const hls = new Hls(HLS_CONFIG);
     hls.config.liveMaxLatencyDuration = LIVE_MAX_LATENCY_S;
     this.hls = hls;
     this.library = { hls };
-    hls.on(Events.MANIFEST_PARSED, () => {
-      this.events.emit('levels', this.levels());
+    // hls.js seeks to where it starts (PART-HOLD-BACK behind the live edge) once its first fragment is
+    // buffered. An autoplaying video would already play that fragment's first frame, and the seek would
+    // stall it at once: a viewer who joins at go-live, whose first fragment starts at 0 where the video
+    // stands, saw that rebuffer. So playback starts only after the seek (autoplay back on for the
+    // reattachments of a media error recovery).
+    video.autoplay = false;
+    hls.on(Events.MANIFEST_PARSED, () => this.events.emit('levels', this.levels()));
+    hls.on(Events.FRAG_BUFFERED, () => {
+      if (this.started || !hls.hasEnoughToStart) return;
+      this.started = true;
+      video.autoplay = true;
       video.play().catch(() => {
         // Autoplay refused: the page's play control takes over.
       });
@@ -103,6 +116,7 @@ export class HlsEngine implements PlaybackEngine {
   destroy(): void {
     this.events.clear();
     this.hls.destroy();
+    this.video.autoplay = true;
   }
 
   private onError(data: ErrorData): void {
