@@ -61,7 +61,11 @@ export async function openHlsViewer(run: BrowserRun, livestreamId: string): Prom
   const viewer = await audience.newPage();
   await viewer.goto(`${run.server.baseUrl}/watch/${livestreamId}`);
   await viewer.waitForFunction(
-    () => window.__axonPlayer?.engine === 'hls' && !!window.__axonPlayer.hls?.playingDate && window.__axonPlayer.video.currentTime > 0,
+    // Playing, not only placed: hls.js seeks to its start (currentTime > 0) before the first frame plays.
+    () => {
+      const player = window.__axonPlayer;
+      return player?.engine === 'hls' && !!player.hls?.playingDate && !player.video.paused && player.video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA;
+    },
     undefined,
     { timeout: PLAYBACK_START_TIMEOUT_MS },
   );
