@@ -74,12 +74,15 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
     const sdpPath = path.join(sdpDir, 'input.sdp');
     await fs.writeFile(sdpPath, sdp);
     const videoConsumer = legs[0]!.consumer;
+    const origin = firstKeyframeSent(videoConsumer);
     return {
       ffmpegInputArgs: rtpInputArgs(sdpPath),
       hasAudio: o.audio !== undefined,
       start: async () => {
+        await origin.watching;
         await Promise.all(legs.map((leg) => leg.consumer.resume()));
       },
+      originArrival: origin.at,
       requestKeyFrame: () => {
         if (!videoConsumer.closed) videoConsumer.requestKeyFrame().catch(() => undefined);
       },
@@ -89,6 +92,26 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
     await close();
     throw err;
   }
+}
+
+/**
+ * When the consumer sent FFmpeg its first keyframe, which is when that frame reached Axon: mediasoup forwards
+ * each packet as it arrives, and a resumed video consumer sends nothing before a keyframe. FFmpeg decodes
+ * from that frame on and counts every output's media time from it (not from the RTP timestamps, whose
+ * mapping it changes once RTCP sender reports come), so its arrival is the run's time 0.
+ */
+function firstKeyframeSent(consumer: types.Consumer): { watching: Promise<void>; at: () => Date | undefined } {
+  let at: Date | undefined;
+  const onTrace = (trace: types.ConsumerTraceEventData) => {
+    if (trace.type !== 'keyframe' || at) return;
+    at = new Date();
+    consumer.off('trace', onTrace);
+    void consumer.enableTraceEvent([]).catch(() => undefined);
+  };
+  consumer.on('trace', onTrace);
+  // A consumer closed meanwhile sends nothing: the packager then dates the run from its first segment.
+  const watching = consumer.enableTraceEvent(['keyframe']).catch(() => undefined);
+  return { watching, at: () => at };
 }
 
 async function openLeg(router: types.Router, producer: types.Producer, rtcPorts: PortRange): Promise<Leg> {
