@@ -3,10 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { MediaInput } from '../../session/ingest.js';
+import { untilUdpPortsBound } from './rtp-listener.js';
 import { buildRtpInputSdp, type RtpInputStream } from './rtp-sdp.js';
 import { allocateUdpPortPair, type PortRange, type UdpPortPair } from './udp-ports.js';
 
 const LOOPBACK = '127.0.0.1';
+/** FFmpeg opens its input within a few hundred ms of its spawn; past this the consumers resume anyway. */
+const LISTEN_TIMEOUT_MS = 3000;
 
 /**
  * How FFmpeg opens the SDP. The SDP carries every codec parameter except the picture size, which FFmpeg
@@ -49,7 +52,7 @@ interface Leg {
 
 /**
  * Pipes a router's producers to one FFmpeg run over plain RTP on loopback. Consumers start paused so
- * that nothing is sent before FFmpeg listens; start() resumes them.
+ * that nothing is sent before FFmpeg listens; start() resumes them once FFmpeg has bound its ports.
  */
 export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
   const legs: Leg[] = [];
@@ -79,7 +82,7 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
       ffmpegInputArgs: rtpInputArgs(sdpPath),
       hasAudio: o.audio !== undefined,
       start: async () => {
-        await origin.watching;
+        await Promise.all([origin.watching, untilUdpPortsBound(legs.map((leg) => leg.ports.rtpPort), LISTEN_TIMEOUT_MS)]);
         await Promise.all(legs.map((leg) => leg.consumer.resume()));
       },
       originArrival: origin.at,
