@@ -106,7 +106,7 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
 function firstKeyframeSent(consumer: types.Consumer): { watching: Promise<void>; at: () => Date | undefined } {
   let at: Date | undefined;
   const onTrace = (trace: types.ConsumerTraceEventData) => {
-    if (trace.type !== 'keyframe' || at) return;
+    if (trace.type !== 'keyframe' || trace.direction !== 'out' || at) return;
     at = new Date();
     consumer.off('trace', onTrace);
     void consumer.enableTraceEvent([]).catch(() => undefined);
