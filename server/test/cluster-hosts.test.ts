@@ -13,7 +13,7 @@ import type { RecordingList } from '../../shared/recording.js';
 import { HOP_HEADER } from '../src/cluster/origin-proxy.js';
 import { freePort, type AxonProcess } from './fixtures/axon-process.js';
 import { ask, connectChat, record, type ChatSocket } from './fixtures/chat-clients.js';
-import { createClusterLan, type ClusterLan } from './fixtures/cluster-lan.js';
+import { createClusterLan, withNodeOutput, type ClusterLan } from './fixtures/cluster-lan.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
 import { waitFor } from './fixtures/wait-for.js';
 import { WrtcClient } from './fixtures/webrtc-http-server.js';
@@ -64,14 +64,7 @@ describe.skipIf(!support.ok)('a cluster of two Axon nodes on hosts of their own'
   };
   /** Whether the node answers the path from its own files: the hop header, at its most, keeps it from passing the request on. */
   const servesItself = async (node: AxonProcess, path: string) => (await fetch(`${node.base}${path}`, { headers: { [HOP_HEADER]: '2' } })).status === 200;
-  const withOutput = async (check: () => Promise<void>) => {
-    try {
-      await check();
-    } catch (err) {
-      const tail = (name: string, node?: AxonProcess) => `\n--- ${name} ---\n${node?.output().slice(-3000) ?? '(not running)'}`;
-      throw new Error(`${(err as Error).message}${tail('A', a)}${tail('B', b)}`, { cause: err });
-    }
-  };
+  const withOutput = (check: () => Promise<void>) => withNodeOutput({ A: a, B: b }, check);
 
   beforeAll(async () => {
     cluster = await createClusterLan({ nodes: 2, token: TOKEN });
