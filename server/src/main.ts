@@ -114,6 +114,7 @@ async function main(): Promise<void> {
     log,
     tls,
     originProxy: routing?.originProxy,
+    nodeOrigins: routing?.nodeOrigins,
   });
   await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl, proxy: routing?.originProxy });
   await app.register(webhookRoutes, { webhooks, auth: adminAuth });

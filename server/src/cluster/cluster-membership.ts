@@ -52,6 +52,7 @@ export class ClusterMembership {
       originProxy: this.proxy,
       placement: new IngestPlacement(sessions, nodes),
       hostUrl: async (livestreamId: string) => (await this.leases.hostOf(livestreamId))?.url,
+      nodeOrigins: () => nodes.origins,
     };
   }
 
