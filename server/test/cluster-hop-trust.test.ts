@@ -6,6 +6,7 @@ import { HOP_HEADER } from '../src/cluster/hop-header.js';
 import { startAxon, type AxonProcess } from './fixtures/axon-process.js';
 import { asClusterNode } from './fixtures/cluster-node-hop.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
+import { withNodeOutput } from './fixtures/node-output.js';
 import { testPostgres } from './fixtures/postgres.js';
 import { startRedisServer, type RedisServer } from './fixtures/redis-server.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
@@ -30,13 +31,6 @@ describe('the hop header between two Axon nodes', () => {
   let publisher: FfmpegRtmpPublisher | undefined;
 
   const statusOn = async (node: AxonProcess, id: string) => ((await (await fetch(`${node.base}/api/livestreams/${id}`)).json()) as PublicLivestream).status;
-  const withOutput = async (run: () => Promise<void>) => {
-    try {
-      await run();
-    } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- A ---\n${a.output().slice(-3000)}\n--- B ---\n${b.output().slice(-3000)}`, { cause: err });
-    }
-  };
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -53,7 +47,7 @@ describe('the hop header between two Axon nodes', () => {
   });
 
   it('a client sending the header is still proxied to the hosting node, and its DELETE of a recording still reaches the node holding the files', async () => {
-    await withOutput(async () => {
+    await withNodeOutput(() => ({ A: a, B: b }), async () => {
       const created = await fetch(`${b.base}/api/livestreams`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'Hop', record: true }) });
       const ls = (await created.json()) as Livestream;
       publisher = new FfmpegRtmpPublisher({ url: `rtmp://127.0.0.1:${a.rtmpPort}/live/${ls.streamKey}`, width: 320, height: 180 });
