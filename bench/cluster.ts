@@ -180,7 +180,7 @@ function figures(results: RunResult[]): Figure[] {
   const values = (pick: (r: RunResult) => number) => results.map(pick);
   const embedded = (pick: (r: RunResult) => number) => ({ name: 'embedded', values: values(pick) });
   const hosting = (kind: Kind) => ({ name: 'via A, hosting', values: values((r) => r.p99[kind].a) });
-  const plus50 = (kind: Kind) => ({ op: '<=' as const, value: median(values((r) => r.p99[kind].a)) + 50 });
+  const plus50 = (kind: Kind) => ({ op: '<=' as const, value: Math.round(median(values((r) => r.p99[kind].a)) + 50) });
   return [
     { metric: 'go-live: RTMP publish → playable, cluster via A, hosting (s)', values: values((r) => r.goLive.a), reference: embedded((r) => r.goLive.single), target: { op: '<=', value: 1.1, of: 'ratio' } },
     { metric: 'go-live: RTMP publish → playable, cluster via B, not hosting (s)', values: values((r) => r.goLive.b), reference: embedded((r) => r.goLive.single), target: { op: '<=', value: 1.1, of: 'ratio' } },
