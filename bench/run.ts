@@ -13,6 +13,7 @@ import { writeSection } from './lib/results.js';
 import { renderTable } from './lib/table.js';
 import { capacity } from './capacity.js';
 import { chat } from './chat.js';
+import { cluster } from './cluster.js';
 import { hostile } from './hostile.js';
 import { latency } from './latency.js';
 import { origin } from './origin.js';
@@ -23,7 +24,7 @@ import { transcode } from './transcode.js';
 import { glassToGlass } from './glass-to-glass.js';
 import { llViewers } from './ll-viewers.js';
 
-const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, glassToGlass, llViewers, remote, hostile, restream];
+const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, glassToGlass, llViewers, remote, hostile, restream, cluster];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 
