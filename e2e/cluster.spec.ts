@@ -1,7 +1,8 @@
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { Livestream, PublicLivestream } from '../shared/livestream.js';
 import type { AxonProcess } from '../server/test/fixtures/axon-process.js';
-import { createClusterLan, withNodeOutput, type ClusterLan } from '../server/test/fixtures/cluster-lan.js';
+import { createClusterLan, type ClusterLan } from '../server/test/fixtures/cluster-lan.js';
+import { withNodeOutput } from '../server/test/fixtures/node-output.js';
 import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publisher.js';
 import { expectPlayback } from './fixtures/playback.js';
 import { goLive, studioUrl } from './fixtures/studio.js';
@@ -76,7 +77,7 @@ test.describe.serial('a cluster of two nodes on hosts of their own, from a brows
     contexts.push(context);
     return context;
   };
-  const withOutput = (check: () => Promise<void>) => withNodeOutput({ A: a.process, B: b.process }, check);
+  const withOutput = (check: () => Promise<void>) => withNodeOutput(() => ({ A: a.process, B: b.process }), check);
 
   test.beforeAll(async ({ playwright }) => {
     test.setTimeout(120_000);

@@ -10,10 +10,11 @@ import { ChatEvents, type ChatJoinResponse, type ChatMessage, type ViewerCount }
 import type { Livestream, PublicLivestream } from '../../shared/livestream.js';
 import { manifestPath } from '../../shared/public-paths.js';
 import type { RecordingList } from '../../shared/recording.js';
-import { HOP_HEADER } from '../src/cluster/origin-proxy.js';
 import { freePort, type AxonProcess } from './fixtures/axon-process.js';
 import { ask, connectChat, record, type ChatSocket } from './fixtures/chat-clients.js';
-import { createClusterLan, withNodeOutput, type ClusterLan } from './fixtures/cluster-lan.js';
+import { createClusterLan, type ClusterLan } from './fixtures/cluster-lan.js';
+import { asClusterNode } from './fixtures/cluster-node-hop.js';
+import { withNodeOutput } from './fixtures/node-output.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
 import { waitFor } from './fixtures/wait-for.js';
 import { WrtcClient } from './fixtures/webrtc-http-server.js';
@@ -62,9 +63,12 @@ describe.skipIf(!support.ok)('a cluster of two Axon nodes on hosts of their own'
     publishers.push(publisher);
     return publisher;
   };
-  /** Whether the node answers the path from its own files: the hop header, at its most, keeps it from passing the request on. */
-  const servesItself = async (node: AxonProcess, path: string) => (await fetch(`${node.base}${path}`, { headers: { [HOP_HEADER]: '2' } })).status === 200;
-  const withOutput = (check: () => Promise<void>) => withNodeOutput({ A: a, B: b }, check);
+  /** Whether the node answers the path from its own files: the hop header of a node, at its most, keeps it from passing the request on. */
+  const servesItself = async (node: AxonProcess, path: string) => {
+    const url = `${node.base}${path}`;
+    return (await fetch(url, { headers: await asClusterNode(cluster.redisUrl, 'GET', url, 2) })).status === 200;
+  };
+  const withOutput = (check: () => Promise<void>) => withNodeOutput(() => ({ A: a, B: b }), check);
 
   beforeAll(async () => {
     cluster = await createClusterLan({ nodes: 2, token: TOKEN });
