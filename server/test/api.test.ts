@@ -367,6 +367,18 @@ describe('livestream API', () => {
     expect((await call(server, 'GET', `/api/livestreams/${ls.id}`)).json).toEqual(recorded.json);
   });
 
+  it('keeps a top rung setting from create and PATCH, null going back to the server one, and refuses any other value', async () => {
+    const created = await call(server, 'POST', '/api/livestreams', { body: { name: 'Encoded', topRung: 'encode' } });
+    expect(created.json.topRung).toBe('encode');
+    const url = `/api/livestreams/${created.json.id}`;
+    expect((await call(server, 'PATCH', url, { body: { topRung: 'auto' } })).json.topRung).toBe('auto');
+    expect((await call(server, 'PATCH', url, { body: { topRung: null } })).json.topRung).toBeNull();
+    const refused = await call(server, 'PATCH', url, { body: { topRung: 'copy' } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toMatch(/topRung must be "auto" or "encode"/);
+    expect((await call(server, 'POST', '/api/livestreams', { body: { name: 'x', topRung: 1 } })).status).toBe(400);
+  });
+
   it('rotates the key: the broadcast published with the old one ends, the old key is refused at once, the new one accepted', async () => {
     const ls = await create();
     const session = (await (await server.registry.reserve(ls.id)).start(idleIngest)) as IdleSession;
