@@ -41,7 +41,7 @@ const PLAYABLE_PROFILES: ReadonlyMap<number, string> = new Map([
   [100, 'High'],
 ]);
 /** Level 4.2 is 1080p at 60 fps, the most Apple's HLS authoring spec lists for H.264 and what every device decodes. */
-export const MAX_LEVEL = 42;
+const MAX_LEVEL = 42;
 /** The frame rate may differ from the ladder's by this much (29.97 for 30): the lower rungs are resampled to it. */
 const FRAME_RATE_TOLERANCE = 1;
 
