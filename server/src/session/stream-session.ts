@@ -135,7 +135,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       ladder: this.ladder,
       ffmpegPath: transcode.ffmpegPath,
       x264Preset: transcode.x264Preset,
-      startRun: (i) => this.packager.startRun(i),
+      startRun: (i, originArrival) => this.packager.startRun(i, originArrival),
       endRun: (i) => this.packager.endRun(i),
       log: this.log.child('ffmpeg'),
       topRungMode: () => this.topRung.state.mode,

@@ -13,8 +13,11 @@ export interface TranscoderOptions {
   ladder: Ladder;
   ffmpegPath: string;
   x264Preset: string;
-  /** Creates the directory of run `index` (1, 2, ...) and returns its path. */
-  startRun(index: number): Promise<string>;
+  /**
+   * Creates the directory of run `index` (1, 2, ...) and returns its path. `originArrival` tells, once
+   * FFmpeg has its first frame, when that frame reached Axon (MediaInput.originArrival).
+   */
+  startRun(index: number, originArrival: () => Date | undefined): Promise<string>;
   /** Called after run `index`'s FFmpeg has exited. */
   endRun(index: number): Promise<void>;
   log: Logger;
@@ -117,7 +120,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     }
     const topRung = this.o.topRungMode?.() ?? 'encode';
     this.emit('run', index, topRung);
-    const runDir = await this.o.startRun(index);
+    const runDir = await this.o.startRun(index, () => input.originArrival?.());
     if (this.stopping) {
       await input.close();
       return;
