@@ -26,7 +26,9 @@ let axon: AxonProcess;
 const api = apiCaller(() => axon.base, TOKEN);
 
 beforeAll(async () => {
-  axon = await startAxon(makeTempDir('axon-pdt-'), TOKEN);
+  // Encoded from the start: a source with 10 s GOPs would otherwise begin with a copied top rung and switch
+  // to encoding 2 s in (a run of its own), and the runs below are counted.
+  axon = await startAxon(makeTempDir('axon-pdt-'), TOKEN, { AXON_TOP_RUNG: 'encode' });
 }, 90_000);
 
 afterAll(async () => {

@@ -1,10 +1,12 @@
-import type { PictureSize } from '../h264-sps.js';
+import { type H264Facts, h264SpsFacts } from '../h264-sps.js';
 import type { IngestMeter, IngestReading } from '../../session/ingest-health.js';
-import { AUDIO_CODECS, spsSize, VIDEO_CODECS } from './flv-source-probe.js';
+import { AUDIO_CODECS, firstSps, VIDEO_CODECS } from './flv-source-probe.js';
 import { AUDIO_AAC, avcFramePtsMs, isKeyframeTag, readFlvTag, SEQUENCE_HEADER, TAG_AUDIO, TAG_VIDEO, VIDEO_AVC } from './flv-tag.js';
 import { FrameArrivals } from './frame-arrivals.js';
 
 const AVC_END_OF_SEQUENCE = 2;
+/** Enough keyframes to judge 30 s of 2 s GOPs (top-rung.ts), and any interval by its latest two. */
+const KEYFRAMES_KEPT = 16;
 
 const videoCodecName = (id: number) => (id === VIDEO_AVC ? 'H.264' : (VIDEO_CODECS[id] ?? `FLV video codec ${id}`));
 const audioCodecName = (id: number) => (id === AUDIO_AAC ? 'AAC' : (AUDIO_CODECS[id] ?? `FLV audio codec ${id}`));
@@ -17,7 +19,8 @@ const audioCodecName = (id: number) => (id === AUDIO_AAC ? 'AAC' : (AUDIO_CODECS
 export class FlvMeter implements IngestMeter {
   private videoCodec: string | null = null;
   private audioCodec: string | null = null;
-  private size: PictureSize | undefined;
+  private h264: H264Facts | undefined;
+  private reordered = false;
   private bytes = 0;
   private frames = 0;
   private firstMs: number | undefined;
@@ -40,7 +43,8 @@ export class FlvMeter implements IngestMeter {
     const codec = body[0]! & 0x0f;
     this.videoCodec = videoCodecName(codec);
     if (codec === VIDEO_AVC && body[1] === SEQUENCE_HEADER) {
-      this.size = spsSize(body) ?? this.size;
+      const sps = firstSps(body);
+      this.h264 = (sps && h264SpsFacts(sps)) ?? this.h264;
       return;
     }
     if (codec === VIDEO_AVC && body[1] === AVC_END_OF_SEQUENCE) return;
@@ -51,7 +55,9 @@ export class FlvMeter implements IngestMeter {
     this.firstMs ??= tag.timeMs;
     const atS = Math.max(0, tag.timeMs - this.firstMs) / 1000;
     this.mediaTimeS = Math.max(this.mediaTimeS, atS);
-    if (isKeyframeTag(tag)) this.keyframesAtS = [...this.keyframesAtS.slice(-1), atS];
+    // A frame presented at another time than it is decoded (a composition time offset) is a reordered one.
+    if (ptsMs !== undefined && ptsMs !== tag.timeMs) this.reordered = true;
+    if (isKeyframeTag(tag)) this.keyframesAtS = [...this.keyframesAtS.slice(1 - KEYFRAMES_KEPT), atS];
   }
 
   /** When the H.264 frame presented at `ptsMs` (the publisher's clock) reached Axon (ms since the epoch). */
@@ -63,12 +69,14 @@ export class FlvMeter implements IngestMeter {
     return {
       videoCodec: this.videoCodec,
       audioCodec: this.audioCodec,
-      width: this.size?.width ?? null,
-      height: this.size?.height ?? null,
+      width: this.h264?.width ?? null,
+      height: this.h264?.height ?? null,
       bytes: this.bytes,
       frames: this.frames,
       mediaTimeS: this.mediaTimeS,
       keyframesAtS: this.keyframesAtS,
+      h264: this.h264,
+      reordered: this.reordered,
     };
   }
 }
