@@ -14,6 +14,7 @@ import { renderTable } from './lib/table.js';
 import { capacity } from './capacity.js';
 import { chat } from './chat.js';
 import { hostile } from './hostile.js';
+import { ladderModes } from './ladder-modes.js';
 import { latency } from './latency.js';
 import { origin } from './origin.js';
 import { remote } from './remote.js';
@@ -23,7 +24,7 @@ import { transcode } from './transcode.js';
 import { glassToGlass } from './glass-to-glass.js';
 import { llViewers } from './ll-viewers.js';
 
-const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, glassToGlass, llViewers, remote, hostile, restream];
+const BENCHMARKS: Benchmark[] = [spine, transcode, ladderModes, origin, latency, capacity, chat, glassToGlass, llViewers, remote, hostile, restream];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 

@@ -1,12 +1,12 @@
 import { startAxonServer } from './lib/axon-server.js';
 import { axonDefaultLadder, renditionCount, startBareLadder } from './lib/bare-ladder.js';
 import { sleep, type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';
-import { axonRunDir, segmentCompletions, speedOf, waitForFirstSegments } from './lib/ffmpeg-run-dir.js';
+import { axonRunDir, waitForFirstSegments } from './lib/ffmpeg-run-dir.js';
 import { waitUntilPlayable } from './lib/hls.js';
-import type { ProcessSample } from './lib/process-tree.js';
+import { classifyLadderTree, cpuSPerMinute, measureLadderWindow, type LadderWindow } from './lib/ladder-window.js';
 import { publishRtmp, type RtmpPublisher } from './lib/rtmp-publisher.js';
 import { testStreamFile } from './lib/test-stream.js';
-import { TreeMeter, type TreeUsage } from './lib/tree-meter.js';
+import { TreeMeter } from './lib/tree-meter.js';
 
 interface Durations {
   /** Length of the recording published: longer than everything below, so it never ends inside a window. */
@@ -24,42 +24,8 @@ const QUICK: Durations = { inputS: 20, warmUpS: 2, windowS: 6, idleS: 2 };
 const IDLE_SETTLE_S = 3;
 const START_TIMEOUT_MS = 30_000;
 
-/** One measured window of one ladder: CPU-seconds per minute of input (per minute of wall time at real time). */
-interface LegResult {
-  /** Axon only: its Node process's CPU-s per minute before the publish. */
-  idleNodeCpuSPerMin?: number;
-  totalCpuSPerMin: number;
-  ffmpegCpuSPerMin: number;
-  nodeCpuSPerMin: number;
-  mediasoupCpuSPerMin: number;
-  speed: number;
-}
-
-/** Axon's tree: the server (Node), its mediasoup workers (idle here: RTMP does not use them) and FFmpeg. */
-const classify = (p: ProcessSample) => (p.comm === 'ffmpeg' ? 'ffmpeg' : p.comm.startsWith('mediasoup') ? 'mediasoup' : 'node');
-const perMinute = (usage: TreeUsage, group?: string) =>
-  60 * Object.entries(usage.groups).reduce((sum, [name, g]) => (group === undefined || name === group ? sum + g.cores : sum), 0);
-
-const legResult = (usage: TreeUsage, speed: number): LegResult => ({
-  totalCpuSPerMin: perMinute(usage),
-  ffmpegCpuSPerMin: perMinute(usage, 'ffmpeg'),
-  nodeCpuSPerMin: perMinute(usage, 'node'),
-  mediasoupCpuSPerMin: perMinute(usage, 'mediasoup'),
-  speed,
-});
-
-/**
- * Measures `pid`'s process tree for the window, and the ladder's speed from the top rung's segments
- * completed in that window (the CPU figure is only comparable between ladders that both kept real time).
- */
-async function measureWindow(pid: number, runDir: () => string, windowS: number) {
-  const fromMs = Date.now();
-  const meter = await TreeMeter.start(pid, classify);
-  await sleep(windowS * 1000);
-  const usage = await meter.stop();
-  const speed = speedOf(await segmentCompletions(runDir()), fromMs, Date.now());
-  return { usage, speed };
-}
+/** One measured window of one ladder; Axon's also with its Node process's CPU-s per minute before the publish. */
+type LegResult = LadderWindow & { idleNodeCpuSPerMin?: number };
 
 /** Axon: a fresh server, the recording published over RTMP; every process of the server counts. */
 async function axonLeg(input: string, d: Durations): Promise<LegResult> {
@@ -67,9 +33,9 @@ async function axonLeg(input: string, d: Durations): Promise<LegResult> {
   let publisher: RtmpPublisher | undefined;
   try {
     await sleep(IDLE_SETTLE_S * 1000);
-    const idle = await TreeMeter.start(server.pid, classify);
+    const idle = await TreeMeter.start(server.pid, classifyLadderTree);
     await sleep(d.idleS * 1000);
-    const idleNodeCpuSPerMin = perMinute(await idle.stop(), 'node');
+    const idleNodeCpuSPerMin = cpuSPerMinute(await idle.stop(), 'node');
     const livestream = await server.createLivestream('bench transcode');
     publisher = publishRtmp(input, [`${livestream.rtmpUrl}/${livestream.streamKey}`]);
     await waitUntilPlayable(`${server.baseUrl}/live/${livestream.id}/master.m3u8`, START_TIMEOUT_MS).catch((err: Error) => {
@@ -78,9 +44,9 @@ async function axonLeg(input: string, d: Durations): Promise<LegResult> {
     await sleep(d.warmUpS * 1000);
     // Throws if FFmpeg was restarted: the window would then include a restart.
     const runDir = () => axonRunDir(server.dataDir, livestream.id);
-    const { usage, speed } = await measureWindow(server.pid, runDir, d.windowS);
+    const window = await measureLadderWindow(server.pid, runDir, d.windowS);
     if (publisher.process.hasExited) throw new Error(`the RTMP publisher ended inside the window: ${publisher.process.errors()}`);
-    return { ...legResult(usage, speed), idleNodeCpuSPerMin };
+    return { ...window, idleNodeCpuSPerMin };
   } finally {
     await publisher?.stop();
     await server.stop();
@@ -96,9 +62,9 @@ async function bareLeg(input: string, d: Durations, passthroughTop: boolean): Pr
       throw new Error(`${err.message}\n${bare.process.errors()}`);
     });
     await sleep(d.warmUpS * 1000);
-    const { usage, speed } = await measureWindow(bare.process.pid, () => bare.runDir, d.windowS);
+    const window = await measureLadderWindow(bare.process.pid, () => bare.runDir, d.windowS);
     if (bare.process.hasExited) throw new Error(`the bare FFmpeg ended inside the window: ${bare.process.errors()}`);
-    return legResult(usage, speed);
+    return window;
   } finally {
     await bare.stop();
   }

@@ -38,9 +38,14 @@ async function compare(o: RungQualityOptions, graph: string, frames: number): Pr
   return run('ffmpeg', args, { maxBuffer: 64 * 1024 * 1024 });
 }
 
-/** The source from frame `from` on, scaled to the rung's size as the encoded ladder scales it. */
+/**
+ * The source from frame `from` on, framed in the rung's size as the ladder frames it (scaled within it,
+ * even-sized, padded to it: 1280x720 becomes 852x480 inside 854x480), so that the figures measure what
+ * coding lost, not a pixel of padding.
+ */
 const scaledSource = (o: RungQualityOptions, from: number) =>
-  `[1:v]trim=start_frame=${from},setpts=N/30/TB,scale=${o.width}:${o.height}:flags=bicubic,format=yuv420p`;
+  `[1:v]trim=start_frame=${from},setpts=N/30/TB,scale=${o.width}:${o.height}:flags=bicubic:force_original_aspect_ratio=decrease:force_divisible_by=2,` +
+  `pad=${o.width}:${o.height}:-1:-1,format=yuv420p`;
 
 /** Per-frame PSNR from the psnr filter's stats lines (`n:1 mse_avg:... psnr_avg:31.2 ...`). */
 export function parsePsnrStats(text: string): number[] {
@@ -75,7 +80,7 @@ export async function matchFirstFrame(o: RungQualityOptions): Promise<number> {
 /**
  * PSNR and SSIM of a rung against the source on the same frames: the rung's first frame is matched in
  * the source (matchFirstFrame), then each following frame of the rung is compared with the source frame
- * as far after it, the source scaled to the rung's size (bicubic, as the ladder's scaler).
+ * as far after it, the source framed in the rung's size as the ladder frames it.
  */
 export async function measureRungQuality(o: RungQualityOptions): Promise<RungQuality> {
   const sourceFrame = await matchFirstFrame(o);
