@@ -89,6 +89,7 @@ async function main(): Promise<void> {
       config,
       log: log.child('session'),
       dvrWindowS: livestream?.dvrWindowS ?? undefined,
+      topRung: livestream?.topRung ?? undefined,
       recordings: livestream?.record ? recordings : undefined,
     });
     announceBroadcast(session, webhooks.emit);

@@ -136,6 +136,7 @@ describe('livestream API', () => {
       viewers: 0,
       record: true,
       dvrWindowS: null,
+      topRung: null,
       enabled: true,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       rtmpUrl: 'rtmp://tv.example.org:1935/live',

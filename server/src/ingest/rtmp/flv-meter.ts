@@ -1,10 +1,12 @@
-import type { PictureSize } from '../h264-sps.js';
+import { type H264Facts, h264SpsFacts } from '../h264-sps.js';
 import type { IngestMeter, IngestReading } from '../../session/ingest-health.js';
-import { AUDIO_CODECS, spsSize, VIDEO_CODECS } from './flv-source-probe.js';
+import { AUDIO_CODECS, firstSps, VIDEO_CODECS } from './flv-source-probe.js';
 import { AUDIO_AAC, readFlvTag, SEQUENCE_HEADER, TAG_AUDIO, TAG_VIDEO, VIDEO_AVC } from './flv-tag.js';
 
 const KEYFRAME = 1;
 const AVC_END_OF_SEQUENCE = 2;
+/** Enough keyframes to judge 30 s of 2 s GOPs (top-rung.ts), and any interval by its latest two. */
+const KEYFRAMES_KEPT = 16;
 
 const videoCodecName = (id: number) => (id === VIDEO_AVC ? 'H.264' : (VIDEO_CODECS[id] ?? `FLV video codec ${id}`));
 const audioCodecName = (id: number) => (id === AUDIO_AAC ? 'AAC' : (AUDIO_CODECS[id] ?? `FLV audio codec ${id}`));
@@ -16,7 +18,8 @@ const audioCodecName = (id: number) => (id === AUDIO_AAC ? 'AAC' : (AUDIO_CODECS
 export class FlvMeter implements IngestMeter {
   private videoCodec: string | null = null;
   private audioCodec: string | null = null;
-  private size: PictureSize | undefined;
+  private h264: H264Facts | undefined;
+  private reordered = false;
   private bytes = 0;
   private frames = 0;
   private firstMs: number | undefined;
@@ -37,7 +40,8 @@ export class FlvMeter implements IngestMeter {
     const codec = body[0]! & 0x0f;
     this.videoCodec = videoCodecName(codec);
     if (codec === VIDEO_AVC && body[1] === SEQUENCE_HEADER) {
-      this.size = spsSize(body) ?? this.size;
+      const sps = firstSps(body);
+      this.h264 = (sps && h264SpsFacts(sps)) ?? this.h264;
       return;
     }
     if (codec === VIDEO_AVC && body[1] === AVC_END_OF_SEQUENCE) return;
@@ -46,19 +50,23 @@ export class FlvMeter implements IngestMeter {
     this.firstMs ??= tag.timeMs;
     const atS = Math.max(0, tag.timeMs - this.firstMs) / 1000;
     this.mediaTimeS = Math.max(this.mediaTimeS, atS);
-    if (body[0]! >> 4 === KEYFRAME) this.keyframesAtS = [...this.keyframesAtS.slice(-1), atS];
+    // AVC NALU packets carry their composition time offset (PTS - DTS): anything but 0 is a reordered frame.
+    if (codec === VIDEO_AVC && body.length >= 5 && body.readIntBE(2, 3) !== 0) this.reordered = true;
+    if (body[0]! >> 4 === KEYFRAME) this.keyframesAtS = [...this.keyframesAtS.slice(1 - KEYFRAMES_KEPT), atS];
   }
 
   read(): IngestReading {
     return {
       videoCodec: this.videoCodec,
       audioCodec: this.audioCodec,
-      width: this.size?.width ?? null,
-      height: this.size?.height ?? null,
+      width: this.h264?.width ?? null,
+      height: this.h264?.height ?? null,
       bytes: this.bytes,
       frames: this.frames,
       mediaTimeS: this.mediaTimeS,
       keyframesAtS: this.keyframesAtS,
+      h264: this.h264,
+      reordered: this.reordered,
     };
   }
 }
