@@ -5,12 +5,11 @@ import path from 'node:path';
 import { SEGMENT_DURATION_S } from '../shared/constants.js';
 import { initSegmentName, mediaSegmentName } from '../server/src/media/media-layout.js';
 import { startAxonServer } from './lib/axon-server.js';
-import { axonDefaultLadder, renditionCount, startBareLadder } from './lib/bare-ladder.js';
-import { sleep, type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';
-import { axonRunDir, segmentCompletions, waitForFirstSegments } from './lib/ffmpeg-run-dir.js';
-import { waitUntilPlayable } from './lib/hls.js';
-import { measureLadderWindow, type LadderWindow } from './lib/ladder-window.js';
-import { publishRtmp, type RtmpPublisher } from './lib/rtmp-publisher.js';
+import { axonDefaultLadder } from './lib/bare-ladder.js';
+import type { Benchmark, BenchSettings, Figure } from './lib/benchmark.js';
+import { segmentCompletions } from './lib/ffmpeg-run-dir.js';
+import { measureAxonLadder, measureBareLadder } from './lib/ladder-legs.js';
+import type { LadderWindow } from './lib/ladder-window.js';
 import { measureRungQuality, type RungQuality } from './lib/rung-quality.js';
 import { TEST_STREAM, TEST_STREAM_1080, testStreamFile, type TestStreamSpec } from './lib/test-stream.js';
 
@@ -26,7 +25,6 @@ interface Durations {
 
 const FULL: Durations = { inputS: 120, warmUpS: 5, windowS: 30, qualityFrames: 60, sources: [TEST_STREAM, TEST_STREAM_1080] };
 const QUICK: Durations = { inputS: 20, warmUpS: 1, windowS: 6, qualityFrames: 5, sources: [TEST_STREAM] };
-const START_TIMEOUT_MS = 60_000;
 /** How far from where its segment number puts it a rung's first frame is looked for in the source (frames). */
 const MATCH_SEARCH_FRAMES = 30;
 
@@ -72,39 +70,11 @@ async function ladderQuality(runDir: string, input: string, source: TestStreamSp
 /** Axon with AXON_TOP_RUNG=`mode`: a fresh server, the recording published over RTMP; every process of the server counts. */
 async function axonLeg(input: string, source: TestStreamSpec, mode: TopRung, d: Durations): Promise<AxonLeg> {
   const server = await startAxonServer({ env: { AXON_TOP_RUNG: mode } });
-  let publisher: RtmpPublisher | undefined;
   try {
-    const livestream = await server.createLivestream(`bench ladder modes ${mode}`);
-    publisher = publishRtmp(input, [`${livestream.rtmpUrl}/${livestream.streamKey}`]);
-    await waitUntilPlayable(`${server.baseUrl}/live/${livestream.id}/master.m3u8`, START_TIMEOUT_MS).catch((err: Error) => {
-      throw new Error(`${err.message}\npublisher: ${publisher?.process.errors()}\nserver:\n${server.logTail()}`);
-    });
-    await sleep(d.warmUpS * 1000);
-    // Throws if FFmpeg was restarted (e.g. a mode change): the window would then mix runs.
-    const runDir = () => axonRunDir(server.dataDir, livestream.id);
-    const window = await measureLadderWindow(server.pid, runDir, d.windowS);
-    if (publisher.process.hasExited) throw new Error(`the RTMP publisher ended inside the window: ${publisher.process.errors()}`);
-    return { window, quality: await ladderQuality(runDir(), input, source, d.qualityFrames) };
+    const { window, after } = await measureAxonLadder(server, input, d, (runDir) => ladderQuality(runDir, input, source, d.qualityFrames));
+    return { window, quality: after };
   } finally {
-    await publisher?.stop();
     await server.stop();
-  }
-}
-
-/** The reference: Axon's FFmpeg command encoding the full ladder, run by itself on the recording (`-re`). */
-async function bareLeg(input: string, source: TestStreamSpec, d: Durations): Promise<LadderWindow> {
-  const bare = startBareLadder(input, false, source);
-  try {
-    const renditions = renditionCount(axonDefaultLadder(source).ladder);
-    await waitForFirstSegments(bare.runDir, renditions, START_TIMEOUT_MS, () => !bare.process.hasExited).catch((err: Error) => {
-      throw new Error(`${err.message}\n${bare.process.errors()}`);
-    });
-    await sleep(d.warmUpS * 1000);
-    const window = await measureLadderWindow(bare.process.pid, () => bare.runDir, d.windowS);
-    if (bare.process.hasExited) throw new Error(`the bare FFmpeg ended inside the window: ${bare.process.errors()}`);
-    return window;
-  } finally {
-    await bare.stop();
   }
 }
 
@@ -174,7 +144,7 @@ export const ladderModes: Benchmark = {
           r[mode].push(await axonLeg(input, source, mode, d));
           log(`${label(source)} run ${i}: Axon ${mode}: ${describe(r[mode].at(-1)!.window)}; PSNR/SSIM ${describeQuality(r[mode].at(-1)!.quality)}`);
         }
-        r.bare.push(await bareLeg(input, source, d));
+        r.bare.push(await measureBareLadder(input, d, false, source));
         log(`${label(source)} run ${i}: bare FFmpeg: ${describe(r.bare.at(-1)!)}`);
       }
       figures.push(...sourceFigures(source, r));

@@ -1,10 +1,8 @@
 import { startAxonServer } from './lib/axon-server.js';
-import { axonDefaultLadder, renditionCount, startBareLadder } from './lib/bare-ladder.js';
+import { axonDefaultLadder } from './lib/bare-ladder.js';
 import { sleep, type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';
-import { axonRunDir, waitForFirstSegments } from './lib/ffmpeg-run-dir.js';
-import { waitUntilPlayable } from './lib/hls.js';
-import { classifyLadderTree, cpuSPerMinute, measureLadderWindow, type LadderWindow } from './lib/ladder-window.js';
-import { publishRtmp, type RtmpPublisher } from './lib/rtmp-publisher.js';
+import { measureAxonLadder, measureBareLadder } from './lib/ladder-legs.js';
+import { classifyLadderTree, cpuSPerMinute, type LadderWindow } from './lib/ladder-window.js';
 import { testStreamFile } from './lib/test-stream.js';
 import { TreeMeter } from './lib/tree-meter.js';
 
@@ -22,51 +20,22 @@ const FULL: Durations = { inputS: 120, warmUpS: 5, windowS: 60, idleS: 15 };
 const QUICK: Durations = { inputS: 20, warmUpS: 2, windowS: 6, idleS: 2 };
 /** After /healthz first answers, before the idle window: start-up work (JIT, workers) settles. */
 const IDLE_SETTLE_S = 3;
-const START_TIMEOUT_MS = 30_000;
 
 /** One measured window of one ladder; Axon's also with its Node process's CPU-s per minute before the publish. */
 type LegResult = LadderWindow & { idleNodeCpuSPerMin?: number };
 
-/** Axon: a fresh server, the recording published over RTMP; every process of the server counts. */
+/** Axon: a fresh server, its idle Node process measured, then the recording published over RTMP; every process of the server counts. */
 async function axonLeg(input: string, d: Durations): Promise<LegResult> {
   const server = await startAxonServer();
-  let publisher: RtmpPublisher | undefined;
   try {
     await sleep(IDLE_SETTLE_S * 1000);
     const idle = await TreeMeter.start(server.pid, classifyLadderTree);
     await sleep(d.idleS * 1000);
     const idleNodeCpuSPerMin = cpuSPerMinute(await idle.stop(), 'node');
-    const livestream = await server.createLivestream('bench transcode');
-    publisher = publishRtmp(input, [`${livestream.rtmpUrl}/${livestream.streamKey}`]);
-    await waitUntilPlayable(`${server.baseUrl}/live/${livestream.id}/master.m3u8`, START_TIMEOUT_MS).catch((err: Error) => {
-      throw new Error(`${err.message}\npublisher: ${publisher?.process.errors()}\nserver:\n${server.logTail()}`);
-    });
-    await sleep(d.warmUpS * 1000);
-    // Throws if FFmpeg was restarted: the window would then include a restart.
-    const runDir = () => axonRunDir(server.dataDir, livestream.id);
-    const window = await measureLadderWindow(server.pid, runDir, d.windowS);
-    if (publisher.process.hasExited) throw new Error(`the RTMP publisher ended inside the window: ${publisher.process.errors()}`);
+    const { window } = await measureAxonLadder(server, input, d, async () => undefined);
     return { ...window, idleNodeCpuSPerMin };
   } finally {
-    await publisher?.stop();
     await server.stop();
-  }
-}
-
-/** The reference: Axon's FFmpeg command run by itself on the recording (`-re`), nothing else. */
-async function bareLeg(input: string, d: Durations, passthroughTop: boolean): Promise<LegResult> {
-  const bare = startBareLadder(input, passthroughTop);
-  try {
-    const renditions = renditionCount(axonDefaultLadder().ladder);
-    await waitForFirstSegments(bare.runDir, renditions, START_TIMEOUT_MS, () => !bare.process.hasExited).catch((err: Error) => {
-      throw new Error(`${err.message}\n${bare.process.errors()}`);
-    });
-    await sleep(d.warmUpS * 1000);
-    const window = await measureLadderWindow(bare.process.pid, () => bare.runDir, d.windowS);
-    if (bare.process.hasExited) throw new Error(`the bare FFmpeg ended inside the window: ${bare.process.errors()}`);
-    return window;
-  } finally {
-    await bare.stop();
   }
 }
 
@@ -90,9 +59,9 @@ export const transcode: Benchmark = {
     for (let i = 1; i <= runs; i++) {
       axon.push(await axonLeg(input, d));
       log(`run ${i}: Axon ${describeLeg(axon.at(-1)!)}`);
-      bare.push(await bareLeg(input, d, false));
+      bare.push(await measureBareLadder(input, d, false));
       log(`run ${i}: bare FFmpeg ${describeLeg(bare.at(-1)!)}`);
-      passthrough.push(await bareLeg(input, d, true));
+      passthrough.push(await measureBareLadder(input, d, true));
       log(`run ${i}: bare FFmpeg, top rung copied: ${describeLeg(passthrough.at(-1)!)}`);
     }
     const cpu = (results: LegResult[]) => results.map((r) => r.totalCpuSPerMin);
