@@ -26,7 +26,8 @@ type LegResult = LadderWindow & { idleNodeCpuSPerMin?: number };
 
 /** Axon: a fresh server, its idle Node process measured, then the recording published over RTMP; every process of the server counts. */
 async function axonLeg(input: string, d: Durations): Promise<LegResult> {
-  const server = await startAxonServer();
+  // Every rung encoded, as the bare command does: the comparison is what Axon adds around the same work (ladder-modes compares the modes).
+  const server = await startAxonServer({ env: { AXON_TOP_RUNG: 'encode' } });
   try {
     await sleep(IDLE_SETTLE_S * 1000);
     const idle = await TreeMeter.start(server.pid, classifyLadderTree);
