@@ -15,6 +15,7 @@ import { capacity } from './capacity.js';
 import { chat } from './chat.js';
 import { cluster } from './cluster.js';
 import { hostile } from './hostile.js';
+import { ladderModes } from './ladder-modes.js';
 import { latency } from './latency.js';
 import { origin } from './origin.js';
 import { remote } from './remote.js';
@@ -24,7 +25,7 @@ import { transcode } from './transcode.js';
 import { glassToGlass } from './glass-to-glass.js';
 import { llViewers } from './ll-viewers.js';
 
-const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, glassToGlass, llViewers, remote, hostile, restream, cluster];
+const BENCHMARKS: Benchmark[] = [spine, transcode, ladderModes, origin, latency, capacity, chat, glassToGlass, llViewers, remote, hostile, restream, cluster];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 

@@ -15,6 +15,9 @@ export type TestStream = { readonly [K in keyof typeof TEST_STREAM]: number };
 /** The same at 640x360, a quarter of the pixels at a quarter of the bitrate: for benchmarks that must not spend the machine on ladders. */
 export const SMALL_TEST_STREAM: TestStream = { ...TEST_STREAM, width: 640, height: 360, videoKbps: 750 };
 
+/** The same at 1080p30, at the 6 Mbit/s OBS suggests for it. */
+export const TEST_STREAM_1080: TestStream = { ...TEST_STREAM, width: 1920, height: 1080, videoKbps: 6000 };
+
 const cacheDir = () => path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'axon', 'bench');
 
 export function testStreamArgs(durationS: number, file: string, s: TestStream = TEST_STREAM): string[] {
