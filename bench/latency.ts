@@ -1,12 +1,11 @@
 import path from 'node:path';
-import { AUDIO_PLAYLIST } from '../server/src/media/media-layout.js';
 import { SEGMENT_DURATION_S } from '../shared/constants.js';
 import { freeTcpPort, startAxonServer } from './lib/axon-server.js';
 import { sleep, type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';
-import { listedMedia, variantUris, waitUntilPlayable, type ListedMedia } from './lib/hls.js';
+import { waitUntilPlayable } from './lib/hls.js';
+import { epochOf, fetchListed, sampleLiveEdge, topRungListed } from './lib/live-edge.js';
 import { RTMP_MODULE, startNginx, type Nginx } from './lib/nginx.js';
 import { publishRtmp, type RtmpPublisher } from './lib/rtmp-publisher.js';
-import { sampleWindow } from './lib/sample-window.js';
 import { median } from './lib/stats.js';
 import { testStreamFile } from './lib/test-stream.js';
 
@@ -20,7 +19,6 @@ interface Durations {
 const FULL: Durations = { inputS: 120, warmUpS: 4, windowS: 40 };
 const QUICK: Durations = { inputS: 20, warmUpS: 1, windowS: 6 };
 const GO_LIVE_TIMEOUT_MS = 30_000;
-const SAMPLE_MS = 100;
 
 /** nginx-rtmp-module fed over RTMP, writing its own HLS (2 s fragments), served by the same nginx over HTTP. */
 interface NginxRtmp {
@@ -65,15 +63,6 @@ async function startNginxRtmp(): Promise<NginxRtmp> {
   };
 }
 
-async function fetchListed(url: string): Promise<ListedMedia | undefined> {
-  try {
-    const response = await fetch(url);
-    return response.status === 200 ? listedMedia(await response.text()) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Resolves with the Date.now() at which `url` first answered a playlist listing a segment. */
 async function waitUntilListed(url: string, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -83,33 +72,6 @@ async function waitUntilListed(url: string, timeoutMs: number): Promise<number> 
     await sleep(Math.max(0, polledAt + 50 - Date.now()));
   }
   throw new Error(`${url} listed no segment within ${timeoutMs / 1000} s`);
-}
-
-/**
- * Samples, every SAMPLE_MS for the window, how old the newest media a viewer could fetch is: the wall
- * time now minus the moment the publisher sent the end of what the playlists list. `listedS` returns the
- * media seconds listed (from the start of the stream), or undefined when a fetch failed.
- */
-async function sampleLiveEdge(epochMs: () => number, listedS: () => Promise<number | undefined>, windowS: number): Promise<number[]> {
-  const lags = await sampleWindow(SAMPLE_MS, windowS, async () => {
-    const listed = await listedS();
-    return listed === undefined ? undefined : (Date.now() - epochMs()) / 1000 - listed;
-  });
-  if (lags.length < (windowS * 1000) / SAMPLE_MS / 2) throw new Error('too few playlist samples in the window');
-  return lags;
-}
-
-/** The listed media of Axon's top rung and audio: a viewer needs both, so the shorter one counts. */
-function axonListed(masterUrl: string, topRungUrl: string) {
-  return async (): Promise<number | undefined> => {
-    const [video, audio] = await Promise.all([fetchListed(topRungUrl), fetchListed(new URL(AUDIO_PLAYLIST, masterUrl).href)]);
-    if (!video || !audio) return undefined;
-    for (const m of [video, audio]) {
-      // Listed durations add up to the media sent only from the first segment of one FFmpeg run on.
-      if (m.mediaSequence !== 0 || m.discontinuities !== 0) throw new Error(`Axon's playlist no longer starts at the stream's start: ${JSON.stringify(m)}`);
-    }
-    return Math.min(video.durationS, audio.durationS);
-  };
 }
 
 function nginxListed(url: string) {
@@ -143,17 +105,10 @@ async function oneRun(rtmp: NginxRtmp, input: string, index: number, d: Duration
     ]).catch((err: Error) => {
       throw new Error(`${err.message}\npublisher: ${pub.process.errors()}\nAxon:\n${server.logTail()}`);
     });
-    const epochMs = () => {
-      const epoch = pub.mediaEpochMs();
-      if (epoch === undefined) throw new Error('the publisher reported no progress');
-      return epoch;
-    };
+    const epochMs = epochOf(pub);
     await sleep(d.warmUpS * 1000);
-    const master = await (await fetch(masterUrl)).text();
-    const topRung = variantUris(master)[0];
-    if (topRung === undefined) throw new Error(`Axon's master playlist lists no variant:\n${master}`);
     const [axonLags, nginxLags] = await Promise.all([
-      sampleLiveEdge(epochMs, axonListed(masterUrl, new URL(topRung, masterUrl).href), d.windowS),
+      sampleLiveEdge(epochMs, await topRungListed(masterUrl), d.windowS),
       sampleLiveEdge(epochMs, nginxListed(nginxUrl), d.windowS),
     ]);
     if (pub.process.hasExited) throw new Error(`the publisher ended inside the window: ${pub.process.errors()}`);

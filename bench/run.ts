@@ -13,7 +13,9 @@ import { writeSection } from './lib/results.js';
 import { renderTable } from './lib/table.js';
 import { capacity } from './capacity.js';
 import { chat } from './chat.js';
+import { cluster } from './cluster.js';
 import { hostile } from './hostile.js';
+import { ladderModes } from './ladder-modes.js';
 import { latency } from './latency.js';
 import { origin } from './origin.js';
 import { remote } from './remote.js';
@@ -24,7 +26,7 @@ import { glassToGlass } from './glass-to-glass.js';
 import { llViewers } from './ll-viewers.js';
 import { llPlayback } from './ll-playback.js';
 
-const BENCHMARKS: Benchmark[] = [spine, transcode, origin, latency, capacity, chat, glassToGlass, llViewers, llPlayback, remote, hostile, restream];
+const BENCHMARKS: Benchmark[] = [spine, transcode, ladderModes, origin, latency, capacity, chat, glassToGlass, llViewers, llPlayback, remote, hostile, restream, cluster];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 

@@ -1,12 +1,10 @@
 import { startAxonServer } from './lib/axon-server.js';
-import { axonDefaultLadder, renditionCount, startBareLadder } from './lib/bare-ladder.js';
+import { axonDefaultLadder } from './lib/bare-ladder.js';
 import { sleep, type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';
-import { axonRunDir, segmentCompletions, speedOf, waitForFirstSegments } from './lib/ffmpeg-run-dir.js';
-import { waitUntilPlayable } from './lib/hls.js';
-import type { ProcessSample } from './lib/process-tree.js';
-import { publishRtmp, type RtmpPublisher } from './lib/rtmp-publisher.js';
+import { measureAxonLadder, measureBareLadder } from './lib/ladder-legs.js';
+import { classifyLadderTree, cpuSPerMinute, type LadderWindow } from './lib/ladder-window.js';
 import { testStreamFile } from './lib/test-stream.js';
-import { TreeMeter, type TreeUsage } from './lib/tree-meter.js';
+import { TreeMeter } from './lib/tree-meter.js';
 
 interface Durations {
   /** Length of the recording published: longer than everything below, so it never ends inside a window. */
@@ -22,85 +20,23 @@ const FULL: Durations = { inputS: 120, warmUpS: 5, windowS: 60, idleS: 15 };
 const QUICK: Durations = { inputS: 20, warmUpS: 2, windowS: 6, idleS: 2 };
 /** After /healthz first answers, before the idle window: start-up work (JIT, workers) settles. */
 const IDLE_SETTLE_S = 3;
-const START_TIMEOUT_MS = 30_000;
 
-/** One measured window of one ladder: CPU-seconds per minute of input (per minute of wall time at real time). */
-interface LegResult {
-  /** Axon only: its Node process's CPU-s per minute before the publish. */
-  idleNodeCpuSPerMin?: number;
-  totalCpuSPerMin: number;
-  ffmpegCpuSPerMin: number;
-  nodeCpuSPerMin: number;
-  mediasoupCpuSPerMin: number;
-  speed: number;
-}
+/** One measured window of one ladder; Axon's also with its Node process's CPU-s per minute before the publish. */
+type LegResult = LadderWindow & { idleNodeCpuSPerMin?: number };
 
-/** Axon's tree: the server (Node), its mediasoup workers (idle here: RTMP does not use them) and FFmpeg. */
-const classify = (p: ProcessSample) => (p.comm === 'ffmpeg' ? 'ffmpeg' : p.comm.startsWith('mediasoup') ? 'mediasoup' : 'node');
-const perMinute = (usage: TreeUsage, group?: string) =>
-  60 * Object.entries(usage.groups).reduce((sum, [name, g]) => (group === undefined || name === group ? sum + g.cores : sum), 0);
-
-const legResult = (usage: TreeUsage, speed: number): LegResult => ({
-  totalCpuSPerMin: perMinute(usage),
-  ffmpegCpuSPerMin: perMinute(usage, 'ffmpeg'),
-  nodeCpuSPerMin: perMinute(usage, 'node'),
-  mediasoupCpuSPerMin: perMinute(usage, 'mediasoup'),
-  speed,
-});
-
-/**
- * Measures `pid`'s process tree for the window, and the ladder's speed from the top rung's segments
- * completed in that window (the CPU figure is only comparable between ladders that both kept real time).
- */
-async function measureWindow(pid: number, runDir: () => string, windowS: number) {
-  const fromMs = Date.now();
-  const meter = await TreeMeter.start(pid, classify);
-  await sleep(windowS * 1000);
-  const usage = await meter.stop();
-  const speed = speedOf(await segmentCompletions(runDir()), fromMs, Date.now());
-  return { usage, speed };
-}
-
-/** Axon: a fresh server, the recording published over RTMP; every process of the server counts. */
+/** Axon: a fresh server, its idle Node process measured, then the recording published over RTMP; every process of the server counts. */
 async function axonLeg(input: string, d: Durations): Promise<LegResult> {
-  const server = await startAxonServer();
-  let publisher: RtmpPublisher | undefined;
+  // Every rung encoded, as the bare command does: the comparison is what Axon adds around the same work (ladder-modes compares the modes).
+  const server = await startAxonServer({ env: { AXON_TOP_RUNG: 'encode' } });
   try {
     await sleep(IDLE_SETTLE_S * 1000);
-    const idle = await TreeMeter.start(server.pid, classify);
+    const idle = await TreeMeter.start(server.pid, classifyLadderTree);
     await sleep(d.idleS * 1000);
-    const idleNodeCpuSPerMin = perMinute(await idle.stop(), 'node');
-    const livestream = await server.createLivestream('bench transcode');
-    publisher = publishRtmp(input, [`${livestream.rtmpUrl}/${livestream.streamKey}`]);
-    await waitUntilPlayable(`${server.baseUrl}/live/${livestream.id}/master.m3u8`, START_TIMEOUT_MS).catch((err: Error) => {
-      throw new Error(`${err.message}\npublisher: ${publisher?.process.errors()}\nserver:\n${server.logTail()}`);
-    });
-    await sleep(d.warmUpS * 1000);
-    // Throws if FFmpeg was restarted: the window would then include a restart.
-    const runDir = () => axonRunDir(server.dataDir, livestream.id);
-    const { usage, speed } = await measureWindow(server.pid, runDir, d.windowS);
-    if (publisher.process.hasExited) throw new Error(`the RTMP publisher ended inside the window: ${publisher.process.errors()}`);
-    return { ...legResult(usage, speed), idleNodeCpuSPerMin };
+    const idleNodeCpuSPerMin = cpuSPerMinute(await idle.stop(), 'node');
+    const { window } = await measureAxonLadder(server, input, d, async () => undefined);
+    return { ...window, idleNodeCpuSPerMin };
   } finally {
-    await publisher?.stop();
     await server.stop();
-  }
-}
-
-/** The reference: Axon's FFmpeg command run by itself on the recording (`-re`), nothing else. */
-async function bareLeg(input: string, d: Durations, passthroughTop: boolean): Promise<LegResult> {
-  const bare = startBareLadder(input, passthroughTop);
-  try {
-    const renditions = renditionCount(axonDefaultLadder().ladder);
-    await waitForFirstSegments(bare.runDir, renditions, START_TIMEOUT_MS, () => !bare.process.hasExited).catch((err: Error) => {
-      throw new Error(`${err.message}\n${bare.process.errors()}`);
-    });
-    await sleep(d.warmUpS * 1000);
-    const { usage, speed } = await measureWindow(bare.process.pid, () => bare.runDir, d.windowS);
-    if (bare.process.hasExited) throw new Error(`the bare FFmpeg ended inside the window: ${bare.process.errors()}`);
-    return legResult(usage, speed);
-  } finally {
-    await bare.stop();
   }
 }
 
@@ -124,9 +60,9 @@ export const transcode: Benchmark = {
     for (let i = 1; i <= runs; i++) {
       axon.push(await axonLeg(input, d));
       log(`run ${i}: Axon ${describeLeg(axon.at(-1)!)}`);
-      bare.push(await bareLeg(input, d, false));
+      bare.push(await measureBareLadder(input, d, false));
       log(`run ${i}: bare FFmpeg ${describeLeg(bare.at(-1)!)}`);
-      passthrough.push(await bareLeg(input, d, true));
+      passthrough.push(await measureBareLadder(input, d, true));
       log(`run ${i}: bare FFmpeg, top rung copied: ${describeLeg(passthrough.at(-1)!)}`);
     }
     const cpu = (results: LegResult[]) => results.map((r) => r.totalCpuSPerMin);

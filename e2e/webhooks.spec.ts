@@ -14,15 +14,16 @@ test('add a webhook from the dashboard, see its secret once and its deliveries, 
     await page.getByRole('button', { name: 'Sign in' }).click();
     const section = page.getByTestId('webhooks');
     await section.locator('summary').first().click();
-    await section.getByLabel('Webhook URL').fill(receiver.url);
-    for (const event of ['livestream.ended', 'recording.ready', 'livestream.health.warning']) await section.getByLabel(event, { exact: true }).uncheck();
-    await section.getByRole('button', { name: 'Add webhook' }).click();
+    const add = section.getByTestId('webhook-add');
+    await add.getByLabel('Webhook URL').fill(receiver.url);
+    for (const event of ['livestream.ended', 'recording.ready', 'livestream.health.warning', 'restream.failed']) await add.getByLabel(event, { exact: true }).uncheck();
+    await add.getByRole('button', { name: 'Add webhook' }).click();
 
     const secret = section.getByTestId('webhook-secret');
     await expect(secret).toHaveValue(/^whsec_/);
     receiver.secret = await secret.inputValue();
     const row = section.getByTestId('webhook').filter({ hasText: receiver.url });
-    await expect(row).toContainText('livestream.started');
+    await expect(row.getByTestId('webhook-events')).toHaveText('livestream.started');
 
     const ls = await createLivestream(request, 'Webhook from the dashboard');
     const publisher = new FfmpegRtmpPublisher({ url: `${ls.rtmpUrl}/${ls.streamKey}`, width: 320, height: 180 });
@@ -39,6 +40,12 @@ test('add a webhook from the dashboard, see its secret once and its deliveries, 
     await section.locator('summary').first().click();
     await expect(row).toBeVisible();
     expect(await page.content()).not.toContain(receiver.secret);
+
+    // Edited in place: one more event, the same secret (the next delivery still verifies).
+    await row.getByText('Edit', { exact: true }).click();
+    await row.getByTestId('webhook-edit').getByLabel('livestream.ended', { exact: true }).check();
+    await row.getByRole('button', { name: 'Save' }).click();
+    await expect(row.getByTestId('webhook-events')).toHaveText('livestream.started, livestream.ended');
 
     await row.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();

@@ -39,6 +39,13 @@ export const ingestHealthSchema = z.object({
   ffmpegSpeed: figure('Transcoding speed relative to real time'),
   droppedFrames: z.number().int().min(0).describe('Frames FFmpeg dropped over the broadcast'),
   warnings: z.array(z.string()).describe('Problems worth fixing at the encoder or server, in plain words'),
+  topRung: z
+    .object({
+      mode: z.enum(['copy', 'encode']).describe("copy: the top rung is the source's own H.264, repackaged; encode: x264 encodes it"),
+      reason: z.string().describe('Why, in plain words (an information: encoding is the normal case)'),
+    })
+    .optional()
+    .describe('The top rung of the ladder, decided from the source as measured (AXON_TOP_RUNG, the livestream topRung)'),
   history: z.array(ingestHealthPointSchema).describe('Every 2 s over the last minute, oldest first'),
 });
 export type IngestHealth = z.infer<typeof ingestHealthSchema>;

@@ -18,11 +18,20 @@ const dvrWindowSchema = z
   .min(DVR_WINDOW_MIN_S, `dvrWindowS must be at least ${DVR_WINDOW_MIN_S}`)
   .max(DVR_WINDOW_MAX_S, `dvrWindowS must be at most ${DVR_WINDOW_MAX_S}`);
 
+/**
+ * auto: the top rung is the source's own H.264 when it qualifies (measured from the stream), encoded
+ * otherwise; encode: always encoded. Overrides the server's AXON_TOP_RUNG for one livestream.
+ */
+export const TOP_RUNG_SETTINGS = ['auto', 'encode'] as const;
+export type TopRungSetting = (typeof TOP_RUNG_SETTINGS)[number];
+const topRungSchema = z.enum(TOP_RUNG_SETTINGS, { error: 'topRung must be "auto" or "encode"' });
+
 export const createLivestreamSchema = z
   .object({
     name: livestreamNameSchema,
     record: z.boolean().default(true),
     dvrWindowS: dvrWindowSchema.optional(),
+    topRung: topRungSchema.optional(),
   })
   .strict();
 export type CreateLivestreamRequest = z.input<typeof createLivestreamSchema>;
@@ -35,6 +44,8 @@ export const updateLivestreamSchema = z
     record: z.boolean().optional(),
     /** null goes back to the server's window. */
     dvrWindowS: dvrWindowSchema.nullable().optional(),
+    /** null goes back to the server's AXON_TOP_RUNG. */
+    topRung: topRungSchema.nullable().optional(),
     /** false ends a live broadcast and refuses every publish until true again. */
     enabled: z.boolean().optional(),
   })
@@ -75,6 +86,8 @@ export interface Livestream extends PublicLivestream {
   record: boolean;
   /** This livestream's DVR window in seconds; null: the server's AXON_DVR_WINDOW_S. Read when a broadcast starts. */
   dvrWindowS: number | null;
+  /** Whether the top rung may be the source's own video; null: the server's AXON_TOP_RUNG. Read when a broadcast starts. */
+  topRung: TopRungSetting | null;
   /** false: the livestream refuses every publish (the owner disabled it). */
   enabled: boolean;
   rtmpUrl: string;

@@ -16,17 +16,25 @@ const webhookUrlSchema = z
     else if (url.username !== '' || url.password !== '') ctx.addIssue({ code: 'custom', message: 'must not carry a user name or password' });
   });
 
+const webhookEventsSchema = z
+  .array(z.enum(WEBHOOK_EVENT_TYPES, { error: `unknown event; known: ${WEBHOOK_EVENT_TYPES.join(', ')}` }))
+  .min(1, 'events must name at least one event (or be left out for all of them)')
+  .max(WEBHOOK_EVENT_TYPES.length * 2)
+  .transform((events) => [...new Set(events)]);
+
 export const createWebhookSchema = z
   .object({
     url: webhookUrlSchema,
     /** Every event type when absent. */
-    events: z
-      .array(z.enum(WEBHOOK_EVENT_TYPES, { error: `unknown event; known: ${WEBHOOK_EVENT_TYPES.join(', ')}` }))
-      .min(1, 'events must name at least one event (or be left out for all of them)')
-      .max(WEBHOOK_EVENT_TYPES.length * 2)
-      .transform((events) => [...new Set(events)])
-      .default([...WEBHOOK_EVENT_TYPES]),
+    events: webhookEventsSchema.default([...WEBHOOK_EVENT_TYPES]),
   })
   .strict();
 export type CreateWebhookRequest = z.input<typeof createWebhookSchema>;
+
+/** A change to a webhook: its URL, its events, or both. The secret stays (receivers keep verifying). */
+export const updateWebhookSchema = z
+  .object({ url: webhookUrlSchema.optional(), events: webhookEventsSchema.optional() })
+  .strict()
+  .refine((change) => change.url !== undefined || change.events !== undefined, 'give url, events or both');
+export type UpdateWebhookRequest = z.input<typeof updateWebhookSchema>;
 

@@ -9,6 +9,8 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 /** Webhooks one server keeps; each is one more request per event. */
 export const WEBHOOKS_MAX = 50;
 export const WEBHOOK_URL_MAX = 2048;
+/** Delivered and failed deliveries stay in the delivery log this long; pending ones stay until they end. */
+export const WEBHOOK_DELIVERY_LOG_DAYS = 30;
 
 /** The `data` of each event type. */
 export interface WebhookEventData {

@@ -7,12 +7,12 @@ import { type FfmpegProgress, ProgressParser } from '../../server/src/transcode/
 import { type Ladder, planLadder } from '../../server/src/transcode/ladder.js';
 import { onCleanup } from './cleanup.js';
 import { startProcess, type OwnedProcess } from './owned-process.js';
-import { TEST_STREAM } from './test-stream.js';
+import { TEST_STREAM, type TestStream } from './test-stream.js';
 
-/** What Axon runs for the test stream with its default configuration (AXON_LADDER, AXON_FPS, AXON_X264_PRESET unset). */
-export function axonDefaultLadder(): { ladder: Ladder; x264Preset: string } {
+/** What Axon runs for a test stream with its default configuration (AXON_LADDER, AXON_FPS, AXON_X264_PRESET unset). */
+export function axonDefaultLadder(source: TestStream = TEST_STREAM): { ladder: Ladder; x264Preset: string } {
   const { transcode } = loadConfig({});
-  return { ladder: planLadder(TEST_STREAM, transcode.ladderHeights, transcode.fps), x264Preset: transcode.x264Preset };
+  return { ladder: planLadder(source, transcode.ladderHeights, transcode.fps), x264Preset: transcode.x264Preset };
 }
 
 /** Renditions FFmpeg writes for a ladder: one per rung, then the audio. */
@@ -30,8 +30,8 @@ function replaceOption(args: string[], name: string, replacement: (value: string
  * an RTMP publish on stdin. With `passthroughTop`, the top rung is the source's H.264 copied as it is
  * (possible because the source has keyframes every 2 s) and only the lower rungs are encoded.
  */
-export function bareLadderArgs(inputFile: string, runDir: string, passthroughTop: boolean): string[] {
-  const { ladder, x264Preset } = axonDefaultLadder();
+export function bareLadderArgs(inputFile: string, runDir: string, passthroughTop: boolean, source: TestStream = TEST_STREAM): string[] {
+  const { ladder, x264Preset } = axonDefaultLadder(source);
   const encoded = passthroughTop ? { ...ladder, rungs: ladder.rungs.slice(1) } : ladder;
   const args = buildTranscodeArgs({ inputArgs: ['-re', '-f', 'flv', '-i', inputFile], hasAudio: true, ladder: encoded, x264Preset, runDir });
   if (!passthroughTop) return args;
@@ -55,12 +55,12 @@ export interface BareLadder {
   stop(): Promise<void>;
 }
 
-/** Starts one bare-FFmpeg ladder on the recording, writing into a new temporary directory. */
-export function startBareLadder(inputFile: string, passthroughTop = false): BareLadder {
+/** Starts one bare-FFmpeg ladder on the recording of `source`, writing into a new temporary directory. */
+export function startBareLadder(inputFile: string, passthroughTop = false, source: TestStream = TEST_STREAM): BareLadder {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'axon-bench-ladder-'));
   const removeDir = () => fs.rmSync(runDir, { recursive: true, force: true });
   const unregister = onCleanup({ run: async () => removeDir(), runSync: removeDir });
-  const process = startProcess('ffmpeg', bareLadderArgs(inputFile, runDir, passthroughTop), { stdout: 'pipe' });
+  const process = startProcess('ffmpeg', bareLadderArgs(inputFile, runDir, passthroughTop, source), { stdout: 'pipe' });
   const parser = new ProgressParser();
   let last: FfmpegProgress | undefined;
   process.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {

@@ -41,17 +41,29 @@ export function clockCamera(p: typeof PATTERN): void {
 
 /**
  * In a viewer page: reads the clock pattern back from every frame the <video> presents
- * (requestVideoFrameCallback, i.e. as it goes to the screen) and records now − the frame's time; also
- * counts stalls (the video waiting for data after it played).
+ * (requestVideoFrameCallback, i.e. as it goes to the screen) and records now − the frame's time; beside
+ * it, at the same frame, the player's own latency readout (what Axon's player shows: hls.js's now − the
+ * PROGRAM-DATE-TIME of the frame on screen, dash.js's live latency); also counts stalls (the video waiting
+ * for data after it played).
  */
 export function startReading(p: typeof PATTERN): void {
-  const video = window.__axonPlayer!.video;
+  const player = window.__axonPlayer!;
+  const video = player.video;
   const canvas = document.createElement('canvas');
   // One pixel per quarter block: the centre of each block is what is read.
   canvas.width = p.cols * 4;
   canvas.height = p.rows * 4;
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  const state = { samples: [] as number[], frames: 0, stalls: 0, stop: false };
+  const state = { samples: [] as number[], readouts: [] as number[], frames: 0, stalls: 0, stop: false };
+  const readout = (now: number): number | undefined => {
+    if (player.hls) {
+      const date = player.hls.playingDate;
+      return date ? now - date.getTime() : undefined;
+    }
+    // dash.js says NaN or 0 when it has no latency yet.
+    const seconds = player.dash?.getCurrentLiveLatency();
+    return seconds !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+  };
   (window as unknown as { __clockReader: typeof state }).__clockReader = state;
   video.addEventListener('waiting', () => {
     if (!state.stop) state.stalls++;
@@ -75,6 +87,8 @@ export function startReading(p: typeof PATTERN): void {
     if ((((t >> 16) ^ (t >> 8) ^ t ^ 0x5a) & 0xff) === check) {
       // The frame's time is the latest moment before now with these low 24 bits.
       state.samples.push((now - t + 0x1000000 * 2) % 0x1000000);
+      const readMs = readout(now);
+      if (readMs !== undefined) state.readouts.push(readMs);
     }
     video.requestVideoFrameCallback(onFrame);
   };
@@ -83,6 +97,8 @@ export function startReading(p: typeof PATTERN): void {
 
 export interface Reading {
   samples: number[];
+  /** The player's latency readout (ms) at the frames a sample was read from; none for WHEP. */
+  readouts: number[];
   frames: number;
   stalls: number;
 }
@@ -91,6 +107,6 @@ export function stopReading(page: Page): Promise<Reading> {
   return page.evaluate(() => {
     const state = (window as unknown as { __clockReader: Reading & { stop: boolean } }).__clockReader;
     state.stop = true;
-    return { samples: state.samples, frames: state.frames, stalls: state.stalls };
+    return { samples: state.samples, readouts: state.readouts, frames: state.frames, stalls: state.stalls };
   });
 }

@@ -10,10 +10,17 @@ import { promisify } from 'node:util';
  */
 export const TEST_STREAM = { width: 1280, height: 720, fps: 30, keyframeIntervalS: 2, videoKbps: 3000, audioKbps: 128 } as const;
 
+export type TestStream = { readonly [K in keyof typeof TEST_STREAM]: number };
+
+/** The same at 640x360, a quarter of the pixels at a quarter of the bitrate: for benchmarks that must not spend the machine on ladders. */
+export const SMALL_TEST_STREAM: TestStream = { ...TEST_STREAM, width: 640, height: 360, videoKbps: 750 };
+
+/** The same at 1080p30, at the 6 Mbit/s OBS suggests for it. */
+export const TEST_STREAM_1080: TestStream = { ...TEST_STREAM, width: 1920, height: 1080, videoKbps: 6000 };
+
 const cacheDir = () => path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'axon', 'bench');
 
-export function testStreamArgs(durationS: number, file: string): string[] {
-  const s = TEST_STREAM;
+export function testStreamArgs(durationS: number, file: string, s: TestStream = TEST_STREAM): string[] {
   const gop = String(s.fps * s.keyframeIntervalS);
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
@@ -33,15 +40,14 @@ export function testStreamArgs(durationS: number, file: string): string[] {
  * The path of a `durationS`-second recording of the test stream as FLV. Recorded once (a few CPU-seconds
  * per second of video) and kept in ~/.cache/axon/bench, so every run of every benchmark reads the same bytes.
  */
-export async function testStreamFile(durationS: number): Promise<string> {
+export async function testStreamFile(durationS: number, s: TestStream = TEST_STREAM): Promise<string> {
   const dir = cacheDir();
-  const s = TEST_STREAM;
   const file = path.join(dir, `testsrc2-${s.width}x${s.height}p${s.fps}-gop${s.keyframeIntervalS}s-${s.videoKbps}k-${durationS}s.flv`);
   if (fs.existsSync(file)) return file;
   fs.mkdirSync(dir, { recursive: true });
   const partial = `${file}.${process.pid}.partial`;
   try {
-    await promisify(execFile)('ffmpeg', testStreamArgs(durationS, partial));
+    await promisify(execFile)('ffmpeg', testStreamArgs(durationS, partial, s));
     fs.renameSync(partial, file);
   } finally {
     fs.rmSync(partial, { force: true });

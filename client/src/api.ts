@@ -9,7 +9,7 @@ import { livestreamApiPath, PATHS } from '../../shared/public-paths.js';
 import type { RecordingList } from '../../shared/recording.js';
 import type { RestreamTarget, RestreamTargetList } from '../../shared/restream.js';
 import type { CreateRestreamRequest, UpdateRestreamRequest } from '../../shared/restream-schemas.js';
-import type { CreatedWebhook, WebhookDeliveryList, WebhookEventType, WebhookList } from '../../shared/webhooks.js';
+import type { CreatedWebhook, Webhook, WebhookDeliveryList, WebhookEventType, WebhookList } from '../../shared/webhooks.js';
 
 /** A failed API call. status 0 means the server could not be reached. */
 export class ApiError extends Error {
@@ -118,6 +118,10 @@ export class WebhooksApi {
 
   create(body: { url: string; events: WebhookEventType[] }): Promise<CreatedWebhook> {
     return request<CreatedWebhook>(`${PATHS.api}/webhooks`, { method: 'POST', token: this.token, body });
+  }
+
+  update(id: string, body: { url: string; events: WebhookEventType[] }): Promise<Webhook> {
+    return request<Webhook>(`${PATHS.api}/webhooks/${encodeURIComponent(id)}`, { method: 'PATCH', token: this.token, body });
   }
 
   remove(id: string): Promise<void> {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CHAT_HISTORY_SIZE, DEFAULT_CHAT_RATE } from '../../shared/chat.js';
 import { DEFAULT_LADDER_HEIGHTS, DVR_WINDOW_MAX_S, DVR_WINDOW_MIN_S } from '../../shared/constants.js';
+import { TOP_RUNG_SETTINGS, type TopRungSetting } from '../../shared/livestream.js';
 import { describeIssues } from './zod-issues.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -29,6 +30,7 @@ const envSchema = z.object({
   AXON_X264_PRESET: z
     .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'])
     .default('veryfast'),
+  AXON_TOP_RUNG: z.enum(TOP_RUNG_SETTINGS, { error: 'AXON_TOP_RUNG must be auto or encode' }).default('auto'),
   AXON_DVR_WINDOW_S: z.coerce.number().int().min(DVR_WINDOW_MIN_S).max(DVR_WINDOW_MAX_S).default(300),
   AXON_RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   AXON_FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
@@ -82,6 +84,8 @@ export interface Config {
     fps: number;
     x264Preset: string;
     ffmpegPath: string;
+    /** auto: the top rung is the source's own H.264 when it qualifies (transcode/top-rung.ts); absent: auto. */
+    topRung?: TopRungSetting;
   };
   dvrWindowS: number;
   /** Recordings that ended longer ago than this are deleted; undefined keeps them forever. */
@@ -189,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fps: e.AXON_FPS,
       x264Preset: e.AXON_X264_PRESET,
       ffmpegPath: e.AXON_FFMPEG_PATH,
+      topRung: e.AXON_TOP_RUNG,
     },
     dvrWindowS: e.AXON_DVR_WINDOW_S,
     recordingRetentionDays: e.AXON_RECORDING_RETENTION_DAYS,

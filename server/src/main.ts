@@ -89,6 +89,7 @@ async function main(): Promise<void> {
       config,
       log: log.child('session'),
       dvrWindowS: livestream?.dvrWindowS ?? undefined,
+      topRung: livestream?.topRung ?? undefined,
       recordings: livestream?.record ? recordings : undefined,
     });
     announceBroadcast(session, webhooks.emit);
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
     log,
     tls,
     originProxy: routing?.originProxy,
+    nodeOrigins: routing?.nodeOrigins,
   });
   await app.register(recordingRoutes, { recordings, livestreams, auth: adminAuth, publicUrl: config.publicUrl, proxy: routing?.originProxy });
   await app.register(webhookRoutes, { webhooks, auth: adminAuth });

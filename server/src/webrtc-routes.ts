@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { IngestPlacement } from './cluster/ingest-placement.js';
+import type { OfferForwarder } from './cluster/offer-forwarder.js';
 import type { Config } from './config.js';
 import { whipRoutes } from './ingest/whip/whip-routes.js';
 import type { Logger } from './log.js';
@@ -15,7 +16,7 @@ export interface WebRtcRoutesDeps {
   config: Pick<Config, 'rtc' | 'limits' | 'reconnectWindowS'>;
   log: Logger;
   /** In a cluster: where publishers go when this node is full, and which node hosts a livestream. */
-  cluster?: { placement: IngestPlacement; hostUrl: (livestreamId: string) => Promise<string | undefined> };
+  cluster?: { placement: IngestPlacement; offers: OfferForwarder; hostUrl: (livestreamId: string) => Promise<string | undefined> };
 }
 
 /** WHIP publishing (RFC 9725) and WHEP real-time playback, with their limits; each plugin parses its own SDP bodies. */
@@ -29,6 +30,7 @@ export async function registerWebRtcRoutes(app: FastifyInstance, { pool, registr
     sessionsPerIp: limits.publishSessionsPerIp,
     reconnectWindowS: config.reconnectWindowS,
     placement: cluster?.placement,
+    offers: cluster?.offers,
     log: log.child('whip'),
   });
   await app.register(whepRoutes, {

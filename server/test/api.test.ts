@@ -136,6 +136,7 @@ describe('livestream API', () => {
       viewers: 0,
       record: true,
       dvrWindowS: null,
+      topRung: null,
       enabled: true,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       rtmpUrl: 'rtmp://tv.example.org:1935/live',
@@ -364,6 +365,18 @@ describe('livestream API', () => {
     const recorded = await call(server, 'PATCH', `/api/livestreams/${ls.id}`, { body: { record: true } });
     expect(recorded.json).toMatchObject({ name: 'Again', record: true });
     expect((await call(server, 'GET', `/api/livestreams/${ls.id}`)).json).toEqual(recorded.json);
+  });
+
+  it('keeps a top rung setting from create and PATCH, null going back to the server one, and refuses any other value', async () => {
+    const created = await call(server, 'POST', '/api/livestreams', { body: { name: 'Encoded', topRung: 'encode' } });
+    expect(created.json.topRung).toBe('encode');
+    const url = `/api/livestreams/${created.json.id}`;
+    expect((await call(server, 'PATCH', url, { body: { topRung: 'auto' } })).json.topRung).toBe('auto');
+    expect((await call(server, 'PATCH', url, { body: { topRung: null } })).json.topRung).toBeNull();
+    const refused = await call(server, 'PATCH', url, { body: { topRung: 'copy' } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toMatch(/topRung must be "auto" or "encode"/);
+    expect((await call(server, 'POST', '/api/livestreams', { body: { name: 'x', topRung: 1 } })).status).toBe(400);
   });
 
   it('rotates the key: the broadcast published with the old one ends, the old key is refused at once, the new one accepted', async () => {

@@ -6,23 +6,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClusterEdgeConfig } from '../../bench/lib/edge-config.js';
 import { startNginx, type Nginx } from '../../bench/lib/nginx.js';
 import { hostSupport } from '../../e2e/fixtures/netns.js';
-import { createLan, type Lan, type LanHost } from '../../e2e/fixtures/test-lan.js';
 import { ChatEvents, type ChatJoinResponse, type ChatMessage, type ViewerCount } from '../../shared/chat.js';
 import type { Livestream, PublicLivestream } from '../../shared/livestream.js';
 import { manifestPath } from '../../shared/public-paths.js';
 import type { RecordingList } from '../../shared/recording.js';
-import { HOP_HEADER } from '../src/cluster/origin-proxy.js';
-import { freePort, startAxon, type AxonProcess } from './fixtures/axon-process.js';
+import { freePort, type AxonProcess } from './fixtures/axon-process.js';
 import { ask, connectChat, record, type ChatSocket } from './fixtures/chat-clients.js';
+import { createClusterLan, type ClusterLan } from './fixtures/cluster-lan.js';
+import { asClusterNode } from './fixtures/cluster-node-hop.js';
+import { withNodeOutput } from './fixtures/node-output.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
-import { startPostgres, type PostgresServer } from './fixtures/postgres.js';
-import { startRedisServer, type RedisServer } from './fixtures/redis-server.js';
-import { tempDirs } from './fixtures/temp-dirs.js';
 import { waitFor } from './fixtures/wait-for.js';
 import { WrtcClient } from './fixtures/webrtc-http-server.js';
 
 /**
- * Cluster mode across hosts (issue 17): a LAN of network namespaces (e2e/fixtures/test-lan.ts) with
+ * Cluster mode across hosts (issue 17): a LAN of network namespaces (fixtures/cluster-lan.ts) with
  * PostgreSQL and Redis on a "db" host, nodes A and B each on a host of its own with its own data directory
  * (no shared disk), and this process (publishers, viewers, an nginx edge) on the LAN's root side. The cases
  * run in order, each on what the one before left: A serves first, B joins it, A dies and comes back.
@@ -33,7 +31,6 @@ if (!support.ok) console.warn(`cluster-hosts: skipping: ${support.reason}`);
 
 const TOKEN = 'cluster-hosts-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-const tempDir = tempDirs();
 const run = promisify(execFile);
 
 /** What FFmpeg reads of a manifest (and the segments it lists) through a URL: its streams. */
@@ -43,26 +40,18 @@ async function probe(url: string): Promise<{ codec_type: string; width?: number;
 }
 
 describe.skipIf(!support.ok)('a cluster of two Axon nodes on hosts of their own', () => {
-  let lan: Lan;
-  let db: LanHost;
-  let hostA: LanHost;
-  let hostB: LanHost;
-  let postgres: PostgresServer;
-  let redis: RedisServer;
-  let databaseUrl: string;
+  let cluster: ClusterLan;
   let sql: pg.Client;
   let a: AxonProcess;
   let b: AxonProcess | undefined;
   let nginx: Nginx | undefined;
-  const dataA = tempDir('axon-node-a-');
   const publishers: FfmpegRtmpPublisher[] = [];
   const clients: WrtcClient[] = [];
   const sockets: ChatSocket[] = [];
   /** The livestream created through B and published to A. */
   let ls: Livestream;
 
-  const nodeEnv = (extra: Record<string, string> = {}) => ({ DATABASE_URL: databaseUrl, REDIS_URL: redis.url, AXON_LOG_LEVEL: 'warn', AXON_RECONNECT_WINDOW_S: '0', ...extra });
-  const startA = () => startAxon(dataA, TOKEN, nodeEnv({ AXON_MAX_BROADCASTS: '1' }), { execPrefix: hostA.execPrefix, ip: hostA.ip });
+  const startA = () => cluster.start(0, { AXON_MAX_BROADCASTS: '1' });
   const create = async (node: AxonProcess, name: string) => {
     const response = await fetch(`${node.base}/api/livestreams`, { method: 'POST', headers: auth, body: JSON.stringify({ name }) });
     expect(response.status).toBe(201);
@@ -74,24 +63,16 @@ describe.skipIf(!support.ok)('a cluster of two Axon nodes on hosts of their own'
     publishers.push(publisher);
     return publisher;
   };
-  /** Whether the node answers the path from its own files: the hop header, at its most, keeps it from passing the request on. */
-  const servesItself = async (node: AxonProcess, path: string) => (await fetch(`${node.base}${path}`, { headers: { [HOP_HEADER]: '2' } })).status === 200;
-  const withOutput = async (check: () => Promise<void>) => {
-    try {
-      await check();
-    } catch (err) {
-      const tail = (name: string, node?: AxonProcess) => `\n--- ${name} ---\n${node?.output().slice(-3000) ?? '(not running)'}`;
-      throw new Error(`${(err as Error).message}${tail('A', a)}${tail('B', b)}`, { cause: err });
-    }
+  /** Whether the node answers the path from its own files: the hop header of a node, at its most, keeps it from passing the request on. */
+  const servesItself = async (node: AxonProcess, path: string) => {
+    const url = `${node.base}${path}`;
+    return (await fetch(url, { headers: await asClusterNode(cluster.redisUrl, 'GET', url, 2) })).status === 200;
   };
+  const withOutput = (check: () => Promise<void>) => withNodeOutput(() => ({ A: a, B: b }), check);
 
   beforeAll(async () => {
-    lan = await createLan(3);
-    [db, hostA, hostB] = lan.hosts as [LanHost, LanHost, LanHost];
-    postgres = await startPostgres({ execPrefix: db.execPrefix, address: db.ip, trustedNet: lan.subnet });
-    databaseUrl = await postgres.createDatabase();
-    redis = await startRedisServer({ execPrefix: db.execPrefix, address: db.ip });
-    sql = new pg.Client({ connectionString: databaseUrl });
+    cluster = await createClusterLan({ nodes: 2, token: TOKEN });
+    sql = new pg.Client({ connectionString: cluster.databaseUrl });
     await sql.connect();
     a = await startA();
   }, 120_000);
@@ -101,12 +82,8 @@ describe.skipIf(!support.ok)('a cluster of two Axon nodes on hosts of their own'
     for (const client of clients) await client.kill();
     for (const publisher of publishers) await publisher.kill();
     await nginx?.stop();
-    await a?.kill();
-    await b?.kill();
     await sql?.end();
-    await redis?.stop();
-    await postgres?.stop();
-    await lan?.close();
+    await cluster?.close();
   }, 60_000);
 
   it('a second node started against the database a first one serves applies no migration twice and loses nothing', async () => {
@@ -115,7 +92,7 @@ describe.skipIf(!support.ok)('a cluster of two Axon nodes on hosts of their own'
     const applied = await migrations();
     expect(applied.length).toBeGreaterThan(0);
 
-    b = await startAxon(tempDir('axon-node-b-'), TOKEN, nodeEnv(), { execPrefix: hostB.execPrefix, ip: hostB.ip });
+    b = await cluster.start(1);
     expect(await migrations()).toEqual(applied);
     const listed = (await (await fetch(`${b.base}/api/livestreams`, { headers: auth })).json()) as { items: Livestream[] };
     expect(listed.items.map((l) => l.id)).toContain(before.id);

@@ -5,6 +5,7 @@ import type { Livestream, PublicLivestream } from '../../shared/livestream.js';
 import { PublishEvents } from '../../shared/signalling.js';
 import { startAxon, type AxonProcess } from './fixtures/axon-process.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
+import { withNodeOutput } from './fixtures/node-output.js';
 import { startRedisServer, type RedisServer } from './fixtures/redis-server.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
 import { waitFor } from './fixtures/wait-for.js';
@@ -36,13 +37,7 @@ describe('two Axon nodes sharing Redis', () => {
     publishers.push(publisher);
     return publisher;
   };
-  const withOutput = async (run: () => Promise<void>) => {
-    try {
-      await run();
-    } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- A ---\n${a.output().slice(-3000)}\n--- B ---\n${b.output().slice(-3000)}`, { cause: err });
-    }
-  };
+  const withOutput = (run: () => Promise<void>) => withNodeOutput(() => ({ A: a, B: b }), run);
 
   beforeAll(async () => {
     redis = await startRedisServer();

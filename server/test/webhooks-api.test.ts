@@ -111,6 +111,31 @@ describe('webhook API', () => {
     expect((await call('GET', '/api/webhooks/nope')).status).toBe(400);
   });
 
+  it('changes a webhook URL or events, keeping its secret, and refuses bad changes with a 400', async () => {
+    const created = await create({ url: 'https://hooks.example.com/old', events: ['recording.ready'] });
+    const moved = await call('PATCH', `/api/webhooks/${created.id}`, { body: { url: 'https://hooks.example.com/new' } });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.json).toEqual({ id: created.id, url: 'https://hooks.example.com/new', events: ['recording.ready'], createdAt: created.createdAt });
+    expect(moved.text).not.toContain(created.secret);
+    const events = await call('PATCH', `/api/webhooks/${created.id}`, { body: { events: ['livestream.ended', 'livestream.ended'] } });
+    expect(events.json).toMatchObject({ url: 'https://hooks.example.com/new', events: ['livestream.ended'] });
+    expect((await webhooks.repository.get(created.id))?.secret).toBe(created.secret);
+
+    for (const [body, error] of [
+      [{}, 'give url, events or both'],
+      [{ url: 'ftp://files.example.com/' }, 'url: must be an http or https URL'],
+      [{ events: [] }, 'events: events must name at least one event'],
+      [{ secret: 'whsec_mine' }, 'Unrecognized key: "secret"'],
+    ] as const) {
+      const res = await call('PATCH', `/api/webhooks/${created.id}`, { body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error).toContain(error);
+    }
+    expect((await call('GET', `/api/webhooks/${created.id}`)).json).toMatchObject({ url: 'https://hooks.example.com/new', events: ['livestream.ended'] });
+    expect((await call('PATCH', '/api/webhooks/wh_0123456789abcdef', { body: { url: 'https://a.example/' } })).status).toBe(404);
+    expect((await call('PATCH', '/api/webhooks/nope', { body: { url: 'https://a.example/' } })).status).toBe(400);
+  });
+
   it('lists the delivery log newest first, a page at a time', async () => {
     const created = await create({ url: 'https://hooks.example.com/', events: ['livestream.health.warning'] });
     for (let i = 0; i < 5; i++) webhooks.emit('livestream.health.warning', { livestreamId: 'ls-0123456789', broadcastId: 'b0001', code: 'no_audio', warning: `warning ${i}` });
@@ -139,5 +164,6 @@ describe('webhook API', () => {
     expect(doc.components.schemas.CreateWebhookRequest).toMatchObject({ additionalProperties: false, required: ['url'] });
     expect(doc.components.schemas.Webhook.properties).not.toHaveProperty('secret');
     expect(doc.components.schemas.CreatedWebhook.required).toContain('secret');
+    expect(doc.paths['/api/webhooks/{id}'].patch.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/UpdateWebhookRequest');
   });
 });

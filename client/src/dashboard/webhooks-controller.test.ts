@@ -6,7 +6,9 @@ import { WebhooksController, type WebhooksDeps } from './webhooks-controller.js'
 const webhook = (id: string): Webhook => ({ id, url: `https://hooks.example.com/${id}`, events: ['recording.ready'], createdAt: '2026-12-01T10:00:00.000Z' });
 
 /** The webhook API with answers the test sets, and a log of what was asked. */
-class FakeApi implements Pick<WebhooksDeps['api'], 'list' | 'create' | 'remove' | 'deliveries'> {
+type Api = WebhooksDeps['api'];
+
+class FakeApi implements Api {
   readonly calls: string[] = [];
   items: Webhook[] = [webhook('wh_a')];
   failure: Error | null = null;
@@ -22,6 +24,10 @@ class FakeApi implements Pick<WebhooksDeps['api'], 'list' | 'create' | 'remove' 
 
   create(body: { url: string; events: Webhook['events'] }): Promise<CreatedWebhook> {
     return this.answer(`create ${body.url} ${body.events.join(',')}`, { ...webhook('wh_new'), ...body, secret: 'whsec_c2VjcmV0' });
+  }
+
+  update(id: string, body: { url: string; events: Webhook['events'] }): Promise<Webhook> {
+    return this.answer(`update ${id} ${body.url} ${body.events.join(',')}`, { ...webhook(id), ...body });
   }
 
   remove(id: string): Promise<void> {
@@ -58,6 +64,15 @@ describe('webhooks controller', () => {
     expect(await controller.add('ftp://x', ['recording.ready'])).toBe(false);
     expect(seen.errors).toEqual(['url: must be an http or https URL']);
     expect(seen.created).toEqual([]);
+  });
+
+  it('changes a webhook and lists again, or shows why not', async () => {
+    const { api, controller, seen } = setUp();
+    expect(await controller.update(webhook('wh_a'), 'https://hooks.example.com/moved', ['livestream.ended'])).toBe(true);
+    expect(api.calls).toEqual(['update wh_a https://hooks.example.com/moved livestream.ended', 'list']);
+    api.failure = new ApiError(400, 'url: must be an http or https URL');
+    expect(await controller.update(webhook('wh_a'), 'ftp://x', ['livestream.ended'])).toBe(false);
+    expect(seen.errors.at(-1)).toBe('url: must be an http or https URL');
   });
 
   it('deletes only after the owner confirms', async () => {

@@ -4,7 +4,7 @@ import { Emitter } from '../emitter.js';
 import { errorMessage, reportedCall } from './dashboard-controller.js';
 
 export interface WebhooksDeps {
-  api: Pick<WebhooksApi, 'list' | 'create' | 'remove' | 'deliveries'>;
+  api: Pick<WebhooksApi, 'list' | 'create' | 'update' | 'remove' | 'deliveries'>;
   confirm(dialog: { title: string; message: string; confirmLabel: string; danger: boolean }): Promise<boolean>;
 }
 
@@ -20,12 +20,14 @@ export interface WebhooksEvents {
 export interface WebhookIntents {
   /** True when added. */
   add(url: string, events: WebhookEventType[]): Promise<boolean>;
+  /** True when changed; the secret stays, so receivers need no change. */
+  update(webhook: Webhook, url: string, events: WebhookEventType[]): Promise<boolean>;
   remove(webhook: Webhook): Promise<void>;
   /** The newest deliveries; undefined when they could not be read (the error says why). */
   deliveries(webhook: Webhook): Promise<WebhookDelivery[] | undefined>;
 }
 
-/** The dashboard's webhooks: listed when the section opens, added and removed over the API. */
+/** The dashboard's webhooks: listed when the section opens, added, changed and removed over the API. */
 export class WebhooksController implements WebhookIntents {
   readonly events = new Emitter<WebhooksEvents>();
 
@@ -40,6 +42,13 @@ export class WebhooksController implements WebhookIntents {
     const created = await this.run(() => this.deps.api.create({ url, events }));
     if (!created) return false;
     this.events.emit('created', created);
+    await this.load();
+    return true;
+  }
+
+  async update(webhook: Webhook, url: string, events: WebhookEventType[]): Promise<boolean> {
+    const updated = await this.run(() => this.deps.api.update(webhook.id, { url, events }));
+    if (!updated) return false;
     await this.load();
     return true;
   }

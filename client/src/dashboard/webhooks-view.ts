@@ -1,11 +1,18 @@
-import { WEBHOOK_EVENT_TYPES, WEBHOOK_URL_MAX, type CreatedWebhook, type Webhook, type WebhookDelivery } from '../../../shared/webhooks.js';
+import {
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_URL_MAX,
+  type CreatedWebhook,
+  type Webhook,
+  type WebhookDelivery,
+  type WebhookEventType,
+} from '../../../shared/webhooks.js';
 import { copyField } from '../clipboard.js';
 import { h } from '../dom.js';
 import type { WebhookIntents } from './webhooks-controller.js';
 
 /**
  * The dashboard's webhooks section: a form to add one (URL and events), the new webhook's secret shown once,
- * and each webhook with its recent deliveries and a Delete button. Opened on demand, read when opened.
+ * and each webhook with its recent deliveries, an Edit form and a Delete button. Opened on demand, read when opened.
  */
 export class WebhooksView {
   readonly element: HTMLDetailsElement;
@@ -21,20 +28,8 @@ export class WebhooksView {
     /** Called when the section opens, so that nothing is read before the owner looks. */
     onOpen: () => void,
   ) {
-    const url = h('input', { type: 'url', id: 'webhook-url', required: true, maxLength: WEBHOOK_URL_MAX, placeholder: 'https://example.com/axon-events' });
-    const boxes = WEBHOOK_EVENT_TYPES.map((event) => h('input', { type: 'checkbox', value: event, checked: true }));
-    const form = h(
-      'form',
-      { className: 'settings-group' },
-      h('label', { className: 'field', htmlFor: 'webhook-url' }, h('span', { className: 'field-label', textContent: 'Webhook URL' }), url),
-      h('div', { className: 'card-links' }, ...boxes.map((box) => h('label', { className: 'check' }, box, ` ${box.value}`))),
-      h('div', {}, h('button', { type: 'submit', className: 'btn btn-primary', textContent: 'Add webhook' })),
-    );
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const events = boxes.filter((box) => box.checked).map((box) => box.value as Webhook['events'][number]);
-      if (await intents.add(url.value.trim(), events)) url.value = '';
-    });
+    const form = webhookForm({ id: 'webhook-url', submitLabel: 'Add webhook' }, (url, events) => intents.add(url, events));
+    form.setAttribute('data-testid', 'webhook-add');
     this.element = h(
       'details',
       { className: 'card card-details', attrs: { 'data-testid': 'webhooks' } },
@@ -71,6 +66,12 @@ export class WebhooksView {
   }
 
   private row(webhook: Webhook): HTMLLIElement {
+    const edit = h(
+      'details',
+      { className: 'card-details', attrs: { 'data-testid': 'webhook-edit' } },
+      h('summary', { textContent: 'Edit' }),
+      webhookForm({ id: `webhook-url-${webhook.id}`, submitLabel: 'Save', initial: webhook }, (url, events) => this.intents.update(webhook, url, events)),
+    );
     const remove = h('button', { type: 'button', className: 'btn btn-small btn-danger-ghost', textContent: 'Delete' });
     remove.addEventListener('click', () => void this.intents.remove(webhook));
     const log = h('ul', { className: 'recording-list', attrs: { 'data-testid': 'webhook-deliveries' } });
@@ -84,12 +85,36 @@ export class WebhooksView {
       'li',
       { className: 'recording', attrs: { 'data-testid': 'webhook', 'data-id': webhook.id } },
       h('span', { className: 'card-title', textContent: webhook.url, attrs: { 'data-testid': 'webhook-url' } }),
-      h('span', { className: 'muted', textContent: webhook.events.join(', ') }),
+      h('span', { className: 'muted', textContent: webhook.events.join(', '), attrs: { 'data-testid': 'webhook-events' } }),
       h('span', { className: 'spacer' }),
       remove,
+      edit,
       deliveries,
     );
   }
+}
+
+/** The URL and events of a webhook, empty to add one or filled to change one; cleared after an add. */
+function webhookForm(
+  o: { id: string; submitLabel: string; initial?: Webhook },
+  submit: (url: string, events: WebhookEventType[]) => Promise<boolean>,
+): HTMLFormElement {
+  const url = h('input', { type: 'url', id: o.id, required: true, maxLength: WEBHOOK_URL_MAX, placeholder: 'https://example.com/axon-events' });
+  url.value = o.initial?.url ?? '';
+  const boxes = WEBHOOK_EVENT_TYPES.map((event) => h('input', { type: 'checkbox', value: event, checked: o.initial?.events.includes(event) ?? true }));
+  const form = h(
+    'form',
+    { className: 'settings-group' },
+    h('label', { className: 'field', htmlFor: o.id }, h('span', { className: 'field-label', textContent: 'Webhook URL' }), url),
+    h('div', { className: 'card-links' }, ...boxes.map((box) => h('label', { className: 'check' }, box, ` ${box.value}`))),
+    h('div', {}, h('button', { type: 'submit', className: 'btn btn-primary', textContent: o.submitLabel })),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const events = boxes.filter((box) => box.checked).map((box) => box.value as WebhookEventType);
+    if ((await submit(url.value.trim(), events)) && !o.initial) url.value = '';
+  });
+  return form;
 }
 
 function deliveryRow(delivery: WebhookDelivery): HTMLLIElement {

@@ -91,10 +91,7 @@ export class MediasoupPublisher extends PublisherBase {
     if (this.socket?.connected) await this.request(PublishEvents.end, {}).catch(() => undefined);
   }
 
-  /**
-   * A full node of a cluster names one with room in its refusal: the studio continues there, once. Over
-   * WebSocket only: the other node is another origin, and Socket.IO's HTTP polling would need CORS.
-   */
+  /** A full node of a cluster names one with room in its refusal: the studio continues there, once. */
   private async join(request: PublishRequest): Promise<JoinResponse> {
     const payload = { livestreamId: request.livestreamId, streamKey: request.streamKey };
     const ack = await this.ask<JoinResponse>(PublishEvents.join, payload);
@@ -108,8 +105,11 @@ export class MediasoupPublisher extends PublisherBase {
   private connect(node?: string): Promise<void> {
     return new Promise((resolve, reject) => {
       // No reconnection: a broadcast does not survive its signalling connection, so a new one starts over.
-      const options = { reconnection: false, timeout: ACK_TIMEOUT_MS };
-      const socket = node === undefined ? io(STUDIO_NAMESPACE, options) : io(`${node}${STUDIO_NAMESPACE}`, { ...options, transports: ['websocket'] });
+      // WebSocket only: another node is another origin, where Socket.IO's HTTP polling would need CORS; and
+      // a second session polling over the page's HTTP/2 connection beside the chat's was answered 400 at once
+      // (a studio going live again after its node died, e2e/cluster.spec.ts).
+      const options = { reconnection: false, timeout: ACK_TIMEOUT_MS, transports: ['websocket'] };
+      const socket = io(node === undefined ? STUDIO_NAMESPACE : `${node}${STUDIO_NAMESPACE}`, options);
       this.socket = socket;
       window.addEventListener('pagehide', this.onPageHide);
       socket.on(PublishEvents.state, (state: PublishState) => this.onServerState(state));

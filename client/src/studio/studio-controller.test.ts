@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PublicLivestream } from '../../../shared/livestream.js';
 import { ApiError } from '../api.js';
 import { Emitter } from '../emitter.js';
 import { PublishError, type Publisher, type PublisherEvents, type PublisherState, type PublishRequest } from '../publish/publisher.js';
 import type { CaptureKind } from './capture.js';
-import { StudioController, type StudioCapture, type StudioModel, type StudioProtocol } from './studio-controller.js';
+import { REPUBLISH_EVERY_MS, REPUBLISH_FOR_MS, StudioController, type StudioCapture, type StudioModel, type StudioProtocol } from './studio-controller.js';
 
 const track = (id: string) => ({ id }) as MediaStreamTrack;
 
@@ -165,14 +165,76 @@ describe('StudioController', () => {
     expect(publishers).toHaveLength(1);
   });
 
-  it('shows a failure and the server end of a running broadcast', async () => {
+  it('shows the server end of a running broadcast', async () => {
     const { controller, publishers, last } = setUp();
     await controller.open();
     await controller.goLive(choice);
-    publishers[0]?.events.emit('failed', new PublishError('connection_lost', 'The connection to the server was lost.'));
-    expect(last().error).toBe('The connection to the server was lost.');
     publishers[0]?.events.emit('endedByServer', 'the stream key was rotated');
     expect(last().note).toBe('The stream ended: the stream key was rotated');
+    expect(publishers).toHaveLength(1);
+  });
+
+  describe('after a running broadcast lost its connection', () => {
+    afterEach(() => vi.useRealTimers());
+    const lose = (p: FakePublisher | undefined) => {
+      p?.go('ended');
+      p?.events.emit('failed', new PublishError('connection_lost', 'The connection to the server was lost.'));
+    };
+
+    it('goes live again with the same choices, through refusals that pass, and says so meanwhile', async () => {
+      vi.useFakeTimers();
+      const { controller, publishers, last } = setUp();
+      await controller.open();
+      await controller.goLive(choice);
+      lose(publishers[0]);
+      expect(last()).toMatchObject({ state: 'connecting', active: true, canGoLive: false, error: null });
+      expect(last().note).toContain('going live again');
+      // The dead node still holds the livestream for a few seconds: refused, then accepted.
+      controller.events.on('publisher', (p) => {
+        if (publishers.length === 2) (p as FakePublisher).startFailure = new PublishError('rejected', 'This livestream already has a publisher', 'already_live');
+      });
+      await vi.advanceTimersByTimeAsync(REPUBLISH_EVERY_MS);
+      expect(publishers).toHaveLength(2);
+      expect(last()).toMatchObject({ state: 'connecting', error: null });
+      await vi.advanceTimersByTimeAsync(REPUBLISH_EVERY_MS);
+      expect(publishers).toHaveLength(3);
+      expect(publishers[2]?.request).toMatchObject({ streamKey: 'sk_secret', videoCodec: 'vp8' });
+      expect(publishers[2]?.protocol).toBe('whip');
+      expect(last()).toMatchObject({ state: 'starting', note: null, error: null });
+    });
+
+    it('stops at a refusal that does not pass, and when the streamer ends', async () => {
+      vi.useFakeTimers();
+      const { controller, publishers, last } = setUp();
+      await controller.open();
+      await controller.goLive(choice);
+      controller.events.on('publisher', (p) => ((p as FakePublisher).startFailure = new PublishError('rejected', 'wrong stream key', 'wrong_key')));
+      lose(publishers[0]);
+      await vi.advanceTimersByTimeAsync(REPUBLISH_FOR_MS);
+      expect(publishers).toHaveLength(2);
+      expect(last()).toMatchObject({ state: 'ended', error: 'wrong stream key', errorCode: 'wrong_key', note: null, canGoLive: true });
+
+      const ended = setUp();
+      await ended.controller.open();
+      await ended.controller.goLive(choice);
+      lose(ended.publishers[0]);
+      ended.controller.end();
+      await vi.advanceTimersByTimeAsync(REPUBLISH_FOR_MS);
+      expect(ended.publishers).toHaveLength(1);
+      expect(ended.last()).toMatchObject({ state: 'ended', canGoLive: true });
+    });
+
+    it('gives up after a while and shows the loss', async () => {
+      vi.useFakeTimers();
+      const { controller, publishers, last } = setUp();
+      await controller.open();
+      await controller.goLive(choice);
+      controller.events.on('publisher', (p) => ((p as FakePublisher).startFailure = new PublishError('unreachable', 'Cannot reach the Axon server.')));
+      lose(publishers[0]);
+      await vi.advanceTimersByTimeAsync(REPUBLISH_FOR_MS + REPUBLISH_EVERY_MS);
+      expect(publishers.length).toBe(1 + REPUBLISH_FOR_MS / REPUBLISH_EVERY_MS);
+      expect(last()).toMatchObject({ state: 'ended', error: 'Cannot reach the Axon server.', note: null, canGoLive: true });
+    });
   });
 
   it('switches a device on the running broadcast, and only there', async () => {

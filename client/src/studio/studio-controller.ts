@@ -57,6 +57,21 @@ export interface StudioEvents {
 
 const deviceName: Record<CaptureKind, string> = { video: 'Camera', audio: 'Microphone' };
 
+/**
+ * A live broadcast whose connection was lost goes live again on its own, as OBS reconnects: its server may be
+ * back (a short drop, which the server's reconnect window bridges), or, in a cluster, the page's server places
+ * it on a surviving node. Tried this often, for this long: a dead node's hold on the livestream lasts 8 s.
+ */
+export const REPUBLISH_EVERY_MS = 2000;
+export const REPUBLISH_FOR_MS = 30_000;
+/** Refusals that pass on their own while a dead node's broadcast expires or a node frees up. */
+const PASSING_REFUSALS: ReadonlySet<PublishRefusalCode | undefined> = new Set(['already_live', 'at_capacity']);
+
+/** Whether another attempt may succeed where this one failed. */
+function mayPass(error: PublishError): boolean {
+  return error.kind === 'unreachable' || error.kind === 'connection_lost' || (error.kind === 'rejected' && PASSING_REFUSALS.has(error.code));
+}
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const failure = (error: unknown): Pick<StudioTexts, 'error' | 'errorCode'> => ({
   error: messageOf(error),
@@ -67,6 +82,8 @@ const failure = (error: unknown): Pick<StudioTexts, 'error' | 'errorCode'> => ({
 export class StudioController {
   readonly events = new Emitter<StudioEvents>();
   private publisher: Publisher | null = null;
+  /** Going live again after a lost connection (between attempts too); end() stops it. */
+  private republishing = false;
   private cameraReady = false;
   private livestreamKnown = true;
   private readonly texts: StudioTexts = { name: null, error: null, errorCode: null, note: null };
@@ -77,7 +94,8 @@ export class StudioController {
   ) {}
 
   get model(): StudioModel {
-    const state = this.publisher?.state ?? 'idle';
+    const publisherState = this.publisher?.state ?? 'idle';
+    const state = this.republishing && !isActive(publisherState) ? 'connecting' : publisherState;
     const active = isActive(state);
     return { ...this.texts, state, active, canGoLive: !active && this.cameraReady && this.livestreamKnown };
   }
@@ -110,33 +128,63 @@ export class StudioController {
   async goLive(choice: GoLive): Promise<void> {
     this.set({ error: null, note: null });
     const streamKey = choice.streamKey.trim();
-    const video = this.deps.capture.track('video');
     if (!streamKey) {
       this.set({ error: 'Enter the stream key.' });
       return;
     }
-    if (!video) return;
+    const refused = await this.publish({ ...choice, streamKey });
+    if (refused) this.set(failure(refused));
+  }
+
+  /** One broadcast's publisher, started; resolves with why it did not start (null: it did, or was cancelled). */
+  private async publish(choice: GoLive): Promise<PublishError | null> {
+    const video = this.deps.capture.track('video');
+    if (!video) return null;
     const publisher = this.deps.createPublisher(choice.protocol);
     this.publisher = publisher;
     publisher.events.on('state', () => this.changed());
-    publisher.events.on('failed', (error) => this.set(failure(error)));
+    publisher.events.on('failed', (error) => void (error.kind === 'connection_lost' ? this.republish(choice, error) : this.set(failure(error))));
     publisher.events.on('endedByServer', (reason) => this.set({ note: `The stream ended: ${reason}` }));
     this.events.emit('publisher', publisher);
     try {
       await publisher.start({
         livestreamId: this.livestreamId,
-        streamKey,
+        streamKey: choice.streamKey,
         video,
         audio: this.deps.capture.track('audio'),
         videoCodec: choice.videoCodec,
       });
+      return null;
     } catch (error) {
-      if (error instanceof PublishError && error.kind === 'cancelled') return;
-      this.set(failure(error));
+      if (error instanceof PublishError && error.kind === 'cancelled') return null;
+      return error instanceof PublishError ? error : new PublishError('rejected', messageOf(error));
     }
   }
 
+  private async republish(choice: GoLive, lost: PublishError): Promise<void> {
+    this.republishing = true;
+    this.set({ error: null, note: 'The connection to the server was lost: going live again…' });
+    const deadline = Date.now() + REPUBLISH_FOR_MS;
+    let last = lost;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, REPUBLISH_EVERY_MS));
+      if (!this.republishing) return;
+      const refused = await this.publish(choice);
+      if (!this.republishing) return;
+      if (!refused) {
+        this.republishing = false;
+        this.set({ note: null });
+        return;
+      }
+      last = refused;
+      if (!mayPass(refused)) break;
+    }
+    this.republishing = false;
+    this.set({ ...failure(last), note: null });
+  }
+
   end(): void {
+    this.republishing = false;
     void this.publisher?.end();
   }
 

@@ -2,9 +2,11 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { RecordingRepository } from '../store/recording-repository.js';
+import { HopHeader } from './hop-header.js';
 import { IngestPlacement } from './ingest-placement.js';
 import { loadClusterNode, type ClusterNode } from './node-identity.js';
 import { NodeRegistry } from './node-registry.js';
+import { OfferForwarder } from './offer-forwarder.js';
 import { OriginProxy } from './origin-proxy.js';
 import { RecordingHolders } from './recording-holders.js';
 import { RedisLeases } from './redis-leases.js';
@@ -29,6 +31,7 @@ export class ClusterMembership {
     private readonly redis: Redis,
     readonly node: ClusterNode,
     readonly leases: RedisLeases,
+    private readonly hops: HopHeader,
     private readonly log: Logger,
   ) {}
 
@@ -39,7 +42,8 @@ export class ClusterMembership {
     await redis.connect();
     const node = loadClusterNode(o.dataDir, o.nodeUrl);
     o.log.info('this node joins the cluster', { node: node.id, url: node.url });
-    return new ClusterMembership(redis, node, new RedisLeases(redis, node, o.log.child('leases')), o.log);
+    const hops = await HopHeader.join(redis, o.log.child('hops'));
+    return new ClusterMembership(redis, node, new RedisLeases(redis, node, o.log.child('leases')), hops, o.log);
   }
 
   /** Starts the heartbeat that reports the sessions' load; returns what the HTTP routes route with. */
@@ -47,11 +51,13 @@ export class ClusterMembership {
     const nodes = new NodeRegistry(this.redis, this.node, () => loadOf(sessions), this.log.child('nodes'));
     await nodes.heartbeat();
     this.nodes = nodes;
-    this.proxy = new OriginProxy(this.leases, Date.now, new RecordingHolders(recordings, nodes, this.node.id));
+    this.proxy = new OriginProxy(this.leases, this.hops, new RecordingHolders(recordings, nodes, this.node.id));
     return {
       originProxy: this.proxy,
       placement: new IngestPlacement(sessions, nodes),
+      offers: new OfferForwarder(this.hops),
       hostUrl: async (livestreamId: string) => (await this.leases.hostOf(livestreamId))?.url,
+      nodeOrigins: () => nodes.origins,
     };
   }
 
@@ -60,6 +66,7 @@ export class ClusterMembership {
     await this.leases.close();
     await this.nodes?.close();
     this.proxy?.close();
+    this.hops.close();
     await this.redis.quit().catch(() => undefined);
   }
 }

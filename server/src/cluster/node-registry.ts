@@ -39,6 +39,7 @@ export class NodeRegistry {
   private readonly speeds = new SpeedWindow();
   private readonly timer: NodeJS.Timeout;
   private latest: NodeLoad;
+  private liveOrigins: readonly string[] = [];
 
   constructor(
     private readonly redis: Redis,
@@ -57,12 +58,25 @@ export class NodeRegistry {
     return this.latest;
   }
 
-  /** Publishes this node's load now; called on a timer (and at start), public for tests. */
+  /**
+   * The origins of the live nodes as of the last heartbeat: a page of this node may connect to them (the
+   * studio continuing on the node placement chose, a WHEP viewer sent to the hosting node).
+   */
+  get origins(): readonly string[] {
+    return this.liveOrigins;
+  }
+
+  /** Publishes this node's load now, and reads the others' origins; called on a timer (and at start), public for tests. */
   async heartbeat(): Promise<void> {
     this.latest = this.sample();
     await this.redis.set(KEY_PREFIX + this.node.id, JSON.stringify(this.latest), 'PX', this.timing.ttlMs).catch((err: unknown) => {
       this.log.warn('could not publish this node in the registry; trying again', { err });
     });
+    await this.list().then(
+      (nodes) => (this.liveOrigins = [...new Set(nodes.map((n) => new URL(n.url).origin))]),
+      // Redis is away: the last known nodes stay allowed until it answers again.
+      () => undefined,
+    );
   }
 
   /** Every node whose heartbeat is current, this one included. */

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HOP_HEADER } from './origin-proxy.js';
+import type { HopHeader } from './hop-header.js';
 
 /** The answer's headers a WHIP client reads (RFC 9725 §4.2), besides Location. */
 const RELAYED_HEADERS = ['content-type', 'etag', 'link', 'accept-patch', 'retry-after'] as const;
@@ -11,26 +11,34 @@ const FORWARD_TIMEOUT_MS = 10_000;
  * SDP answer and a Location on that node, where the client then sends PATCH and DELETE itself. Forwarded
  * rather than redirected because a client following a 307 to another origin drops its Authorization header
  * (the Fetch standard; curl, so OBS, does the same), and the stream key travels in it. The chosen node serves
- * a forwarded offer itself, never passes it on.
+ * a forwarded offer itself, never passes it on: the hop header says another node sent it, which a client
+ * cannot forge.
  */
-export async function forwardOffer(request: FastifyRequest<{ Body: string }>, reply: FastifyReply, endpointUrl: string): Promise<FastifyReply> {
-  const headers: Record<string, string> = { 'content-type': request.headers['content-type'] ?? 'application/sdp', [HOP_HEADER]: '1' };
-  if (request.headers.authorization !== undefined) headers.authorization = request.headers.authorization;
-  let answer: Response;
-  try {
-    answer = await fetch(endpointUrl, { method: 'POST', headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) });
-  } catch {
-    return reply.code(502).send({ error: 'the server chosen for this publish cannot be reached; try again' });
-  }
-  reply.code(answer.status);
-  for (const name of RELAYED_HEADERS) {
-    const value = answer.headers.get(name);
-    if (value !== null) reply.header(name, value);
-  }
-  const location = answer.headers.get('location');
-  if (location !== null) reply.header('location', new URL(location, endpointUrl).href);
-  return reply.send(Buffer.from(await answer.arrayBuffer()));
-}
+export class OfferForwarder {
+  constructor(private readonly hops: Pick<HopHeader, 'hopsOf' | 'passOn'>) {}
 
-/** Whether another node passed this request on: it is served here, whatever this node's load. */
-export const passedOn = (request: FastifyRequest) => request.headers[HOP_HEADER] !== undefined;
+  async forward(request: FastifyRequest<{ Body: string }>, reply: FastifyReply, endpointUrl: string): Promise<FastifyReply> {
+    const target = new URL(endpointUrl);
+    const headers: Record<string, string> = { 'content-type': request.headers['content-type'] ?? 'application/sdp', ...this.hops.passOn(request, target) };
+    if (request.headers.authorization !== undefined) headers.authorization = request.headers.authorization;
+    let answer: Response;
+    try {
+      answer = await fetch(target, { method: 'POST', headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) });
+    } catch {
+      return reply.code(502).send({ error: 'the server chosen for this publish cannot be reached; try again' });
+    }
+    reply.code(answer.status);
+    for (const name of RELAYED_HEADERS) {
+      const value = answer.headers.get(name);
+      if (value !== null) reply.header(name, value);
+    }
+    const location = answer.headers.get('location');
+    if (location !== null) reply.header('location', new URL(location, target).href);
+    return reply.send(Buffer.from(await answer.arrayBuffer()));
+  }
+
+  /** Whether another node passed this request on: it is served here, whatever this node's load. */
+  passedOn(request: FastifyRequest): boolean {
+    return this.hops.hopsOf(request) > 0;
+  }
+}

@@ -3,14 +3,14 @@ import https from 'node:https';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { recordingIdSchema } from '../../../shared/recording.js';
 import type { BroadcastClaims } from './broadcast-claims.js';
+import type { HopHeader } from './hop-header.js';
 import type { RecordingHolder, RecordingHolders } from './recording-holders.js';
 
 /**
- * Marks a request one node passed to another, with the number of passes: the receiving node answers from
- * its own files, except that the node hosting a livestream passes a request for a recording held elsewhere
- * on once more (to the holder, which always answers itself).
+ * A node answers a request another node passed to it from its own files, except that the node hosting a
+ * livestream passes a request for a recording held elsewhere on once more (to the holder, which always
+ * answers itself).
  */
-export const HOP_HEADER = 'x-axon-hop';
 const MAX_HOPS = 2;
 /** The request headers that decide the answer (ranges, revalidation); nothing else of the viewer's is passed on. */
 const FORWARDED_REQUEST_HEADERS = ['range', 'if-range', 'if-none-match', 'if-modified-since', 'accept-encoding'] as const;
@@ -40,20 +40,21 @@ export class OriginProxy {
 
   constructor(
     private readonly claims: Pick<BroadcastClaims, 'hostOf'>,
-    private readonly now: () => number = Date.now,
+    private readonly hops: Pick<HopHeader, 'hopsOf' | 'passOn'>,
     private readonly recordings?: Pick<RecordingHolders, 'find'>,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The base URL of the node broadcasting the livestream, when it is another one and the request may be passed on. */
   async hostUrl(request: FastifyRequest, livestreamId: string): Promise<string | undefined> {
-    if (request.headers[HOP_HEADER] !== undefined) return undefined;
+    if (this.hops.hopsOf(request) > 0) return undefined;
     return this.remember(this.hosts, livestreamId, async () => (await this.claims.hostOf(livestreamId))?.url);
   }
 
   /** Where a finished recording's files are; undefined when there is none, or the request must be answered here. */
   async recordingHolder(request: FastifyRequest, livestreamId: string, recordingId: string): Promise<RecordingHolder | undefined> {
     const { recordings } = this;
-    if (!recordings || hopsOf(request) >= MAX_HOPS) return undefined;
+    if (!recordings || this.hops.hopsOf(request) >= MAX_HOPS) return undefined;
     return this.remember(this.holders, `${livestreamId}/${recordingId}`, () => recordings.find(livestreamId, recordingId));
   }
 
@@ -78,7 +79,7 @@ export class OriginProxy {
    */
   forward(request: FastifyRequest, reply: FastifyReply, hostUrl: string, passHeaders: readonly string[] = []): Promise<FastifyReply> {
     const target = new URL(request.url, hostUrl);
-    const headers: http.OutgoingHttpHeaders = { [HOP_HEADER]: String(hopsOf(request) + 1) };
+    const headers: http.OutgoingHttpHeaders = this.hops.passOn(request, target);
     for (const name of [...FORWARDED_REQUEST_HEADERS, ...passHeaders]) {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
@@ -134,10 +135,3 @@ export class OriginProxy {
 }
 
 class TimeoutError extends Error {}
-
-function hopsOf(request: FastifyRequest): number {
-  const value = request.headers[HOP_HEADER];
-  if (value === undefined) return 0;
-  // Anything else a client sent is taken as the most: it never makes a node pass a request on.
-  return /^[01]$/.test(String(value)) ? Number(value) : MAX_HOPS;
-}

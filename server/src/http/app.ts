@@ -47,6 +47,8 @@ export interface HttpAppDeps {
   tls?: TlsCertificate;
   /** In a cluster: serves `/live/<id>/…` of broadcasts other nodes host from those nodes. */
   originProxy?: OriginProxy;
+  /** In a cluster: the live nodes' origins, which pages may connect to (security-headers.ts). */
+  nodeOrigins?: () => readonly string[];
 }
 
 /** JSON bodies are small (a name, a flag); a route that takes more (e.g. SDP) sets its own `bodyLimit`. */
@@ -144,7 +146,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ error: 'not found' }));
 
-  const headers = securityHeaders({ tls: deps.tls !== undefined, publicUrl: config.publicUrl });
+  const headers = securityHeaders({ tls: deps.tls !== undefined, publicUrl: config.publicUrl, nodeOrigins: deps.nodeOrigins });
   app.addHook('onRequest', (request, reply, done) => {
     const kind = request.routeOptions.config.securityHeaders ?? 'api';
     if (kind === 'none') done();

@@ -14,6 +14,7 @@ const record: LivestreamRecord = {
   streamKey: 'secret-key-secret-key-secret-key',
   record: true,
   dvrWindowS: null,
+  topRung: null,
   enabled: false,
   createdAt: '2026-01-02T03:04:05.000Z',
 };

@@ -53,6 +53,7 @@ export class LivestreamViews {
       streamKey: record.streamKey,
       record: record.record,
       dvrWindowS: record.dvrWindowS,
+      topRung: record.topRung,
       enabled: record.enabled,
       rtmpUrl: this.rtmpUrl,
       rtmpsUrl: this.rtmpsUrl,

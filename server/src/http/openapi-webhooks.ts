@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listLivestreamsQuerySchema } from '../../../shared/livestream.js';
-import { createWebhookSchema, webhookIdSchema } from '../../../shared/webhook-schemas.js';
-import { WEBHOOK_EVENT_TYPES, type CreatedWebhook, type Webhook, type WebhookList } from '../../../shared/webhooks.js';
+import { createWebhookSchema, updateWebhookSchema, webhookIdSchema } from '../../../shared/webhook-schemas.js';
+import { WEBHOOK_DELIVERY_LOG_DAYS, WEBHOOK_EVENT_TYPES, type CreatedWebhook, type Webhook, type WebhookList } from '../../../shared/webhooks.js';
 import type { Assert, Equals } from './openapi.js';
 
 // Response shapes, documented only: the compile-time checks below keep them equal to the shared types.
@@ -52,6 +52,7 @@ export function webhookOpenApi({ jsonSchema, ref, json, errors }: OpenApiHelpers
   return {
     schemas: {
       CreateWebhookRequest: jsonSchema(createWebhookSchema, 'input'),
+      UpdateWebhookRequest: jsonSchema(updateWebhookSchema, 'input'),
       Webhook: jsonSchema(webhookSchema, 'output'),
       CreatedWebhook: jsonSchema(createdWebhookSchema, 'output'),
       WebhookList: jsonSchema(webhookListSchema, 'output'),
@@ -78,6 +79,12 @@ export function webhookOpenApi({ jsonSchema, ref, json, errors }: OpenApiHelpers
           summary: 'One webhook, without its secret',
           responses: { '200': { description: 'The webhook', content: json(ref('Webhook')) }, ...errors(400, 401, 403, 404) },
         },
+        patch: {
+          operationId: 'updateWebhook',
+          summary: "Change a webhook's URL or events; its secret stays",
+          requestBody: { required: true, content: json(ref('UpdateWebhookRequest')) },
+          responses: { '200': { description: 'The webhook', content: json(ref('Webhook')) }, ...errors(400, 401, 403, 404, 415) },
+        },
         delete: {
           operationId: 'deleteWebhook',
           summary: 'Delete a webhook and its queued deliveries',
@@ -88,7 +95,7 @@ export function webhookOpenApi({ jsonSchema, ref, json, errors }: OpenApiHelpers
         parameters: [idParameter],
         get: {
           operationId: 'listWebhookDeliveries',
-          summary: "A webhook's delivery log, newest first",
+          summary: `A webhook's delivery log, newest first; ended deliveries are kept ${WEBHOOK_DELIVERY_LOG_DAYS} days`,
           parameters: Object.entries(pageQuery.properties).map(([name, schema]) => ({ name, in: 'query', schema })),
           responses: { '200': { description: 'One page', content: json(ref('WebhookDeliveryList')) }, ...errors(400, 401, 403, 404) },
         },

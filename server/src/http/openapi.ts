@@ -4,6 +4,7 @@ import {
   listLivestreamsQuerySchema,
   livestreamIdSchema,
   LIVESTREAM_STATUSES,
+  TOP_RUNG_SETTINGS,
   updateLivestreamSchema,
   type ApiError,
   type Livestream,
@@ -38,6 +39,10 @@ const livestreamSchema = publicLivestreamSchema.extend({
   streamKey: z.string().describe('Secret: OBS "Stream Key" for RTMP, "Bearer Token" for WHIP'),
   record: z.boolean(),
   dvrWindowS: z.number().int().nullable().describe("Seconds a viewer can rewind; null: the server's AXON_DVR_WINDOW_S"),
+  topRung: z
+    .enum(TOP_RUNG_SETTINGS)
+    .nullable()
+    .describe("auto: the top rung is the source's own H.264 when it qualifies; encode: always encoded; null: the server's AXON_TOP_RUNG"),
   enabled: z.boolean().describe('false: every publish is refused (studio, WHIP, RTMP) until it is enabled again'),
   rtmpUrl: z.string().describe('OBS "Server" for RTMP'),
   rtmpsUrl: z.string().nullable().describe('OBS "Server" for RTMPS; null when the server has no certificate'),

@@ -20,7 +20,7 @@ const YEAR_S = 365 * 24 * 3600;
  * so calling it per request would redo that work on every answer). HSTS only when Axon itself serves TLS:
  * sent over plain HTTP it would be ignored, and behind a TLS proxy the proxy decides.
  */
-export function securityHeaders(o: { tls: boolean; publicUrl: string }): SecurityHeaders {
+export function securityHeaders(o: { tls: boolean; publicUrl: string; nodeOrigins?: () => readonly string[] }): SecurityHeaders {
   const common = {
     // Not for subdomains: the operator's other services on the same domain are not Axon's to pin to HTTPS.
     strictTransportSecurity: o.tls ? { maxAge: YEAR_S, includeSubDomains: false } : false,
@@ -31,6 +31,16 @@ export function securityHeaders(o: { tls: boolean; publicUrl: string }): Securit
   } satisfies HelmetOptions;
   // The player fetches manifests from AXON_PUBLIC_URL, which may name this server differently from the page's address.
   const publicOrigin = new URL(o.publicUrl).origin;
+  // In a cluster a page also talks to other nodes: the studio continues on the node placement chose
+  // (`moved`, Socket.IO over a WebSocket, which Chromium does not let an https: source cover), and a WHEP
+  // viewer's offer follows the 307 to the hosting node. Their origins, read per answer.
+  const nodeOrigins = o.nodeOrigins;
+  const nodeSources = () =>
+    (nodeOrigins?.() ?? [])
+      .filter((origin) => /^https?:\/\/[\w.:[\]-]+$/.test(origin))
+      .flatMap((origin) => [origin, origin.replace(/^http/, 'ws')])
+      .join(' ');
+  const clusterSrc = nodeOrigins ? [nodeSources] : [];
   const pageCsp = (frameAncestors: string) => ({
     useDefaults: false,
     directives: {
@@ -41,7 +51,7 @@ export function securityHeaders(o: { tls: boolean; publicUrl: string }): Securit
       // MSE players (hls.js, dash.js) play from blob: URLs; hls.js runs its demuxer in a blob: worker.
       mediaSrc: ["'self'", 'blob:', publicOrigin],
       workerSrc: ["'self'", 'blob:'],
-      connectSrc: ["'self'", publicOrigin],
+      connectSrc: ["'self'", publicOrigin, ...clusterSrc],
       objectSrc: ["'none'"],
       baseUri: ["'none'"],
       formAction: ["'self'"],

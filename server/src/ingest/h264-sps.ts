@@ -4,6 +4,14 @@ export interface PictureSize {
   height: number;
 }
 
+/** What an SPS says that decides whether players can take the stream as it is (top-rung passthrough). */
+export interface H264Facts extends PictureSize {
+  profileIdc: number;
+  /** constraint_set0..5 flags and the reserved bits, as the byte in the SPS (and in avc1.PPCCLL). */
+  constraintFlags: number;
+  levelIdc: number;
+}
+
 /** A sequence parameter set that ends early or breaks a bound of the standard. */
 class InvalidSps extends Error {}
 
@@ -71,9 +79,16 @@ function skipScalingList(r: BitReader, size: number): void {
  * breaks the standard's bounds: it comes from publishers, so it is read defensively.
  */
 export function h264SpsSize(nal: Buffer): PictureSize | undefined {
+  const facts = h264SpsFacts(nal);
+  return facts && { width: facts.width, height: facts.height };
+}
+
+/** The picture size with the profile, constraint flags and level (the SPS's first three bytes), read as h264SpsSize. */
+export function h264SpsFacts(nal: Buffer): H264Facts | undefined {
   if (((nal[0] ?? 0) & 0x1f) !== NAL_SPS) return undefined;
   try {
-    return readSize(new BitReader(rbsp(nal.subarray(1))));
+    const size = readSize(new BitReader(rbsp(nal.subarray(1))));
+    return size && { ...size, profileIdc: nal[1]!, constraintFlags: nal[2]!, levelIdc: nal[3]! };
   } catch (err) {
     if (err instanceof InvalidSps) return undefined;
     throw err;

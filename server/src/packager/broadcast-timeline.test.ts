@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BroadcastTimeline } from './broadcast-timeline.js';
+import { BroadcastTimeline, runAnchor } from './broadcast-timeline.js';
 
 const T0 = new Date('2026-11-21T10:00:00.000Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
@@ -55,5 +55,33 @@ describe('BroadcastTimeline', () => {
     expect(() => tl.add(1, '0', video(1), at(2))).toThrow(/unknown run/);
     tl.addRun(1, 'b1/r1');
     expect(() => tl.add(1, '9', video(1), at(2))).toThrow(/rendition/);
+  });
+
+  it('dates each run from the arrival of the frame its media time 0 comes from, not from when FFmpeg finished', () => {
+    const tl = new BroadcastTimeline(['0', '1']);
+    // The frame reached Axon at T0; FFmpeg finished the 2 s segment starting with it 2.9 s later.
+    tl.addRun(1, 'b1/r1', () => at(0));
+    tl.add(1, '0', video(1), at(2.9));
+    tl.add(1, '1', video(1), at(3.1));
+    tl.add(1, '0', video(2), at(5));
+    const pdts = (id: string) => tl.renditions.get(id)!.segments.map((s) => s.pdt.toISOString());
+    expect(pdts('0')).toEqual(['2026-11-21T10:00:00.000Z', '2026-11-21T10:00:02.000Z']);
+    expect(pdts('1')).toEqual(['2026-11-21T10:00:00.000Z']);
+    // A restarted FFmpeg is a new run with its own clock: its first frame reached Axon at T0 + 10 s.
+    tl.addRun(2, 'b1/r2', () => at(10));
+    tl.add(2, '0', video(1), at(12.4));
+    expect(tl.runs.get(2)!.anchor!.toISOString()).toBe('2026-11-21T10:00:10.000Z');
+    expect(tl.runs.get(1)!.anchor!.toISOString()).toBe('2026-11-21T10:00:00.000Z');
+  });
+
+  it('never dates media time 0 later than its first segment allows, and falls back to that without an arrival', () => {
+    // Seen complete at T0 + 2 s with 2 s of media: media time 0 was at T0 at the latest.
+    expect(runAnchor(at(2), 2, at(-0.5)).toISOString()).toBe('2026-11-21T09:59:59.500Z');
+    expect(runAnchor(at(2), 2, at(0.7)).toISOString()).toBe('2026-11-21T10:00:00.000Z');
+    expect(runAnchor(at(2), 2, undefined).toISOString()).toBe('2026-11-21T10:00:00.000Z');
+    const tl = new BroadcastTimeline(['0']);
+    tl.addRun(1, 'b1/r1', () => undefined);
+    tl.add(1, '0', video(1), at(2.1));
+    expect(tl.runs.get(1)!.anchor!.toISOString()).toBe('2026-11-21T10:00:00.100Z');
   });
 });

@@ -15,9 +15,15 @@ export interface RunInfo {
   index: number;
   /** Directory of the run relative to the livestream's media root, e.g. "b-abc/r1". */
   dir: string;
-  /** Wall-clock time of the run's media time 0, fixed when its first segment appears. */
+  /**
+   * Wall-clock time of the run's media time 0, fixed when its first segment appears: when the frame it
+   * comes from reached Axon (see runAnchor).
+   */
   anchor: Date | null;
 }
+
+/** When the frame a run's media time 0 comes from reached Axon; undefined when the ingest cannot tell. */
+export type OriginArrival = () => Date | undefined;
 
 export interface RenditionTimeline {
   /** FFmpeg representation id (= output stream index). */
@@ -33,6 +39,19 @@ export const durationS = (s: TimelineSegment) => s.d / s.timescale;
 export const segmentEnd = (s: TimelineSegment) => s.pdt.getTime() + (s.d / s.timescale) * 1000;
 
 /**
+ * The wall-clock time of a run's media time 0, from its first complete segment (ending at `endS` of media
+ * time, seen complete at `seenAt`) and the arrival of the frame FFmpeg started from. The arrival is the
+ * truth a player's latency readout needs: dating the run from the segment's completion would add FFmpeg's
+ * probe, encode and muxing delay to every PROGRAM-DATE-TIME. Media time 0 cannot have arrived later than
+ * the segment's completion less its media time, though: a later arrival (a publisher that sent faster than
+ * real time, a source with no arrival to tell) falls back to that bound.
+ */
+export function runAnchor(seenAt: Date, endS: number, arrival: Date | undefined): Date {
+  const latest = seenAt.getTime() - endS * 1000;
+  return new Date(arrival === undefined ? latest : Math.min(arrival.getTime(), latest));
+}
+
+/**
  * Every rendition's segments of one broadcast across FFmpeg runs (a restarted FFmpeg starts a new run:
  * a discontinuity), windowed to the DVR window. Pure bookkeeping: no I/O.
  */
@@ -41,6 +60,7 @@ export class BroadcastTimeline {
   readonly renditions = new Map<string, RenditionTimeline>();
   /** Run indices that have contributed segments, in order (for discontinuity counting). */
   private readonly runOrder: number[] = [];
+  private readonly origins = new Map<number, OriginArrival>();
 
   constructor(readonly renditionIds: readonly string[]) {
     for (const id of renditionIds) {
@@ -48,21 +68,35 @@ export class BroadcastTimeline {
     }
   }
 
-  addRun(index: number, dir: string): void {
+  addRun(index: number, dir: string, originArrival?: OriginArrival): void {
     this.runs.set(index, { index, dir, anchor: null });
+    if (originArrival) this.origins.set(index, originArrival);
   }
 
   /**
    * Appends a completed segment of `run`. `now` is when it was seen complete: the run's first segment
-   * fixes the run's wall-clock anchor (that segment has only just ended).
+   * fixes the run's wall-clock anchor (runAnchor).
    */
   add(run: number, rendition: string, s: Pick<TimelineSegment, 'number' | 't' | 'd' | 'timescale'>, now: Date): void {
     const info = this.runs.get(run);
     const timeline = this.renditions.get(rendition);
     if (!info || !timeline) throw new Error(`unknown run ${run} or rendition ${rendition}`);
-    info.anchor ??= new Date(now.getTime() - ((s.t + s.d) / s.timescale) * 1000);
+    const anchor = this.anchorRun(run, now, (s.t + s.d) / s.timescale)!;
     if (!this.runOrder.includes(run)) this.runOrder.push(run);
-    timeline.segments.push({ ...s, run, pdt: new Date(info.anchor.getTime() + (s.t / s.timescale) * 1000) });
+    timeline.segments.push({ ...s, run, pdt: new Date(anchor.getTime() + (s.t / s.timescale) * 1000) });
+  }
+
+  /**
+   * Fixes a run's anchor (runAnchor) the first time media of it is seen complete, ending at `endS` of media
+   * time, `seenAt`: its first segment, or its first parts when the broadcast goes live from them.
+   */
+  anchorRun(run: number, seenAt: Date, endS: number): Date | undefined {
+    const info = this.runs.get(run);
+    if (info && !info.anchor) {
+      info.anchor = runAnchor(seenAt, endS, this.origins.get(run)?.());
+      this.origins.delete(run);
+    }
+    return info?.anchor ?? undefined;
   }
 
   /** True once every rendition has at least one segment: the broadcast is playable. */

@@ -36,15 +36,12 @@ export function everyRenditionStarted(timeline: BroadcastTimeline, first: Readon
 }
 
 /**
- * Anchors a run with no complete segment yet to the wall clock when its first parts are seen (their end
- * is now), as the timeline anchors a run at its first complete segment, which then keeps this anchor: DASH's
+ * Anchors a run with no complete segment yet when its first parts are seen (their end is now), as the
+ * timeline anchors a run at its first complete segment, which then keeps this anchor: DASH's
  * availabilityStartTime and the PROGRAM-DATE-TIME of the first parts do not move when it completes.
  */
 export function anchorAtFirstParts(timeline: BroadcastTimeline, first: ReadonlyMap<string, FirstSegment>, now: Date): void {
   for (const f of first.values()) {
-    const run = timeline.runs.get(f.run);
-    if (!run || run.anchor) continue;
-    const endS = f.t / f.timescale + f.segment.parts.reduce((sum, p) => sum + p.durationS, 0);
-    run.anchor = new Date(now.getTime() - endS * 1000);
+    timeline.anchorRun(f.run, now, f.t / f.timescale + f.segment.parts.reduce((sum, p) => sum + p.durationS, 0));
   }
 }

@@ -107,12 +107,15 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     await this.recording.begin();
   }
 
-  /** Creates the directory of a new FFmpeg run and starts following its segments. Returns the directory. */
-  async startRun(index: number): Promise<string> {
+  /**
+   * Creates the directory of a new FFmpeg run and starts following its segments. Returns the directory.
+   * `originArrival`: when the frame the run's media time 0 comes from reached Axon, the run's clock.
+   */
+  async startRun(index: number, originArrival?: () => Date | undefined): Promise<string> {
     const rel = liveRunDir(this.o.broadcastId, index);
     const dir = path.join(this.o.root, rel);
     await fsp.mkdir(dir, { recursive: true });
-    this.timeline.addRun(index, rel);
+    this.timeline.addRun(index, rel, originArrival);
     this.recording.addRun(index);
     const refresh = () => this.refresh(index);
     let watcher: fs.FSWatcher | null = null;

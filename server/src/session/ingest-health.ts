@@ -1,4 +1,6 @@
 import type { HealthWarning, HealthWarningCode, IngestHealth, IngestHealthPoint, IngestProtocol } from '../../../shared/ingest-health.js';
+import type { H264Facts } from '../ingest/h264-sps.js';
+import type { TopRungState } from '../transcode/top-rung-policy.js';
 import type { TranscodeProgress } from '../transcode/transcoder.js';
 import { healthWarnings, KEYFRAME_INTERVAL_MAX_S, SLOW_SAMPLES } from './health-warnings.js';
 
@@ -17,8 +19,12 @@ export interface IngestReading {
   frames: number;
   /** Seconds of video received, by the stream's own timestamps (0 at the first frame). */
   mediaTimeS: number;
-  /** Media times of the latest keyframes, at most two, oldest first. */
+  /** Media times of the latest keyframes, oldest first (a meter keeps at least two). */
   keyframesAtS: readonly number[];
+  /** The H.264 sequence header's profile, level and size, where the meter reads it (RTMP). */
+  h264?: H264Facts | undefined;
+  /** Whether a frame arrived out of presentation order (B-frames), where the meter can tell (RTMP). */
+  reordered?: boolean;
 }
 
 /** Beside each ingest, reading its protocol's media: FLV tags for RTMP, RTP for WebRTC and WHIP. */
@@ -46,6 +52,8 @@ export interface IngestHealthOptions {
   /** Absent for a source that measures nothing: the health then shows FFmpeg's figures only. */
   meter: IngestMeter | undefined;
   transcode: () => TranscodeProgress | null;
+  /** Whether the top rung is the source's own video, and why (an information, not a warning). */
+  topRung?: () => TopRungState;
   /** A warning that was not there at the previous sample (webhooks, logs). */
   onWarning: (warning: HealthWarning) => void;
 }
@@ -125,6 +133,7 @@ export class IngestHealthMonitor {
       ffmpegSpeed: progress ? round(progress.speed, 2) : null,
       droppedFrames: progress?.droppedFrames ?? 0,
       warnings: this.warnings.map((w) => w.message),
+      ...(this.o.topRung && { topRung: this.o.topRung() }),
       history: [...this.history],
     };
   }

@@ -25,6 +25,12 @@ export interface MediaInput {
   /** Releases what this run held (ports, consumers, temp files). Idempotent. */
   close(): Promise<void>;
   /**
+   * When the frame this run's output starts from (output media time 0: FFmpeg's first decoded video frame,
+   * from which it counts each rendition's time) reached Axon; undefined until that frame has been fed to
+   * FFmpeg. The playlists' PROGRAM-DATE-TIME and the DASH availability times are anchored to it.
+   */
+  originArrival?(): Date | undefined;
+  /**
    * Resolves when the source stops feeding this run although the broadcast goes on (a WebRTC publisher
    * that dropped): FFmpeg is then stopped, and the next run waits in openInput() for the publisher.
    */

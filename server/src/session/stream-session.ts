@@ -10,7 +10,9 @@ import { BroadcastRecording } from '../recordings/broadcast-recording.js';
 import type { RecordingLibrary } from '../recordings/recording-library.js';
 import type { RealtimeMedia } from '../sfu/realtime-media.js';
 import { Thumbnailer } from '../thumbnails/thumbnailer.js';
-import { type Ladder, planLadder } from '../transcode/ladder.js';
+import { type Ladder, planLadder, type Rung } from '../transcode/ladder.js';
+import { copiedRung, type TopRungMode, type TopRungSetting } from '../transcode/top-rung.js';
+import { TopRungMonitor } from '../transcode/top-rung-monitor.js';
 import { type TranscodeProgress, Transcoder } from '../transcode/transcoder.js';
 import type { IngestProtocol, IngestSource } from './ingest.js';
 import { IngestHealthMonitor } from './ingest-health.js';
@@ -56,6 +58,8 @@ export interface StreamSessionDeps {
   dvrWindowS?: number | undefined;
   /** Given when the broadcast is recorded: the library its recording joins. */
   recordings?: RecordingLibrary | undefined;
+  /** The livestream's own top-rung setting, instead of config.transcode.topRung. */
+  topRung?: TopRungSetting | undefined;
 }
 
 /**
@@ -73,6 +77,10 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
   private readonly recording: BroadcastRecording | null;
   private readonly transcoder: Transcoder;
   private readonly healthMonitor: IngestHealthMonitor;
+  private readonly topRung: TopRungMonitor;
+  /** The top rung as planned, encoded; a copied run declares the source's own in its place. */
+  private readonly plannedTop: Rung;
+  private runMode: TopRungMode = 'encode';
   private readonly thumbnails: Thumbnailer;
   private readonly recordings: RecordingLibrary | null;
   /** The recording is registered in the library: it must be completed at the end. */
@@ -106,7 +114,19 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     // The livestream's picture, and the recording's: the broadcast directory is the recording's.
     const pictures = [root, ...(this.recording ? [broadcastDir(root, broadcastId)] : [])].map(thumbnailFile);
     this.thumbnails = new Thumbnailer({ ffmpegPath: transcode.ffmpegPath, files: pictures, log: this.log.child('thumbnails') });
+    this.plannedTop = this.ladder.rungs[0]!;
+    this.topRung = new TopRungMonitor({
+      protocol: ingest.protocol,
+      meter: ingest.meter,
+      top: this.plannedTop,
+      setting: deps.topRung ?? transcode.topRung ?? 'auto',
+      onChange: (state) => {
+        this.log.info('the top rung changes mode; restarting ffmpeg', { mode: state.mode, reason: state.reason });
+        void this.transcoder.switchTopRung();
+      },
+    });
     this.packager.on('segment', (segment) => {
+      this.declareTopRung();
       this.thumbnails.offer(segment);
       this.emit('segment', segment);
     });
@@ -115,14 +135,20 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       ladder: this.ladder,
       ffmpegPath: transcode.ffmpegPath,
       x264Preset: transcode.x264Preset,
-      startRun: (i) => this.packager.startRun(i),
+      startRun: (i, originArrival) => this.packager.startRun(i, originArrival),
       endRun: (i) => this.packager.endRun(i),
       log: this.log.child('ffmpeg'),
+      topRungMode: () => this.topRung.state.mode,
+    });
+    this.transcoder.on('run', (_, mode) => {
+      this.runMode = mode;
+      this.declareTopRung();
     });
     this.healthMonitor = new IngestHealthMonitor({
       protocol: ingest.protocol,
       meter: ingest.meter,
       transcode: () => this.transcoder.progress,
+      topRung: () => this.topRung.state,
       onWarning: (warning) => {
         this.log.warn('ingest health warning', { warning: warning.code, message: warning.message });
         this.emit('warning', warning);
@@ -166,9 +192,12 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       source: `${this.ingest.video.width}x${this.ingest.video.height}`,
       rungs: this.ladder.rungs.map((r) => r.name),
       recorded: this.recordings !== null,
+      topRung: this.topRung.state.mode,
+      topRungReason: this.topRung.state.reason,
     });
     void this.ingest.ended.then((reason) => this.stop(reason));
     this.healthMonitor.start();
+    this.topRung.start();
     this.transcoder.on('failed', (reason) => void this.stop(reason));
     this.packager.once('playable', () => {
       if (this.currentState !== 'starting') return;
@@ -192,6 +221,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     this.stopped ??= (async () => {
       this.log.info('broadcast ending', { reason });
       this.healthMonitor.close();
+      this.topRung.close();
       await this.transcoder.stop();
       await this.packager.endRuns();
       // The last segment's picture, before the recording is listed with it.
@@ -210,6 +240,14 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       this.emit('ended', reason);
     });
     return this.stopped;
+  }
+
+  /**
+   * The packager renders the manifests from this same ladder at every update: in a copied run the top
+   * rung is the source's (its SPS, its measured bitrate), else the planned encoded one.
+   */
+  private declareTopRung(): void {
+    this.ladder.rungs[0] = this.runMode === 'copy' ? copiedRung(this.plannedTop, this.topRung.reading()) : this.plannedTop;
   }
 
   private async beginRecording(): Promise<void> {

@@ -41,6 +41,15 @@ describe.each(storeKinds())('livestream repository ($name)', (kind) => {
     expect((await repo.create({ name: 'C', record: false })).dvrWindowS).toBeNull();
   });
 
+  it('keeps a top rung setting, and can drop it again', async () => {
+    const a = await repo.create({ name: 'A', record: true, topRung: 'encode' });
+    expect((await repo.get(a.id))?.topRung).toBe('encode');
+    expect((await repo.update(a.id, { name: 'B' }))?.topRung).toBe('encode');
+    expect((await repo.update(a.id, { topRung: 'auto' }))?.topRung).toBe('auto');
+    expect((await repo.update(a.id, { topRung: null }))?.topRung).toBeNull();
+    expect((await repo.create({ name: 'C', record: false })).topRung).toBeNull();
+  });
+
   it('pages newest first with opaque cursors, stable across deletions', async () => {
     const made = [];
     for (let i = 0; i < 5; i++) made.push(await repo.create({ name: `s${i}`, record: true }));

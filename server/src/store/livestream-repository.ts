@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { TopRungSetting } from '../../../shared/livestream.js';
 import type { PublishAuthorizer, PublishAuthResult, StreamKeyResolver } from '../session/publish-auth.js';
 
 /** A livestream as stored: what the API's views are built from. */
@@ -9,6 +10,8 @@ export interface LivestreamRecord {
   record: boolean;
   /** This livestream's DVR window in seconds; null: the server's. */
   dvrWindowS: number | null;
+  /** Whether the top rung may be the source's own video; null: the server's AXON_TOP_RUNG. */
+  topRung: TopRungSetting | null;
   /** false: every publish is refused. */
   enabled: boolean;
   createdAt: string;
@@ -24,6 +27,7 @@ export interface NewLivestream {
   name: string;
   record: boolean;
   dvrWindowS?: number | undefined;
+  topRung?: TopRungSetting | undefined;
 }
 
 export interface LivestreamChanges {
@@ -31,6 +35,8 @@ export interface LivestreamChanges {
   record?: boolean | undefined;
   /** null goes back to the server's window; undefined leaves it. */
   dvrWindowS?: number | null | undefined;
+  /** null goes back to the server's AXON_TOP_RUNG; undefined leaves it. */
+  topRung?: TopRungSetting | null | undefined;
   enabled?: boolean | undefined;
 }
 
@@ -60,11 +66,12 @@ export interface LivestreamRow {
   stream_key: string;
   record: number | boolean;
   dvr_window_s: number | null;
+  top_rung: TopRungSetting | null;
   enabled: number | boolean;
   created_at: string;
 }
 
-export const LIVESTREAM_COLUMNS = 'seq, id, name, stream_key, record, dvr_window_s, enabled, created_at';
+export const LIVESTREAM_COLUMNS = 'seq, id, name, stream_key, record, dvr_window_s, top_rung, enabled, created_at';
 
 export const toLivestreamRecord = (row: LivestreamRow): LivestreamRecord => ({
   id: row.id,
@@ -72,6 +79,7 @@ export const toLivestreamRecord = (row: LivestreamRow): LivestreamRecord => ({
   streamKey: row.stream_key,
   record: Boolean(row.record),
   dvrWindowS: row.dvr_window_s,
+  topRung: row.top_rung,
   enabled: Boolean(row.enabled),
   createdAt: row.created_at,
 });
@@ -89,6 +97,7 @@ export const newLivestream = (input: NewLivestream): LivestreamRecord => ({
   streamKey: newStreamKey(),
   record: input.record,
   dvrWindowS: input.dvrWindowS ?? null,
+  topRung: input.topRung ?? null,
   enabled: true,
   createdAt: new Date().toISOString(),
 });

@@ -151,4 +151,10 @@ export const migrations: readonly Migration[] = [
     // embedded (every process on the data directory shares the files) and for rows older than clusters.
     up: (db) => db.exec('ALTER TABLE recordings ADD COLUMN node_id TEXT'),
   },
+  {
+    version: 10,
+    name: 'livestream top rung',
+    // Whether the top rung may be the source's own video; NULL: the server's AXON_TOP_RUNG.
+    up: (db) => db.exec("ALTER TABLE livestreams ADD COLUMN top_rung TEXT CHECK (top_rung IN ('auto', 'encode'))"),
+  },
 ];

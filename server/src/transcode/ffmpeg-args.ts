@@ -3,6 +3,7 @@ import { RUN_FILE_TEMPLATES } from '../media/media-layout.js';
 import type { Ladder } from './ladder.js';
 import { MAXRATE_FACTOR } from './ladder.js';
 import { partDurationS } from './part-duration.js';
+import type { TopRungMode } from './top-rung.js';
 
 export interface TranscodeArgsOptions {
   /** FFmpeg arguments that open the source (from the ingest). */
@@ -12,6 +13,11 @@ export interface TranscodeArgsOptions {
   x264Preset: string;
   /** Directory of this FFmpeg run; FFmpeg's own manifest and the CMAF segments go there. */
   runDir: string;
+  /**
+   * copy: the top rung is the source's own H.264 (top-rung.ts decided it qualifies) and the lower rungs
+   * take their keyframes from the source's; encode (the default): every rung is encoded.
+   */
+  topRung?: TopRungMode;
 }
 
 /**
@@ -28,24 +34,32 @@ export interface TranscodeArgsOptions {
 export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
   const { rungs, audio } = o.ladder;
   if (rungs.length === 0) throw new Error('a ladder needs at least one rung');
+  const copyTop = o.topRung === 'copy';
   const fps = rungs[0]!.fps;
   const gop = fps * SEGMENT_DURATION_S;
-
-  const split = `[0:v:0]fps=${fps},setsar=1,split=${rungs.length}${rungs.map((_, i) => `[s${i}]`).join('')}`;
-  // Fit inside the rung and pad: a source that changes aspect mid-stream keeps every rung's size.
-  const scalers = rungs.map(
-    (r, i) =>
-      `[s${i}]scale=${r.width}:${r.height}:force_original_aspect_ratio=decrease:force_divisible_by=2,` +
-      `pad=${r.width}:${r.height}:-1:-1,format=yuv420p[v${i}]`,
-  );
+  // Output stream i is rung i (the packager names renditions by stream index): a copied top rung comes first.
+  const encoded = rungs.map((r, i) => ({ r, i })).slice(copyTop ? 1 : 0);
 
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1', '-stats_period', '1'];
   args.push(...o.inputArgs);
   const audioInput = o.hasAudio ? '0:a:0' : '1:a:0';
   if (!o.hasAudio) args.push('-f', 'lavfi', '-i', `anullsrc=channel_layout=stereo:sample_rate=${audio.sampleRate}`);
 
-  args.push('-filter_complex', [split, ...scalers].join(';'));
-  rungs.forEach((r, i) => {
+  if (encoded.length > 0) {
+    // Beside a copied top rung the encoded rungs keep the source's own frames and timestamps (its keyframes
+    // at 29.97 fps stay theirs); otherwise every rung gets the ladder's constant rate.
+    const resample = copyTop ? '' : `fps=${fps},`;
+    const split = `[0:v:0]${resample}setsar=1,split=${encoded.length}${encoded.map(({ i }) => `[s${i}]`).join('')}`;
+    // Fit inside the rung and pad: a source that changes aspect mid-stream keeps every rung's size.
+    const scalers = encoded.map(
+      ({ r, i }) =>
+        `[s${i}]scale=${r.width}:${r.height}:force_original_aspect_ratio=decrease:force_divisible_by=2,` +
+        `pad=${r.width}:${r.height}:-1:-1,format=yuv420p[v${i}]`,
+    );
+    args.push('-filter_complex', [split, ...scalers].join(';'));
+  }
+  if (copyTop) args.push('-map', '0:v:0', '-c:v:0', 'copy');
+  for (const { r, i } of encoded) {
     args.push(
       '-map', `[v${i}]`,
       `-c:v:${i}`, 'libx264',
@@ -54,16 +68,19 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
       `-bufsize:v:${i}`, String(r.videoBitrate * SEGMENT_DURATION_S),
       `-level:v:${i}`, (r.level / 10).toFixed(1),
     );
-  });
-  args.push(
-    '-preset', o.x264Preset,
-    '-tune', 'zerolatency',
-    '-profile:v', 'high',
-    '-g', String(gop),
-    '-keyint_min', String(gop),
-    '-sc_threshold', '0',
-    '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_DURATION_S})`,
-  );
+    // A copied stream has no encoder to take a profile, and keeps the aspect its SPS declares.
+    if (copyTop) args.push(`-profile:v:${i}`, 'high', `-aspect:v:${i}`, `${rungs[0]!.width}:${rungs[0]!.height}`);
+  }
+  if (encoded.length > 0) {
+    args.push('-preset', o.x264Preset, '-tune', 'zerolatency');
+    if (!copyTop) args.push('-profile:v', 'high');
+    args.push(
+      '-g', String(gop),
+      '-keyint_min', String(gop),
+      '-sc_threshold', '0',
+      '-force_key_frames', copyTop ? followSourceKeyframes(fps) : `expr:gte(t,n_forced*${SEGMENT_DURATION_S})`,
+    );
+  }
   args.push(
     '-map', audioInput,
     '-c:a', 'aac',
@@ -76,7 +93,7 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
   if (!o.hasAudio) args.push('-shortest');
   // Rungs rounded to even sizes (854x480 for 16:9) differ slightly in shape; the dash muxer refuses an
   // adaptation set whose display aspect ratios conflict, so every rung is flagged with the top rung's.
-  args.push('-aspect', `${rungs[0]!.width}:${rungs[0]!.height}`);
+  if (!copyTop) args.push('-aspect', `${rungs[0]!.width}:${rungs[0]!.height}`);
   args.push(
     '-f', 'dash',
     '-seg_duration', String(SEGMENT_DURATION_S),
@@ -96,6 +113,18 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
     `${o.runDir}/${RUN_FILE_TEMPLATES.manifest}`,
   );
   return args;
+}
+
+/**
+ * Copied, the top rung cuts its segments at the source's keyframes, which top-rung.ts only accepts on
+ * every 2 s boundary within half a frame: the encoded rungs force theirs on the first frame at least 2 s
+ * less half a frame after their previous one, which is the same frame, also when the source's clock runs
+ * at 29.97 fps or its timestamps are rounded to milliseconds (`n_forced*2` would drift off it). FFmpeg
+ * 5.1's `-force_key_frames source` was measured to force them one frame late.
+ */
+function followSourceKeyframes(fps: number): string {
+  const after = SEGMENT_DURATION_S - 0.5 / fps;
+  return `expr:if(isnan(prev_forced_t),1,gte(t,prev_forced_t+${after.toFixed(4)}))`;
 }
 
 /** Thumbnails are this wide at most (narrower rungs keep their width): enough for a card, a poster, a link preview. */

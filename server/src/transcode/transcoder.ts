@@ -6,24 +6,32 @@ import type { FfmpegProgress } from './ffmpeg-progress.js';
 import { type FfmpegExit, FfmpegRun } from './ffmpeg-run.js';
 import type { Ladder } from './ladder.js';
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff.js';
+import type { TopRungMode } from './top-rung.js';
 
 export interface TranscoderOptions {
   ingest: IngestSource;
   ladder: Ladder;
   ffmpegPath: string;
   x264Preset: string;
-  /** Creates the directory of run `index` (1, 2, ...) and returns its path. */
-  startRun(index: number): Promise<string>;
+  /**
+   * Creates the directory of run `index` (1, 2, ...) and returns its path. `originArrival` tells, once
+   * FFmpeg has its first frame, when that frame reached Axon (MediaInput.originArrival).
+   */
+  startRun(index: number, originArrival: () => Date | undefined): Promise<string>;
   /** Called after run `index`'s FFmpeg has exited. */
   endRun(index: number): Promise<void>;
   log: Logger;
   /** How failed runs are retried, and how many in how short a time end the broadcast. */
   backoff?: RestartBackoffOptions;
+  /** The top rung's mode for the next run (top-rung-monitor.ts); encoded when absent. */
+  topRungMode?: () => TopRungMode;
 }
 
 interface TranscoderEvents {
   /** FFmpeg could not be kept running: the broadcast cannot continue. */
   failed: [reason: string];
+  /** Run `index` is about to start with its top rung in `mode` (before the packager learns of the run). */
+  run: [index: number, mode: TopRungMode];
 }
 
 /** How the broadcast's transcode keeps up, from FFmpeg's latest progress report. */
@@ -51,6 +59,8 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   private currentEnded: Promise<void> = Promise.resolve();
   private runIndex = 0;
   private stopping = false;
+  /** The current run is being stopped to start the next one in another top-rung mode. */
+  private switching = false;
   private readonly backoff: RestartBackoff;
   private restartTimer: NodeJS.Timeout | undefined;
   private latest: TranscodeProgress | null = null;
@@ -88,6 +98,16 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     await this.current?.close();
   }
 
+  /**
+   * Restarts FFmpeg at once so the next run takes the top rung's new mode (topRungMode): the packager
+   * marks the change as a discontinuity, as any new run.
+   */
+  async switchTopRung(): Promise<void> {
+    if (this.stopping || this.switching || !this.current) return;
+    this.switching = true;
+    await this.current.stop();
+  }
+
   private async startRun(): Promise<void> {
     if (this.stopping) return;
     const index = ++this.runIndex;
@@ -98,7 +118,9 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
       this.emit('failed', `could not open the source: ${(err as Error).message}`);
       return;
     }
-    const runDir = await this.o.startRun(index);
+    const topRung = this.o.topRungMode?.() ?? 'encode';
+    this.emit('run', index, topRung);
+    const runDir = await this.o.startRun(index, () => input.originArrival?.());
     if (this.stopping) {
       await input.close();
       return;
@@ -110,6 +132,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
       ladder: this.o.ladder,
       x264Preset: this.o.x264Preset,
       runDir,
+      topRung,
     });
     const run = new FfmpegRun({ ffmpegPath: this.o.ffmpegPath, args, input, log, onProgress: (p) => this.record(index, p) });
     this.current = run;
@@ -127,8 +150,11 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     // Exit 0 after output is FFmpeg reaching the end of its input (an RTMP publisher dropped), and a run
     // stopped because its input ended (a WebRTC publisher dropped) did not fail either: the source decides
     // whether the broadcast goes on, and a new run waits for it at once. Anything else failed.
-    const failed = !inputEnded && (code !== 0 || !producedOutput);
-    if (!failed) log.info('ffmpeg input ended; starting a new run');
+    const switched = this.switching;
+    this.switching = false;
+    const failed = !switched && !inputEnded && (code !== 0 || !producedOutput);
+    if (switched) log.info('ffmpeg stopped to change the top rung mode; starting a new run');
+    else if (!failed) log.info('ffmpeg input ended; starting a new run');
     else log.error('ffmpeg exited mid-broadcast', { code, signal, stderr: stderrTail.join('\n') });
     await run.close();
     this.current = null;

@@ -2,7 +2,16 @@ import type { Pool } from 'pg';
 import type { WebhookEventType } from '../../../shared/webhooks.js';
 import { inTransaction } from '../store/postgres/transaction.js';
 import * as shared from './webhook-repository.js';
-import type { AttemptOutcome, DeliveryPage, DeliveryRecord, DeliveryRow, WebhookRecord, WebhookRepository, WebhookRow } from './webhook-repository.js';
+import type {
+  AttemptOutcome,
+  DeliveryPage,
+  DeliveryRecord,
+  DeliveryRow,
+  WebhookChange,
+  WebhookRecord,
+  WebhookRepository,
+  WebhookRow,
+} from './webhook-repository.js';
 
 const { WEBHOOK_COLUMNS, DELIVERY_COLUMNS, toWebhook } = shared;
 
@@ -59,9 +68,20 @@ export class PostgresWebhookRepository implements WebhookRepository {
     return row && toWebhook(row);
   }
 
+  async update(id: string, change: WebhookChange): Promise<WebhookRecord | undefined> {
+    const query = `UPDATE webhooks SET url = coalesce($1, url), events = coalesce($2, events) WHERE id = $3 RETURNING ${WEBHOOK_COLUMNS}`;
+    const row = (await this.pool.query<WebhookRow>(query, [change.url ?? null, change.events ? JSON.stringify(change.events) : null, id])).rows[0];
+    return row && toWebhook(row);
+  }
+
   async delete(id: string): Promise<boolean> {
     const { rowCount } = await this.pool.query('DELETE FROM webhooks WHERE id = $1', [id]);
     return (rowCount ?? 0) > 0;
+  }
+
+  async pruneDeliveries(before: Date): Promise<number> {
+    const query = "DELETE FROM webhook_deliveries WHERE state <> 'pending' AND created_at < $1";
+    return (await this.pool.query(query, [before.toISOString()])).rowCount ?? 0;
   }
 
   enqueue(eventType: WebhookEventType, payload: string, at: Date): Promise<number> {

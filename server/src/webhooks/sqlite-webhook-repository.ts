@@ -1,7 +1,16 @@
 import type { Database } from 'better-sqlite3';
 import type { WebhookEventType } from '../../../shared/webhooks.js';
 import * as shared from './webhook-repository.js';
-import type { AttemptOutcome, DeliveryPage, DeliveryRecord, DeliveryRow, WebhookRecord, WebhookRepository, WebhookRow } from './webhook-repository.js';
+import type {
+  AttemptOutcome,
+  DeliveryPage,
+  DeliveryRecord,
+  DeliveryRow,
+  WebhookChange,
+  WebhookRecord,
+  WebhookRepository,
+  WebhookRow,
+} from './webhook-repository.js';
 
 const { WEBHOOK_COLUMNS, DELIVERY_COLUMNS, toWebhook } = shared;
 
@@ -19,7 +28,11 @@ export class SqliteWebhookRepository implements WebhookRepository {
       ),
       list: db.prepare<[], WebhookRow>(`SELECT ${WEBHOOK_COLUMNS} FROM webhooks ORDER BY seq`),
       get: db.prepare<[string], WebhookRow>(`SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE id = ?`),
+      update: db.prepare<[string | null, string | null, string], WebhookRow>(
+        `UPDATE webhooks SET url = coalesce(?, url), events = coalesce(?, events) WHERE id = ? RETURNING ${WEBHOOK_COLUMNS}`,
+      ),
       delete: db.prepare<[string]>('DELETE FROM webhooks WHERE id = ?'),
+      prune: db.prepare<[string]>("DELETE FROM webhook_deliveries WHERE state <> 'pending' AND created_at < ?"),
       subscribers: db.prepare<[string], { id: string }>(
         'SELECT id FROM webhooks WHERE EXISTS (SELECT 1 FROM json_each(webhooks.events) WHERE value = ?) ORDER BY seq',
       ),
@@ -64,8 +77,17 @@ export class SqliteWebhookRepository implements WebhookRepository {
     return row && toWebhook(row);
   }
 
+  async update(id: string, change: WebhookChange): Promise<WebhookRecord | undefined> {
+    const row = this.statements.update.get(change.url ?? null, change.events ? JSON.stringify(change.events) : null, id);
+    return row && toWebhook(row);
+  }
+
   async delete(id: string): Promise<boolean> {
     return this.statements.delete.run(id).changes > 0;
+  }
+
+  async pruneDeliveries(before: Date): Promise<number> {
+    return this.statements.prune.run(before.toISOString()).changes;
   }
 
   async enqueue(eventType: WebhookEventType, payload: string, at: Date): Promise<number> {

@@ -165,4 +165,34 @@ describe.each(storeKinds())('webhook repository ($name)', (kind) => {
     expect(await repo.nextDueAt()).toEqual(at(100));
     expect(await payloadsOf(kept.id)).toHaveLength(1);
   });
+
+  it('changes a webhook URL and events, each alone or both, and keeps its secret', async () => {
+    const hook = await stored(['livestream.started']);
+    expect(await repo.update(hook.id, { url: 'https://hooks.example.com/moved' })).toEqual({ ...hook, url: 'https://hooks.example.com/moved' });
+    const both = { url: 'https://hooks.example.com/again', events: ['recording.ready', 'restream.failed'] as WebhookEventType[] };
+    expect(await repo.update(hook.id, both)).toEqual({ ...hook, ...both });
+    expect(await repo.update(hook.id, { events: ['livestream.ended'] })).toEqual({ ...hook, url: both.url, events: ['livestream.ended'] });
+    expect(await repo.get(hook.id)).toMatchObject({ secret: hook.secret, events: ['livestream.ended'] });
+    // The new events decide what is queued from now on.
+    expect(await repo.enqueue('livestream.started', '{}', at(0))).toBe(0);
+    expect(await repo.enqueue('livestream.ended', '{}', at(0))).toBe(1);
+    expect(await repo.update('wh_unknown', { url: 'https://hooks.example.com/x' })).toBeUndefined();
+  });
+
+  it('prunes ended deliveries queued before the cut-off and keeps pending ones of any age', async () => {
+    const hook = await stored();
+    for (let i = 0; i < 4; i++) await repo.enqueue('livestream.started', `{"n":${i}}`, at(i * 100));
+    const [old0, old1, old2] = await repo.claimDue(at(1000), LEASE, 3);
+    const ended = { attempts: 1, lastStatus: 200, lastError: null, nextAttemptAt: null } as const;
+    await repo.recordAttempt(old0!.id, { ...ended, state: 'delivered', deliveredAt: at(1) });
+    await repo.recordAttempt(old1!.id, { ...ended, state: 'failed', deliveredAt: null });
+    await repo.recordAttempt(old2!.id, { ...ended, state: 'delivered', deliveredAt: at(201) });
+
+    // n=2 (at 200 s) and n=3 (at 300 s) are younger than the cut-off; n=0 and n=1 ended before it.
+    expect(await repo.pruneDeliveries(at(150))).toBe(2);
+    expect(await payloadsOf(hook.id)).toEqual(['{"n":3}', '{"n":2}']);
+    // A pending delivery stays whatever its age: it has not ended.
+    expect(await repo.pruneDeliveries(at(10_000))).toBe(1);
+    expect(await payloadsOf(hook.id)).toEqual(['{"n":3}']);
+  });
 });

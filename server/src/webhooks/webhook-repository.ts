@@ -46,6 +46,8 @@ export interface WebhookRepository {
   /** Oldest first. */
   list(): Promise<WebhookRecord[]>;
   get(id: string): Promise<WebhookRecord | undefined>;
+  /** Changes a webhook's URL and events; undefined when there is no such webhook. */
+  update(id: string, change: WebhookChange): Promise<WebhookRecord | undefined>;
   /** Removes a webhook and its deliveries. */
   delete(id: string): Promise<boolean>;
   /** Queues one delivery of the event for each webhook subscribed to its type, due at once. Returns how many. */
@@ -60,8 +62,15 @@ export interface WebhookRepository {
   recordAttempt(id: string, outcome: AttemptOutcome): Promise<void>;
   /** Makes a claimed delivery due at `at` again without counting an attempt (its attempt was cut short). */
   release(id: string, at: Date): Promise<void>;
+  /** Removes delivered and failed deliveries queued before `before`; returns how many. Pending ones stay. */
+  pruneDeliveries(before: Date): Promise<number>;
   /** A webhook's deliveries, newest first. Throws InvalidCursorError for a cursor not handed out for this webhook. */
   listDeliveries(webhookId: string, page: { limit: number; cursor?: string | undefined }): Promise<DeliveryPage>;
+}
+
+export interface WebhookChange {
+  url?: string | undefined;
+  events?: WebhookEventType[] | undefined;
 }
 
 /** A webhook's row, as either database gives it (`events` is a JSON array in a text column in both). */

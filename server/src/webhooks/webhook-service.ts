@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  WEBHOOK_DELIVERY_LOG_DAYS,
   WEBHOOKS_MAX,
   type CreatedWebhook,
   type Webhook,
@@ -9,7 +10,7 @@ import {
 } from '../../../shared/webhooks.js';
 import type { Logger } from '../log.js';
 import { WebhookDispatcher, type WebhookDispatcherOptions } from './webhook-dispatcher.js';
-import type { WebhookRecord, WebhookRepository } from './webhook-repository.js';
+import type { WebhookChange, WebhookRecord, WebhookRepository } from './webhook-repository.js';
 
 /** Publishes an event to the webhooks subscribed to it; returns at once, whatever the receivers do. */
 export type EmitWebhookEvent = <T extends WebhookEventType>(type: T, data: WebhookEventData[T]) => void;
@@ -19,6 +20,10 @@ export class TooManyWebhooksError extends Error {
     super(`this server already has ${WEBHOOKS_MAX} webhooks, its limit: delete one first`);
   }
 }
+
+const DAY_MS = 24 * 3600_000;
+/** The delivery log is trimmed at start and then this often: its size only matters over days. */
+const PRUNE_EVERY_MS = 3600_000;
 
 /** 24 random bytes: the Standard Webhooks secret format, `whsec_` + base64. */
 const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
@@ -43,6 +48,7 @@ export class WebhookService {
   private readonly log: Logger;
   private started = false;
   private closed = false;
+  private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(o: WebhookDispatcherOptions) {
     this.repository = o.repository;
@@ -54,6 +60,18 @@ export class WebhookService {
   start(): void {
     this.started = true;
     this.dispatcher.wake();
+    this.pruneDeliveryLog();
+    this.pruneTimer = setInterval(() => this.pruneDeliveryLog(), PRUNE_EVERY_MS).unref();
+  }
+
+  /** Ended deliveries older than the log keeps; without this the log grows with every event for ever. */
+  private pruneDeliveryLog(): void {
+    this.repository.pruneDeliveries(new Date(Date.now() - WEBHOOK_DELIVERY_LOG_DAYS * DAY_MS)).then(
+      (removed) => {
+        if (removed > 0) this.log.info('old webhook deliveries removed from the delivery log', { removed, days: WEBHOOK_DELIVERY_LOG_DAYS });
+      },
+      (err: unknown) => this.log.error('the webhook delivery log could not be trimmed; trying again in an hour', { err }),
+    );
   }
 
   readonly emit: EmitWebhookEvent = (type, data) => {
@@ -75,6 +93,13 @@ export class WebhookService {
     return { ...webhookView(record), secret: record.secret };
   }
 
+  /** Changes a webhook's URL or events; undefined when there is none. Pending deliveries go to the new URL: each attempt reads it. */
+  async update(id: string, change: WebhookChange): Promise<WebhookRecord | undefined> {
+    const updated = await this.repository.update(id, change);
+    if (updated) this.log.info('webhook changed', { id, events: updated.events });
+    return updated;
+  }
+
   async delete(id: string): Promise<boolean> {
     const deleted = await this.repository.delete(id);
     if (deleted) this.log.info('webhook deleted', { id });
@@ -84,6 +109,7 @@ export class WebhookService {
   /** Stops sending; what is pending stays queued for the next start. Events emitted from now on are dropped. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.pruneTimer);
     await this.dispatcher.close();
   }
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { livestreamIdSchema } from '../../../shared/livestream.js';
 import type { PATHS } from '../../../shared/public-paths.js';
 import { SDP_CONTENT_TYPE, SDPFRAG_CONTENT_TYPE } from '../../../shared/whip.js';
-import { forwardOffer } from '../cluster/offer-forwarder.js';
+import type { OfferForwarder } from '../cluster/offer-forwarder.js';
 import { HeldCounts } from '../held-counts.js';
 import { HttpError, parseInput } from '../http/http-error.js';
 import type { RtcHttpSession } from './rtc-http-session.js';
@@ -35,11 +35,11 @@ export interface RtcHttpEndpoint<S extends RtcHttpSession> {
   onRequest?: (request: OfferRequest) => Promise<void>;
   /**
    * In a cluster: the endpoint URL on another node that takes this offer (the node hosting the broadcast, one
-   * with room); undefined serves it here. `forward: false` answers 307 so that the client posts it there (RFC
-   * 9725 §4.5; WHEP, whose viewers send no credentials); `forward: true` posts it there and relays the answer
-   * (WHIP: see cluster/offer-forwarder.ts).
+   * with room); undefined serves it here. Without a `forwarder` it answers 307 so that the client posts it there (RFC
+   * 9725 §4.5; WHEP, whose viewers send no credentials); with one, the forwarder posts it there and relays the
+   * answer (WHIP: see cluster/offer-forwarder.ts).
    */
-  elsewhere?: (livestreamId: string, request: OfferRequest) => Promise<{ url: string; forward: boolean } | undefined>;
+  elsewhere?: (livestreamId: string, request: OfferRequest) => Promise<{ url: string; forwarder?: Pick<OfferForwarder, 'forward'> } | undefined>;
   /** The endpoint's own checks, then the session for the offer and its answer. An SdpError becomes a 400. */
   open(livestreamId: string, request: OfferRequest): Promise<{ session: S; answer: string }>;
   /** Throws an HttpError when the request may not act on the session (WHIP: the publisher's token). */
@@ -79,7 +79,7 @@ export function serveRtcHttpEndpoint<S extends RtcHttpSession>(app: FastifyInsta
     const livestreamId = parseInput(livestreamIdSchema, request.params.id);
     requireContentType(request, SDP_CONTENT_TYPE);
     const elsewhere = await endpoint.elsewhere?.(livestreamId, request);
-    if (elsewhere?.forward) return forwardOffer(request, reply, elsewhere.url);
+    if (elsewhere?.forwarder) return elsewhere.forwarder.forward(request, reply, elsewhere.url);
     if (elsewhere) return reply.code(307).header('Location', elsewhere.url).send();
     const giveBack = quota.take(request.ip, livestreamId);
     let opened: Awaited<ReturnType<typeof endpoint.open>>;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { listLivestreamsQuerySchema } from '../../../../shared/livestream.js';
-import { createWebhookSchema, webhookIdSchema } from '../../../../shared/webhook-schemas.js';
+import { createWebhookSchema, updateWebhookSchema, webhookIdSchema } from '../../../../shared/webhook-schemas.js';
 import type {
   Webhook,
   WebhookDelivery,
@@ -56,6 +56,13 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
   app.get('/api/webhooks', async (): Promise<WebhookList> => ({ items: (await webhooks.repository.list()).map(webhookView) }));
 
   app.get<{ Params: IdParams }>('/api/webhooks/:id', async (request): Promise<Webhook> => webhookView(await find(request.params.id)));
+
+  app.patch<{ Params: IdParams }>('/api/webhooks/:id', async (request): Promise<Webhook> => {
+    const id = parseInput(webhookIdSchema, request.params.id);
+    const updated = await webhooks.update(id, parseInput(updateWebhookSchema, request.body));
+    if (!updated) throw new HttpError(404, 'no webhook with this id');
+    return webhookView(updated);
+  });
 
   app.delete<{ Params: IdParams }>('/api/webhooks/:id', async (request, reply) => {
     if (!(await webhooks.delete(parseInput(webhookIdSchema, request.params.id)))) throw new HttpError(404, 'no webhook with this id');

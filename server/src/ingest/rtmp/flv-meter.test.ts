@@ -26,6 +26,18 @@ describe('FlvMeter', () => {
     expect(reading.bytes).toBe(210 * (AVC_FRAME.length + AAC_FRAME.length));
   });
 
+  it('keeps the sequence header profile and level, the latest keyframes, and whether frames came reordered', () => {
+    const meter = new FlvMeter();
+    publish(meter, 40, 60);
+    const reading = meter.read();
+    expect(reading.h264).toEqual({ width: 1280, height: 720, profileIdc: 66, constraintFlags: 0xc0, levelIdc: 31 });
+    expect(reading.keyframesAtS).toEqual(Array.from({ length: 16 }, (_, i) => 8 + 2 * i));
+    expect(reading.reordered).toBe(false);
+    // A B-frame: presentation 33 ms after decoding (the composition time offset of an AVC NALU packet).
+    meter.push(videoTag(Buffer.from('2701000021000000024188', 'hex'), 40_000));
+    expect(meter.read().reordered).toBe(true);
+  });
+
   it('reports no audio codec for a video-only publish', () => {
     const meter = new FlvMeter();
     publish(meter, 1, 60, 0, false);

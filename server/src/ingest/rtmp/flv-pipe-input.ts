@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Logger } from '../../log.js';
 import type { MediaInput } from '../../session/ingest.js';
-import { TAG_SCRIPT } from './flv-tag.js';
+import { avcFramePtsMs, isKeyframeTag, readFlvTag, TAG_SCRIPT } from './flv-tag.js';
 import type { RtmpPublish } from './rtmp-connection.js';
 
 /**
@@ -20,12 +20,26 @@ export class FlvPipeInput implements MediaInput {
   private unsubscribe: (() => void) | undefined;
   private removeCloseListener: (() => void) | undefined;
   private finished = false;
+  /** The presentation time (publisher's clock) of the first keyframe FFmpeg got: its decoder starts there. */
+  private originPtsMs: number | undefined;
 
+  /** `arrivalOf`: when the publish's frame presented at a time reached Axon (its meter keeps them). */
   constructor(
     private readonly publish: RtmpPublish,
     readonly hasAudio: boolean,
     private readonly log: Logger,
+    private readonly arrivalOf: (ptsMs: number) => number | undefined,
   ) {}
+
+  /**
+   * FFmpeg counts every output's media time from the first frame it decodes, the run's first keyframe
+   * (a cached GOP starts with one; before a keyframe the decoder puts out nothing): that frame's arrival
+   * is the run's time 0. Its own arrival, not the time it was piped: a cached keyframe came earlier.
+   */
+  originArrival(): Date | undefined {
+    const wallMs = this.originPtsMs === undefined ? undefined : this.arrivalOf(this.originPtsMs);
+    return wallMs === undefined ? undefined : new Date(wallMs);
+  }
 
   attachStdin(stdin: Writable): void {
     this.stdin = stdin;
@@ -61,7 +75,13 @@ export class FlvPipeInput implements MediaInput {
       stdin.destroy();
       return;
     }
+    if (this.originPtsMs === undefined) this.noteOrigin(tag);
     stdin.write(tag);
+  }
+
+  private noteOrigin(raw: Buffer): void {
+    const tag = readFlvTag(raw);
+    if (tag && isKeyframeTag(tag)) this.originPtsMs = avcFramePtsMs(tag);
   }
 
   private finish(): void {

@@ -161,13 +161,18 @@ export class FlvSourceProbe {
 }
 
 /** The first SPS of an AVC sequence header (AVCDecoderConfigurationRecord after the 5-byte video tag header). */
-export function spsSize(body: Buffer): SourceVideo | undefined {
+export function firstSps(body: Buffer): Buffer | undefined {
   const record = body.subarray(5);
   if (record.length < 8 || (record[5]! & 0x1f) === 0) return undefined;
   const length = record.readUInt16BE(6);
   const sps = record.subarray(8, 8 + length);
-  if (sps.length !== length || length < 4) return undefined;
-  return h264SpsSize(sps);
+  return sps.length !== length || length < 4 ? undefined : sps;
+}
+
+/** The picture size the first SPS of an AVC sequence header declares. */
+export function spsSize(body: Buffer): SourceVideo | undefined {
+  const sps = firstSps(body);
+  return sps && h264SpsSize(sps);
 }
 
 function fourCc(bytes: Buffer): string {

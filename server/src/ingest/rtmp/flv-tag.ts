@@ -26,3 +26,19 @@ export function readFlvTag(tag: Buffer): FlvTag | undefined {
     body: tag.subarray(TAG_HEADER_BYTES, TAG_HEADER_BYTES + size),
   };
 }
+
+const AVC_NALU = 1;
+
+/**
+ * The presentation time of an H.264 frame's video tag: the tag's decoding timestamp plus the composition
+ * time offset its AVC packet carries (signed, 24 bits). Undefined for anything but an H.264 frame (a
+ * sequence header, another codec).
+ */
+export function avcFramePtsMs(tag: FlvTag): number | undefined {
+  const { body } = tag;
+  if (tag.type !== TAG_VIDEO || body.length < 5 || (body[0]! & 0x0f) !== VIDEO_AVC || body[1] !== AVC_NALU) return undefined;
+  return tag.timeMs + body.readIntBE(2, 3);
+}
+
+/** Whether a video tag carries a keyframe (frame type 1 in its first nibble). */
+export const isKeyframeTag = (tag: FlvTag) => tag.type === TAG_VIDEO && tag.body.length > 0 && tag.body[0]! >> 4 === 1;

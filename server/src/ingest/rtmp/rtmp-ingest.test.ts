@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../log.js';
+import { AVC_FRAME, AVC_KEYFRAME, videoTag } from '../../../test/fixtures/flv-tags.js';
 import { RtmpIngest } from './rtmp-ingest.js';
 import type { RtmpPublish } from './rtmp-connection.js';
 
@@ -12,10 +13,13 @@ class FakePublish implements RtmpPublish {
   closed = false;
   stoppedByPublisher = false;
   silentForMs = 0;
+  /** What node-media-server hands a new subscriber first: the current GOP, pushed since the latest keyframe. */
+  readonly gop: Buffer[] = [];
   private readonly sinks = new Set<(tag: Buffer) => void>();
   private readonly closeListeners = new Set<() => void>();
 
   subscribe(sink: (tag: Buffer) => void): () => void {
+    for (const tag of this.gop) sink(tag);
     this.sinks.add(sink);
     return () => this.sinks.delete(sink);
   }
@@ -29,7 +33,9 @@ class FakePublish implements RtmpPublish {
     this.drop();
   }
 
-  push(tag: Buffer): void {
+  push(tag: Buffer, keyframe = false): void {
+    if (keyframe) this.gop.length = 0;
+    this.gop.push(tag);
     for (const sink of this.sinks) sink(tag);
   }
 
@@ -150,5 +156,33 @@ describe('RtmpIngest', () => {
     await other.close();
     expect(second.closed).toBe(true);
     await expect(other.openInput()).rejects.toThrow('the RTMP ingest is closed');
+  });
+
+  it('dates a run from the arrival of the first keyframe its FFmpeg gets, a cached one and one cached before the broadcast alike', async () => {
+    const T0 = Date.parse('2026-11-21T10:00:00.000Z');
+    vi.setSystemTime(T0);
+    const publish = new FakePublish();
+    // Sent before the broadcast took the publish (while it was probed): cached, arrived 100 ms before it.
+    publish.push(videoTag(AVC_KEYFRAME, 1000), true);
+    publish.push(videoTag(AVC_FRAME, 1033));
+    publish.push(videoTag(AVC_FRAME, 1067));
+    const ingest = new RtmpIngest(publish, false, { video, reconnectWindowS: 30, log });
+    vi.setSystemTime(T0 + 34); // 1100 ms of the publisher's clock arrives 34 ms after the broadcast began
+    publish.push(videoTag(AVC_FRAME, 1100));
+    const first = await ingest.openInput();
+    first.attachStdin!(new PassThrough());
+    expect(first.originArrival!()).toBeUndefined();
+    await first.start();
+    expect(first.originArrival!()!.getTime()).toBe(T0 + 34 - 100);
+
+    // Later, a run (FFmpeg restarted) starts from the GOP cached since the keyframe that arrived at T0 + 2 s.
+    vi.setSystemTime(T0 + 2000);
+    publish.push(videoTag(AVC_KEYFRAME, 3066), true);
+    vi.setSystemTime(T0 + 3500);
+    publish.push(videoTag(AVC_FRAME, 4566));
+    const next = await ingest.openInput();
+    next.attachStdin!(new PassThrough());
+    await next.start();
+    expect(next.originArrival!()!.getTime()).toBe(T0 + 2000);
   });
 });

@@ -17,6 +17,7 @@ export interface RtmpIngestOptions {
 interface Publisher {
   publish: RtmpPublish;
   hasAudio: boolean;
+  meter: FlvMeter;
 }
 
 interface Waiter {
@@ -96,11 +97,15 @@ export class RtmpIngest implements IngestSource {
     this.claimed = false;
     clearTimeout(this.windowTimer);
     this.windowTimer = undefined;
-    const publisher = { publish, hasAudio };
-    this.publisher = publisher;
     const meter = new FlvMeter();
+    const publisher = { publish, hasAudio, meter };
+    this.publisher = publisher;
     this.flvMeter = meter;
-    publish.subscribe((tag) => meter.push(tag));
+    // A subscription starts with the cached tags, handed over before subscribe() returns: they arrived
+    // earlier, at a time only the later tags tell.
+    let live = false;
+    publish.subscribe((tag) => meter.push(tag, live ? Date.now() : undefined));
+    live = true;
     publish.onClose(() => this.dropped(publisher));
     for (const waiter of this.waiters) waiter.resolve(this.newInput(publisher));
     this.waiters.clear();
@@ -138,7 +143,7 @@ export class RtmpIngest implements IngestSource {
   }
 
   private newInput(publisher: Publisher): MediaInput {
-    return new FlvPipeInput(publisher.publish, publisher.hasAudio, this.o.log);
+    return new FlvPipeInput(publisher.publish, publisher.hasAudio, this.o.log, (ptsMs) => publisher.meter.arrivalOf(ptsMs));
   }
 
   private dropped(publisher: Publisher): void {

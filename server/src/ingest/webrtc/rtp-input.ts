@@ -3,10 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { MediaInput } from '../../session/ingest.js';
+import { untilUdpPortsBound } from './rtp-listener.js';
 import { buildRtpInputSdp, type RtpInputStream } from './rtp-sdp.js';
 import { allocateUdpPortPair, type PortRange, type UdpPortPair } from './udp-ports.js';
 
 const LOOPBACK = '127.0.0.1';
+/** FFmpeg opens its input within a few hundred ms of its spawn; past this the consumers resume anyway. */
+const LISTEN_TIMEOUT_MS = 3000;
 
 /**
  * How FFmpeg opens the SDP. The SDP carries every codec parameter except the picture size, which FFmpeg
@@ -49,7 +52,7 @@ interface Leg {
 
 /**
  * Pipes a router's producers to one FFmpeg run over plain RTP on loopback. Consumers start paused so
- * that nothing is sent before FFmpeg listens; start() resumes them.
+ * that nothing is sent before FFmpeg listens; start() resumes them once FFmpeg has bound its ports.
  */
 export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
   const legs: Leg[] = [];
@@ -74,12 +77,15 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
     const sdpPath = path.join(sdpDir, 'input.sdp');
     await fs.writeFile(sdpPath, sdp);
     const videoConsumer = legs[0]!.consumer;
+    const origin = firstKeyframeSent(videoConsumer);
     return {
       ffmpegInputArgs: rtpInputArgs(sdpPath),
       hasAudio: o.audio !== undefined,
       start: async () => {
+        await Promise.all([origin.watching, untilUdpPortsBound(legs.map((leg) => leg.ports.rtpPort), LISTEN_TIMEOUT_MS)]);
         await Promise.all(legs.map((leg) => leg.consumer.resume()));
       },
+      originArrival: origin.at,
       requestKeyFrame: () => {
         if (!videoConsumer.closed) videoConsumer.requestKeyFrame().catch(() => undefined);
       },
@@ -89,6 +95,26 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
     await close();
     throw err;
   }
+}
+
+/**
+ * When the consumer sent FFmpeg its first keyframe, which is when that frame reached Axon: mediasoup forwards
+ * each packet as it arrives, and a resumed video consumer sends nothing before a keyframe. FFmpeg decodes
+ * from that frame on and counts every output's media time from it (not from the RTP timestamps, whose
+ * mapping it changes once RTCP sender reports come), so its arrival is the run's time 0.
+ */
+function firstKeyframeSent(consumer: types.Consumer): { watching: Promise<void>; at: () => Date | undefined } {
+  let at: Date | undefined;
+  const onTrace = (trace: types.ConsumerTraceEventData) => {
+    if (trace.type !== 'keyframe' || trace.direction !== 'out' || at) return;
+    at = new Date();
+    consumer.off('trace', onTrace);
+    void consumer.enableTraceEvent([]).catch(() => undefined);
+  };
+  consumer.on('trace', onTrace);
+  // A consumer closed meanwhile sends nothing: the packager then dates the run from its first segment.
+  const watching = consumer.enableTraceEvent(['keyframe']).catch(() => undefined);
+  return { watching, at: () => at };
 }
 
 async function openLeg(router: types.Router, producer: types.Producer, rtcPorts: PortRange): Promise<Leg> {

@@ -3,7 +3,7 @@ import { livestreamIdSchema } from '../../../../shared/livestream.js';
 import type { PublishRefusalCode } from '../../../../shared/publish-refusal.js';
 import { PATHS, whipPath } from '../../../../shared/public-paths.js';
 import type { IngestPlacement } from '../../cluster/ingest-placement.js';
-import { passedOn } from '../../cluster/offer-forwarder.js';
+import type { OfferForwarder } from '../../cluster/offer-forwarder.js';
 import type { Config } from '../../config.js';
 import { bearerToken, unauthorized } from '../../http/bearer.js';
 import { HttpError, parseInput } from '../../http/http-error.js';
@@ -29,6 +29,8 @@ export interface WhipRoutesOptions {
   reconnectWindowS: number;
   /** In a cluster: a node without room sends the publisher to one that has some. */
   placement?: IngestPlacement;
+  /** With placement: posts an offer to the node placement chose, and tells an offer another node posted here. */
+  offers?: OfferForwarder;
   log: Logger;
 }
 
@@ -62,7 +64,7 @@ function refusalAnswer(err: PublishRefusedError): HttpError {
  */
 export const whipRoutes: FastifyPluginAsync<WhipRoutesOptions> = async (app, o) => {
   const deps = { pool: o.pool, registry: o.registry, rtc: o.rtc, reconnectWindowS: o.reconnectWindowS, log: o.log };
-  const { placement } = o;
+  const { placement, offers } = o;
   serveRtcHttpEndpoint(app, {
     prefix: PATHS.whip,
     iceServers: o.iceServers,
@@ -75,12 +77,13 @@ export const whipRoutes: FastifyPluginAsync<WhipRoutesOptions> = async (app, o) 
     },
     elsewhere:
       placement &&
+      offers &&
       (async (livestreamId, request) => {
         // A returning publisher stays with its broadcast; an offer another node placed here is served here.
-        if (resumesHere(o.registry, livestreamId) || passedOn(request)) return undefined;
+        if (resumesHere(o.registry, livestreamId) || offers.passedOn(request)) return undefined;
         try {
           const node = await placement.elsewhere();
-          return node === undefined ? undefined : { url: `${node}${whipPath(livestreamId)}`, forward: true };
+          return node === undefined ? undefined : { url: `${node}${whipPath(livestreamId)}`, forwarder: offers };
         } catch (err) {
           throw err instanceof PublishRefusedError ? refusalAnswer(err) : err;
         }

@@ -61,7 +61,7 @@ export const whepRoutes: FastifyPluginAsync<WhepRoutesOptions> = async (app, o) 
     elsewhere: async (livestreamId) => {
       // The broadcast's media is in the SFU of the node that took the publish.
       const host = o.registry.isLive(livestreamId) ? undefined : await o.hostUrl?.(livestreamId);
-      return host === undefined ? undefined : { url: `${host}${whepPath(livestreamId)}`, forward: false };
+      return host === undefined ? undefined : { url: `${host}${whepPath(livestreamId)}` };
     },
     open: async (livestreamId, request) => {
       if (!(await o.livestreams.get(livestreamId))) throw new HttpError(404, 'no livestream with this id');

@@ -12,8 +12,8 @@ export class PostgresLivestreamRepository implements LivestreamRepository {
   async create(input: NewLivestream): Promise<LivestreamRecord> {
     const record = shared.newLivestream(input);
     await this.pool.query(
-      'INSERT INTO livestreams (id, name, stream_key, record, dvr_window_s, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [record.id, record.name, record.streamKey, record.record, record.dvrWindowS, record.createdAt],
+      'INSERT INTO livestreams (id, name, stream_key, record, dvr_window_s, top_rung, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [record.id, record.name, record.streamKey, record.record, record.dvrWindowS, record.topRung, record.createdAt],
     );
     return record;
   }
@@ -37,13 +37,14 @@ export class PostgresLivestreamRepository implements LivestreamRepository {
   }
 
   async update(id: string, changes: LivestreamChanges): Promise<LivestreamRecord | undefined> {
-    const window = changes.dvrWindowS;
-    // dvr_window_s can be set back to NULL, so it takes a flag saying whether to change it.
+    const { dvrWindowS: window, topRung } = changes;
+    // dvr_window_s and top_rung can be set back to NULL, so each takes a flag saying whether to change it.
     const { rows } = await this.pool.query<LivestreamRow>(
       `UPDATE livestreams SET name = coalesce($1, name), record = coalesce($2, record),
-         dvr_window_s = CASE WHEN $3::boolean THEN $4::integer ELSE dvr_window_s END, enabled = coalesce($5, enabled)
-         WHERE id = $6 RETURNING ${COLUMNS}`,
-      [changes.name ?? null, changes.record ?? null, window !== undefined, window ?? null, changes.enabled ?? null, id],
+         dvr_window_s = CASE WHEN $3::boolean THEN $4::integer ELSE dvr_window_s END,
+         top_rung = CASE WHEN $5::boolean THEN $6::text ELSE top_rung END, enabled = coalesce($7, enabled)
+         WHERE id = $8 RETURNING ${COLUMNS}`,
+      [changes.name ?? null, changes.record ?? null, window !== undefined, window ?? null, topRung !== undefined, topRung ?? null, changes.enabled ?? null, id],
     );
     return rows[0] && toRecord(rows[0]);
   }

@@ -142,4 +142,10 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     // The cluster node whose disk holds a recording's files: only it recovers, expires or deletes them.
     up: (db) => db.query('ALTER TABLE recordings ADD COLUMN node_id text'),
   },
+  {
+    version: 10,
+    name: 'livestream top rung',
+    // Whether the top rung may be the source's own video; NULL: the server's AXON_TOP_RUNG.
+    up: (db) => db.query("ALTER TABLE livestreams ADD COLUMN top_rung text CHECK (top_rung IN ('auto', 'encode'))"),
+  },
 ];

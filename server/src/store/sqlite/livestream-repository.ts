@@ -11,18 +11,19 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
 
   constructor(db: Database) {
     this.statements = {
-      insert: db.prepare<[string, string, string, number, number | null, string]>(
-        'INSERT INTO livestreams (id, name, stream_key, record, dvr_window_s, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      insert: db.prepare<[string, string, string, number, number | null, string | null, string]>(
+        'INSERT INTO livestreams (id, name, stream_key, record, dvr_window_s, top_rung, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       get: db.prepare<[string], LivestreamRow>(`SELECT ${COLUMNS} FROM livestreams WHERE id = ?`),
       byKey: db.prepare<[string], { id: string; enabled: number }>('SELECT id, enabled FROM livestreams WHERE stream_key = ?'),
       keyOf: db.prepare<[string], { stream_key: string; enabled: number }>('SELECT stream_key, enabled FROM livestreams WHERE id = ?'),
       firstPage: db.prepare<[number], LivestreamRow>(`SELECT ${COLUMNS} FROM livestreams ORDER BY seq DESC LIMIT ?`),
       nextPage: db.prepare<[number, number], LivestreamRow>(`SELECT ${COLUMNS} FROM livestreams WHERE seq < ? ORDER BY seq DESC LIMIT ?`),
-      // dvr_window_s can be set back to NULL, so it takes a flag saying whether to change it.
-      update: db.prepare<[string | null, number | null, number, number | null, number | null, string], LivestreamRow>(
+      // dvr_window_s and top_rung can be set back to NULL, so each takes a flag saying whether to change it.
+      update: db.prepare<[string | null, number | null, number, number | null, number, string | null, number | null, string], LivestreamRow>(
         `UPDATE livestreams SET name = coalesce(?, name), record = coalesce(?, record),
-           dvr_window_s = CASE WHEN ? THEN ? ELSE dvr_window_s END, enabled = coalesce(?, enabled)
+           dvr_window_s = CASE WHEN ? THEN ? ELSE dvr_window_s END, top_rung = CASE WHEN ? THEN ? ELSE top_rung END,
+           enabled = coalesce(?, enabled)
            WHERE id = ? RETURNING ${COLUMNS}`,
       ),
       setKey: db.prepare<[string, string], LivestreamRow>(`UPDATE livestreams SET stream_key = ? WHERE id = ? RETURNING ${COLUMNS}`),
@@ -32,7 +33,7 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
 
   async create(input: NewLivestream): Promise<LivestreamRecord> {
     const record = shared.newLivestream(input);
-    this.statements.insert.run(record.id, record.name, record.streamKey, record.record ? 1 : 0, record.dvrWindowS, record.createdAt);
+    this.statements.insert.run(record.id, record.name, record.streamKey, record.record ? 1 : 0, record.dvrWindowS, record.topRung, record.createdAt);
     return record;
   }
 
@@ -55,7 +56,17 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
   async update(id: string, changes: LivestreamChanges): Promise<LivestreamRecord | undefined> {
     const flag = (value: boolean | undefined) => (value === undefined ? null : value ? 1 : 0);
     const window = changes.dvrWindowS;
-    const row = this.statements.update.get(changes.name ?? null, flag(changes.record), window === undefined ? 0 : 1, window ?? null, flag(changes.enabled), id);
+    const { topRung } = changes;
+    const row = this.statements.update.get(
+      changes.name ?? null,
+      flag(changes.record),
+      window === undefined ? 0 : 1,
+      window ?? null,
+      topRung === undefined ? 0 : 1,
+      topRung ?? null,
+      flag(changes.enabled),
+      id,
+    );
     return row && toRecord(row);
   }
 

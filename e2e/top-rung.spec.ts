@@ -1,0 +1,69 @@
+import { expect, type Page, test } from '@playwright/test';
+import type { IngestHealth } from '../shared/ingest-health.js';
+import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publisher.js';
+import { authHeaders, createLivestream } from './fixtures/api.js';
+import { expectPlayback } from './fixtures/playback.js';
+
+/** The heights the player shows, in order: the copied top rung, an encoded one, the copied one again. */
+const SWITCHES = [360, 144, 360];
+
+test.describe('a passed-through top rung beside encoded rungs', () => {
+  let publisher: FfmpegRtmpPublisher;
+  let id: string;
+
+  test.beforeAll(async ({ request }) => {
+    const ls = await createLivestream(request, 'Top rung copied');
+    id = ls.id;
+    // OBS's advice: keyframes every 2 s, so the 360p top rung is the source's own H.264.
+    publisher = new FfmpegRtmpPublisher({ url: `${ls.rtmpUrl}/${ls.streamKey}`, width: 640, height: 360, keyframeIntervalS: 2 });
+    await expect
+      .poll(async () => {
+        const health = (await (await request.get(`/api/livestreams/${id}`, { headers: authHeaders })).json()).health as IngestHealth | undefined;
+        return health?.topRung?.mode;
+      }, { timeout: 30_000 })
+      .toBe('copy');
+  });
+  test.afterAll(() => publisher.kill());
+
+  test('hls.js switches between the copied and the encoded rungs without a stall', async ({ page }) => {
+    await page.goto(`/watch/${id}`);
+    await expectPlayback(page, 'hls');
+    await countStalls(page);
+    for (const height of SWITCHES) {
+      await page.evaluate((h) => {
+        const hls = window.__axonPlayer!.hls!;
+        // nextLevel: the next segment comes from that rung, as ABR switches (no buffer flush).
+        hls.nextLevel = hls.levels.findIndex((level) => level.height === h);
+      }, height);
+      await expect.poll(() => page.evaluate(() => window.__axonPlayer!.video.videoHeight), { timeout: 20_000 }).toBe(height);
+    }
+    expect(await stalls(page)).toBe(0);
+  });
+
+  test('dash.js switches between the copied and the encoded rungs without a stall', async ({ page }) => {
+    await page.goto(`/watch/${id}?format=dash`);
+    await expectPlayback(page, 'dash');
+    await countStalls(page);
+    for (const height of SWITCHES) {
+      await page.evaluate((h) => {
+        const dash = window.__axonPlayer!.dash!;
+        dash.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: false } } } });
+        const index = dash.getRepresentationsByType('video').findIndex((r) => r.height === h);
+        dash.setRepresentationForTypeByIndex('video', index, false);
+      }, height);
+      await expect.poll(() => page.evaluate(() => window.__axonPlayer!.video.videoHeight), { timeout: 20_000 }).toBe(height);
+    }
+    expect(await stalls(page)).toBe(0);
+  });
+});
+
+/** Counts the video's `waiting` events (playback stopped for want of data) from now on. */
+async function countStalls(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __stalls: number };
+    w.__stalls = 0;
+    window.__axonPlayer!.video.addEventListener('waiting', () => (w.__stalls += 1));
+  });
+}
+
+const stalls = (page: Page) => page.evaluate(() => (window as unknown as { __stalls: number }).__stalls);
