@@ -1,10 +1,9 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { sleep, type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';
 import { openStudio, runInChromium, type BrowserRun } from './lib/browser.js';
 import { clockCamera, NAME_SHIM, PATTERN, startReading, stopReading, type Reading } from './lib/canvas-clock.js';
 import { waitUntilPlayable } from './lib/hls.js';
+import { openStandardHlsPage } from './lib/standard-hls.js';
 import { median, percentile } from './lib/stats.js';
 
 /** How long each phase of a run lasts. */
@@ -24,9 +23,6 @@ const PLAYBACK_TIMEOUT_MS = 30_000;
 /** A run whose viewer read fewer frames than this share of the window's (at 30 fps) measured nothing. */
 const MIN_READ_SHARE = 0.5;
 
-/** hls.js as Axon's player configured it before LL-HLS: the standard-HLS viewer the low-latency one is compared with. */
-const STANDARD_HLS_CONFIG = { lowLatencyMode: false, liveSyncDuration: 3, liveMaxLatencyDuration: 8, maxLiveSyncPlaybackRate: 1.2, backBufferLength: 30 };
-const HLS_JS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'hls.js', 'dist', 'hls.min.js');
 
 type Viewer = 'WHEP' | 'LL-HLS' | 'LL-DASH' | 'standard HLS';
 
@@ -40,27 +36,9 @@ async function openWatchPage(context: BrowserContext, url: string): Promise<Page
   return page;
 }
 
-/**
- * A bare page (about:blank: Axon's pages forbid inline scripts) with hls.js in its standard (not
- * low-latency) mode on the same master playlist, which the origin serves to any site.
- */
+/** The standard-HLS reference viewer, once it plays. */
 async function openStandardHls(context: BrowserContext, masterUrl: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.setContent('<video muted autoplay playsinline width="640" height="360"></video>');
-  // No navigation, so no init script: the shim goes in by hand.
-  await page.evaluate(NAME_SHIM);
-  await page.addScriptTag({ path: HLS_JS });
-  await page.evaluate(
-    ({ url, config }) => {
-      const video = document.querySelector('video')!;
-      const HlsClass = (window as unknown as { Hls: typeof import('hls.js').default }).Hls;
-      const hls = new HlsClass(config);
-      hls.loadSource(url);
-      hls.attachMedia(video);
-      window.__axonPlayer = { engine: 'hls', hls, video };
-    },
-    { url: masterUrl, config: STANDARD_HLS_CONFIG },
-  );
+  const page = await openStandardHlsPage(context, masterUrl);
   await page.waitForFunction(isPlaying, undefined, { timeout: PLAYBACK_TIMEOUT_MS });
   return page;
 }
