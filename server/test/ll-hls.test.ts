@@ -35,6 +35,9 @@ describe('LL-HLS at the origin', () => {
   let ffmpeg: ChildProcess;
   let root: string;
   const edges = new LiveEdges();
+  /** What Fastify logs at warn and above: a request answered twice shows up here. */
+  const fastifyWarnings: string[] = [];
+  const logger = { level: 'warn', stream: { write: (line: string) => void fastifyWarnings.push(line) } };
 
   beforeAll(async () => {
     const mediaDir = makeTempDir('axon-llhls-');
@@ -46,13 +49,13 @@ describe('LL-HLS at the origin', () => {
     await packager.prepare();
     const runDir = await packager.startRun(1);
     ffmpeg = spawnPacedCmafRun(runDir, 30);
-    app = Fastify();
+    app = Fastify({ logger });
     const files = new FileCache({ maxBytes: 8 * 2 ** 20 });
     await app.register(liveRoutes, { mediaDir, files, edges });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/live/${ID}`;
     // The same routes over HTTP/2 (cleartext here; Axon's TLS listener speaks it with ALPN).
-    const h2 = Fastify({ http2: true }) as unknown as FastifyInstance;
+    const h2 = Fastify({ http2: true, logger }) as unknown as FastifyInstance;
     await h2.register(liveRoutes, { mediaDir, files, edges });
     await h2.listen({ host: '127.0.0.1', port: 0 });
     h2App = h2;
@@ -177,5 +180,10 @@ describe('LL-HLS at the origin', () => {
     } finally {
       session.close();
     }
+  });
+
+  it('answers every request once: the live edge answer is never followed by a second one from disk', () => {
+    // Each test above has had its answers; a reply sent twice is logged as FST_ERR_REP_ALREADY_SENT.
+    expect(fastifyWarnings.filter((line) => line.includes('FST_ERR_REP_ALREADY_SENT') || line.includes('already sent'))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { EdgePlaylist, EdgePosition } from '../packager/live-edge.js';
-import { type EdgeHandler, waitOnEdge } from './edge-wait.js';
+import { answered, type EdgeHandler, waitOnEdge } from './edge-wait.js';
 import type { MediaType } from './media-types.js';
 
 const count = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -36,27 +36,29 @@ export const isTooFarAhead = (position: EdgePosition, msn: number) => msn > posi
  * `_HLS_part`) until that segment (part) is in it, a delta update with `_HLS_skip`. Before the first
  * segment is complete, a request without directives is held until it is: hls.js and standard players
  * refuse a playlist of parts alone, while an LL-HLS player asking for the first part (`_HLS_msn=0&_HLS_part=0`)
- * gets it at once. Undefined when the broadcast ended while the request was held: the playlist on disk
+ * gets it at once. False when the broadcast ended while the request was held: the playlist on disk
  * answers it then.
  */
 export const servePlaylistFromEdge: EdgeHandler = async (request, reply, edge, name, type) => {
   const current = edge.playlist(name);
-  if (!current) return undefined;
+  if (!current) return false;
   const parsed = directivesSchema.safeParse(request.query);
-  if (!parsed.success) return reply.code(400).send({ error: `invalid delivery directive: ${parsed.error.issues[0]?.message ?? 'bad value'}` });
+  if (!parsed.success) return answered(reply.code(400).send({ error: `invalid delivery directive: ${parsed.error.issues[0]?.message ?? 'bad value'}` }));
   const d: Directives = parsed.data;
   const { _HLS_msn: msn, _HLS_part: part } = d;
-  if (msn === undefined && current.listsSegment) return sendPlaylist(reply, current, d, type);
-  if (msn !== undefined && isTooFarAhead(current.position, msn)) return reply.code(400).send({ error: 'the requested segment is too far ahead of the live edge' });
+  if (msn === undefined && current.listsSegment) return answered(sendPlaylist(reply, current, d, type));
+  if (msn !== undefined && isTooFarAhead(current.position, msn)) {
+    return answered(reply.code(400).send({ error: 'the requested segment is too far ahead of the live edge' }));
+  }
 
   const arrived = (p: EdgePlaylist) => (msn === undefined ? p.listsSegment : hasArrived(p.position, msn, part));
   const waited = await waitOnEdge(reply, edge, HOLD_TARGET_DURATIONS * current.targetDurationS * 1000, () => {
     const playlist = edge.playlist(name);
     return playlist && arrived(playlist) ? playlist : undefined;
   });
-  if ('ready' in waited) return sendPlaylist(reply, waited.ready, d, msn === undefined ? type : { ...type, cacheControl: BLOCKING_CACHE });
-  if (waited.outcome === 'closed') return undefined;
-  return reply.code(503).header('Cache-Control', 'no-store').header('Retry-After', '1').send({ error: 'the requested part did not arrive in time' });
+  if ('ready' in waited) return answered(sendPlaylist(reply, waited.ready, d, msn === undefined ? type : { ...type, cacheControl: BLOCKING_CACHE }));
+  if (waited.outcome === 'closed') return false;
+  return answered(reply.code(503).header('Cache-Control', 'no-store').header('Retry-After', '1').send({ error: 'the requested part did not arrive in time' }));
 };
 
 function sendPlaylist(reply: FastifyReply, playlist: EdgePlaylist, d: Directives, type: MediaType): FastifyReply {

@@ -2,8 +2,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveEdge } from '../packager/live-edge.js';
 import type { MediaType } from './media-types.js';
 
-/** Answers a request from a broadcast's live edge, the file at `relPath` (from the livestream's root); undefined leaves it to the disk. */
-export type EdgeHandler = (request: FastifyRequest, reply: FastifyReply, edge: LiveEdge, relPath: string, type: MediaType) => Promise<FastifyReply | undefined>;
+/**
+ * Answers a request from a broadcast's live edge, the file at `relPath` (from the livestream's root): true
+ * once answered, false to leave it to the disk. Not the reply itself: a FastifyReply is thenable, so an
+ * async function returning it resolves only when the response has ended, and to undefined.
+ */
+export type EdgeHandler = (request: FastifyRequest, reply: FastifyReply, edge: LiveEdge, relPath: string, type: MediaType) => Promise<boolean>;
+
+/** Marks a request answered (the reply is sent, or streaming). */
+export const answered = (_reply: FastifyReply): true => true;
 
 export type EdgeWait<T> = { ready: T } | { outcome: 'timeout' | 'closed' | 'gone' };
 

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { GrowingSegment } from '../packager/growing-segment.js';
 import type { LiveEdge } from '../packager/live-edge.js';
-import { type EdgeHandler, waitOnEdge } from './edge-wait.js';
+import { answered, type EdgeHandler, waitOnEdge } from './edge-wait.js';
 
 /** A request for a segment that has not started is held this long (3 target durations of 2 s). */
 const HOLD_MS = 6000;
@@ -37,31 +37,33 @@ function rangeEnd(seg: GrowingSegment, range: ByteRange): number | undefined {
 /**
  * A segment FFmpeg is writing, from memory. A byte range (an LL-HLS part) is answered as soon as its bytes
  * are written, held until then; a whole-segment request (LL-DASH asks for a segment before it is complete)
- * is streamed as FFmpeg writes it, chunk by chunk, until the segment is complete. Undefined when the edge
+ * is streamed as FFmpeg writes it, chunk by chunk, until the segment is complete. False when the edge
  * does not know the segment (the origin answers 404).
  */
 export const serveGrowingSegment: EdgeHandler = async (request, reply, edge, relPath, type) => {
   const seg = edge.segment(relPath);
-  if (!seg) return undefined;
+  if (!seg) return false;
   reply.header('Content-Type', type.contentType);
   const range = parseByteRange(request.headers.range);
   if (!range) {
     const started = await waitOnEdge(reply, edge, HOLD_MS, () => (seg.started ? true : undefined));
-    return 'ready' in started ? streamSegment(reply, edge, seg) : notWritten(reply);
+    return answered('ready' in started ? streamSegment(reply, edge, seg) : notWritten(reply));
   }
 
   const waited = await waitOnEdge(reply, edge, HOLD_MS, () => rangeEnd(seg, range));
-  if (!('ready' in waited)) return notWritten(reply);
+  if (!('ready' in waited)) return answered(notWritten(reply));
   const end = waited.ready;
   const total = seg.complete ? String(seg.bytes.length) : '*';
-  if (range.start >= end) return reply.code(416).header('Content-Range', `bytes */${total}`).send();
+  if (range.start >= end) return answered(reply.code(416).header('Content-Range', `bytes */${total}`).send());
   // Written bytes never change: this range of this segment is final.
-  return reply
-    .code(206)
-    .header('Cache-Control', 'public, max-age=31536000, immutable')
-    .header('Content-Range', `bytes ${range.start}-${end - 1}/${total}`)
-    .header('Content-Length', end - range.start)
-    .send(seg.bytes.subarray(range.start, end));
+  return answered(
+    reply
+      .code(206)
+      .header('Cache-Control', 'public, max-age=31536000, immutable')
+      .header('Content-Range', `bytes ${range.start}-${end - 1}/${total}`)
+      .header('Content-Length', end - range.start)
+      .send(seg.bytes.subarray(range.start, end)),
+  );
 };
 
 function streamSegment(reply: FastifyReply, edge: LiveEdge, seg: GrowingSegment): FastifyReply {

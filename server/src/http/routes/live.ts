@@ -61,8 +61,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { m
       const host = proxy && (await proxy.hostUrl(request, id));
       if (proxy && host !== undefined) return proxy.forward(request, reply, host);
       const target = resolveMediaFile(mediaDir, id, rest.slice(slash + 1));
-      const fromEdge = target && (await serveFromLiveEdge(request, reply, { edges, livestreamRoot: livestreamDir(mediaDir, id), target, files }));
-      if (fromEdge) return fromEdge;
+      if (target && (await serveFromLiveEdge(request, reply, { edges, livestreamRoot: livestreamDir(mediaDir, id), target, files }))) return reply;
       const file = target && (await files.open(target.absPath));
       if (file) return sendFile(request, reply, file, target.type);
       const holder = proxy && (await proxy.recordingElsewhere(request, id, rest.slice(slash + 1)));
