@@ -72,8 +72,10 @@ export class HlsEngine implements PlaybackEngine {
       if (this.started || !hls.hasEnoughToStart) return;
       this.started = true;
       video.autoplay = true;
-      video.play().catch(() => {
-        // Autoplay refused: the page's play control takes over.
+      video.play().catch((err: unknown) => {
+        // Autoplay refused: the page's play control takes over. Interrupted (a new load or a media
+        // recovery came first): the next buffered fragment tries again, or the player would stay paused.
+        if ((err as { name?: unknown } | null)?.name !== 'NotAllowedError') this.started = false;
       });
     });
     hls.on(Events.LEVEL_SWITCHED, () => this.events.emit('levelSwitched', this.currentLevel()));
