@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     nodeId: cluster?.node.id,
     liveElsewhere: async (id) => (await claims.hostOf(id)) !== undefined,
     onReady: (recording) => {
-      const view = recordingView(config.publicUrl, recording, recordings.dirOf(recording.livestreamId, recording.id));
+      const view = recordingView(config.publicUrl, recording);
       announceRecording(recording, view, webhooks.emit);
     },
   });
@@ -91,6 +91,7 @@ async function main(): Promise<void> {
       dvrWindowS: livestream?.dvrWindowS ?? undefined,
       topRung: livestream?.topRung ?? undefined,
       recordings: livestream?.record ? recordings : undefined,
+      thumbnailVersions: store,
     });
     announceBroadcast(session, webhooks.emit);
     restreams.attach(session);

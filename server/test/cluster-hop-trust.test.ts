@@ -1,15 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Livestream, PublicLivestream } from '../../shared/livestream.js';
 import { manifestPath } from '../../shared/public-paths.js';
 import type { RecordingList } from '../../shared/recording.js';
 import { HOP_HEADER } from '../src/cluster/hop-header.js';
-import { startAxon, type AxonProcess } from './fixtures/axon-process.js';
+import type { AxonProcess } from './fixtures/axon-process.js';
 import { asClusterNode } from './fixtures/cluster-node-hop.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
 import { withNodeOutput } from './fixtures/node-output.js';
-import { testPostgres } from './fixtures/postgres.js';
-import { startRedisServer, type RedisServer } from './fixtures/redis-server.js';
-import { tempDirs } from './fixtures/temp-dirs.js';
+import { twoNodes } from './fixtures/two-nodes.js';
 import { waitFor } from './fixtures/wait-for.js';
 
 /**
@@ -21,32 +19,19 @@ import { waitFor } from './fixtures/wait-for.js';
 
 const TOKEN = 'cluster-hop-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-const tempDir = tempDirs();
-const postgres = testPostgres();
+const nodes = twoNodes({ token: TOKEN, name: 'hop', rtcMinPort: 47200 });
 
 describe('the hop header between two Axon nodes', () => {
-  let redis: RedisServer;
-  let a: AxonProcess;
-  let b: AxonProcess;
   let publisher: FfmpegRtmpPublisher | undefined;
 
   const statusOn = async (node: AxonProcess, id: string) => ((await (await fetch(`${node.base}/api/livestreams/${id}`)).json()) as PublicLivestream).status;
 
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    const env = { DATABASE_URL: await postgres.createDatabase(), REDIS_URL: redis.url, AXON_LOG_LEVEL: 'warn', AXON_RECONNECT_WINDOW_S: '0' };
-    a = await startAxon(tempDir('axon-hop-a-'), TOKEN, { ...env, RTC_MIN_PORT: '47200', RTC_MAX_PORT: '47299' });
-    b = await startAxon(tempDir('axon-hop-b-'), TOKEN, { ...env, RTC_MIN_PORT: '47300', RTC_MAX_PORT: '47399' });
-  }, 150_000);
-
   afterAll(async () => {
     await publisher?.kill();
-    await a?.kill();
-    await b?.kill();
-    await redis?.stop();
   });
 
   it('a client sending the header is still proxied to the hosting node, and its DELETE of a recording still reaches the node holding the files', async () => {
+    const { a, b, redis } = nodes;
     await withNodeOutput(() => ({ A: a, B: b }), async () => {
       const created = await fetch(`${b.base}/api/livestreams`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'Hop', record: true }) });
       const ls = (await created.json()) as Livestream;

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mediaSegmentName } from '../src/media/media-layout.js';
 import { grabFrame } from '../src/thumbnails/frame-grab.js';
 import { Thumbnailer } from '../src/thumbnails/thumbnailer.js';
+import { thumbnailVersion } from '../src/thumbnails/thumbnail-version.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { makeCmafRun } from './fixtures/cmaf-run.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
@@ -34,9 +35,10 @@ function setUp(intervalMs?: number) {
   );
   const log = capturedLogger();
   const files = [path.join(dir, 'live.jpg'), path.join(dir, 'recording.jpg')];
-  const thumbnailer = new Thumbnailer({ ffmpegPath: ffmpeg, files, intervalMs, log });
+  const versions: string[] = [];
+  const thumbnailer = new Thumbnailer({ ffmpegPath: ffmpeg, files, intervalMs, log, onPicture: async (version) => void versions.push(version) });
   const lines = () => (fs.existsSync(events) ? fs.readFileSync(events, 'utf8').trim().split('\n') : []);
-  return { thumbnailer, files, log, starts: () => lines().filter((l) => l === 'start').length, overlaps: () => lines().filter((l) => l === 'overlap').length };
+  return { thumbnailer, files, log, versions, starts: () => lines().filter((l) => l === 'start').length, overlaps: () => lines().filter((l) => l === 'overlap').length };
 }
 
 const frameOf = (number: number) => grabFrame({ init: path.join(runDir, 'init-0.m4s'), segment: topRung(number).file }, { ffmpegPath: 'ffmpeg' });
@@ -57,7 +59,7 @@ describe('Thumbnailer (real FFmpeg)', () => {
   });
 
   it('takes the first segment at once, then waits for the interval, except at the end', async () => {
-    const { thumbnailer, files, starts } = setUp(60_000);
+    const { thumbnailer, files, versions, starts } = setUp(60_000);
     thumbnailer.offer(topRung(1));
     await waitFor('the first picture', () => files.every((file) => fs.existsSync(file)));
     expect(fs.readFileSync(files[0]!).equals(await frameOf(1))).toBe(true);
@@ -69,18 +71,22 @@ describe('Thumbnailer (real FFmpeg)', () => {
     await thumbnailer.finish();
     expect(starts()).toBe(2);
     expect(fs.readFileSync(files[0]!).equals(await frameOf(3))).toBe(true);
+    // Each picture is told once its files are there, under a version of its own.
+    expect(versions).toEqual([thumbnailVersion(await frameOf(1)), thumbnailVersion(await frameOf(3))]);
+    expect(versions[0]).not.toBe(versions[1]);
     thumbnailer.offer(topRung(4));
     await new Promise((r) => setTimeout(r, 200));
     expect(starts()).toBe(2);
   });
 
   it('pictures only the top rung, and a segment it cannot read costs a warning, not the broadcast', async () => {
-    const { thumbnailer, files, log, starts } = setUp(0);
+    const { thumbnailer, files, log, versions, starts } = setUp(0);
     thumbnailer.offer({ rendition: '1', file: path.join(runDir, mediaSegmentName('1', 1)) });
     thumbnailer.offer({ rendition: '0', file: path.join(runDir, mediaSegmentName('0', 99)) });
     await thumbnailer.finish();
     expect(starts()).toBe(1);
     expect(fs.existsSync(files[0]!)).toBe(false);
+    expect(versions).toEqual([]);
     expect(log.lines.some((l) => l.level === 'warn' && l.text.startsWith('no thumbnail from this segment') && l.text.includes('seg-0-00099.m4s'))).toBe(true);
   });
 

@@ -12,6 +12,7 @@ import { startRtmpServer, type RtmpIngestServer } from '../src/ingest/rtmp/rtmp-
 import { RecordingLibrary } from '../src/recordings/recording-library.js';
 import { StreamSession } from '../src/session/stream-session.js';
 import { SqliteRecordingRepository } from '../src/store/sqlite/recording-repository.js';
+import type { ThumbnailVersionStore } from '../src/thumbnails/thumbnail-version.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { FfmpegRtmpPublisher } from './fixtures/ffmpeg-rtmp-publisher.js';
 import { startHttpServer, type TestHttpServer } from './fixtures/http-server.js';
@@ -36,6 +37,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(clientDir, 'watch.html'), '<!doctype html><html><head><title>Axon</title></head><body></body></html>');
   const config = loadConfig({ AXON_DATA_DIR: dataDir, AXON_PUBLIC_URL: PUBLIC_URL, AXON_API_TOKEN: TOKEN });
   let recordings: RecordingLibrary;
+  let store: ThumbnailVersionStore;
   server = await startHttpServer({
     config,
     log,
@@ -45,9 +47,12 @@ beforeAll(async () => {
         config: { ...config, transcode: { ...config.transcode, ladderHeights: [144], x264Preset: 'ultrafast' } },
         log,
         recordings,
+        thumbnailVersions: store,
       }),
     register: async (app, { db, livestreams }) => {
-      recordings = new RecordingLibrary({ store: new SqliteRecordingRepository(db), mediaDir: config.mediaDir, log });
+      const recordingStore = new SqliteRecordingRepository(db);
+      store = { livestreams, recordings: recordingStore };
+      recordings = new RecordingLibrary({ store: recordingStore, mediaDir: config.mediaDir, log });
       await app.register(recordingRoutes, { recordings, livestreams, auth: new AdminAuth(TOKEN), publicUrl: PUBLIC_URL });
     },
   });

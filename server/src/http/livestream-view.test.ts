@@ -1,12 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IdleSession } from '../../test/fixtures/idle-session.js';
-import { tempDirs } from '../../test/fixtures/temp-dirs.js';
 import type { LivestreamRecord } from '../store/livestream-repository.js';
 import { LivestreamViews } from './livestream-view.js';
-
-const mediaDir = tempDirs()('axon-views-');
 
 const record: LivestreamRecord = {
   id: 'abcdefgh1234',
@@ -17,10 +12,11 @@ const record: LivestreamRecord = {
   topRung: null,
   enabled: false,
   createdAt: '2026-01-02T03:04:05.000Z',
+  thumbnailVersion: null,
 };
 
 const views = new LivestreamViews({
-  config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935, rtmpsPort: 1936, tls: { certPath: 'c.pem', keyPath: 'k.pem' }, mediaDir },
+  config: { publicUrl: 'https://tv.example.org:8443', rtmpPort: 1935, rtmpsPort: 1936, tls: { certPath: 'c.pem', keyPath: 'k.pem' }},
   registry: { status: async (id) => (id === 'abcdefgh1234' ? 'live' : 'offline'), get: () => undefined },
   viewerCount: () => 3,
 });
@@ -44,7 +40,7 @@ describe('LivestreamViews', () => {
 
   it('offers no RTMPS URL without a certificate', async () => {
     const plain = new LivestreamViews({
-      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined, mediaDir },
+      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined},
       registry: { status: async () => 'offline', get: () => undefined },
       viewerCount: () => 0,
     });
@@ -62,7 +58,7 @@ describe('LivestreamViews', () => {
   it('gives the owner the ingest health of a broadcast going on, and nobody else', async () => {
     const session = new IdleSession(record.id);
     const live = new LivestreamViews({
-      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined, mediaDir },
+      config: { publicUrl: 'http://tv.example.org', rtmpPort: 1935, rtmpsPort: 1936, tls: undefined},
       registry: { status: async () => 'live', get: () => session },
       viewerCount: () => 0,
     });
@@ -81,15 +77,10 @@ describe('LivestreamViews', () => {
     expect(JSON.stringify(view)).not.toContain(record.streamKey);
   });
 
-  it('gives the thumbnail URL once there is a picture, with its version in the query', async () => {
+  it('gives the thumbnail URL once a picture is stored, with its version in the query', async () => {
     expect((await views.publicView(record)).thumbnailUrl).toBeNull();
-    fs.mkdirSync(path.join(mediaDir, record.id));
-    const file = path.join(mediaDir, record.id, 'thumbnail.jpg');
-    fs.writeFileSync(file, 'jpeg');
-    fs.utimesSync(file, 1000, 1000);
-    const first = (await views.publicView(record)).thumbnailUrl;
-    expect(first).toBe(`https://tv.example.org:8443/live/abcdefgh1234/thumbnail.jpg?v=${(1_000_000).toString(36)}`);
-    fs.utimesSync(file, 1010, 1010);
-    expect((await views.full(record)).thumbnailUrl).not.toBe(first);
+    const first = (await views.publicView({ ...record, thumbnailVersion: 'v1AbC-_9' })).thumbnailUrl;
+    expect(first).toBe('https://tv.example.org:8443/live/abcdefgh1234/thumbnail.jpg?v=v1AbC-_9');
+    expect((await views.full({ ...record, thumbnailVersion: 'v2' })).thumbnailUrl).not.toBe(first);
   });
 });

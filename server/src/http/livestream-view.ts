@@ -2,14 +2,13 @@ import { RTMP_APP } from '../../../shared/constants.js';
 import type { Livestream, PublicLivestream } from '../../../shared/livestream.js';
 import { embedPath, manifestPath, watchPath, whipPath } from '../../../shared/public-paths.js';
 import type { Config } from '../config.js';
-import { livestreamDir } from '../media/media-layout.js';
 import type { SessionRegistry } from '../session/session-registry.js';
 import type { LivestreamRecord } from '../store/livestream-repository.js';
 import { thumbnailUrl } from '../thumbnails/thumbnail-url.js';
 import { escapeHtml } from './html-escape.js';
 
 export interface LivestreamViewDeps {
-  config: Pick<Config, 'publicUrl' | 'rtmpPort' | 'rtmpsPort' | 'tls' | 'mediaDir'>;
+  config: Pick<Config, 'publicUrl' | 'rtmpPort' | 'rtmpsPort' | 'tls'>;
   registry: Pick<SessionRegistry, 'status' | 'get'>;
   viewerCount: (livestreamId: string) => number;
 }
@@ -42,7 +41,7 @@ export class LivestreamViews {
         ` allow="autoplay; fullscreen; picture-in-picture" allowfullscreen></iframe>`,
       hlsUrl: `${base}${manifestPath(record.id, 'hls')}`,
       dashUrl: `${base}${manifestPath(record.id, 'dash')}`,
-      thumbnailUrl: thumbnailUrl(base, { dir: livestreamDir(this.deps.config.mediaDir, record.id), livestreamId: record.id }),
+      thumbnailUrl: thumbnailUrl(base, { livestreamId: record.id, version: record.thumbnailVersion }),
     };
   }
 

@@ -10,6 +10,7 @@ import { BroadcastRecording } from '../recordings/broadcast-recording.js';
 import type { RecordingLibrary } from '../recordings/recording-library.js';
 import type { RealtimeMedia } from '../sfu/realtime-media.js';
 import { Thumbnailer } from '../thumbnails/thumbnailer.js';
+import { storeThumbnailVersion, type ThumbnailVersionStore } from '../thumbnails/thumbnail-version.js';
 import { type Ladder, planLadder, type Rung } from '../transcode/ladder.js';
 import { copiedRung, type TopRungMode, type TopRungSetting } from '../transcode/top-rung.js';
 import { TopRungMonitor } from '../transcode/top-rung-monitor.js';
@@ -60,6 +61,8 @@ export interface StreamSessionDeps {
   recordings?: RecordingLibrary | undefined;
   /** The livestream's own top-rung setting, instead of config.transcode.topRung. */
   topRung?: TopRungSetting | undefined;
+  /** Where the versions of the broadcast's thumbnails are kept; without it the API shows none of them. */
+  thumbnailVersions?: ThumbnailVersionStore | undefined;
 }
 
 /**
@@ -113,7 +116,13 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     });
     // The livestream's picture, and the recording's: the broadcast directory is the recording's.
     const pictures = [root, ...(this.recording ? [broadcastDir(root, broadcastId)] : [])].map(thumbnailFile);
-    this.thumbnails = new Thumbnailer({ ffmpegPath: transcode.ffmpegPath, files: pictures, log: this.log.child('thumbnails') });
+    const versions = deps.thumbnailVersions;
+    this.thumbnails = new Thumbnailer({
+      ffmpegPath: transcode.ffmpegPath,
+      files: pictures,
+      log: this.log.child('thumbnails'),
+      onPicture: versions && storeThumbnailVersion(versions, livestreamId, this.recording ? broadcastId : undefined),
+    });
     this.plannedTop = this.ladder.rungs[0]!;
     this.topRung = new TopRungMonitor({
       protocol: ingest.protocol,

@@ -50,6 +50,18 @@ describe.each(storeKinds())('livestream repository ($name)', (kind) => {
     expect((await repo.create({ name: 'C', record: false })).topRung).toBeNull();
   });
 
+  it('keeps the version of its newest thumbnail, which no other change touches', async () => {
+    const a = await repo.create({ name: 'A', record: true });
+    expect(a.thumbnailVersion).toBeNull();
+    expect(await repo.setThumbnailVersion(a.id, 'first')).toBe(true);
+    expect(await repo.setThumbnailVersion(a.id, 'second')).toBe(true);
+    expect((await repo.get(a.id))?.thumbnailVersion).toBe('second');
+    expect((await repo.update(a.id, { name: 'B' }))?.thumbnailVersion).toBe('second');
+    expect((await repo.rotateKey(a.id))?.thumbnailVersion).toBe('second');
+    expect((await repo.list({ limit: 1 })).items[0]?.thumbnailVersion).toBe('second');
+    expect(await repo.setThumbnailVersion('nonexistent-id', 'x')).toBe(false);
+  });
+
   it('pages newest first with opaque cursors, stable across deletions', async () => {
     const made = [];
     for (let i = 0; i < 5; i++) made.push(await repo.create({ name: `s${i}`, record: true }));

@@ -15,6 +15,8 @@ export interface LivestreamRecord {
   /** false: every publish is refused. */
   enabled: boolean;
   createdAt: string;
+  /** The version of its newest thumbnail, which the picture's URL carries; null until the first picture. */
+  thumbnailVersion: string | null;
 }
 
 export interface LivestreamPage {
@@ -56,6 +58,8 @@ export interface LivestreamRepository extends PublishAuthorizer, StreamKeyResolv
   /** Replaces the stream key; the old one is refused from this moment. */
   rotateKey(id: string): Promise<LivestreamRecord | undefined>;
   delete(id: string): Promise<boolean>;
+  /** Records that a new thumbnail was written; false when the livestream no longer exists. */
+  setThumbnailVersion(id: string, version: string): Promise<boolean>;
 }
 
 /** A livestream's row, as either database gives it (SQLite's flags are 0 or 1, PostgreSQL's booleans). */
@@ -69,9 +73,10 @@ export interface LivestreamRow {
   top_rung: TopRungSetting | null;
   enabled: number | boolean;
   created_at: string;
+  thumbnail_version: string | null;
 }
 
-export const LIVESTREAM_COLUMNS = 'seq, id, name, stream_key, record, dvr_window_s, top_rung, enabled, created_at';
+export const LIVESTREAM_COLUMNS = 'seq, id, name, stream_key, record, dvr_window_s, top_rung, enabled, created_at, thumbnail_version';
 
 export const toLivestreamRecord = (row: LivestreamRow): LivestreamRecord => ({
   id: row.id,
@@ -82,6 +87,7 @@ export const toLivestreamRecord = (row: LivestreamRow): LivestreamRecord => ({
   topRung: row.top_rung,
   enabled: Boolean(row.enabled),
   createdAt: row.created_at,
+  thumbnailVersion: row.thumbnail_version,
 });
 
 /** 96 bits: public, only needs to be unguessable enough not to enumerate. */
@@ -100,6 +106,7 @@ export const newLivestream = (input: NewLivestream): LivestreamRecord => ({
   topRung: input.topRung ?? null,
   enabled: true,
   createdAt: new Date().toISOString(),
+  thumbnailVersion: null,
 });
 
 /** The one publish check both stores make, from the livestream's stored key (undefined: no such livestream). */

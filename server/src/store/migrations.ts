@@ -157,4 +157,11 @@ export const migrations: readonly Migration[] = [
     // Whether the top rung may be the source's own video; NULL: the server's AXON_TOP_RUNG.
     up: (db) => db.exec("ALTER TABLE livestreams ADD COLUMN top_rung TEXT CHECK (top_rung IN ('auto', 'encode'))"),
   },
+  {
+    version: 11,
+    name: 'thumbnail versions',
+    // The version of the newest picture, which its public URL carries: every process builds the same URL
+    // from it, whichever disk holds the file. NULL until the first picture (and for rows older than this).
+    up: (db) => db.exec('ALTER TABLE livestreams ADD COLUMN thumbnail_version TEXT; ALTER TABLE recordings ADD COLUMN thumbnail_version TEXT'),
+  },
 ];

@@ -25,8 +25,8 @@ describe.each(storeKinds())('recording repository ($name)', (kind) => {
     expect(await repo.finish('bfirst01', { status: 'complete', endedAt: day(3), durationS: 31.5 })).toBe(true);
     expect(await repo.finish('bsecond1', { status: 'interrupted', endedAt: day(4), durationS: 12 })).toBe(true);
     expect(await repo.listFinished(ls.id)).toEqual([
-      { id: 'bsecond1', livestreamId: ls.id, status: 'interrupted', startedAt: day(2).toISOString(), endedAt: day(4).toISOString(), durationS: 12, nodeId: null },
-      { id: 'bfirst01', livestreamId: ls.id, status: 'complete', startedAt: day(1).toISOString(), endedAt: day(3).toISOString(), durationS: 31.5, nodeId: null },
+      { id: 'bsecond1', livestreamId: ls.id, status: 'interrupted', startedAt: day(2).toISOString(), endedAt: day(4).toISOString(), durationS: 12, nodeId: null, thumbnailVersion: null },
+      { id: 'bfirst01', livestreamId: ls.id, status: 'complete', startedAt: day(1).toISOString(), endedAt: day(3).toISOString(), durationS: 31.5, nodeId: null, thumbnailVersion: null },
     ]);
     expect((await repo.getFinished(ls.id, 'bfirst01'))?.durationS).toBe(31.5);
     expect(await repo.getFinished('another-livestream', 'bfirst01')).toBeUndefined();
@@ -47,6 +47,17 @@ describe.each(storeKinds())('recording repository ($name)', (kind) => {
     expect((await repo.listEndedBefore(day(3), 'bbbbbbbbbbbbbbbb')).map((r) => r.id)).toEqual(['bnodeb01']);
     expect((await repo.listEndedBefore(day(3), null)).map((r) => r.id)).toEqual(['bembed01']);
     expect(await repo.listEndedBefore(day(3), 'cccccccccccccccc')).toEqual([]);
+  });
+
+  it('keeps the version of its newest thumbnail, from while it is recorded', async () => {
+    const ls = await livestreams.create({ name: 'A', record: true });
+    await repo.begin({ id: 'bthumb01', livestreamId: ls.id, startedAt: day(1) });
+    expect(await repo.setThumbnailVersion('bthumb01', 'first')).toBe(true);
+    expect(await repo.setThumbnailVersion('bthumb01', 'second')).toBe(true);
+    await repo.finish('bthumb01', { status: 'complete', endedAt: day(2), durationS: 1 });
+    expect((await repo.getFinished(ls.id, 'bthumb01'))?.thumbnailVersion).toBe('second');
+    expect((await repo.listFinished(ls.id)).map((r) => r.thumbnailVersion)).toEqual(['second']);
+    expect(await repo.setThumbnailVersion('bunknown1', 'x')).toBe(false);
   });
 
   it('goes with its livestream, and refuses one for a livestream that does not exist', async () => {

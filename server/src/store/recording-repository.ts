@@ -10,6 +10,8 @@ export interface RecordingRecord {
   durationS: number | null;
   /** The cluster node whose disk holds its files; null embedded, where every process shares the media directory. */
   nodeId: string | null;
+  /** The version of its thumbnail, which the picture's URL carries; null when the broadcast had none. */
+  thumbnailVersion: string | null;
 }
 
 /** A recording whose broadcast is over: replayable. */
@@ -28,9 +30,10 @@ export interface RecordingRow {
   ended_at: string | null;
   duration_s: number | null;
   node_id: string | null;
+  thumbnail_version: string | null;
 }
 
-export const RECORDING_COLUMNS = 'id, livestream_id, status, started_at, ended_at, duration_s, node_id';
+export const RECORDING_COLUMNS = 'id, livestream_id, status, started_at, ended_at, duration_s, node_id, thumbnail_version';
 /** The condition of a finished recording's row, the only rows toFinishedRecording takes. */
 export const FINISHED = "status IN ('complete', 'interrupted')";
 
@@ -42,6 +45,7 @@ export const toRecordingRecord = (row: RecordingRow): RecordingRecord => ({
   endedAt: row.ended_at,
   durationS: row.duration_s,
   nodeId: row.node_id,
+  thumbnailVersion: row.thumbnail_version,
 });
 // Only called on rows the FINISHED condition selected, whose end columns finish() set.
 export const toFinishedRecording = (row: RecordingRow) => toRecordingRecord(row) as FinishedRecording;
@@ -80,4 +84,6 @@ export interface RecordingRepository {
   /** Every recording id of a livestream, whatever its state (their directories are kept). */
   idsOf(livestreamId: string): Promise<Set<string>>;
   delete(id: string): Promise<boolean>;
+  /** Records that the recording's thumbnail was (re)written; false when the recording does not exist (yet or any more). */
+  setThumbnailVersion(id: string, version: string): Promise<boolean>;
 }

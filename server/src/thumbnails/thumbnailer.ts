@@ -4,6 +4,7 @@ import { initSegmentName, videoRenditionId } from '../media/media-layout.js';
 import { writeAtomic } from '../packager/atomic-file.js';
 import type { ScannedSegment } from '../packager/segment-scanner.js';
 import { grabFrame, type SegmentFiles } from './frame-grab.js';
+import { thumbnailVersion } from './thumbnail-version.js';
 
 /** How often a live broadcast's thumbnail is renewed: a card or a link preview needs no fresher picture. */
 export const THUMBNAIL_INTERVAL_MS = 10_000;
@@ -16,6 +17,8 @@ export interface ThumbnailerOptions {
   files: readonly string[];
   intervalMs?: number;
   log: Logger;
+  /** Told the version of each new picture once its files are written: the API builds the picture's URL from it. */
+  onPicture?: (version: string) => Promise<void>;
 }
 
 /**
@@ -71,11 +74,19 @@ export class Thumbnailer {
   }
 
   private async picture(files: SegmentFiles): Promise<void> {
+    let jpeg: Buffer;
     try {
-      const jpeg = await grabFrame(files, { ffmpegPath: this.o.ffmpegPath });
+      jpeg = await grabFrame(files, { ffmpegPath: this.o.ffmpegPath });
       await Promise.all(this.o.files.map((file) => writeAtomic(file, jpeg)));
     } catch (err) {
       this.o.log.warn('no thumbnail from this segment', { segment: path.basename(files.segment), err });
+      return;
+    }
+    try {
+      await this.o.onPicture?.(thumbnailVersion(jpeg));
+    } catch (err) {
+      // The API keeps the previous picture's URL, which still serves (the newer file under it) until the next one.
+      this.o.log.warn('the thumbnail version could not be stored', { err });
     }
   }
 }

@@ -24,8 +24,8 @@ interface Params {
   recordingId: string;
 }
 
-/** A recording as the API shows it; its media is served by the origin from the broadcast's directory (`dir`). */
-export function recordingView(publicUrl: string, rec: FinishedRecording, dir: string): Recording {
+/** A recording as the API shows it; its media is served by the origin from the broadcast's directory. */
+export function recordingView(publicUrl: string, rec: FinishedRecording): Recording {
   return {
     id: rec.id,
     status: rec.status,
@@ -35,7 +35,7 @@ export function recordingView(publicUrl: string, rec: FinishedRecording, dir: st
     hlsUrl: `${publicUrl}${manifestPath(rec.livestreamId, 'hls', rec.id)}`,
     dashUrl: `${publicUrl}${manifestPath(rec.livestreamId, 'dash', rec.id)}`,
     playerUrl: `${publicUrl}${watchPath(rec.livestreamId)}?${RECORDING_QUERY_PARAM}=${rec.id}`,
-    thumbnailUrl: thumbnailUrl(publicUrl, { dir, livestreamId: rec.livestreamId, recordingId: rec.id }),
+    thumbnailUrl: thumbnailUrl(publicUrl, { livestreamId: rec.livestreamId, recordingId: rec.id, version: rec.thumbnailVersion }),
   };
 }
 
@@ -51,7 +51,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
     if (!(await livestreams.get(id))) throw new HttpError(404, 'no livestream with this id');
     return id;
   };
-  const view = (rec: FinishedRecording) => recordingView(publicUrl, rec, recordings.dirOf(rec.livestreamId, rec.id));
+  const view = (rec: FinishedRecording) => recordingView(publicUrl, rec);
   const find = async (params: Params) => {
     const livestreamId = await livestreamOf(params.id);
     const rec = await recordings.get(livestreamId, parseInput(recordingIdSchema, params.recordingId));

@@ -60,6 +60,11 @@ export class PostgresLivestreamRepository implements LivestreamRepository {
     return (rowCount ?? 0) > 0;
   }
 
+  async setThumbnailVersion(id: string, version: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('UPDATE livestreams SET thumbnail_version = $1 WHERE id = $2', [version, id]);
+    return (rowCount ?? 0) > 0;
+  }
+
   async authorizePublish(livestreamId: string, streamKey: string): Promise<PublishAuthResult> {
     const query = 'SELECT stream_key, enabled FROM livestreams WHERE id = $1';
     const row = (await this.pool.query<{ stream_key: string; enabled: boolean }>(query, [livestreamId])).rows[0];

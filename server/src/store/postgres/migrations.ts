@@ -148,4 +148,11 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     // Whether the top rung may be the source's own video; NULL: the server's AXON_TOP_RUNG.
     up: (db) => db.query("ALTER TABLE livestreams ADD COLUMN top_rung text CHECK (top_rung IN ('auto', 'encode'))"),
   },
+  {
+    version: 11,
+    name: 'thumbnail versions',
+    // The version of the newest picture, which its public URL carries: every node builds the same URL from
+    // it, whichever node holds the file. NULL until the first picture.
+    up: (db) => db.query('ALTER TABLE livestreams ADD COLUMN thumbnail_version text; ALTER TABLE recordings ADD COLUMN thumbnail_version text'),
+  },
 ];

@@ -67,4 +67,9 @@ export class PostgresRecordingRepository implements RecordingRepository {
     const { rowCount } = await this.pool.query('DELETE FROM recordings WHERE id = $1', [id]);
     return (rowCount ?? 0) > 0;
   }
+
+  async setThumbnailVersion(id: string, version: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('UPDATE recordings SET thumbnail_version = $1 WHERE id = $2', [version, id]);
+    return (rowCount ?? 0) > 0;
+  }
 }

@@ -28,6 +28,7 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
       ),
       setKey: db.prepare<[string, string], LivestreamRow>(`UPDATE livestreams SET stream_key = ? WHERE id = ? RETURNING ${COLUMNS}`),
       delete: db.prepare<[string]>('DELETE FROM livestreams WHERE id = ?'),
+      thumbnail: db.prepare<[string, string]>('UPDATE livestreams SET thumbnail_version = ? WHERE id = ?'),
     };
   }
 
@@ -77,6 +78,10 @@ export class SqliteLivestreamRepository implements LivestreamRepository {
 
   async delete(id: string): Promise<boolean> {
     return this.statements.delete.run(id).changes > 0;
+  }
+
+  async setThumbnailVersion(id: string, version: string): Promise<boolean> {
+    return this.statements.thumbnail.run(version, id).changes > 0;
   }
 
   async authorizePublish(livestreamId: string, streamKey: string): Promise<PublishAuthResult> {

@@ -36,6 +36,7 @@ export class SqliteRecordingRepository implements RecordingRepository {
       ),
       ids: db.prepare<[string], { id: string }>('SELECT id FROM recordings WHERE livestream_id = ?'),
       delete: db.prepare<[string]>('DELETE FROM recordings WHERE id = ?'),
+      thumbnail: db.prepare<[string, string]>('UPDATE recordings SET thumbnail_version = ? WHERE id = ?'),
     };
   }
 
@@ -70,5 +71,9 @@ export class SqliteRecordingRepository implements RecordingRepository {
 
   async delete(id: string): Promise<boolean> {
     return this.statements.delete.run(id).changes > 0;
+  }
+
+  async setThumbnailVersion(id: string, version: string): Promise<boolean> {
+    return this.statements.thumbnail.run(version, id).changes > 0;
   }
 }
