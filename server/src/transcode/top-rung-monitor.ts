@@ -7,6 +7,12 @@ import { TopRungPolicy, type TopRungState } from './top-rung-policy.js';
 
 /** Often enough that a copied top rung stops at most about a frame's worth of segments after a missed boundary. */
 const SAMPLE_MS = 500;
+/**
+ * The frame rate is judged over at least this much media time: counted over a window of T seconds it is
+ * off by up to a frame per T, so 1 s of a returning 30 fps publisher read as 31.7 fps and switched a
+ * qualifying source to encoding. Over two GOPs the error is within the 1 fps the judgement allows.
+ */
+const FRAME_RATE_WINDOW_S = 4;
 
 export interface TopRungMonitorOptions {
   protocol: IngestProtocol;
@@ -65,7 +71,7 @@ export function evidence(protocol: IngestProtocol, r: IngestReading): TopRungEvi
     h264: r.h264,
     keyframesAtS: r.keyframesAtS,
     mediaTimeS: r.mediaTimeS,
-    frameRate: r.mediaTimeS >= 1 && r.frames > 1 ? (r.frames - 1) / r.mediaTimeS : null,
+    frameRate: r.mediaTimeS >= FRAME_RATE_WINDOW_S && r.frames > 1 ? (r.frames - 1) / r.mediaTimeS : null,
     reordered: r.reordered ?? false,
   };
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { h264SpsFacts } from '../ingest/h264-sps.js';
+import { NO_READING } from '../session/ingest-health.js';
 import { buildTranscodeArgs } from './ffmpeg-args.js';
 import { planLadder } from './ladder.js';
 import { avc1Codec, judgeTopRung, type TopRungEvidence } from './top-rung.js';
+import { evidence as evidenceOf } from './top-rung-monitor.js';
 import { RETURN_AFTER_MS, TopRungPolicy } from './top-rung-policy.js';
 
 // x264's Main 3.1 SPS for 1280x720 (from FFmpeg 5.1).
@@ -92,5 +94,18 @@ describe('buildTranscodeArgs with a copied top rung', () => {
     expect(after('-force_key_frames')).toBe('expr:if(isnan(prev_forced_t),1,gte(t,prev_forced_t+1.9833))');
     expect(args).not.toContain('-profile:v');
     expect(after('-profile:v:1')).toBe('high');
+  });
+});
+
+describe('the frame rate read from the meter', () => {
+  const reading = (frames: number, mediaTimeS: number) => ({ ...NO_READING, frames, mediaTimeS });
+  it('is left unjudged over a window too short to tell 30 fps from 32 (a publisher that just returned)', () => {
+    // 31 frames over 0.947 s: 31.7 fps by the count, a 30 fps source read over one second.
+    expect(evidenceOf('rtmp', reading(31, 0.947)).frameRate).toBeNull();
+  });
+
+  it('is judged once the window spans two GOPs', () => {
+    expect(evidenceOf('rtmp', reading(121, 4)).frameRate).toBe(30);
+    expect(evidenceOf('rtmp', reading(101, 4)).frameRate).toBe(25);
   });
 });
