@@ -68,6 +68,22 @@ describe.skipIf(!support.ok)('a cluster of two Axon nodes on hosts of their own'
     const url = `${node.base}${path}`;
     return (await fetch(url, { headers: await asClusterNode(cluster.redisUrl, 'GET', url, 2) })).status === 200;
   };
+  /**
+   * Whether each rendition playlist of the master, read through `node`, lists a whole segment: what a
+   * standard reader such as ffprobe needs. The broadcast is live from its first part; a plain playlist
+   * request is held at most 6 s for the first segment, which a machine busy with the suite can miss (two
+   * full runs saw ffprobe find no video at go-live).
+   */
+  const listsWholeSegments = async (node: AxonProcess, id: string) => {
+    const masterUrl = `${node.base}${manifestPath(id, 'hls')}`;
+    const master = await (await fetch(masterUrl)).text();
+    const renditions = [...master.matchAll(/URI="([^"]+)"/g)].map((m) => m[1]!).concat(master.split('\n').filter((line) => line !== '' && !line.startsWith('#')));
+    for (const rendition of renditions) {
+      const res = await fetch(new URL(rendition, masterUrl));
+      if (!res.ok || !(await res.text()).includes('#EXTINF')) return false;
+    }
+    return renditions.length > 0;
+  };
   const withOutput = (check: () => Promise<void>) => withNodeOutput(() => ({ A: a, B: b }), check);
 
   beforeAll(async () => {
@@ -107,6 +123,7 @@ describe.skipIf(!support.ok)('a cluster of two Axon nodes on hosts of their own'
       expect(await servesItself(a, manifestPath(ls.id, 'hls'))).toBe(true);
       expect(await servesItself(b!, manifestPath(ls.id, 'hls'))).toBe(false);
 
+      await waitFor('every rendition playlist through B to list a whole segment', () => listsWholeSegments(b!, ls.id), 30_000);
       for (const format of ['hls', 'dash'] as const) {
         const streams = await probe(`${b!.base}${manifestPath(ls.id, format)}`);
         // The ladder's rungs: 144p and, for this 640x360 source, the source size passed through.
