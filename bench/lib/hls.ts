@@ -10,8 +10,9 @@ export function variantUris(master: string): string[] {
 /** What an LL-HLS media playlist lists a part with. */
 export const PART_MARKER = '#EXT-X-PART:';
 /**
- * An LL-HLS player asks for the broadcast's first part by its number: Axon holds a request without
- * directives until the first whole segment (players without LL-HLS refuse a playlist of parts alone).
+ * An LL-HLS player asks for a part already out (0 always is: a broadcast's numbers start far above it)
+ * and gets the first parts at once: Axon holds a request without directives until the first whole
+ * segment (players without LL-HLS refuse a playlist of parts alone).
  */
 const FIRST_PART_QUERY = '?_HLS_msn=0&_HLS_part=0';
 

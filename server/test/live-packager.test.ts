@@ -25,10 +25,10 @@ beforeAll(async () => {
 const packagers: LivePackager[] = [];
 afterEach(() => packagers.splice(0).forEach((p) => p.close()));
 
-async function setUp(o: { record: boolean; freeBytes?: () => Promise<number>; retiredGraceMs?: number }) {
-  const root = path.join(makeTempDir('axon-packager-'), 'livestream-0001');
+async function setUp(o: { record: boolean; freeBytes?: () => Promise<number>; retiredGraceMs?: number; root?: string; broadcastId?: string }) {
+  const root = o.root ?? path.join(makeTempDir('axon-packager-'), 'livestream-0001');
   const log = capturedLogger();
-  const common = { broadcastId: BROADCAST, ladder: SMALL_LADDER, windowS: 6, log };
+  const common = { broadcastId: o.broadcastId ?? BROADCAST, ladder: SMALL_LADDER, windowS: 6, log };
   const recording = o.record ? new BroadcastRecording({ ...common, dir: path.join(root, BROADCAST), ...(o.freeBytes && { freeBytes: o.freeBytes }) }) : undefined;
   const packager = new LivePackager({
     ...common,
@@ -60,6 +60,7 @@ async function startRun(packager: LivePackager) {
 const onDisk = (root: string, n: number) => fs.existsSync(path.join(root, BROADCAST, 'r1', mediaSegmentName('0', n)));
 const listed = (playlist: string) => [...playlist.matchAll(/seg-0-(\d+)\.m4s/g)].map((m) => Number(m[1]));
 const playlist = (root: string) => fsp.readFile(path.join(root, `${SMALL_LADDER.rungs[0]!.name}.m3u8`), 'utf8');
+const mediaSequence = (playlist: string) => Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)\n/.exec(playlist)![1]);
 
 describe('LivePackager: the DVR window and what is kept', () => {
   it('without recording, deletes the segments that leave the window', async () => {
@@ -88,13 +89,15 @@ describe('LivePackager: the DVR window and what is kept', () => {
 
   it('while recording, windows the live playlists but keeps every segment for the replay', async () => {
     const { root, packager, recording } = await setUp({ record: true, freeBytes: async () => 1e12 });
+    const firstNumber = packager.timeline.renditions.get('0')!.mediaSequence;
     await packager.prepare();
     expect((await readBroadcastInfo(path.join(root, BROADCAST))).ladder).toEqual(SMALL_LADDER);
     const finish = await startRun(packager);
     for (let n = 1; n <= 8; n++) await finish(n);
     const live = await playlist(root);
     expect(listed(live)).toEqual([6, 7, 8]);
-    expect(live).toContain('#EXT-X-MEDIA-SEQUENCE:5\n');
+    expect(mediaSequence(live)).toBe(packager.timeline.renditions.get('0')!.mediaSequence);
+    expect(mediaSequence(live) - firstNumber).toBe(5);
     expect([1, 2, 3, 4, 5, 6, 7, 8].every((n) => onDisk(root, n))).toBe(true);
     await packager.endRuns();
     const recorded = recording!.recorded;
@@ -128,6 +131,22 @@ describe('LivePackager: the DVR window and what is kept', () => {
     await packager.endRuns();
     expect(recording!.recorded.interrupted).toBe(true);
     expect(recording!.recorded.timeline.renditions.get('0')!.segments.map((s) => s.number)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('numbers the next broadcast of the livestream above the one before, so a cached blocking answer never names another broadcast', async () => {
+    const first = await setUp({ record: false });
+    const startedAt = Date.now();
+    await first.packager.prepare();
+    await (await startRun(first.packager))(1);
+    const firstLive = await playlist(first.root);
+    const lastUsed = mediaSequence(firstLive) + listed(firstLive).length - 1;
+    await first.packager.finish();
+    // The next broadcast starts once the first one's 2 s of media were sent in real time.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + 2000 - Date.now())));
+    const second = await setUp({ record: false, root: first.root, broadcastId: 'btest00002' });
+    await second.packager.prepare();
+    await (await startRun(second.packager))(1);
+    expect(mediaSequence(await playlist(second.root))).toBeGreaterThan(lastUsed);
   });
 
   it('clears what earlier broadcasts left, except the recorded ones', async () => {

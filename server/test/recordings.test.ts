@@ -61,9 +61,11 @@ describe('Recording broadcasts (real FFmpeg)', () => {
   it('records a broadcast whose live window moved on, and a second broadcast as a second recording', async () => {
     const { library, ls, root, broadcast } = await setUp();
     const first = broadcast({ record: true, dvrWindowS: 6 });
+    const firstNumber = await waitFor('a live playlist', async () => mediaSequence(await read(path.join(root, '180p.m3u8'))) || undefined);
     // The live window (6 s) has dropped the first segments from the live playlist.
-    await waitFor('the live window to move', async () => mediaSequence(await read(path.join(root, '180p.m3u8'))) >= 2);
+    await waitFor('the live window to move', async () => mediaSequence(await read(path.join(root, '180p.m3u8'))) >= firstNumber + 2);
     const live = await read(path.join(root, '180p.m3u8'));
+    const lastNumber = mediaSequence(live) + segmentsIn(live).length - 1;
     expect(segmentsIn(live).length).toBeLessThanOrEqual(4);
     await first.stop('publisher left');
 
@@ -96,7 +98,8 @@ describe('Recording broadcasts (real FFmpeg)', () => {
     // Live from the first parts; the standard playlists list the first segment once it is complete.
     await waitFor('a segment', async () => segmentsIn(await read(path.join(root, '180p.m3u8'))).length > 0);
     const restarted = await read(path.join(root, '180p.m3u8'));
-    expect(mediaSequence(restarted)).toBe(0);
+    // Numbered on from the first broadcast: a cached answer for one of its numbers never names this one.
+    expect(mediaSequence(restarted)).toBeGreaterThan(lastNumber);
     expect(restarted).toContain(`${second.broadcastId}/r1/init-0.m4s`);
     expect(restarted).not.toContain('#EXT-X-ENDLIST');
     await second.stop('publisher left');

@@ -18,7 +18,8 @@ const MAX_SEGMENTS_AHEAD = 2;
 const HOLD_TARGET_DURATIONS = 3;
 /**
  * An answer to a blocking request holds at least what it asked for and never changes meaning for that
- * query, so an edge may keep it; players ask for a later part next.
+ * query (media sequence numbers keep rising across broadcasts: firstMediaSequence), so an edge may keep
+ * it; players ask for a later part next.
  */
 const BLOCKING_CACHE = 'public, max-age=6';
 
@@ -35,8 +36,8 @@ export const isTooFarAhead = (position: EdgePosition, msn: number) => msn > posi
  * A live media playlist from the live edge: at once without directives, held with `_HLS_msn` (and
  * `_HLS_part`) until that segment (part) is in it, a delta update with `_HLS_skip`. Before the first
  * segment is complete, a request without directives is held until it is: hls.js and standard players
- * refuse a playlist of parts alone, while an LL-HLS player asking for the first part (`_HLS_msn=0&_HLS_part=0`)
- * gets it at once. False when the broadcast ended while the request was held: the playlist on disk
+ * refuse a playlist of parts alone, while an LL-HLS player asking for a part already out (`_HLS_msn=0`
+ * always is) gets the parts at once. False when the broadcast ended while the request was held: the playlist on disk
  * answers it then.
  */
 export const servePlaylistFromEdge: EdgeHandler = async (request, reply, edge, name, type) => {

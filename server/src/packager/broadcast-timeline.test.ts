@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BroadcastTimeline, runAnchor } from './broadcast-timeline.js';
+import { BroadcastTimeline, firstMediaSequence, runAnchor } from './broadcast-timeline.js';
 
 const T0 = new Date('2026-11-21T10:00:00.000Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
@@ -83,5 +84,22 @@ describe('BroadcastTimeline', () => {
     tl.addRun(1, 'b1/r1', () => undefined);
     tl.add(1, '0', video(1), at(2.1));
     expect(tl.runs.get(1)!.anchor!.toISOString()).toBe('2026-11-21T10:00:00.100Z');
+  });
+});
+
+describe('firstMediaSequence', () => {
+  it('starts every broadcast of a livestream above each number the one before it used', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1_600_000_000_000, max: 4_000_000_000_000 }),
+        // A broadcast that numbered anything lasted at least one 0.5 s part.
+        fc.integer({ min: 500, max: 30 * 24 * 3600 * 1000 }),
+        (startedAtMs, lastedMs) => {
+          // One number per started 2 s segment: the parts of the one being written count too.
+          const lastUsed = firstMediaSequence(startedAtMs) + Math.ceil(lastedMs / 2000) - 1;
+          expect(firstMediaSequence(startedAtMs + lastedMs)).toBeGreaterThan(lastUsed);
+        },
+      ),
+    );
   });
 });

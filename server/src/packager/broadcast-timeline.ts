@@ -36,6 +36,18 @@ export interface RenditionTimeline {
 }
 
 export const durationS = (s: TimelineSegment) => s.d / s.timescale;
+
+/**
+ * The media sequence number a live broadcast starts at: its start in tenths of a second since the epoch.
+ * A livestream's playlists keep their URLs from one broadcast to the next, and browsers and edges keep
+ * answers to blocking requests (`?_HLS_msn=N&_HLS_part=P`) for seconds, so numbering every broadcast from 0
+ * gave one URL two meanings: a player joining the next broadcast was served the previous one's playlist
+ * from its cache (seen as hls.js stuck on a media sequence mismatch). Counted from the start time, the
+ * numbers keep rising across broadcasts and nodes (RFC 8216 6.2.1: a playlist's media sequence number never
+ * decreases) with nothing stored: a broadcast adds one number per 2 s segment, its successor starts 10 later
+ * for every second it lasted.
+ */
+export const firstMediaSequence = (startedAtMs: number) => Math.floor(startedAtMs / 100);
 export const segmentEnd = (s: TimelineSegment) => s.pdt.getTime() + (s.d / s.timescale) * 1000;
 
 /**
@@ -62,9 +74,13 @@ export class BroadcastTimeline {
   private readonly runOrder: number[] = [];
   private readonly origins = new Map<number, OriginArrival>();
 
-  constructor(readonly renditionIds: readonly string[]) {
+  /** `mediaSequence`: the number of the first segment (0 for a recording, firstMediaSequence live). */
+  constructor(
+    readonly renditionIds: readonly string[],
+    mediaSequence = 0,
+  ) {
     for (const id of renditionIds) {
-      this.renditions.set(id, { id, segments: [], mediaSequence: 0, discontinuitySequence: 0 });
+      this.renditions.set(id, { id, segments: [], mediaSequence, discontinuitySequence: 0 });
     }
   }
 

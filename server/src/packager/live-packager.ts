@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { broadcastDir, liveRunDir, mediaSegmentName, parseRunFile, renditionIds } from '../media/media-layout.js';
 import type { Ladder } from '../transcode/ladder.js';
 import { partDurationS } from '../transcode/part-duration.js';
-import { BroadcastTimeline } from './broadcast-timeline.js';
+import { BroadcastTimeline, firstMediaSequence } from './broadcast-timeline.js';
 import { anchorAtFirstParts, everyRenditionStarted, firstSegments } from './first-segments.js';
 import { WRITING_SUFFIX } from './growing-segment.js';
 import { LIVE_EDGES, LiveEdge, type LiveEdges } from './live-edge.js';
@@ -91,7 +91,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
 
   constructor(private readonly o: LivePackagerOptions) {
     super();
-    this.timeline = new BroadcastTimeline(renditionIds(o.ladder));
+    this.timeline = new BroadcastTimeline(renditionIds(o.ladder), firstMediaSequence(Date.now()));
     this.recording = o.recording ?? NOT_RECORDED;
   }
 
