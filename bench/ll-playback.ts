@@ -61,7 +61,7 @@ async function oneRun(run: BrowserRun, index: number, watchS: number, log: (line
     for (const [viewer, page] of viewers) {
       const stalls = await stallsBetween(page, 0, watchS * 1000);
       stallsPerMin[viewer] = (stalls.length * 60) / watchS;
-      log(`run ${index}: ${viewer} stalled ${stalls.length} times in ${watchS} s${stalls.length ? ` (at ${stalls.map((w) => `${(w.atMs / 1000).toFixed(1)} s with ${w.aheadS.toFixed(2)} s buffered`).join(', ')})` : ''}`);
+      log(`run ${index}: ${viewer} stalled ${stalls.length} times in ${watchS} s${stalls.length ? ` (at ${stalls.map((w) => `${(w.atMs / 1000).toFixed(1)} s, media time ${w.currentTime.toFixed(2)} s, with ${w.aheadS.toFixed(2)} s buffered at ${w.playbackRate.toFixed(2)}x`).join('; ')})` : ''}`);
     }
     if (publisher.process.exitCode !== null) throw new Error(`the RTMP publisher exited early: ${publisher.errors}`);
     return { stallsPerMin };

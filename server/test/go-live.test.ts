@@ -96,12 +96,12 @@ describe('go-live at the first part', () => {
     expect(at.firstPart.text).toMatch(/#EXT-X-PRELOAD-HINT:TYPE=PART,URI="[^"]+-00001\.m4s",BYTERANGE-START=\d+/);
   });
 
-  it('announces the first segment of every representation in a dynamic LL-DASH manifest', () => {
+  it('announces the first segment of every representation, and the one after it, in a dynamic LL-DASH manifest', () => {
     expect(at.mpd.status).toBe(200);
     expect(at.mpd.text).toContain('type="dynamic"');
     expect(at.mpd.text.match(/<Representation /g)).toHaveLength(SMALL_LADDER_IDS.length);
     expect(at.mpd.text.match(/<SegmentTemplate [^>]*startNumber="1" availabilityTimeOffset="[\d.]+"/g)).toHaveLength(SMALL_LADDER_IDS.length);
-    expect(at.mpd.text.match(/<SegmentTimeline><S t="\d+" d="\d+"\/><\/SegmentTimeline>/g)).toHaveLength(SMALL_LADDER_IDS.length);
+    expect(at.mpd.text.match(/<SegmentTimeline><S t="\d+" d="\d+" r="1"\/><\/SegmentTimeline>/g)).toHaveLength(SMALL_LADDER_IDS.length);
   });
 
   it('holds a request without directives until the first segment is complete, then lists it', async () => {

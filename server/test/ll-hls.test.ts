@@ -139,6 +139,23 @@ describe('LL-HLS at the origin', () => {
     expect(hintBytes.equals(onDisk.subarray(hinted, hinted + hintBytes.length))).toBe(true);
   });
 
+  it('holds a request for the segment after the one being written (announced to LL-DASH) until it starts, then streams it whole', async () => {
+    const edge = edges.get(path.resolve(root))!;
+    await waitFor('a part of the segment being written', () => position().lastMsn > position().completeMsn);
+    const { text } = await playlist();
+    const growingNumber = Number(/seg-0-(\d+)\.m4s",BYTERANGE-START/.exec(text)![1]);
+    const uri = `${BROADCAST}/r1/${mediaSegmentName('0', growingNumber + 1)}`;
+    // Not started: a player whose clock says it is available asks for it a little early.
+    expect(edge.segment(uri)).toBeUndefined();
+    expect(edge.expects(uri)).toBe(true);
+    const res = await fetch(`${base}/${uri}`);
+    expect(res.status).toBe(200);
+    const whole = Buffer.from(await res.arrayBuffer());
+    expect(whole.equals(fs.readFileSync(path.join(root, uri)))).toBe(true);
+    // A segment further ahead is not announced: no hold, the disk answers.
+    expect((await fetch(`${base}/${BROADCAST}/r1/${mediaSegmentName('0', growingNumber + 9)}`)).status).toBe(404);
+  });
+
   it('lists parts that add up to their segment, the first one independent', async () => {
     const parsed = HLS.parse((await playlist()).text) as HLS.types.MediaPlaylist;
     const complete = parsed.segments.filter((s) => s.parts.length > 0 && s.duration > 0);

@@ -35,13 +35,26 @@ function rangeEnd(seg: GrowingSegment, range: ByteRange): number | undefined {
 }
 
 /**
+ * The segment FFmpeg writes at relPath: now, or once FFmpeg starts it when the DASH manifest announced it
+ * ahead (held until then: a player's clock may ask a little before the segment before it is complete).
+ * Undefined when the edge does not know it, or no longer does (it is complete on disk by then).
+ */
+async function growingSegment(reply: FastifyReply, edge: LiveEdge, relPath: string): Promise<GrowingSegment | undefined | 'late'> {
+  const now = edge.segment(relPath);
+  if (now || !edge.expects(relPath)) return now;
+  const waited = await waitOnEdge(reply, edge, HOLD_MS, () => edge.segment(relPath) ?? (edge.expects(relPath) ? undefined : null));
+  return 'ready' in waited ? (waited.ready ?? undefined) : 'late';
+}
+
+/**
  * A segment FFmpeg is writing, from memory. A byte range (an LL-HLS part) is answered as soon as its bytes
  * are written, held until then; a whole-segment request (LL-DASH asks for a segment before it is complete)
  * is streamed as FFmpeg writes it, chunk by chunk, until the segment is complete. False when the edge
- * does not know the segment (the origin answers 404).
+ * does not know the segment (the origin answers from disk, or 404).
  */
 export const serveGrowingSegment: EdgeHandler = async (request, reply, edge, relPath, type) => {
-  const seg = edge.segment(relPath);
+  const seg = await growingSegment(reply, edge, relPath);
+  if (seg === 'late') return answered(notWritten(reply));
   if (!seg) return false;
   reply.header('Content-Type', type.contentType);
   const range = parseByteRange(request.headers.range);

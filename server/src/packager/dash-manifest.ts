@@ -16,7 +16,7 @@ export type DashManifestOptions =
       now: Date;
       /**
        * LL-DASH: the duration of the chunks (fragments) FFmpeg writes; each segment is announced while it is
-       * written and available one chunk after it starts (the origin streams it as it grows).
+       * written, with the one after it, and available one chunk after it starts (the origin streams it as it grows).
        */
       chunkS?: number | undefined;
       /** With chunkS: the first segment of each rendition that has no complete one yet, announced alone while written. */
@@ -96,7 +96,11 @@ export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, 
       const next = writing(id);
       const head = complete[0] ?? next;
       if (!head) return '';
-      const announced = next ? [{ t: next.t, d: SEGMENT_DURATION_S * next.timescale }] : [];
+      // The segment after the one being written too: a player that refreshed the manifest just before the
+      // segment being written appeared in it would otherwise learn of it a whole update period (a segment) late,
+      // and run dry at every segment boundary until its refreshes drift past the rewrite (issue 18's stalls).
+      const d = SEGMENT_DURATION_S * (next?.timescale ?? 0);
+      const announced = next ? [{ t: next.t, d }, { t: next.t + d, d }] : [];
       const lowLatency = chunkS === undefined ? '' : ` availabilityTimeOffset="${(SEGMENT_DURATION_S - chunkS).toFixed(3)}" availabilityTimeComplete="false"`;
       return (
         `<SegmentTemplate timescale="${head.timescale}" startNumber="${head.number}"${lowLatency} ` +

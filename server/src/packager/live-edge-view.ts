@@ -27,6 +27,8 @@ interface RenditionEdge {
   rendition: string;
   growing: { run: number; segment: GrowingSegment; pdt: Date } | undefined;
   growingPath: string | undefined;
+  /** The segments after the last complete one that the DASH manifest announces and FFmpeg has not started. */
+  upcomingPaths: string[];
   position: EdgePosition;
 }
 
@@ -47,7 +49,8 @@ function renditionEdge(
     const dir = timeline.runs.get(first.run)!.dir;
     const growing = { run: first.run, segment: first.segment, pdt: new Date(anchor.getTime() + (first.t / first.timescale) * 1000) };
     const position = { lastMsn: r.mediaSequence, lastPart: first.segment.parts.length - 1, completeMsn: r.mediaSequence - 1 };
-    return { name, rendition, growing, growingPath: `${dir}/${mediaSegmentName(rendition, first.segment.number)}`, position };
+    const upcomingPaths = [`${dir}/${mediaSegmentName(rendition, first.segment.number + 1)}`];
+    return { name, rendition, growing, growingPath: `${dir}/${mediaSegmentName(rendition, first.segment.number)}`, upcomingPaths, position };
   }
   const parts = partsOfRun(last.run);
   const next = parts?.growing(rendition);
@@ -60,20 +63,23 @@ function renditionEdge(
     : { lastMsn: completeMsn, lastPart: lastParts ? lastParts.length - 1 : undefined, completeMsn };
   const dir = timeline.runs.get(last.run)!.dir;
   const growing = segment && { run: last.run, segment, pdt: new Date(segmentEnd(last)) };
-  return { name, rendition, growing, growingPath: segment && `${dir}/${mediaSegmentName(rendition, segment.number)}`, position };
+  // While the run writes (next), the two segments after the last complete one are announced; one may be growing.
+  const upcoming = next ? [last.number + 1, last.number + 2].filter((n) => n !== segment?.number) : [];
+  const upcomingPaths = upcoming.map((n) => `${dir}/${mediaSegmentName(rendition, n)}`);
+  return { name, rendition, growing, growingPath: segment && `${dir}/${mediaSegmentName(rendition, segment.number)}`, upcomingPaths, position };
 }
 
 /**
- * Every rendition's LL-HLS playlist (whole and delta) and the segments being written, from the
- * timeline of complete segments, the parts of the run that writes now and, before a rendition has a
- * complete segment, the parts of its first (`first`).
+ * Every rendition's LL-HLS playlist (whole and delta), the segments being written and the ones announced
+ * after them (upcoming), from the timeline of complete segments, the parts of the run that writes now and,
+ * before a rendition has a complete segment, the parts of its first (`first`).
  */
 export function renderLiveEdge(
   timeline: BroadcastTimeline,
   ladder: Ladder,
   partsOfRun: (run: number) => RunParts | undefined,
   first: ReadonlyMap<string, FirstSegment> = new Map(),
-): { playlists: Map<string, EdgePlaylist>; segments: Map<string, GrowingSegment> } {
+): { playlists: Map<string, EdgePlaylist>; segments: Map<string, GrowingSegment>; upcoming: Set<string> } {
   const edges: RenditionEdge[] = [];
   for (const { rendition, name } of renditionPlaylists(ladder)) {
     const e = renditionEdge(timeline, name, rendition, first.get(rendition), partsOfRun);
@@ -83,6 +89,7 @@ export function renderLiveEdge(
   const target = partTargetS(ladder);
   const playlists = new Map<string, EdgePlaylist>();
   const segments = new Map<string, GrowingSegment>();
+  const upcoming = new Set(edges.flatMap((e) => e.upcomingPaths));
   for (const e of edges) {
     const reports: RenditionReport[] = edges.filter((o) => o !== e).map((o) => ({ uri: o.name, ...o.position }));
     const render = (skip: boolean) =>
@@ -100,5 +107,5 @@ export function renderLiveEdge(
     playlists.set(e.name, { full: render(false), delta: render(true), position: e.position, targetDurationS: SEGMENT_DURATION_S, partTargetS: target, listsSegment });
     if (e.growing && e.growingPath) segments.set(e.growingPath, e.growing.segment);
   }
-  return { playlists, segments };
+  return { playlists, segments, upcoming };
 }

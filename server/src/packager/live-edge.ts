@@ -41,6 +41,7 @@ interface EdgeEvents {
 export class LiveEdge extends EventEmitter<EdgeEvents> {
   private playlists = new Map<string, EdgePlaylist>();
   private segments = new Map<string, GrowingSegment>();
+  private upcoming: ReadonlySet<string> = new Set();
   private isClosed = false;
 
   constructor() {
@@ -53,10 +54,11 @@ export class LiveEdge extends EventEmitter<EdgeEvents> {
     return this.isClosed;
   }
 
-  publish(playlists: Map<string, EdgePlaylist>, segments: Map<string, GrowingSegment>): void {
+  publish(playlists: Map<string, EdgePlaylist>, segments: Map<string, GrowingSegment>, upcoming: ReadonlySet<string>): void {
     if (this.isClosed) return;
     this.playlists = playlists;
     this.segments = segments;
+    this.upcoming = upcoming;
     this.emit('update');
   }
 
@@ -70,11 +72,20 @@ export class LiveEdge extends EventEmitter<EdgeEvents> {
     return this.segments.get(relPath);
   }
 
+  /**
+   * A segment announced to LL-DASH players that FFmpeg has not started yet (the one after the segment being
+   * written, by path from the livestream's root): a request for it is held until it starts.
+   */
+  expects(relPath: string): boolean {
+    return this.upcoming.has(relPath);
+  }
+
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
     this.playlists = new Map();
     this.segments = new Map();
+    this.upcoming = new Set();
     this.emit('closed');
   }
 }

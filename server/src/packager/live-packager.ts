@@ -253,9 +253,9 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
   /** The LL-HLS playlists and growing segments, to the origin; the first publication makes the edge known. */
   private publishEdge(): void {
     if (this.finished || this.edge.closed || !this.playable) return;
-    const { playlists, segments } = renderLiveEdge(this.timeline, this.o.ladder, (run) => this.runs.get(run)?.parts, firstSegments(this.timeline, this.runs));
+    const { playlists, segments, upcoming } = renderLiveEdge(this.timeline, this.o.ladder, (run) => this.runs.get(run)?.parts, firstSegments(this.timeline, this.runs));
     if (this.edges.get(this.edgeKey) !== this.edge) this.edges.register(this.edgeKey, this.edge);
-    this.edge.publish(playlists, segments);
+    this.edge.publish(playlists, segments, upcoming);
   }
 
   private enqueue(job: () => Promise<void>): Promise<void> {

@@ -102,12 +102,14 @@ describe('DASH manifest', () => {
     expect(mpd).toContain('mediaPresentationDuration="PT9.000S"');
   });
 
-  it('announces the segment being written to LL-DASH players, available one chunk after it starts', () => {
+  it('announces the segment being written and the one after it to LL-DASH players, available one chunk after they start', () => {
     const mpd = renderDashManifest(twoRuns(), ladder, { ...options, ended: false, chunkS: 0.5 });
     expect(mpd.match(/availabilityTimeOffset="1\.500" availabilityTimeComplete="false"/g)).toHaveLength(2 * (ladder.rungs.length + 1));
     expect(mpd).toMatch(/<MPD [^>]*><ServiceDescription id="0"><Latency referenceId="0" target="\d+" min="\d+" max="\d+"\/>/);
-    // Run 2 is being written: after its 1 s segment 2 comes segment 3, at its nominal 2 s; run 1 is over.
-    expect(mpd).toContain('<S t="0" d="30720"/><S t="30720" d="15360"/><S t="46080" d="30720"/>');
+    // Run 2 is being written: after its 1 s segment 2 come segments 3 and 4, at their nominal 2 s; run 1 is over.
+    // Segment 4 is there before FFmpeg starts it, so a player that refreshes the manifest just before the
+    // packager rewrites it still knows the segment it needs next (the cause of issue 18's LL-DASH stalls).
+    expect(mpd).toContain('<S t="0" d="30720"/><S t="30720" d="15360"/><S t="46080" d="30720" r="1"/></SegmentTimeline>');
     expect(mpd).toContain('<S t="0" d="30720" r="2"/></SegmentTimeline>');
     const ended = renderDashManifest(twoRuns(), ladder, { ...options, ended: true, chunkS: 0.5 });
     expect(ended).not.toMatch(/availabilityTimeOffset|ServiceDescription/);
