@@ -3,16 +3,16 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
-import { broadcastDir, liveRunDir, mediaSegmentName, renditionIds } from '../media/media-layout.js';
+import { broadcastDir, liveRunDir, mediaSegmentName, parseRunFile, renditionIds } from '../media/media-layout.js';
 import type { Ladder } from '../transcode/ladder.js';
 import { partDurationS } from '../transcode/part-duration.js';
 import { BroadcastTimeline } from './broadcast-timeline.js';
 import { anchorAtFirstParts, everyRenditionStarted, firstSegments } from './first-segments.js';
+import { WRITING_SUFFIX } from './growing-segment.js';
 import { LIVE_EDGES, LiveEdge, type LiveEdges } from './live-edge.js';
 import { renderLiveEdge } from './live-edge-view.js';
 import { isRecordedBroadcast, removeLiveLeftovers } from './live-leftovers.js';
 import { writeManifests } from './manifest-files.js';
-import { PendingReads, segmentRendition } from './pending-reads.js';
 import { NOT_RECORDED, type RecordingPolicy } from './recording-policy.js';
 import { RunParts } from './run-parts.js';
 import { RunScanner, type ScannedSegment } from './segment-scanner.js';
@@ -46,8 +46,14 @@ interface RunWatch {
   watcher: fs.FSWatcher | null;
   poll: NodeJS.Timeout;
   ended: boolean;
-  /** What the queued refresh, which has not started, will read. */
-  pending: PendingReads;
+  /** A refresh is queued and has not started: another one would find nothing more. */
+  queued: boolean;
+}
+
+/** A segment file FFmpeg finished, or one it is writing. */
+function isSegmentFile(name: string): boolean {
+  const complete = name.endsWith(WRITING_SUFFIX) ? name.slice(0, -WRITING_SUFFIX.length) : name;
+  return parseRunFile(complete)?.kind === 'segment';
 }
 
 /**
@@ -111,17 +117,17 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     await fsp.mkdir(dir, { recursive: true });
     this.timeline.addRun(index, rel, originArrival);
     this.recording.addRun(index);
+    const refresh = () => this.refresh(index);
     let watcher: fs.FSWatcher | null = null;
     try {
       watcher = fs.watch(dir, (_event, file) => {
-        const rendition = file ? segmentRendition(file) : undefined;
-        if (rendition !== undefined) void this.refresh(index, rendition);
+        if (file && isSegmentFile(file)) refresh();
       });
       watcher.on('error', () => undefined);
     } catch {
       watcher = null; // the poll below still follows the run
     }
-    const poll = setInterval(() => void this.refresh(index), 1000);
+    const poll = setInterval(refresh, 1000);
     const scanner = new RunScanner(dir, this.timeline.renditionIds, (rendition, number, err) => {
       this.o.log.warn('skipping an unreadable segment', { run: index, rendition, number, err });
       return 'skip';
@@ -129,7 +135,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     const parts = new RunParts(dir, this.timeline.renditionIds, (rendition, number, err) => {
       this.o.log.warn('no parts from an unreadable segment', { run: index, rendition, number, err });
     });
-    this.runs.set(index, { scanner, parts, watcher, poll, ended: false, pending: new PendingReads() });
+    this.runs.set(index, { scanner, parts, watcher, poll, ended: false, queued: false });
     return dir;
   }
 
@@ -170,25 +176,23 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     }
   }
 
-  /** Reads what FFmpeg wrote to `rendition`'s files, or to every rendition's. */
-  private refresh(index: number, rendition?: string): Promise<void> {
+  private refresh(index: number): Promise<void> {
     const watched = this.runs.get(index);
-    const queued = watched?.pending.queued;
-    watched?.pending.add(rendition);
-    if (queued) return this.queue;
+    if (watched?.queued) return this.queue;
+    if (watched) watched.queued = true;
     return this.enqueue(async () => {
       const run = this.runs.get(index);
       if (!run) return;
-      const only = run.pending.take();
+      run.queued = false;
       const now = new Date();
-      const found = await run.scanner.scan(only);
+      const found = await run.scanner.scan();
       for (const scanned of found) {
         this.timeline.add(index, scanned.rendition, scanned.segment, now);
         this.recording.add(index, scanned.rendition, scanned.segment, now);
         this.emit('segment', scanned);
       }
       // After the complete segments: a part never shows up beyond a segment the timeline has not seen.
-      const partsChanged = await run.parts.scan(only);
+      const partsChanged = await run.parts.scan();
       if (found.length === 0) {
         if (partsChanged) await this.publishParts();
         return this.deleteRetired(Date.now() - this.retiredGraceMs);

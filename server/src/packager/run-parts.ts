@@ -29,11 +29,10 @@ export class RunParts {
     }
   }
 
-  /** Reads the growing segment of every rendition (or of `only`); true when a part or a segment was completed. */
-  async scan(only?: ReadonlySet<string>): Promise<boolean> {
+  /** Reads every rendition's growing segment; true when a part or a segment was completed. */
+  async scan(): Promise<boolean> {
     let changed = false;
     for (const [rendition, growing] of this.current) {
-      if (only && !only.has(rendition)) continue;
       for (let seg = growing; ; ) {
         if (await seg.read(() => this.init(rendition))) changed = true;
         if (!seg.complete) break;

@@ -37,11 +37,10 @@ export class RunScanner {
     this.next = new Map(renditionIds.map((id) => [id, 1]));
   }
 
-  /** The segments completed since the previous scan, rendition by rendition (of `only`, or all), in number order. */
-  async scan(only?: ReadonlySet<string>): Promise<ScannedSegment[]> {
+  /** The segments completed since the previous scan, rendition by rendition, in number order. */
+  async scan(): Promise<ScannedSegment[]> {
     const found: ScannedSegment[] = [];
     for (const [rendition, first] of this.next) {
-      if (only && !only.has(rendition)) continue;
       for (let number = first; ; number++) {
         const file = path.join(this.dir, mediaSegmentName(rendition, number));
         let segment;
