@@ -99,6 +99,15 @@ function sourceFigures(source: TestStream, r: SourceRuns): Figure[] {
       reference: bareCpu,
       target: { op: '<=', value: 0.7, of: 'ratio' },
     },
+    ...(['encode', 'auto'] as const).flatMap((mode): Figure[] => [
+      {
+        metric: `${name}: … of which FFmpeg, AXON_TOP_RUNG=${mode} (CPU-s)`,
+        values: windows(r[mode]).map((w) => w.ffmpegCpuSPerMin),
+        reference: bareCpu,
+      },
+      // The server's own share: RTMP in, the pipe into FFmpeg, the packager (idle workers included).
+      { metric: `${name}: … of which Node and mediasoup, AXON_TOP_RUNG=${mode} (CPU-s)`, values: windows(r[mode]).map((w) => w.nodeCpuSPerMin + w.mediasoupCpuSPerMin) },
+    ]),
     { metric: `${name}: encoded ladder's speed (× real time)`, values: windows(r.encode).map((w) => w.speed), reference: bareSpeed, target: realTime },
     { metric: `${name}: passthrough ladder's speed (× real time)`, values: windows(r.auto).map((w) => w.speed), reference: bareSpeed, target: realTime },
   ];
