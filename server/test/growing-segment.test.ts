@@ -41,8 +41,6 @@ describe('GrowingSegment', () => {
     const ends = boxEnds(bytes);
     let written = 0;
     const partsAt: number[] = [];
-    // What the origin was handed earlier is still those bytes while the segment grows.
-    const handedOut: Buffer[] = [];
     // Half a box, then the rest of it: a part never shows before its mdat is whole.
     for (const end of ends) {
       const half = written + Math.floor((end - written) / 2);
@@ -54,9 +52,7 @@ describe('GrowingSegment', () => {
       await seg.read(init);
       if (seg.parts.length > before) partsAt.push(end);
       expect(seg.bytes.equals(bytes.subarray(0, end))).toBe(true);
-      handedOut.push(seg.bytes);
     }
-    for (const view of handedOut) expect(view.equals(bytes.subarray(0, view.length))).toBe(true);
     expect(seg.complete).toBe(false);
     fs.renameSync(writing, path.join(dir, name));
     expect(await seg.read(init)).toBe(true);

@@ -23,13 +23,7 @@ const EMPTY = Buffer.alloc(0);
  * while the segment grows: the origin serves its parts and streams it from here.
  */
 export class GrowingSegment {
-  /** What was read so far: a view of `store`, whose bytes never change once read. */
   bytes: Buffer = EMPTY;
-  /**
-   * Room for the bytes, doubled when full: each read lands in place, rather than a whole new copy of the
-   * segment being made for every fragment appended (a segment is read ten or more times as it grows).
-   */
-  private store: Buffer = EMPTY;
   readonly parts: Part[] = [];
   complete = false;
   /** Set when its bytes cannot be read as CMAF: no more parts come from it. */
@@ -62,15 +56,10 @@ export class GrowingSegment {
     if (!handle) return false;
     try {
       const { size } = await handle.stat();
-      const had = this.bytes.length;
-      if (size > had) {
-        if (size > this.store.length) {
-          const larger = Buffer.allocUnsafe(Math.max(size, 2 * this.store.length));
-          this.store.copy(larger, 0, 0, had);
-          this.store = larger;
-        }
-        const { bytesRead } = await handle.read(this.store, had, size - had, had);
-        this.bytes = this.store.subarray(0, had + bytesRead);
+      if (size > this.bytes.length) {
+        const more = Buffer.allocUnsafe(size - this.bytes.length);
+        const { bytesRead } = await handle.read(more, 0, more.length, this.bytes.length);
+        this.bytes = Buffer.concat([this.bytes, more.subarray(0, bytesRead)]);
       }
     } finally {
       await handle.close();
