@@ -39,18 +39,23 @@ const onBoundary = (intervals: number[]) => share(intervals.filter((ms) => Math.
 const worstDeviation = (intervals: number[]) => Math.max(0, ...intervals.map((ms) => Math.abs(ms - KEYFRAME_EVERY_MS)));
 
 /** Pins one leg to each simulcast layer, lets them run `seconds` asking for keyframes, and returns them. */
-async function runLegs(router: types.Router, producer: types.Producer, enableBwe: boolean, seconds: number, also: RtpLeg[] = []): Promise<RtpLeg[]> {
+async function runLegs(router: types.Router, producer: types.Producer, enableBwe: boolean, seconds: number): Promise<RtpLeg[]> {
   const legs: RtpLeg[] = [];
   for (let layer = 0; layer < LAYERS; layer++) legs.push(await RtpLeg.open(router, producer, { layer, enableBwe, ports: PORTS }));
   await Promise.all(legs.map((leg) => leg.consumer.resume()));
-  // What Axon's ingest would do: one request on every leg at once.
-  const ask = setInterval(() => {
-    for (const leg of [...legs, ...also]) leg.consumer.requestKeyFrame().catch(() => undefined);
-  }, KEYFRAME_EVERY_MS);
+  const stopAsking = askForKeyframes(legs);
   await sleep(seconds * 1000);
-  clearInterval(ask);
+  stopAsking();
   for (const leg of legs) leg.close();
   return legs;
+}
+
+/** What Axon's ingest would do: a keyframe request on every leg at once, every 2 s. Returns how to stop. */
+function askForKeyframes(legs: RtpLeg[]): () => void {
+  const timer = setInterval(() => {
+    for (const leg of legs) leg.consumer.requestKeyFrame().catch(() => undefined);
+  }, KEYFRAME_EVERY_MS);
+  return () => clearInterval(timer);
 }
 
 /**
@@ -61,33 +66,37 @@ async function runLegs(router: types.Router, producer: types.Producer, enableBwe
  */
 async function oneRun(browser: Browser, phases: Phases, log: (line: string) => void): Promise<RunResult> {
   const worker = await mediasoup.createWorker({ rtcMinPort: PORTS.min, rtcMaxPort: PORTS.max });
+  let closePages: (() => Promise<unknown>) | undefined;
   try {
     const router = await worker.createRouter({ mediaCodecs });
-    const [simulcast, single] = await Promise.all([
-      publishFromChromium(browser, router, 'simulcast', PORTS),
-      publishFromChromium(browser, router, 'single', PORTS),
-    ]);
+    const publishes = await Promise.all([publishFromChromium(browser, router, 'simulcast', PORTS), publishFromChromium(browser, router, 'single', PORTS)]);
+    closePages = () => Promise.all(publishes.map((p) => p.close()));
+    const [simulcast, single] = publishes.map((p) => p.producer) as [types.Producer, types.Producer];
     const captureTimes = new LayerCaptureTimes(simulcast);
     await captureTimes.start();
     const singleLeg = await RtpLeg.open(router, single, { enableBwe: false, ports: PORTS });
     await singleLeg.consumer.resume();
+    const stopAsking = askForKeyframes([singleLeg]);
     await sleep(LAYERS_UP_MS);
-    const bweOn = await runLegs(router, simulcast, true, phases.bweOnS, [singleLeg]);
+    const bweOn = await runLegs(router, simulcast, true, phases.bweOnS);
     const measuredFrom = Date.now() + 1000;
-    const bweOff = await runLegs(router, simulcast, false, phases.bweOffS, [singleLeg]);
+    const bweOff = await runLegs(router, simulcast, false, phases.bweOffS);
+    stopAsking();
     singleLeg.close();
     captureTimes.close();
 
-    const forwarded = (legs: RtpLeg[], seconds: number) => Math.min(...legs.map((leg) => share(leg.secondsForwarded(1), seconds - 1)));
+    // The first second is the legs' start (waiting for a keyframe), not forwarding.
+    const forwarded = (legs: RtpLeg[], seconds: number) => Math.min(...legs.map((leg) => share(leg.secondsForwarded(1, seconds), seconds - 1)));
     // The first keyframe of a leg is the one it starts on, not one asked for on the 2 s clock.
     const simIntervals = bweOff.map((leg) => leg.keyframeIntervalsMs().slice(1));
     const settledMs = singleLeg.lastSizeChangeMs();
-    const singleIntervals = singleLeg.keyframeIntervalsMs(settledMs);
+    // The keyframe the size settled on came when the encoder changed size, not on the 2 s clock.
+    const singleIntervals = singleLeg.keyframeIntervalsMs(settledMs).slice(1);
     const top = bweOff[LAYERS - 1]!;
     const gaps = [...captureTimes.keyframesBySsrc.keys()].flatMap((ssrc) => captureTimes.worstGapsMs(ssrc, measuredFrom));
     const sizes = (leg: RtpLeg) => [...new Set(leg.keyframes.map((k) => k.size))].join(' → ');
     log(`single: sizes ${sizes(singleLeg)}, settled ${(settledMs / 1000).toFixed(1)} s, intervals after: ${singleIntervals.map((ms) => ms.toFixed(0)).join(' ')}`);
-    log(`simulcast layers: ${bweOff.map(sizes).join(', ')}; BWE on forwarded ${bweOn.map((leg) => leg.secondsForwarded(1)).join('/')} s of ${phases.bweOnS - 1}`);
+    log(`simulcast layers: ${bweOff.map(sizes).join(', ')}; BWE on forwarded ${bweOn.map((leg) => leg.secondsForwarded(1, phases.bweOnS)).join('/')} s of ${phases.bweOnS - 1}`);
     log(`simulcast intervals (top layer): ${simIntervals[LAYERS - 1]!.map((ms) => ms.toFixed(0)).join(' ')}; layer gaps: ${gaps.map((g) => g.toFixed(1)).join(' ')}`);
     return {
       forwardedShare: { bweOff: forwarded(bweOff, phases.bweOffS), bweOn: forwarded(bweOn, phases.bweOnS) },
@@ -98,6 +107,7 @@ async function oneRun(browser: Browser, phases: Phases, log: (line: string) => v
       sizeSettledS: { single: settledMs / 1000, simulcast: top.lastSizeChangeMs() / 1000 },
     };
   } finally {
+    await closePages?.();
     worker.close();
   }
 }

@@ -39,9 +39,15 @@ function makeOffer(shape: SendShape): Promise<string> {
 /**
  * Publishes the fake camera from a Chromium page straight into `router`, the offer mapped onto a
  * producer by Axon's own WHIP code (the same producer a WHIP publish or the studio makes). Returns the
- * video producer once the answer is applied; media flows as soon as ICE and DTLS complete.
+ * video producer once the answer is applied (media flows as soon as ICE and DTLS complete), and how to
+ * close the page's window.
  */
-export async function publishFromChromium(browser: Browser, router: types.Router, shape: SendShape, ports: { min: number; max: number }): Promise<types.Producer> {
+export async function publishFromChromium(
+  browser: Browser,
+  router: types.Router,
+  shape: SendShape,
+  ports: { min: number; max: number },
+): Promise<{ producer: types.Producer; close: () => Promise<void> }> {
   const context = await browser.newContext({ permissions: ['camera'] });
   const page = await context.newPage();
   await page.addInitScript({ content: NAME_SHIM });
@@ -53,5 +59,5 @@ export async function publishFromChromium(browser: Browser, router: types.Router
   const video = await produceSection(transport, planPublish(offer).video, router.rtpCapabilities);
   const { answer } = answerOffer(transport, offer, [video.answer]);
   await page.evaluate((sdp) => (window as unknown as { benchPc: RTCPeerConnection }).benchPc.setRemoteDescription({ type: 'answer', sdp }), answer);
-  return video.producer;
+  return { producer: video.producer, close: () => context.close() };
 }

@@ -50,9 +50,9 @@ export class RtpLeg {
     return new RtpLeg(consumer, transport, [rtp, rtcp]);
   }
 
-  /** Seconds (since the leg opened) in which at least one packet arrived, counted from `fromS` up to now. */
-  secondsForwarded(fromS: number): number {
-    return this.packetsPerSecond.slice(fromS).filter((n) => n > 0).length;
+  /** Seconds since the leg opened, from `fromS` up to (not including) `toS`, in which any packet arrived. */
+  secondsForwarded(fromS: number, toS: number): number {
+    return this.packetsPerSecond.slice(fromS, toS).filter((n) => n > 0).length;
   }
 
   /** The mean spacing of the frames received (ms, from their RTP timestamps); NaN before two. */
