@@ -25,8 +25,9 @@ import { transcode } from './transcode.js';
 import { glassToGlass } from './glass-to-glass.js';
 import { llViewers } from './ll-viewers.js';
 import { llPlayback } from './ll-playback.js';
+import { webrtcKeyframes } from './webrtc-keyframes.js';
 
-const BENCHMARKS: Benchmark[] = [spine, transcode, ladderModes, origin, latency, capacity, chat, glassToGlass, llViewers, llPlayback, remote, hostile, restream, cluster];
+const BENCHMARKS: Benchmark[] = [spine, transcode, ladderModes, origin, latency, capacity, chat, glassToGlass, llViewers, llPlayback, remote, hostile, restream, cluster, webrtcKeyframes];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 

@@ -157,7 +157,13 @@ describe('WHIP ingest', { timeout: 90_000 }, () => {
     expect(media.realtime!.video.type).toBe('simulcast');
     expect(media.realtime!.video.rtpParameters.encodings!.map((e) => e.rid)).toEqual(['q', 'h', 'f']);
     expect(['160x90', '320x180', '640x360']).toContain(`${media.video.width}x${media.video.height}`);
-  });
+    // The leg to FFmpeg must outlast mediasoup's bandwidth backoff, which left on starves it within ~20 s.
+    const playlist = path.join(server.config.mediaDir, ls.id, `${(server.registry.get(ls.id) as StreamSession).ladder.rungs[0]!.name}.m3u8`);
+    const listedSeconds = () => [...fs.readFileSync(playlist, 'utf8').matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    await waitFor('30 s of segments', () => listedSeconds() >= 30, 60_000);
+    // One FFmpeg run throughout: a starved leg ends FFmpeg's input, and the next run starts a discontinuity.
+    expect(fs.readFileSync(playlist, 'utf8')).not.toContain('#EXT-X-DISCONTINUITY');
+  }, 120_000);
 
   it.each([
     ['OBS (H.264 + Opus, session-level ICE, audio first)', obsOffer, { video: 'H264', audio: 'opus', videoMid: '1' }],

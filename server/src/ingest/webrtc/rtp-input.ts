@@ -125,6 +125,11 @@ async function openLeg(router: types.Router, producer: types.Producer, rtcPorts:
       listenInfo: { protocol: 'udp', ip: LOOPBACK },
       rtcpMux: false,
       comedia: false,
+      // FFmpeg sends no transport-cc feedback, and mediasoup (3.32) then takes the silence for a round trip
+      // growing without end: 3 s after the first packet it cuts its outgoing estimate to 0.8x every second.
+      // A simulcast consumer obeys that estimate, stepping down a layer at a time and then sending nothing
+      // (measured: 600 kbit/s at 3.5 s, 100 kbit/s and no layer at 13.6 s). A single stream is never limited.
+      enableBwe: false,
     });
     await transport.connect({ ip: LOOPBACK, port: ports.rtpPort, rtcpPort: ports.rtcpPort });
     const consumer = await transport.consume({
