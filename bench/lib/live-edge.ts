@@ -38,12 +38,15 @@ export async function sampleLiveEdge(epochMs: () => number, listedS: () => Promi
 
 /** The listed media of Axon's top rung and audio: a viewer needs both, so the shorter one counts. */
 function axonListed(masterUrl: string, topRungUrl: string) {
+  // A broadcast numbers its segments from its start time, not 0: the first answer says where it starts.
+  let firstNumbers: [number, number] | undefined;
   return async (): Promise<number | undefined> => {
     const [video, audio] = await Promise.all([fetchListed(topRungUrl), fetchListed(new URL(AUDIO_PLAYLIST, masterUrl).href)]);
     if (!video || !audio) return undefined;
-    for (const m of [video, audio]) {
+    firstNumbers ??= [video.mediaSequence, audio.mediaSequence];
+    for (const [m, first] of [[video, firstNumbers[0]], [audio, firstNumbers[1]]] as const) {
       // Listed durations add up to the media sent only from the first segment of one FFmpeg run on.
-      if (m.mediaSequence !== 0 || m.discontinuities !== 0) throw new Error(`Axon's playlist no longer starts at the stream's start: ${JSON.stringify(m)}`);
+      if (m.mediaSequence !== first || m.discontinuities !== 0) throw new Error(`Axon's playlist no longer starts at the stream's start: ${JSON.stringify(m)}`);
     }
     return Math.min(video.durationS, audio.durationS);
   };
