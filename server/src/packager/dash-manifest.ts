@@ -19,7 +19,7 @@ export type DashManifestOptions =
        * written, with the one after it, and available one chunk after it starts (the origin streams it as it grows).
        */
       chunkS?: number | undefined;
-      /** With chunkS: the first segment of each rendition that has no complete one yet, announced alone while written. */
+      /** With chunkS: the first segment of each rendition that has no complete one yet, announced (with the one after it) while written. */
       firstSegments?: ReadonlyMap<string, WritingSegment> | undefined;
     }
   | {
