@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { MediaInput } from '../../session/ingest.js';
+import { type FrameTimeline, KeyframeClock } from './keyframe-clock.js';
 import { untilUdpPortsBound } from './rtp-listener.js';
 import { buildRtpInputSdp, type RtpInputStream } from './rtp-sdp.js';
 import { allocateUdpPortPair, type PortRange, type UdpPortPair } from './udp-ports.js';
@@ -41,6 +42,10 @@ export interface RtpInputOptions {
   audio?: types.Producer;
   /** mediasoup's own port range, which FFmpeg's ports stay out of. */
   rtcPorts: PortRange;
+  /** Simulcast layers mode: one video leg per layer, top first, each pinned to its layer; else one video leg. */
+  layers?: number;
+  /** The top video stream's frames: with it the video legs are keyed together on the 2 s clock (keyframe-clock.ts). */
+  timeline?: FrameTimeline;
 }
 
 /** One producer's path to FFmpeg: a plain transport sending RTP to FFmpeg's port and RTCP to port + 1. */
@@ -57,10 +62,12 @@ interface Leg {
 export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
   const legs: Leg[] = [];
   let sdpDir: string | undefined;
+  let clock: KeyframeClock | undefined;
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
+    clock?.close();
     for (const leg of legs) {
       leg.transport.close(); // closes its consumer
       leg.ports.release();
@@ -69,9 +76,11 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
   };
 
   try {
-    for (const producer of o.audio ? [o.video, o.audio] : [o.video]) {
-      legs.push(await openLeg(o.router, producer, o.rtcPorts));
-    }
+    const layers = o.layers ? [...Array(o.layers).keys()].reverse() : [undefined];
+    for (const layer of layers) legs.push(await openLeg(o.router, o.video, o.rtcPorts, layer));
+    if (o.audio) legs.push(await openLeg(o.router, o.audio, o.rtcPorts));
+    const videoConsumers = legs.filter((leg) => leg.consumer.kind === 'video').map((leg) => leg.consumer);
+    if (o.timeline) clock = new KeyframeClock({ consumers: videoConsumers, timeline: o.timeline });
     const sdp = buildRtpInputSdp(legs.map(describeStream));
     sdpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'axon-rtp-'));
     const sdpPath = path.join(sdpDir, 'input.sdp');
@@ -87,7 +96,7 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
       },
       originArrival: origin.at,
       requestKeyFrame: () => {
-        if (!videoConsumer.closed) videoConsumer.requestKeyFrame().catch(() => undefined);
+        for (const consumer of videoConsumers) if (!consumer.closed) consumer.requestKeyFrame().catch(() => undefined);
       },
       close,
     };
@@ -117,7 +126,8 @@ function firstKeyframeSent(consumer: types.Consumer): { watching: Promise<void>;
   return { watching, at: () => at };
 }
 
-async function openLeg(router: types.Router, producer: types.Producer, rtcPorts: PortRange): Promise<Leg> {
+/** With `layer`, the leg carries that simulcast layer only (a consumer pinned to it). */
+async function openLeg(router: types.Router, producer: types.Producer, rtcPorts: PortRange, layer?: number): Promise<Leg> {
   const ports = await allocateUdpPortPair(LOOPBACK, rtcPorts);
   let transport: types.PlainTransport | undefined;
   try {
@@ -138,6 +148,7 @@ async function openLeg(router: types.Router, producer: types.Producer, rtcPorts:
       paused: true,
       // FFmpeg sends no NACKs: keeping packets for retransmission would be wasted memory.
       enableRtx: false,
+      ...(layer !== undefined && { preferredLayers: { spatialLayer: layer } }),
     });
     return { ports, transport, consumer };
   } catch (err) {
