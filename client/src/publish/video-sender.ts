@@ -3,6 +3,21 @@ import { PublishError, type VideoCodecChoice } from './publisher.js';
 /** The top of the ladder is encoded from this: enough for 1080p30 from a camera. */
 export const MAX_VIDEO_BITRATE = 2_500_000;
 
+/**
+ * Simulcast (H.264 only): three sizes of the camera, which the server packages as the ladder's rungs
+ * without re-encoding them (a 720p camera gives 180p, 360p and 720p), lowest first as WebRTC lists them.
+ * Each layer's bitrate is about the server's own for an encoded rung of its size.
+ */
+const SIMULCAST_LAYERS: RTCRtpEncodingParameters[] = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 300_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 900_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: MAX_VIDEO_BITRATE },
+];
+
+/** The video encodings a publisher sends: one stream, or the simulcast layers. */
+export const videoEncodings = (simulcast: boolean): RTCRtpEncodingParameters[] =>
+  simulcast ? SIMULCAST_LAYERS.map((layer) => ({ ...layer })) : [{ maxBitrate: MAX_VIDEO_BITRATE }];
+
 /** The ladder is sized from the source: under congestion, lower the frame rate rather than the resolution. */
 export async function keepResolution(sender: RTCRtpSender | undefined): Promise<void> {
   if (!sender) return;
