@@ -22,10 +22,12 @@ const LISTEN_TIMEOUT_MS = 3000;
  * it at 2 x net.core.rmem_max). A/V sync comes from the RTCP sender reports mediasoup sends to port + 1,
  * so packet timestamps are left as they are (no -use_wallclock_as_timestamps, no +genpts).
  */
-function rtpInputArgs(sdpPath: string): string[] {
+function rtpInputArgs(sdpPath: string, copied: boolean): string[] {
   return [
     '-protocol_whitelist', 'file,udp,rtp',
-    '-analyzeduration', '1000000',
+    // A copied stream has no decoder to size it from its first frame: FFmpeg must find its SPS while it
+    // analyses, and the layers of a 720p publish were measured missing the default second at go-live.
+    '-analyzeduration', copied ? '5000000' : '1000000',
     '-probesize', '2000000',
     '-buffer_size', String(4 * 1024 * 1024),
     // With a second input (silence when the source has no audio) FFmpeg reads each in its own thread;
@@ -88,7 +90,7 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
     const videoConsumer = legs[0]!.consumer;
     const origin = firstKeyframeSent(videoConsumer);
     return {
-      ffmpegInputArgs: rtpInputArgs(sdpPath),
+      ffmpegInputArgs: rtpInputArgs(sdpPath, o.layers !== undefined),
       hasAudio: o.audio !== undefined,
       start: async () => {
         await Promise.all([origin.watching, untilUdpPortsBound(legs.map((leg) => leg.ports.rtpPort), LISTEN_TIMEOUT_MS)]);
