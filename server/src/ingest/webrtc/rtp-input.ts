@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { MediaInput } from '../../session/ingest.js';
-import { type FrameTimeline, KeyframeClock } from './keyframe-clock.js';
+import type { KeyframeClock } from './keyframe-clock.js';
 import { untilUdpPortsBound } from './rtp-listener.js';
 import { buildRtpInputSdp, type RtpInputStream } from './rtp-sdp.js';
 import { allocateUdpPortPair, type PortRange, type UdpPortPair } from './udp-ports.js';
@@ -22,12 +22,10 @@ const LISTEN_TIMEOUT_MS = 3000;
  * it at 2 x net.core.rmem_max). A/V sync comes from the RTCP sender reports mediasoup sends to port + 1,
  * so packet timestamps are left as they are (no -use_wallclock_as_timestamps, no +genpts).
  */
-function rtpInputArgs(sdpPath: string, copied: boolean): string[] {
+function rtpInputArgs(sdpPath: string): string[] {
   return [
     '-protocol_whitelist', 'file,udp,rtp',
-    // A copied stream has no decoder to size it from its first frame: FFmpeg must find its SPS while it
-    // analyses, and the layers of a 720p publish were measured missing the default second at go-live.
-    '-analyzeduration', copied ? '5000000' : '1000000',
+    '-analyzeduration', '1000000',
     '-probesize', '2000000',
     '-buffer_size', String(4 * 1024 * 1024),
     // With a second input (silence when the source has no audio) FFmpeg reads each in its own thread;
@@ -44,10 +42,13 @@ export interface RtpInputOptions {
   audio?: types.Producer;
   /** mediasoup's own port range, which FFmpeg's ports stay out of. */
   rtcPorts: PortRange;
-  /** Simulcast layers mode: one video leg per layer, top first, each pinned to its layer; else one video leg. */
+  /**
+   * The publish's keyframe clock (H.264, whose top rung may be copied): the run starts on its grid and
+   * its consumer is asked on it; FFmpeg's own requests at start are let through only until the grid starts.
+   */
+  clock?: KeyframeClock | undefined;
+  /** Simulcast layers mode: one video leg per layer, top first, each pinned to its layer (asked together on the clock). */
   layers?: number;
-  /** The top video stream's frames: with it the video legs are keyed together on the 2 s clock (keyframe-clock.ts). */
-  timeline?: FrameTimeline;
 }
 
 /** One producer's path to FFmpeg: a plain transport sending RTP to FFmpeg's port and RTCP to port + 1. */
@@ -64,12 +65,12 @@ interface Leg {
 export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
   const legs: Leg[] = [];
   let sdpDir: string | undefined;
-  let clock: KeyframeClock | undefined;
   let closed = false;
+  let detachClock: (() => void) | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
-    clock?.close();
+    detachClock?.();
     for (const leg of legs) {
       leg.transport.close(); // closes its consumer
       leg.ports.release();
@@ -82,22 +83,28 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
     for (const layer of layers) legs.push(await openLeg(o.router, o.video, o.rtcPorts, layer));
     if (o.audio) legs.push(await openLeg(o.router, o.audio, o.rtcPorts));
     const videoConsumers = legs.filter((leg) => leg.consumer.kind === 'video').map((leg) => leg.consumer);
-    if (o.timeline) clock = new KeyframeClock({ consumers: videoConsumers, timeline: o.timeline });
     const sdp = buildRtpInputSdp(legs.map(describeStream));
     sdpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'axon-rtp-'));
     const sdpPath = path.join(sdpDir, 'input.sdp');
     await fs.writeFile(sdpPath, sdp);
     const videoConsumer = legs[0]!.consumer;
     const origin = firstKeyframeSent(videoConsumer);
+    const { clock } = o;
     return {
-      ffmpegInputArgs: rtpInputArgs(sdpPath, o.layers !== undefined),
+      ffmpegInputArgs: rtpInputArgs(sdpPath),
       hasAudio: o.audio !== undefined,
       start: async () => {
         await Promise.all([origin.watching, untilUdpPortsBound(legs.map((leg) => leg.ports.rtpPort), LISTEN_TIMEOUT_MS)]);
+        // Resuming makes mediasoup ask for a keyframe, which FFmpeg's output starts from: at the next boundary.
+        if (clock) {
+          await clock.untilBoundary();
+          if (!closed) detachClock = clock.attach(videoConsumers);
+        }
         await Promise.all(legs.map((leg) => leg.consumer.resume()));
       },
       originArrival: origin.at,
       requestKeyFrame: () => {
+        if (clock?.running) return;
         for (const consumer of videoConsumers) if (!consumer.closed) consumer.requestKeyFrame().catch(() => undefined);
       },
       close,

@@ -6,11 +6,12 @@ import type { IngestSource, MediaInput, SimulcastSource, SourceVideo } from '../
 import type { H264Facts } from '../h264-sps.js';
 import type { RealtimeMedia } from '../../sfu/realtime-media.js';
 import { TransportWatchdog } from '../../sfu/transport-watchdog.js';
+import { KeyframeClock } from './keyframe-clock.js';
 import { openRtpInput } from './rtp-input.js';
 import { RtpMeter } from './rtp-meter.js';
 import type { PortRange } from './udp-ports.js';
-import { probeVideoSize } from './video-size-probe.js';
-import { LayerBitrates, missingLayer, probeLayers, topLayerFrames } from './simulcast-layers.js';
+import { LayerBitrates, missingLayer, probeLayers } from './simulcast-layers.js';
+import { probeVideo } from './video-size-probe.js';
 
 /** Once the publisher has connected, its first video key frame, which sizes the ladder, must arrive within this time. */
 export const PROBE_TIMEOUT_MS = 10_000;
@@ -48,6 +49,8 @@ interface Connection {
   readonly dropped: Ending<void>;
   /** The health figures of this connection's producers. */
   readonly meter: RtpMeter;
+  /** H.264: keyframes on the segment boundaries, so the top rung may be copied. */
+  readonly clock: KeyframeClock | undefined;
   /** Its H.264 simulcast layers' SPS, top first, when it sends them. */
   readonly layers: H264Facts[] | undefined;
   readonly layerRates: LayerBitrates | undefined;
@@ -64,14 +67,15 @@ export async function connectWebRtcIngest(o: WebRtcIngestOptions, resuming?: Web
   try {
     await watchdog.connected;
     const lost = watchdog.lost.then((reason) => Promise.reject(new Error(reason)));
-    const [size, layers] = await Promise.race([
-      Promise.all([probeVideoSize(o.router, o.video, PROBE_TIMEOUT_MS), probeLayers(o.router, o.video, LAYERS_PROBE_TIMEOUT_MS)]),
+    const [{ video: size, h264, packets }, layers] = await Promise.race([
+      Promise.all([probeVideo(o.router, o.video, PROBE_TIMEOUT_MS), probeLayers(o.router, o.video, LAYERS_PROBE_TIMEOUT_MS)]),
       lost,
     ]);
     const media = { router: o.router, video: o.video, ...(o.audio && { audio: o.audio }) };
-    const meter = new RtpMeter({ video: o.video, audio: o.audio, size });
+    const meter = new RtpMeter({ video: o.video, audio: o.audio, size, h264, packets });
+    const clock = h264 && new KeyframeClock({ consumers: [], timeline: meter.onFrame });
     const layerRates = layers && new LayerBitrates(o.video);
-    const connection = { router: o.router, transport: o.transport, media, watchdog, workerDied: false, dropped: new Ending<void>(), meter, layers, layerRates };
+    const connection = { router: o.router, transport: o.transport, media, watchdog, workerDied: false, dropped: new Ending<void>(), meter, clock, layers, layerRates };
     if (!resuming) return new WebRtcIngest(o, { ...size, ...(o.frameRate !== undefined && { frameRate: o.frameRate }) }, connection);
     resuming.resume(connection);
     return resuming;
@@ -190,8 +194,7 @@ export class WebRtcIngest implements IngestSource {
         await this.returned.promise;
         continue;
       }
-      const layered = layers !== undefined && { layers, timeline: topLayerFrames(connection.media.video, layers) };
-      const input = await openRtpInput({ ...connection.media, rtcPorts: this.o.rtcPorts, ...layered });
+      const input = await openRtpInput({ ...connection.media, rtcPorts: this.o.rtcPorts, clock: connection.clock, layers });
       if (this.closed || this.connection !== connection) {
         await input.close();
         continue;
@@ -215,6 +218,7 @@ export class WebRtcIngest implements IngestSource {
     this.returned.end();
     this.connection?.watchdog.stop();
     this.connection?.meter.close();
+    this.connection?.clock?.close();
     this.connection?.layerRates?.close();
     await Promise.all([...this.inputs].map((input) => input.close()));
     this.inputs.clear();
@@ -246,6 +250,7 @@ export class WebRtcIngest implements IngestSource {
     this.returned = new Ending<void>();
     c.watchdog.stop();
     c.meter.close();
+    c.clock?.close();
     c.layerRates?.close();
     // FFmpeg's legs go with the router; the run reading them stops, flushing its last segment.
     c.router.close();
