@@ -1,13 +1,12 @@
-import fs from 'node:fs';
 import { expect, test, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
 import type { IngestHealth } from '../shared/ingest-health.js';
 import type { Livestream } from '../shared/livestream.js';
 import { manifestPath, mediaPath } from '../shared/public-paths.js';
-import { h264SpsFacts } from '../server/src/ingest/h264-sps.js';
 import { authHeaders, createLivestream, rungHeights } from './fixtures/api.js';
 import { expectPlayback } from './fixtures/playback.js';
 import { countStalls, showRung, stalls } from './fixtures/rung-switching.js';
 import { goLive, studioUrl } from './fixtures/studio.js';
+import { copiedRung, transcoderArgs } from './fixtures/top-rung.js';
 import { recordPeerConnections } from './fixtures/webrtc.js';
 
 /**
@@ -20,37 +19,6 @@ const SWITCHES = [120, 240];
 
 const health = async (request: APIRequestContext, id: string) =>
   (await (await request.get(`/api/livestreams/${id}`, { headers: authHeaders })).json()).health as IngestHealth | undefined;
-
-/** The command line of the FFmpeg making this livestream's ladder now (the dash muxer writing under its directory). */
-function transcoderArgs(id: string): string[] | undefined {
-  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let args: string[];
-    try {
-      args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue; // gone meanwhile
-    }
-    if (args.includes('dash') && args.some((a) => a.includes(`/${id}/`))) return args;
-  }
-  return undefined;
-}
-
-/** Each rung of the master playlist: its RESOLUTION height, its CODECS video codec, and the SPS of its latest init segment. */
-async function rungsAsServed(request: APIRequestContext, id: string) {
-  const master = await (await request.get(manifestPath(id, 'hls'))).text();
-  const variants = [...master.matchAll(/#EXT-X-STREAM-INF:[^\n]*RESOLUTION=\d+x(\d+)[^\n]*CODECS="(avc1\.[0-9a-f]+)[^\n]*\n([^\n]+)/g)];
-  return Promise.all(
-    variants.map(async ([, height, codec, uri]) => {
-      const playlist = await (await request.get(`${mediaPath(id)}/${uri!.trim()}`)).text();
-      const init = [...playlist.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].at(-1)![1]!;
-      const box = Buffer.from(await (await request.get(`${mediaPath(id)}/${init}`)).body());
-      // avcC: version, profile, compatibility, level, length size, SPS count, then the first SPS (16-bit length).
-      const at = box.indexOf('avcC') + 4;
-      const sps = h264SpsFacts(box.subarray(at + 8, at + 8 + box.readUInt16BE(at + 6)))!;
-      return { height: Number(height), codec: codec!, sps };
-    }),
-  );
-}
 
 test.describe.serial('H.264 simulcast from the studio: the layers are the rungs', () => {
   let livestream: Livestream;
@@ -80,12 +48,20 @@ test.describe.serial('H.264 simulcast from the studio: the layers are the rungs'
     const args = transcoderArgs(livestream.id)!;
     expect(args.filter((a) => a === 'copy')).toHaveLength(LAYER_HEIGHTS.length);
     expect(args).not.toContain('libx264');
-    const rungs = await rungsAsServed(request, livestream.id);
-    expect(rungs.map((r) => r.height)).toEqual(LAYER_HEIGHTS);
-    for (const { height, codec, sps } of rungs) {
-      // The browser's own Constrained Baseline at the layer's size; x264 would have written High.
-      expect(sps).toMatchObject({ profileIdc: 66, height });
-      expect(codec).toBe(`avc1.${[sps.profileIdc, sps.constraintFlags, sps.levelIdc].map((b) => b.toString(16).padStart(2, '0')).join('')}`);
+    expect(rungHeights(await (await request.get(manifestPath(livestream.id, 'hls'))).text())).toEqual(LAYER_HEIGHTS);
+    // Four whole segments after the first, in every rung.
+    await expect.poll(async () => (await copiedRung(request, livestream.id, LAYER_HEIGHTS.length - 1)).segmentDurationsS.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
+    const rungs = await Promise.all(LAYER_HEIGHTS.map((_, i) => copiedRung(request, livestream.id, i)));
+    for (const [i, rung] of rungs.entries()) {
+      // RESOLUTION and CODECS are the SPS FFmpeg copied into the rung's init segment: the browser's own
+      // Constrained Baseline at the layer's size (x264 would have written High).
+      expect(rung.declared).toEqual(rung.copied);
+      expect(rung.copied).toMatchObject({ height: LAYER_HEIGHTS[i], codec: expect.stringMatching(/^avc1\.42/) });
+      // The keyframe clock keys every layer on the boundaries: every rung is cut on the same 2 s grid.
+      rung.segmentDurationsS.slice(0, 4).forEach((d, n) => {
+        expect(Math.abs(d - 2)).toBeLessThan(0.02);
+        expect(Math.abs(d - rungs[0]!.segmentDurationsS[n]!)).toBeLessThan(0.005);
+      });
     }
   });
 

@@ -1,7 +1,6 @@
 import type { types } from 'mediasoup';
 import { type H264Facts, h264SpsFacts } from '../h264-sps.js';
 import { spsInPayload } from './h264-rtp-sps.js';
-import type { FrameTimeline } from './keyframe-clock.js';
 import { rtpPayload } from './keyframe-size.js';
 
 const KEYFRAME_REQUEST_MS = 1000;
@@ -121,30 +120,4 @@ export class LayerBitrates {
       c.bytes = s.byteCount;
     }
   }
-}
-
-const VIDEO_CLOCK_HZ = 90_000;
-
-/**
- * The frames of the top one of a simulcast producer's lowest `layers` layers as they arrive (media time from their RTP timestamps),
- * from mediasoup's RTP traces of the producer: what the keyframe clock paces every layer's requests from.
- */
-export function topLayerFrames(producer: types.Producer, layers: number): FrameTimeline {
-  return (listener) => {
-    let first: number | undefined;
-    let keyframe = false;
-    const onTrace = (trace: types.ProducerTraceEventData) => {
-      const p = trace.type === 'rtp' && trace.info.isRtx !== true ? (trace.info.rtpPacket as { ssrc?: number; timestamp?: number; marker?: boolean; isKeyFrame?: boolean } | undefined) : undefined;
-      const top = producer.score.find((s) => s.encodingIdx === layers - 1);
-      if (typeof p?.timestamp !== 'number' || p.ssrc !== top?.ssrc) return;
-      first ??= p.timestamp;
-      keyframe ||= p.isKeyFrame === true;
-      if (!p.marker) return;
-      listener({ atS: ((p.timestamp - first) >>> 0) / VIDEO_CLOCK_HZ, keyframe });
-      keyframe = false;
-    };
-    producer.on('trace', onTrace);
-    void producer.enableTraceEvent(['rtp']).catch(() => undefined);
-    return () => producer.off('trace', onTrace);
-  };
 }
