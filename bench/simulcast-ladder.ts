@@ -3,16 +3,12 @@ import { sleep, type Benchmark, type BenchSettings, type Figure } from './lib/be
 import { openStudio, runInChromium, type BrowserRun } from './lib/browser.js';
 import { axonRunDirs } from './lib/ffmpeg-run-dir.js';
 import { waitUntilPlayable } from './lib/hls.js';
-import { measureBareLadder } from './lib/ladder-legs.js';
+import { type LegTiming, measureBareLadder } from './lib/ladder-legs.js';
 import { measureLadderWindow, type LadderWindow } from './lib/ladder-window.js';
 import { TEST_STREAM, testStreamFile } from './lib/test-stream.js';
 
-interface Durations {
-  /** Length of the recording bare FFmpeg encodes: longer than its warm-up and window. */
-  inputS: number;
-  warmUpS: number;
-  windowS: number;
-}
+/** The windows, and the length of the recording bare FFmpeg encodes (longer than its warm-up and window). */
+type Durations = LegTiming & { inputS: number };
 
 const FULL: Durations = { inputS: 60, warmUpS: 5, windowS: 30 };
 const QUICK: Durations = { inputS: 15, warmUpS: 1, windowS: 6 };
