@@ -96,3 +96,21 @@ test.describe.serial('H.264 simulcast from the studio: the layers are the rungs'
     await expect.poll(() => page.evaluate(() => window.__axonPlayer!.video.currentTime), { timeout: 30_000 }).toBeGreaterThan(playedAt + 6);
   });
 });
+
+test('the studio over WHIP sends its H.264 simulcast layers in the offer, and they are the rungs too', async ({ browser, request }) => {
+  const ls = await createLivestream(request, 'e2e simulcast whip');
+  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, permissions: ['camera', 'microphone'] });
+  try {
+    const studio = await context.newPage();
+    await studio.goto(studioUrl(ls));
+    await studio.locator('#protocol').selectOption('whip');
+    await studio.locator('#codec').selectOption('h264');
+    await studio.locator('#simulcast').check();
+    await goLive(studio);
+    await expect.poll(async () => (await health(request, ls.id))?.topRung?.mode, { timeout: 15_000 }).toBe('layers');
+    expect(rungHeights(await (await request.get(manifestPath(ls.id, 'hls'))).text())).toEqual(LAYER_HEIGHTS);
+    expect(transcoderArgs(ls.id)).not.toContain('libx264');
+  } finally {
+    await context.close();
+  }
+});
