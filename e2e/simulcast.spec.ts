@@ -10,12 +10,12 @@ import { copiedRung, transcoderArgs } from './fixtures/top-rung.js';
 import { recordPeerConnections } from './fixtures/webrtc.js';
 
 /**
- * The fake camera is 640x480, of which Chromium sends two of the three layers asked for (1/4 and 1/2 of it:
- * it leaves the top ones out below 960x540).
+ * The fake camera is 640x480, of which Chromium sends two of the three layers asked for, the lower ones (1/2
+ * and 1/1.5 of it: 320x240 and 426x320; it leaves the top ones out below 960x540).
  */
-const LAYER_HEIGHTS = [240, 120];
+const LAYER_HEIGHTS = [320, 240];
 /** Down to the smallest layer and back up to the top one. */
-const SWITCHES = [120, 240];
+const SWITCHES = [240, 320];
 
 const health = async (request: APIRequestContext, id: string) =>
   (await (await request.get(`/api/livestreams/${id}`, { headers: authHeaders })).json()).health as IngestHealth | undefined;

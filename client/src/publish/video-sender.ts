@@ -5,12 +5,13 @@ export const MAX_VIDEO_BITRATE = 2_500_000;
 
 /**
  * Simulcast (H.264 only): three sizes of the camera, which the server packages as the ladder's rungs
- * without re-encoding them (a 720p camera gives 180p, 360p and 720p), lowest first as WebRTC lists them.
- * Each layer's bitrate is about the server's own for an encoded rung of its size.
+ * without re-encoding them, lowest first as WebRTC lists them. 1/2, 1/1.5 and 1 of a 720p camera are the
+ * server's own 360p, 480p and 720p rungs (Chromium takes the fractional factor: 852x480, measured), each at
+ * about the bitrate the server would encode that rung with; at most 4.7 Mbit/s up in all.
  */
 const SIMULCAST_LAYERS: RTCRtpEncodingParameters[] = [
-  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 300_000 },
-  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 900_000 },
+  { rid: 'q', scaleResolutionDownBy: 2, maxBitrate: 800_000 },
+  { rid: 'h', scaleResolutionDownBy: 1.5, maxBitrate: 1_400_000 },
   { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: MAX_VIDEO_BITRATE },
 ];
 
