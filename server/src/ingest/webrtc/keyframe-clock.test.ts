@@ -90,3 +90,34 @@ describe('KeyframeClock', () => {
     expect(p.requests).toEqual([59, 119, 179]);
   });
 });
+
+describe('KeyframeClock across FFmpeg runs', () => {
+  it('starts its grid once a consumer is attached, keeps it between runs, and lets the next run start on it', async () => {
+    const p = publisher(30);
+    const clock = new KeyframeClock({ consumers: [], timeline: p.timeline });
+    await clock.untilBoundary(); // no grid yet: at once
+    p.send(45, new Set([10])); // keyframes at 0 and 10 before any run: not the grid's
+    expect(clock.running).toBe(false);
+    const detach = clock.attach([p.consumer]);
+    p.send(1, new Set([45]));
+    expect(clock.nextBoundaryS).toBe(3.5);
+    p.send(30 * 4);
+    detach();
+    // No run for 5 s: no requests, but the grid carries on.
+    const asked = p.requests.length;
+    p.send(30 * 5);
+    expect(p.requests.length).toBe(asked);
+    let resolved = false;
+    const boundary = clock.untilBoundary().then(() => (resolved = true));
+    p.send(28); // up to frame 343; the boundary is frame 345 (11.5 s)
+    await Promise.resolve();
+    expect(resolved).toBe(false);
+    p.send(1);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(resolved).toBe(true);
+    await boundary;
+    expect(clock.nextBoundaryS).toBe(11.5);
+    clock.close();
+  });
+});

@@ -16,7 +16,10 @@ export interface VideoFrame {
 export type FrameTimeline = (listener: (frame: VideoFrame) => void) => () => void;
 
 export interface KeyframeClockOptions {
-  /** Asked together: one consumer for a single stream, every layer's for simulcast (their keyframes then share a capture time). */
+  /**
+   * Asked together: one consumer for a single stream, every layer's for simulcast (their keyframes then
+   * share a capture time). More can be attached later (attach()).
+   */
   consumers: readonly KeyframeRequester[];
   /** The stream whose keyframes are put on the clock (the top layer's, for simulcast). */
   timeline: FrameTimeline;
@@ -41,10 +44,16 @@ const FRAME_S_RANGE = [0.004, 0.2] as const;
  * Keyframes between boundaries (a picture loss, the run's start) are extra and leave the clock alone, as
  * they leave the segments alone; a boundary keyframe that came late (a request delayed by the event loop)
  * starts the count again from itself, as the judge (top-rung.ts) must then.
+ *
+ * The grid starts at the first keyframe once there is a consumer to ask, and carries on while consumers
+ * come and go (attach()): each FFmpeg run of a publish has its own, and untilBoundary() lets a new run
+ * start on the grid the judge has been watching rather than on a keyframe of its own.
  */
 export class KeyframeClock {
   private readonly periodS: number;
   private readonly stop: () => void;
+  private readonly consumers = new Set<readonly KeyframeRequester[]>();
+  private boundaryWaiters: Array<() => void> = [];
   private frameS = DEFAULT_FRAME_S;
   private lastAtS: number | undefined;
   /** The boundary keyframe the next boundary is counted from; undefined until the first keyframe. */
@@ -52,9 +61,15 @@ export class KeyframeClock {
   /** The boundary a request was last sent for, and when: each boundary gets one, repeated only if a period passes without a keyframe. */
   private asked: { forS: number; atS: number } | undefined;
 
-  constructor(private readonly o: KeyframeClockOptions) {
+  constructor(o: KeyframeClockOptions) {
     this.periodS = o.periodS ?? SEGMENT_DURATION_S;
+    if (o.consumers.length > 0) this.consumers.add(o.consumers);
     this.stop = o.timeline((frame) => this.onFrame(frame));
+  }
+
+  /** Whether the grid has started: keyframes are being put on it. */
+  get running(): boolean {
+    return this.anchorS !== undefined;
   }
 
   /** The media time of the boundary the next keyframe is asked for; undefined until the first keyframe. */
@@ -62,32 +77,68 @@ export class KeyframeClock {
     return this.anchorS === undefined ? undefined : this.anchorS + this.periodS;
   }
 
+  /** Asks these consumers too from now on, until the returned function is called. */
+  attach(consumers: readonly KeyframeRequester[]): () => void {
+    this.consumers.add(consumers);
+    return () => this.consumers.delete(consumers);
+  }
+
+  /**
+   * Resolves when the frame before the next boundary has arrived, which is when a consumer resumed
+   * (mediasoup then asks for a keyframe) gets the boundary's keyframe; at once while the grid has not
+   * started; after a period at the latest, should frames stop.
+   */
+  untilBoundary(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.periodS * 1000);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.boundaryWaiters.push(done);
+    });
+  }
+
   close(): void {
     this.stop();
+    this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
+    const waiters = this.boundaryWaiters;
+    this.boundaryWaiters = [];
+    for (const done of waiters) done();
   }
 
   private onFrame({ atS, keyframe }: VideoFrame): void {
     this.learnRate(atS);
     const halfFrame = this.frameS / 2;
+    if (this.consumers.size === 0 && this.anchorS === undefined) return;
     if (this.anchorS === undefined) {
       if (keyframe) this.anchorS = atS;
       else this.ask(Number.NaN, atS);
       return;
     }
-    const boundary = this.anchorS + this.periodS;
+    let boundary = this.anchorS + this.periodS;
+    // While no run reads the publish nobody is asked, and the grid goes on by itself for the next run.
+    for (; this.consumers.size === 0 && atS >= boundary + halfFrame; boundary += this.periodS) this.anchorS = boundary;
     if (keyframe && atS >= boundary - halfFrame) {
       this.anchorS = atS;
       return;
     }
     // The next frame is the boundary's, or the boundary went by without a keyframe.
-    if (atS + this.frameS >= boundary - halfFrame) this.ask(boundary, atS);
+    if (atS + this.frameS >= boundary - halfFrame) {
+      this.releaseWaiters();
+      this.ask(boundary, atS);
+    }
   }
 
   private ask(forS: number, atS: number): void {
     const again = this.asked && (this.asked.forS === forS || Number.isNaN(forS)) && atS - this.asked.atS < this.periodS;
-    if (again) return;
+    if (again || this.consumers.size === 0) return;
     this.asked = { forS, atS };
-    for (const consumer of this.o.consumers) {
+    for (const consumer of [...this.consumers].flat()) {
       if (!consumer.closed) consumer.requestKeyFrame().catch(() => undefined);
     }
   }
