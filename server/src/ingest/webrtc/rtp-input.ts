@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { MediaInput } from '../../session/ingest.js';
+import type { KeyframeClock } from './keyframe-clock.js';
 import { untilUdpPortsBound } from './rtp-listener.js';
 import { buildRtpInputSdp, type RtpInputStream } from './rtp-sdp.js';
 import { allocateUdpPortPair, type PortRange, type UdpPortPair } from './udp-ports.js';
@@ -41,6 +42,11 @@ export interface RtpInputOptions {
   audio?: types.Producer;
   /** mediasoup's own port range, which FFmpeg's ports stay out of. */
   rtcPorts: PortRange;
+  /**
+   * The publish's keyframe clock (H.264, whose top rung may be copied): the run starts on its grid and
+   * its consumer is asked on it; FFmpeg's own requests at start are let through only until the grid starts.
+   */
+  clock?: KeyframeClock | undefined;
 }
 
 /** One producer's path to FFmpeg: a plain transport sending RTP to FFmpeg's port and RTCP to port + 1. */
@@ -58,9 +64,11 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
   const legs: Leg[] = [];
   let sdpDir: string | undefined;
   let closed = false;
+  let detachClock: (() => void) | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
+    detachClock?.();
     for (const leg of legs) {
       leg.transport.close(); // closes its consumer
       leg.ports.release();
@@ -78,16 +86,22 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
     await fs.writeFile(sdpPath, sdp);
     const videoConsumer = legs[0]!.consumer;
     const origin = firstKeyframeSent(videoConsumer);
+    const { clock } = o;
     return {
       ffmpegInputArgs: rtpInputArgs(sdpPath),
       hasAudio: o.audio !== undefined,
       start: async () => {
         await Promise.all([origin.watching, untilUdpPortsBound(legs.map((leg) => leg.ports.rtpPort), LISTEN_TIMEOUT_MS)]);
+        // Resuming makes mediasoup ask for a keyframe, which FFmpeg's output starts from: at the next boundary.
+        if (clock) {
+          await clock.untilBoundary();
+          if (!closed) detachClock = clock.attach([videoConsumer]);
+        }
         await Promise.all(legs.map((leg) => leg.consumer.resume()));
       },
       originArrival: origin.at,
       requestKeyFrame: () => {
-        if (!videoConsumer.closed) videoConsumer.requestKeyFrame().catch(() => undefined);
+        if (!videoConsumer.closed && !clock?.running) videoConsumer.requestKeyFrame().catch(() => undefined);
       },
       close,
     };
