@@ -15,17 +15,22 @@ const LISTEN_TIMEOUT_MS = 3000;
 /**
  * How FFmpeg opens the SDP. The SDP carries every codec parameter except the picture size, which FFmpeg
  * reads from the first keyframe (mediasoup asks the publisher for one when the consumers resume): the
- * analysis normally ends within a few hundred ms. The limits only cap the wait when no keyframe comes;
- * FFmpeg then carries on and sizes the video from the first decoded frame, whereas its defaults (5 s)
- * would delay the first segment. The socket buffer absorbs a large keyframe's burst while FFmpeg is busy
- * encoding (its RTP reader has no receive thread, and nothing asks mediasoup to retransmit; Linux caps
- * it at 2 x net.core.rmem_max). A/V sync comes from the RTCP sender reports mediasoup sends to port + 1,
- * so packet timestamps are left as they are (no -use_wallclock_as_timestamps, no +genpts).
+ * analysis normally ends within a few hundred ms, once it has the size and enough frames to tell the frame
+ * rate. The limits only cap the wait when no keyframe comes, and a request can go unanswered for a second:
+ * Chromium ignores one within 300 ms of the previous (the size probe's), and mediasoup then holds every
+ * further request until it repeats its own a second later (measured: the first keyframe 1.05 s after the
+ * resume). An encoded top rung carries on without the size and takes it from the first decoded frame, but
+ * a copied one cannot be written without it, hence 3 s rather than FFmpeg's 5 s, which would delay the
+ * first segment of every broadcast whose keyframe is lost. The socket buffer absorbs a large keyframe's
+ * burst while FFmpeg is busy encoding (its RTP reader has no receive thread, and nothing asks mediasoup to
+ * retransmit; Linux caps it at 2 x net.core.rmem_max). A/V sync comes from the RTCP sender reports
+ * mediasoup sends to port + 1, so packet timestamps are left as they are (no -use_wallclock_as_timestamps,
+ * no +genpts).
  */
 function rtpInputArgs(sdpPath: string): string[] {
   return [
     '-protocol_whitelist', 'file,udp,rtp',
-    '-analyzeduration', '1000000',
+    '-analyzeduration', '3000000',
     '-probesize', '2000000',
     '-buffer_size', String(4 * 1024 * 1024),
     // With a second input (silence when the source has no audio) FFmpeg reads each in its own thread;
