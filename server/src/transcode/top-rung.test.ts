@@ -21,6 +21,7 @@ const evidence = (o: Partial<TopRungEvidence> = {}): TopRungEvidence => ({
   mediaTimeS: 21,
   frameRate: 30,
   reordered: false,
+  layers: 1,
   ...o,
 });
 
@@ -58,6 +59,7 @@ describe('judgeTopRung', () => {
     const webrtc = (o: Partial<TopRungEvidence>) => judgeTopRung(evidence({ protocol: 'webrtc', keyframesAtS: [0.3, 2.3, 4.3, 6.3], mediaTimeS: 7, ...o }), top);
     expect(webrtc({})).toEqual({ qualifies: true, reason: "the source's Main 3.1 H.264 has a keyframe every 2 s" });
     expect(judgeTopRung(evidence({ protocol: 'whip' }), top).qualifies).toBe(true);
+    expect(webrtc({ layers: 3 }).reason).toBe('the browser sends 3 simulcast layers; passthrough takes a single stream');
     // A keyframe a frame late, on a 90 kHz clock.
     expect(webrtc({ keyframesAtS: [0.3, 2.3, 4.3333, 6.3333], mediaTimeS: 7 }).reason).toBe(
       "keyframes every 2.033 s; passthrough needs one every 2 s (the browser did not key on Axon's requests in time)",

@@ -29,6 +29,8 @@ export interface TopRungEvidence {
   frameRate: number | null;
   /** Whether a frame was seen whose presentation time differs from its decoding time (B-frames). */
   reordered: boolean;
+  /** Simulcast layers (WebRTC); 1 for a single stream. */
+  layers: number;
 }
 
 /**
@@ -64,6 +66,7 @@ export function judgeTopRung(e: TopRungEvidence, top: Rung): TopRungVerdict {
   const no = (reason: string): TopRungVerdict => ({ qualifies: false, reason });
   const webrtc = e.protocol !== 'rtmp';
   if (e.videoCodec !== 'H.264') return no(e.videoCodec ? `the source's video is ${e.videoCodec}; passthrough needs H.264` : 'the source has sent no video yet');
+  if (e.layers > 1) return no(`the browser sends ${e.layers} simulcast layers; passthrough takes a single stream`);
   if (!e.h264) return no("the source's H.264 sequence header has not been read yet");
   const { profileIdc, levelIdc, width, height } = e.h264;
   const profile = PLAYABLE_PROFILES.get(profileIdc);

@@ -60,7 +60,9 @@ export async function connectWebRtcIngest(o: WebRtcIngestOptions, resuming?: Web
     const { video: size, h264, packets } = await Promise.race([probeVideo(o.router, o.video, PROBE_TIMEOUT_MS), lost]);
     const media = { router: o.router, video: o.video, ...(o.audio && { audio: o.audio }) };
     const meter = new RtpMeter({ video: o.video, audio: o.audio, size, h264, packets });
-    const clock = h264 && new KeyframeClock({ consumers: [], timeline: meter.onFrame });
+    // A simulcast source is not copied (judgeTopRung): its keyframes need no clock.
+    const single = (o.video.rtpParameters.encodings?.length ?? 1) === 1;
+    const clock = h264 && single ? new KeyframeClock({ consumers: [], timeline: meter.onFrame }) : undefined;
     const connection = { router: o.router, transport: o.transport, media, watchdog, workerDied: false, dropped: new Ending<void>(), meter, clock };
     if (!resuming) return new WebRtcIngest(o, { ...size, ...(o.frameRate !== undefined && { frameRate: o.frameRate }) }, connection);
     resuming.resume(connection);
