@@ -96,7 +96,7 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
   if (!copyTop) args.push('-aspect', `${rungs[0]!.width}:${rungs[0]!.height}`);
   args.push(
     '-f', 'dash',
-    '-seg_duration', String(SEGMENT_DURATION_S),
+    '-seg_duration', copyTop ? keyframeSpacing(fps).toFixed(4) : String(SEGMENT_DURATION_S),
     '-frag_type', 'duration',
     '-frag_duration', String(partDurationS(fps)),
     '-use_template', '1',
@@ -123,9 +123,18 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
  * 5.1's `-force_key_frames source` was measured to force them one frame late.
  */
 function followSourceKeyframes(fps: number): string {
-  const after = SEGMENT_DURATION_S - 0.5 / fps;
-  return `expr:if(isnan(prev_forced_t),1,gte(t,prev_forced_t+${after.toFixed(4)}))`;
+  return `expr:if(isnan(prev_forced_t),1,gte(t,prev_forced_t+${keyframeSpacing(fps).toFixed(4)}))`;
 }
+
+/**
+ * How far apart a copied source's boundary keyframes may be, at the least: 2 s less half a frame, the
+ * judge's tolerance. FFmpeg 5.1's dash muxer (dashenc.c, use_timeline) cuts a segment at the first
+ * keyframe whose pts is at least -seg_duration after the segment's start: at 2 s a keyframe 1,999 ms after
+ * the previous (RTMP's millisecond rounding, a browser's RTP clock) would be passed over and the copied
+ * rung's segment would last 4 s while the encoded rungs cut theirs at that frame. So the copied ladder's
+ * segments are cut at the same spacing the encoded rungs force their keyframes at.
+ */
+const keyframeSpacing = (fps: number) => SEGMENT_DURATION_S - 0.5 / fps;
 
 /** Thumbnails are this wide at most (narrower rungs keep their width): enough for a card, a poster, a link preview. */
 export const THUMBNAIL_MAX_WIDTH = 640;

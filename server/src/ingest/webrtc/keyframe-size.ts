@@ -1,4 +1,5 @@
 import { h264SpsSize, type PictureSize } from '../h264-sps.js';
+import { spsInPayload } from './h264-rtp-sps.js';
 
 const RTP_HEADER_BYTES = 12;
 
@@ -38,25 +39,10 @@ export function vp8KeyframeSize(payload: Buffer): PictureSize | undefined {
   return { width: frame.readUInt16LE(6) & 0x3fff, height: frame.readUInt16LE(8) & 0x3fff };
 }
 
-const NAL_SPS = 7;
-const NAL_STAP_A = 24;
-
-/**
- * The picture size from an H.264 sequence parameter set, sent alone or in a STAP-A aggregate (RFC 6184)
- * ahead of each IDR frame. An SPS is a few dozen bytes: never fragmented in practice.
- */
+/** The picture size from an H.264 sequence parameter set, sent alone or in a STAP-A aggregate ahead of each IDR frame. */
 export function h264KeyframeSize(payload: Buffer): PictureSize | undefined {
-  const type = (payload[0] ?? 0) & 0x1f;
-  if (type === NAL_SPS) return h264SpsSize(payload);
-  if (type !== NAL_STAP_A) return undefined;
-  for (let i = 1; i + 2 <= payload.length; ) {
-    const size = payload.readUInt16BE(i);
-    if (size === 0 || i + 2 + size > payload.length) return undefined; // truncated aggregate
-    const nal = payload.subarray(i + 2, i + 2 + size);
-    if ((nal[0]! & 0x1f) === NAL_SPS) return h264SpsSize(nal);
-    i += 2 + size;
-  }
-  return undefined;
+  const sps = spsInPayload(payload);
+  return sps && h264SpsSize(sps);
 }
 
 /** The picture size carried by this RTP packet, when it starts a key frame of a codec Axon reads. */

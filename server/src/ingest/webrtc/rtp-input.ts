@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { MediaInput } from '../../session/ingest.js';
+import type { KeyframeClock } from './keyframe-clock.js';
 import { untilUdpPortsBound } from './rtp-listener.js';
 import { buildRtpInputSdp, type RtpInputStream } from './rtp-sdp.js';
 import { allocateUdpPortPair, type PortRange, type UdpPortPair } from './udp-ports.js';
@@ -14,17 +15,22 @@ const LISTEN_TIMEOUT_MS = 3000;
 /**
  * How FFmpeg opens the SDP. The SDP carries every codec parameter except the picture size, which FFmpeg
  * reads from the first keyframe (mediasoup asks the publisher for one when the consumers resume): the
- * analysis normally ends within a few hundred ms. The limits only cap the wait when no keyframe comes;
- * FFmpeg then carries on and sizes the video from the first decoded frame, whereas its defaults (5 s)
- * would delay the first segment. The socket buffer absorbs a large keyframe's burst while FFmpeg is busy
- * encoding (its RTP reader has no receive thread, and nothing asks mediasoup to retransmit; Linux caps
- * it at 2 x net.core.rmem_max). A/V sync comes from the RTCP sender reports mediasoup sends to port + 1,
- * so packet timestamps are left as they are (no -use_wallclock_as_timestamps, no +genpts).
+ * analysis normally ends within a few hundred ms, once it has the size and enough frames to tell the frame
+ * rate. The limits only cap the wait when no keyframe comes, and a request can go unanswered for a second:
+ * Chromium ignores one within 300 ms of the previous (the size probe's), and mediasoup then holds every
+ * further request until it repeats its own a second later (measured: the first keyframe 1.05 s after the
+ * resume). An encoded top rung carries on without the size and takes it from the first decoded frame, but
+ * a copied one cannot be written without it, hence 3 s rather than FFmpeg's 5 s, which would delay the
+ * first segment of every broadcast whose keyframe is lost. The socket buffer absorbs a large keyframe's
+ * burst while FFmpeg is busy encoding (its RTP reader has no receive thread, and nothing asks mediasoup to
+ * retransmit; Linux caps it at 2 x net.core.rmem_max). A/V sync comes from the RTCP sender reports
+ * mediasoup sends to port + 1, so packet timestamps are left as they are (no -use_wallclock_as_timestamps,
+ * no +genpts).
  */
 function rtpInputArgs(sdpPath: string): string[] {
   return [
     '-protocol_whitelist', 'file,udp,rtp',
-    '-analyzeduration', '1000000',
+    '-analyzeduration', '3000000',
     '-probesize', '2000000',
     '-buffer_size', String(4 * 1024 * 1024),
     // With a second input (silence when the source has no audio) FFmpeg reads each in its own thread;
@@ -41,6 +47,11 @@ export interface RtpInputOptions {
   audio?: types.Producer;
   /** mediasoup's own port range, which FFmpeg's ports stay out of. */
   rtcPorts: PortRange;
+  /**
+   * The publish's keyframe clock (H.264, whose top rung may be copied): the run starts on its grid and
+   * its consumer is asked on it; FFmpeg's own requests at start are let through only until the grid starts.
+   */
+  clock?: KeyframeClock | undefined;
 }
 
 /** One producer's path to FFmpeg: a plain transport sending RTP to FFmpeg's port and RTCP to port + 1. */
@@ -58,9 +69,11 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
   const legs: Leg[] = [];
   let sdpDir: string | undefined;
   let closed = false;
+  let detachClock: (() => void) | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
+    detachClock?.();
     for (const leg of legs) {
       leg.transport.close(); // closes its consumer
       leg.ports.release();
@@ -78,16 +91,22 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
     await fs.writeFile(sdpPath, sdp);
     const videoConsumer = legs[0]!.consumer;
     const origin = firstKeyframeSent(videoConsumer);
+    const { clock } = o;
     return {
       ffmpegInputArgs: rtpInputArgs(sdpPath),
       hasAudio: o.audio !== undefined,
       start: async () => {
         await Promise.all([origin.watching, untilUdpPortsBound(legs.map((leg) => leg.ports.rtpPort), LISTEN_TIMEOUT_MS)]);
+        // Resuming makes mediasoup ask for a keyframe, which FFmpeg's output starts from: at the next boundary.
+        if (clock) {
+          await clock.untilBoundary();
+          if (!closed) detachClock = clock.attach([videoConsumer]);
+        }
         await Promise.all(legs.map((leg) => leg.consumer.resume()));
       },
       originArrival: origin.at,
       requestKeyFrame: () => {
-        if (!videoConsumer.closed) videoConsumer.requestKeyFrame().catch(() => undefined);
+        if (!videoConsumer.closed && !clock?.running) videoConsumer.requestKeyFrame().catch(() => undefined);
       },
       close,
     };

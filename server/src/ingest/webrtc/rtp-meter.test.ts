@@ -53,7 +53,8 @@ describe('RtpMeter', () => {
       bytes: 181 * 2 * 1000 + 100,
       frames: 181,
       mediaTimeS: 6,
-      keyframesAtS: [3, 6],
+      keyframesAtS: [0, 3, 6],
+      layers: 1,
     });
   });
 
@@ -62,7 +63,34 @@ describe('RtpMeter', () => {
     const meter = new RtpMeter({ video: asProducer(video), size: { width: 1280, height: 720 } });
     sendVideo(video, { ssrc: 10, frames: 30, gop: 60, start: 0, size: 200 });
     sendVideo(video, { ssrc: 11, frames: 60, gop: 60, start: 0, size: 1000 });
-    expect(meter.read()).toMatchObject({ videoCodec: 'H264', audioCodec: null, frames: 60, bytes: 30 * 400 + 60 * 2000, keyframesAtS: [0] });
+    expect(meter.read()).toMatchObject({ videoCodec: 'H.264', audioCodec: null, frames: 60, bytes: 30 * 400 + 60 * 2000, keyframesAtS: [0] });
+  });
+
+  it('reads each SPS from the packets, and the reading takes its profile, level and size', () => {
+    const video = new TracingProducer('video/H264');
+    let feed: ((packet: Buffer) => void) | undefined;
+    const seeded = { profileIdc: 66, constraintFlags: 0xc0, levelIdc: 31, width: 1280, height: 720 };
+    const meter = new RtpMeter({ video: asProducer(video), size: seeded, h264: seeded, packets: (l) => ((feed = l), () => (feed = undefined)) });
+    expect(meter.read()).toMatchObject({ h264: seeded, width: 1280, height: 720, reordered: false });
+    // An RTP packet (sequence number 7) carrying a 640x360 High 3.0 SPS in a STAP-A aggregate.
+    const sps = Buffer.from('6764001eacd940a02ff970110000030001000003003c0f162d96', 'hex');
+    const header = Buffer.from('80600007000000000000000a', 'hex');
+    feed!(Buffer.concat([header, Buffer.of(0x78, 0, sps.length), sps]));
+    expect(meter.read()).toMatchObject({ h264: { profileIdc: 100, levelIdc: 30, width: 640, height: 360 }, width: 640, height: 360 });
+    meter.close();
+    expect(feed).toBeUndefined();
+  });
+
+  it('tells the top layer frames as they complete, keyframes flagged', () => {
+    const video = new TracingProducer('video/H264');
+    const meter = new RtpMeter({ video: asProducer(video), size: { width: 1280, height: 720 } });
+    const frames: Array<[number, boolean]> = [];
+    const stop = meter.onFrame((f) => frames.push([Number(f.atS.toFixed(4)), f.keyframe]));
+    sendVideo(video, { ssrc: 11, frames: 3, gop: 2, start: 1000, size: 1000 });
+    sendVideo(video, { ssrc: 10, frames: 3, gop: 2, start: 0, size: 10 });
+    stop();
+    sendVideo(video, { ssrc: 11, frames: 1, gop: 2, start: 9000, size: 1000 });
+    expect(frames).toEqual([[0, true], [0.0333, false], [0.0667, true]]);
   });
 
   it('stops listening when closed', () => {

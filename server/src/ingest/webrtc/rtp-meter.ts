@@ -1,10 +1,15 @@
 import type { types } from 'mediasoup';
 import type { IngestMeter, IngestReading } from '../../session/ingest-health.js';
-import type { PictureSize } from '../h264-sps.js';
+import type { H264Facts, PictureSize } from '../h264-sps.js';
+import { H264SpsReader } from './h264-rtp-sps.js';
+import type { FrameTimeline, VideoFrame } from './keyframe-clock.js';
+import { rtpPayload } from './keyframe-size.js';
 
 /** RTP video clocks run at 90 kHz (RFC 3551; VP8, VP9, H.264, AV1 alike). */
 const VIDEO_CLOCK_HZ = 90_000;
 const HALF_RANGE = 2 ** 31;
+/** Enough keyframes to judge 30 s of 2 s GOPs (top-rung.ts), as the FLV meter keeps. */
+const KEYFRAMES_KEPT = 16;
 
 /** What mediasoup's 'rtp' trace tells of each packet the producer receives. */
 interface TracedPacket {
@@ -27,22 +32,37 @@ interface VideoStream {
 
 export type MeteredProducer = Pick<types.Producer, 'on' | 'off' | 'enableTraceEvent' | 'rtpParameters'>;
 
+/** Whole RTP packets of the video as they arrive (a DirectTransport consumer's). Returns how to stop listening. */
+export type PacketFeed = (listener: (packet: Buffer) => void) => () => void;
+
 export interface RtpMeterOptions {
   video: MeteredProducer;
   audio?: MeteredProducer | undefined;
   /** Read from the first keyframe when the publisher connected. */
   size: PictureSize;
+  /** That keyframe's SPS, for H.264. */
+  h264?: H264Facts | undefined;
+  /** H.264: the packets each SPS is read from (for simulcast, the top layer's): mediasoup's traces carry no payload. */
+  packets?: PacketFeed | undefined;
 }
 
 /**
  * Measures a WebRTC or WHIP publish from the RTP packets its producers receive, as mediasoup traces them:
  * bytes, frames (packets ending one, marker bit), keyframes as mediasoup's payload parser flags them, and
- * media time from the RTP timestamps. With simulcast, frames and keyframes are the top layer's (the
- * stream sending the most bytes), the bitrate is all of them.
+ * media time from the RTP timestamps, and for H.264 the facts of each SPS (profile, level, size: a browser
+ * changes the size with the network, and each change comes with a new SPS). Each SSRC is counted apart;
+ * with simulcast the reading's frames and keyframes are the top layer's (the stream sending the most
+ * bytes), the bitrate is all of them. A browser's H.264 has no B-frames (WebRTC encoders send none, and
+ * RTP has no decoding times to tell), so it reads as in order.
  */
 export class RtpMeter implements IngestMeter {
   private readonly streams = new Map<number, VideoStream>();
+  private top: VideoStream | undefined;
   private audioBytes = 0;
+  private h264: H264Facts | undefined;
+  private readonly spsReader = new H264SpsReader();
+  private readonly stopPackets: (() => void) | undefined;
+  private readonly frameListeners = new Set<(frame: VideoFrame) => void>();
   private readonly onVideo = (trace: types.ProducerTraceEventData) => {
     const packet = tracedPacket(trace);
     if (packet) this.countVideo(packet);
@@ -53,6 +73,8 @@ export class RtpMeter implements IngestMeter {
   };
 
   constructor(private readonly o: RtpMeterOptions) {
+    this.h264 = o.h264;
+    this.stopPackets = o.packets?.((packet) => this.readSps(packet));
     o.video.on('trace', this.onVideo);
     o.audio?.on('trace', this.onAudio);
     // A producer closed meanwhile just has nothing to trace.
@@ -61,24 +83,42 @@ export class RtpMeter implements IngestMeter {
   }
 
   read(): IngestReading {
-    const top = [...this.streams.values()].reduce<VideoStream | undefined>((a, b) => (a && a.bytes >= b.bytes ? a : b), undefined);
+    const { top } = this;
     let videoBytes = 0;
     for (const s of this.streams.values()) videoBytes += s.bytes;
+    const videoCodec = codecName(this.o.video);
+    const size = this.h264 ?? this.o.size;
     return {
-      videoCodec: codecName(this.o.video),
+      videoCodec,
       audioCodec: this.o.audio ? codecName(this.o.audio) : null,
-      width: this.o.size.width,
-      height: this.o.size.height,
+      width: size.width,
+      height: size.height,
       bytes: videoBytes + this.audioBytes,
       frames: top?.frames ?? 0,
       mediaTimeS: (top?.ticks ?? 0) / VIDEO_CLOCK_HZ,
       keyframesAtS: top?.keyframesAtS ?? [],
+      layers: this.o.video.rtpParameters.encodings?.length ?? 1,
+      ...(videoCodec === H264 && { h264: this.h264, reordered: false }),
     };
   }
+
+  /** The top layer's frames as they complete: the keyframe clock paces its requests from them. */
+  readonly onFrame: FrameTimeline = (listener) => {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  };
 
   close(): void {
     this.o.video.off('trace', this.onVideo);
     this.o.audio?.off('trace', this.onAudio);
+    this.stopPackets?.();
+    this.frameListeners.clear();
+  }
+
+  private readSps(packet: Buffer): void {
+    const payload = rtpPayload(packet);
+    const facts = payload && this.spsReader.push(payload, packet.readUInt16BE(2));
+    if (facts) this.h264 = facts;
   }
 
   private countVideo(p: TracedPacket): void {
@@ -88,24 +128,34 @@ export class RtpMeter implements IngestMeter {
       this.streams.set(p.ssrc, s);
     }
     s.bytes += p.size;
+    if (!this.top || (s !== this.top && s.bytes > this.top.bytes)) this.top = s;
     // Timestamps wrap at 2^32; a packet from before the latest one (reordered) does not move time back.
     const ahead = (p.timestamp - s.lastTimestamp) >>> 0;
     if (ahead < HALF_RANGE) {
       s.ticks += ahead;
       s.lastTimestamp = p.timestamp;
     }
-    if (p.marker) s.frames += 1;
     // Every packet of a keyframe may be flagged: the frame counts once, by its timestamp.
     if (p.isKeyFrame && p.timestamp !== s.lastKeyframeTimestamp) {
       s.lastKeyframeTimestamp = p.timestamp;
-      s.keyframesAtS = [...s.keyframesAtS.slice(-1), s.ticks / VIDEO_CLOCK_HZ];
+      s.keyframesAtS = [...s.keyframesAtS.slice(1 - KEYFRAMES_KEPT), s.ticks / VIDEO_CLOCK_HZ];
     }
+    if (!p.marker) return;
+    s.frames += 1;
+    if (s !== this.top || this.frameListeners.size === 0) return;
+    const frame = { atS: s.ticks / VIDEO_CLOCK_HZ, keyframe: s.lastKeyframeTimestamp === p.timestamp };
+    for (const listener of this.frameListeners) listener(frame);
   }
 }
 
+const H264 = 'H.264';
+
+/** The codec by its usual name, as the FLV meter gives it (H.264, not RTP's H264). */
 function codecName(producer: MeteredProducer): string | null {
   const mimeType = producer.rtpParameters.codecs[0]?.mimeType;
-  return mimeType ? mimeType.slice(mimeType.indexOf('/') + 1) : null;
+  if (!mimeType) return null;
+  const name = mimeType.slice(mimeType.indexOf('/') + 1);
+  return name.toUpperCase() === 'H264' ? H264 : name;
 }
 
 /** The traced packet, when the trace is one of a media packet (not a retransmission). */

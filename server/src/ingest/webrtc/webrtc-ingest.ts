@@ -5,10 +5,11 @@ import { NO_READING, type IngestMeter } from '../../session/ingest-health.js';
 import type { IngestSource, MediaInput, SourceVideo } from '../../session/ingest.js';
 import type { RealtimeMedia } from '../../sfu/realtime-media.js';
 import { TransportWatchdog } from '../../sfu/transport-watchdog.js';
+import { KeyframeClock } from './keyframe-clock.js';
 import { openRtpInput } from './rtp-input.js';
 import { RtpMeter } from './rtp-meter.js';
 import type { PortRange } from './udp-ports.js';
-import { probeVideoSize } from './video-size-probe.js';
+import { probeVideo } from './video-size-probe.js';
 
 /** Once the publisher has connected, its first video key frame, which sizes the ladder, must arrive within this time. */
 export const PROBE_TIMEOUT_MS = 10_000;
@@ -41,6 +42,8 @@ interface Connection {
   readonly dropped: Ending<void>;
   /** The health figures of this connection's producers. */
   readonly meter: RtpMeter;
+  /** H.264: keyframes on the segment boundaries, so the top rung may be copied. */
+  readonly clock: KeyframeClock | undefined;
 }
 
 /**
@@ -54,10 +57,13 @@ export async function connectWebRtcIngest(o: WebRtcIngestOptions, resuming?: Web
   try {
     await watchdog.connected;
     const lost = watchdog.lost.then((reason) => Promise.reject(new Error(reason)));
-    const size = await Promise.race([probeVideoSize(o.router, o.video, PROBE_TIMEOUT_MS), lost]);
+    const { video: size, h264, packets } = await Promise.race([probeVideo(o.router, o.video, PROBE_TIMEOUT_MS), lost]);
     const media = { router: o.router, video: o.video, ...(o.audio && { audio: o.audio }) };
-    const meter = new RtpMeter({ video: o.video, audio: o.audio, size });
-    const connection = { router: o.router, transport: o.transport, media, watchdog, workerDied: false, dropped: new Ending<void>(), meter };
+    const meter = new RtpMeter({ video: o.video, audio: o.audio, size, h264, packets });
+    // A simulcast source is not copied (judgeTopRung): its keyframes need no clock.
+    const single = (o.video.rtpParameters.encodings?.length ?? 1) === 1;
+    const clock = h264 && single ? new KeyframeClock({ consumers: [], timeline: meter.onFrame }) : undefined;
+    const connection = { router: o.router, transport: o.transport, media, watchdog, workerDied: false, dropped: new Ending<void>(), meter, clock };
     if (!resuming) return new WebRtcIngest(o, { ...size, ...(o.frameRate !== undefined && { frameRate: o.frameRate }) }, connection);
     resuming.resume(connection);
     return resuming;
@@ -152,7 +158,7 @@ export class WebRtcIngest implements IngestSource {
         await this.returned.promise;
         continue;
       }
-      const input = await openRtpInput({ ...connection.media, rtcPorts: this.o.rtcPorts });
+      const input = await openRtpInput({ ...connection.media, rtcPorts: this.o.rtcPorts, clock: connection.clock });
       if (this.closed || this.connection !== connection) {
         await input.close();
         continue;
@@ -176,6 +182,7 @@ export class WebRtcIngest implements IngestSource {
     this.returned.end();
     this.connection?.watchdog.stop();
     this.connection?.meter.close();
+    this.connection?.clock?.close();
     await Promise.all([...this.inputs].map((input) => input.close()));
     this.inputs.clear();
     this.connection?.router.close();
@@ -206,6 +213,7 @@ export class WebRtcIngest implements IngestSource {
     this.returned = new Ending<void>();
     c.watchdog.stop();
     c.meter.close();
+    c.clock?.close();
     // FFmpeg's legs go with the router; the run reading them stops, flushing its last segment.
     c.router.close();
     c.dropped.end();
