@@ -5,7 +5,7 @@ import { FfmpegRtmpPublisher } from '../server/test/fixtures/ffmpeg-rtmp-publish
 import { authHeaders, createLivestream } from './fixtures/api.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './fixtures/chromium.js';
 import { expectPlayback } from './fixtures/playback.js';
-import { goLive, studioUrl } from './fixtures/studio.js';
+import { broadcastInOwnContext } from './fixtures/studio.js';
 import { countStalls, showRung, stalls } from './fixtures/rung-switching.js';
 import { copiedTopRung, transcoderArgs } from './fixtures/top-rung.js';
 
@@ -59,6 +59,8 @@ async function setCamera(studio: Page, constraints: MediaTrackConstraints): Prom
   }, constraints);
 }
 
+const baseURL = () => test.info().project.use.baseURL;
+
 const topRungState = async (request: APIRequestContext, id: string) =>
   ((await (await request.get(`/api/livestreams/${id}`, { headers: authHeaders })).json()).health as IngestHealth | undefined)?.topRung;
 
@@ -68,34 +70,28 @@ test.describe.serial('a studio publishing H.264: its top rung passed through', (
   let ls: Livestream;
 
   test.beforeAll(async ({ browser, playwright }) => {
-    const baseURL = test.info().project.use.baseURL;
-    const api = await playwright.request.newContext({ baseURL });
-    ls = await createLivestream(api, 'Studio H.264 copied');
-    await api.dispose();
-    context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'] });
-    studio = await context.newPage();
-    await studio.goto(studioUrl(ls));
-    await studio.locator('#codec').selectOption('h264');
-    await goLive(studio);
+    ({ livestream: ls, studioContext: context, studio } = await broadcastInOwnContext(browser, playwright.request, baseURL(), 'Studio H.264 copied', 'h264'));
   });
   test.afterAll(() => context?.close());
 
   test('the top rung is the browser H.264 copied, on 2 s segments, and the health says why', async ({ request }) => {
-    // The fake camera is 640x480: the top rung is its own size.
-    await expect.poll(() => topRungState(request, ls.id), { timeout: 20_000 }).toEqual({
+    // Copied from go-live with 4 whole segments after the first. A boundary keyframe the browser sends a
+    // frame late (it drops frames when this machine is busy) sends the top rung back to encoding for 30 s:
+    // the wait allows for one such return.
+    const copiedRun = async () => ((await topRungState(request, ls.id))?.mode === 'copy' ? (await copiedTopRung(request, ls.id)).segmentDurationsS.length : 0);
+    await expect.poll(copiedRun, { timeout: 75_000 }).toBeGreaterThanOrEqual(5);
+    const top = await copiedTopRung(request, ls.id);
+    expect(await topRungState(request, ls.id)).toEqual({
       mode: 'copy',
       reason: expect.stringMatching(/^the source's (Baseline|Main|High) \d\.\d H\.264 has a keyframe every 2 s$/),
     });
     expect(transcoderArgs(ls.id)?.join(' ')).toContain('-map 0:v:0 -c:v:0 copy');
-    // Four whole segments after the first.
-    await expect.poll(async () => (await copiedTopRung(request, ls.id)).segmentDurationsS.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
-    const top = await copiedTopRung(request, ls.id);
-    // What the meter read from the RTP (CODECS, RESOLUTION) is the SPS FFmpeg copied into the init segment.
+    // What the meter read from the RTP (CODECS, RESOLUTION) is the SPS FFmpeg copied into the init segment;
+    // the fake camera is 640x480, the top rung its own size.
     expect(top.declared).toEqual(top.copied);
     expect(top.copied).toMatchObject({ width: 640, height: 480 });
     // The keyframe clock put the browser keyframes on the boundaries: every segment is 2 s, within half a frame.
     for (const d of top.segmentDurationsS) expect(Math.abs(d - 2)).toBeLessThan(0.02);
-    await expect.poll(() => topRungState(request, ls.id).then((t) => t?.mode), { timeout: 8000, intervals: [2000] }).toBe('copy');
   });
 
   test('a smaller picture mid-publish goes back to encoding, with a discontinuity, and hls.js plays on', async ({ page, request }) => {
@@ -114,17 +110,12 @@ test.describe.serial('a studio publishing H.264: its top rung passed through', (
   });
 });
 
-test('a studio publishing VP8 is encoded, and the health says why', async ({ browser, request }) => {
-  const ls = await createLivestream(request, 'Studio VP8 encoded');
-  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, permissions: ['camera', 'microphone'] });
+test('a studio publishing VP8 is encoded, and the health says why', async ({ browser, playwright, request }) => {
+  const { livestream, studioContext } = await broadcastInOwnContext(browser, playwright.request, baseURL(), 'Studio VP8 encoded', 'vp8');
   try {
-    const studio = await context.newPage();
-    await studio.goto(studioUrl(ls));
-    await studio.locator('#codec').selectOption('vp8');
-    await goLive(studio);
-    expect(await topRungState(request, ls.id)).toEqual({ mode: 'encode', reason: "the source's video is VP8; passthrough needs H.264" });
-    expect(transcoderArgs(ls.id)?.join(' ')).not.toContain('-c:v:0 copy');
+    expect(await topRungState(request, livestream.id)).toEqual({ mode: 'encode', reason: "the source's video is VP8; passthrough needs H.264" });
+    expect(transcoderArgs(livestream.id)?.join(' ')).not.toContain('-c:v:0 copy');
   } finally {
-    await context.close();
+    await studioContext.close();
   }
 });
