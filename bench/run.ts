@@ -26,8 +26,9 @@ import { glassToGlass } from './glass-to-glass.js';
 import { llViewers } from './ll-viewers.js';
 import { llPlayback } from './ll-playback.js';
 import { webrtcKeyframes } from './webrtc-keyframes.js';
+import { simulcastLadder } from './simulcast-ladder.js';
 
-const BENCHMARKS: Benchmark[] = [spine, transcode, ladderModes, origin, latency, capacity, chat, glassToGlass, llViewers, llPlayback, remote, hostile, restream, cluster, webrtcKeyframes];
+const BENCHMARKS: Benchmark[] = [spine, transcode, ladderModes, origin, latency, capacity, chat, glassToGlass, llViewers, llPlayback, remote, hostile, restream, cluster, webrtcKeyframes, simulcastLadder];
 const FULL_RUNS = 3;
 const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'latest.md');
 

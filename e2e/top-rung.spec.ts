@@ -6,6 +6,7 @@ import { authHeaders, createLivestream } from './fixtures/api.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './fixtures/chromium.js';
 import { expectPlayback } from './fixtures/playback.js';
 import { broadcastInOwnContext } from './fixtures/studio.js';
+import { countStalls, showRung, stalls } from './fixtures/rung-switching.js';
 import { copiedTopRung, transcoderArgs } from './fixtures/top-rung.js';
 
 /** The heights the player shows, in order: the copied top rung, an encoded one, the copied one again. */
@@ -33,14 +34,7 @@ test.describe('a passed-through top rung beside encoded rungs', () => {
     await page.goto(`/watch/${id}`);
     await expectPlayback(page, 'hls');
     await countStalls(page);
-    for (const height of SWITCHES) {
-      await page.evaluate((h) => {
-        const hls = window.__axonPlayer!.hls!;
-        // nextLevel: the next segment comes from that rung, as ABR switches (no buffer flush).
-        hls.nextLevel = hls.levels.findIndex((level) => level.height === h);
-      }, height);
-      await expect.poll(() => page.evaluate(() => window.__axonPlayer!.video.videoHeight), { timeout: 20_000 }).toBe(height);
-    }
+    for (const height of SWITCHES) await showRung(page, 'hls', height);
     expect(await stalls(page)).toEqual([]);
   });
 
@@ -48,15 +42,7 @@ test.describe('a passed-through top rung beside encoded rungs', () => {
     await page.goto(`/watch/${id}?format=dash`);
     await expectPlayback(page, 'dash');
     await countStalls(page);
-    for (const height of SWITCHES) {
-      await page.evaluate((h) => {
-        const dash = window.__axonPlayer!.dash!;
-        dash.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: false } } } });
-        const index = dash.getRepresentationsByType('video').findIndex((r) => r.height === h);
-        dash.setRepresentationForTypeByIndex('video', index, false);
-      }, height);
-      await expect.poll(() => page.evaluate(() => window.__axonPlayer!.video.videoHeight), { timeout: 20_000 }).toBe(height);
-    }
+    for (const height of SWITCHES) await showRung(page, 'dash', height);
     expect(await stalls(page)).toEqual([]);
   });
 });
@@ -133,35 +119,3 @@ test('a studio publishing VP8 is encoded, and the health says why', async ({ bro
     await studioContext.close();
   }
 });
-
-/**
- * Counts the video's `waiting` events from now on that a switch between misaligned rungs would cause: a
- * stall with data buffered at the playhead, or at a gap shorter than a part before a later buffered range
- * (rungs whose segments start a frame or two apart leave such slivers). A stall at the very end of what is
- * buffered, with nothing after it, is a starved player: the next part came late, which on this machine busy
- * with the rest of the suite is load. Neither is a hole of a whole part (0.5 s) on the part grid the rungs
- * share: seen under load when hls.js switched back up mid-segment, a part it loaded was not buffered
- * (0.512-5.500 6.000-7.000 at 5.598 s), which is the player's switching, not the rungs' alignment.
- */
-async function countStalls(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __stalls: string[] };
-    w.__stalls = [];
-    const video = window.__axonPlayer!.video;
-    video.addEventListener('waiting', () => {
-      const t = video.currentTime;
-      const ranges = Array.from({ length: video.buffered.length }, (_, i) => [video.buffered.start(i), video.buffered.end(i)] as const);
-      const dataAtPlayhead = ranges.some(([starts, ends]) => starts <= t && ends - t >= 0.1);
-      const next = ranges.find(([starts]) => starts > t);
-      const before = Math.max(0, ...ranges.filter(([, ends]) => ends <= (next?.[0] ?? 0)).map(([, ends]) => ends));
-      const sliver = next !== undefined && next[0] - before < 0.4;
-      if (dataAtPlayhead || sliver) {
-        // Said in full, so a failure shows where the playhead stood against what was buffered.
-        const buffered = ranges.map(([a, b]) => `${a.toFixed(3)}-${b.toFixed(3)}`).join(' ');
-        w.__stalls.push(`at ${t.toFixed(3)} s, ${video.videoHeight}p shown, buffered ${buffered}, seeking ${video.seeking}`);
-      }
-    });
-  });
-}
-
-const stalls = (page: Page) => page.evaluate(() => (window as unknown as { __stalls: string[] }).__stalls);

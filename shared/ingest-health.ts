@@ -41,7 +41,9 @@ export const ingestHealthSchema = z.object({
   warnings: z.array(z.string()).describe('Problems worth fixing at the encoder or server, in plain words'),
   topRung: z
     .object({
-      mode: z.enum(['copy', 'encode']).describe("copy: the top rung is the source's own H.264, repackaged; encode: x264 encodes it"),
+      mode: z
+        .enum(['copy', 'encode', 'layers'])
+        .describe("copy: the top rung is the source's own H.264, repackaged; encode: x264 encodes it; layers: every rung is one of the publisher's H.264 simulcast layers, repackaged"),
       reason: z.string().describe('Why, in plain words (an information: encoding is the normal case)'),
     })
     .optional()

@@ -9,11 +9,12 @@ interface BenchBrowser {
   close(): Promise<void>;
 }
 
-async function launchChromium(): Promise<BenchBrowser> {
+/** `extraArgs` come last: a switch given again (e.g. the fake camera's with `=fps=30`) takes their value. */
+async function launchChromium(extraArgs: readonly string[] = []): Promise<BenchBrowser> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     // Viewer pages play unmuted without a click.
-    args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
+    args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required', ...extraArgs],
     headless: true,
   });
   let closed: Promise<void> | undefined;
@@ -68,17 +69,17 @@ export async function runAgainstFreshServer<T>(
  * Runs 1 to `runs` one after the other in one Chromium, each against a fresh Axon server. Whether a run
  * succeeds or fails, its contexts are closed and then its server stopped; Chromium is closed last.
  */
-export function runInChromium<T>(runs: number, oneRun: (run: BrowserRun, index: number) => Promise<T>): Promise<T[]> {
+export function runInChromium<T>(runs: number, oneRun: (run: BrowserRun, index: number) => Promise<T>, extraArgs: readonly string[] = []): Promise<T[]> {
   return withChromium(async (browser) => {
     const results: T[] = [];
     for (let i = 1; i <= runs; i++) results.push(await runAgainstFreshServer(browser, i, oneRun));
     return results;
-  });
+  }, extraArgs);
 }
 
 /** One Chromium for `use`, closed when it is done, whether it succeeded or failed. */
-export async function withChromium<T>(use: (browser: Browser) => Promise<T>): Promise<T> {
-  const chromium = await launchChromium();
+export async function withChromium<T>(use: (browser: Browser) => Promise<T>, extraArgs: readonly string[] = []): Promise<T> {
+  const chromium = await launchChromium(extraArgs);
   try {
     return await use(chromium.browser);
   } finally {

@@ -13,7 +13,7 @@ import {
 import { PublishError, type PublishRequest, type VideoCodecChoice } from './publisher.js';
 import { PublisherBase } from './publisher-base.js';
 import { connectionLost, refusedBy, serverUnreachable } from './publish-failure.js';
-import { cannotSend, isCodec, keepResolution, MAX_VIDEO_BITRATE } from './video-sender.js';
+import { cannotSend, isCodec, keepResolution, videoEncodings } from './video-sender.js';
 
 const ACK_TIMEOUT_MS = 10_000;
 /** kbps: start near a usable rate instead of ramping up from WebRTC's 300 kbps default. */
@@ -64,7 +64,7 @@ export class MediasoupPublisher extends PublisherBase {
       const video = await transport.produce({
         track: request.video,
         codec,
-        encodings: [{ maxBitrate: MAX_VIDEO_BITRATE }],
+        encodings: videoEncodings(request.simulcast === true && request.videoCodec === 'h264'),
         codecOptions: { videoGoogleStartBitrate: START_VIDEO_BITRATE_KBPS },
         stopTracks: false,
       });

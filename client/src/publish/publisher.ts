@@ -10,6 +10,8 @@ export interface PublishRequest {
   /** Null publishes without sound (the server fills in silence). */
   audio: MediaStreamTrack | null;
   videoCodec: VideoCodecChoice;
+  /** H.264 only: send three simulcast sizes, which the server packages as rungs without re-encoding. */
+  simulcast?: boolean;
 }
 
 /**

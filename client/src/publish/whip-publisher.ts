@@ -5,7 +5,7 @@ import { getPublicLivestream } from '../api.js';
 import { PublishError, type PublishRequest, type VideoCodecChoice } from './publisher.js';
 import { PublisherBase } from './publisher-base.js';
 import { connectionLost, refusedBy, serverUnreachable, startCancelled } from './publish-failure.js';
-import { cannotSend, isCodec, keepResolution, MAX_VIDEO_BITRATE } from './video-sender.js';
+import { cannotSend, isCodec, keepResolution, videoEncodings } from './video-sender.js';
 
 /** How often the broadcast's progress is read while publishing (the livestream's status in the API). */
 const FOLLOW_MS = 1000;
@@ -35,7 +35,7 @@ export class WhipPublisher extends PublisherBase {
     window.addEventListener('pagehide', this.onPageHide);
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     this.pc = pc;
-    const video = pc.addTransceiver(request.video, { direction: 'sendonly', sendEncodings: [{ maxBitrate: MAX_VIDEO_BITRATE }] });
+    const video = pc.addTransceiver(request.video, { direction: 'sendonly', sendEncodings: videoEncodings(request.simulcast === true && request.videoCodec === 'h264') });
     video.setCodecPreferences(codecPreferences(request.videoCodec));
     this.senders.set('video', video.sender);
     if (request.audio) this.senders.set('audio', pc.addTransceiver(request.audio, { direction: 'sendonly' }).sender);

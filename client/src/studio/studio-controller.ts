@@ -27,6 +27,8 @@ type StudioTexts = Pick<StudioModel, 'name' | 'error' | 'errorCode' | 'note'>;
 export interface GoLive {
   streamKey: string;
   videoCodec: VideoCodecChoice;
+  /** H.264 simulcast layers instead of one stream. */
+  simulcast?: boolean;
   protocol: StudioProtocol;
 }
 
@@ -153,6 +155,7 @@ export class StudioController {
         video,
         audio: this.deps.capture.track('audio'),
         videoCodec: choice.videoCodec,
+        simulcast: choice.simulcast === true,
       });
       return null;
     } catch (error) {

@@ -36,6 +36,8 @@ export class StudioView {
     h('option', { value: 'vp8', textContent: 'VP8' }),
     h('option', { value: 'h264', textContent: 'H.264' }),
   );
+  /** H.264 only: the layers become the viewers' quality levels without a server-side encode. */
+  private readonly simulcastBox = h('input', { type: 'checkbox', id: 'simulcast', disabled: true });
   private readonly protocolSelect = h(
     'select',
     { id: 'protocol' },
@@ -63,6 +65,7 @@ export class StudioView {
       field('Camera', this.pickers.video),
       field('Microphone', this.pickers.audio),
       field('Video codec', this.codecSelect),
+      field('Simulcast: send 3 sizes (H.264; the server passes them on as quality levels)', this.simulcastBox),
       field('Protocol', this.protocolSelect),
       h('div', { className: 'actions' }, this.goLiveButton, this.endButton),
     );
@@ -93,10 +96,12 @@ export class StudioView {
       this.events.emit('goLive', {
         streamKey: this.keyInput.value,
         videoCodec: this.codecSelect.value as VideoCodecChoice,
+        simulcast: this.simulcastBox.checked && this.codecSelect.value === 'h264',
         protocol: this.protocolSelect.value as StudioProtocol,
       });
     });
     this.endButton.addEventListener('click', () => this.events.emit('end'));
+    this.codecSelect.addEventListener('change', () => (this.simulcastBox.disabled = this.codecSelect.value !== 'h264'));
   }
 
   render(model: StudioModel): void {
@@ -110,6 +115,7 @@ export class StudioView {
     this.endButton.disabled = !model.active;
     this.keyInput.disabled = model.active;
     this.codecSelect.disabled = model.active;
+    this.simulcastBox.disabled = model.active || this.codecSelect.value !== 'h264';
     this.protocolSelect.disabled = model.active;
     this.errorBox.textContent = model.error ?? '';
     this.errorBox.hidden = model.error === null;

@@ -1,6 +1,5 @@
 import type { HealthWarning, HealthWarningCode, IngestHealth, IngestHealthPoint, IngestProtocol } from '../../../shared/ingest-health.js';
 import type { H264Facts } from '../ingest/h264-sps.js';
-import type { TopRungState } from '../transcode/top-rung-policy.js';
 import type { TranscodeProgress } from '../transcode/transcoder.js';
 import { healthWarnings, KEYFRAME_INTERVAL_MAX_S, SLOW_SAMPLES } from './health-warnings.js';
 
@@ -55,7 +54,8 @@ export interface IngestHealthOptions {
   meter: IngestMeter | undefined;
   transcode: () => TranscodeProgress | null;
   /** Whether the top rung is the source's own video, and why (an information, not a warning). */
-  topRung?: () => TopRungState;
+  /** How the ladder is made (the top rung's mode, or simulcast layers), and why. */
+  topRung?: () => NonNullable<IngestHealth['topRung']>;
   /** A warning that was not there at the previous sample (webhooks, logs). */
   onWarning: (warning: HealthWarning) => void;
 }

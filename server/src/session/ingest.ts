@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { IngestProtocol } from '../../../shared/ingest-health.js';
+import type { H264Facts } from '../ingest/h264-sps.js';
 import type { RealtimeMedia } from '../sfu/realtime-media.js';
 import type { IngestMeter } from './ingest-health.js';
 
@@ -37,6 +38,18 @@ export interface MediaInput {
   readonly ended?: Promise<void>;
 }
 
+/** A publisher's H.264 simulcast layers, which a broadcast can package as its rungs without decoding them. */
+export interface SimulcastSource {
+  /** Each layer's SPS as its first keyframe had it, top (largest) first. */
+  readonly layers: readonly H264Facts[];
+  /** One FFmpeg run's input with a video stream per layer, top first, keyed together on the 2 s clock, and the audio. */
+  openInput(): Promise<MediaInput>;
+  /** Why the layers cannot be the rungs now (one is not received, the publisher is away), or undefined. */
+  unavailable(): string | undefined;
+  /** Each layer's video bitrate over the publish so far (bits/s), top first; 0 while not measured. */
+  bitrates(): readonly number[];
+}
+
 export type { IngestProtocol } from '../../../shared/ingest-health.js';
 
 /**
@@ -59,6 +72,11 @@ export interface IngestSource {
    * dropped publisher to return.
    */
   openPassthroughInput?(): Promise<MediaInput>;
+  /**
+   * Present when the publisher sends H.264 simulcast (2 or more layers, each read from its first keyframe
+   * at go-live): its layers can be the ladder's rungs as they come (transcode/layer-ladder.ts).
+   */
+  readonly simulcast?: SimulcastSource;
   /** Resolves, once, with why the publisher is gone (closed, dropped, worker died); not when close() ended it. */
   readonly ended: Promise<string>;
   /** Tears the ingest down from the server side. Idempotent. */

@@ -12,7 +12,9 @@ import type { RealtimeMedia } from '../sfu/realtime-media.js';
 import { Thumbnailer } from '../thumbnails/thumbnailer.js';
 import { storeThumbnailVersion, type ThumbnailVersionStore } from '../thumbnails/thumbnail-version.js';
 import { type Ladder, planLadder, type Rung } from '../transcode/ladder.js';
-import { copiedRung, type TopRungMode, type TopRungSetting } from '../transcode/top-rung.js';
+import { copiedLayerRung, layerLadder, type RunMode } from '../transcode/layer-ladder.js';
+import { LayersMonitor } from '../transcode/layers-monitor.js';
+import { copiedRung, type TopRungSetting } from '../transcode/top-rung.js';
 import { TopRungMonitor } from '../transcode/top-rung-monitor.js';
 import { type TranscodeProgress, Transcoder } from '../transcode/transcoder.js';
 import type { IngestProtocol, IngestSource } from './ingest.js';
@@ -80,10 +82,11 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
   private readonly recording: BroadcastRecording | null;
   private readonly transcoder: Transcoder;
   private readonly healthMonitor: IngestHealthMonitor;
-  private readonly topRung: TopRungMonitor;
-  /** The top rung as planned, encoded; a copied run declares the source's own in its place. */
-  private readonly plannedTop: Rung;
-  private runMode: TopRungMode = 'encode';
+  /** How the runs make the ladder: the top rung's mode, or (simulcast) the layers as the rungs. */
+  private readonly modes: TopRungMonitor | LayersMonitor;
+  /** The rungs as planned, encoded; a copied run declares the copied streams' own in their place. */
+  private readonly planned: readonly Rung[];
+  private runMode: RunMode = 'encode';
   private readonly thumbnails: Thumbnailer;
   private readonly recordings: RecordingLibrary | null;
   /** The recording is registered in the library: it must be completed at the end. */
@@ -99,7 +102,10 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     super();
     const { transcode } = deps.config;
     this.log = deps.log.child(livestreamId);
-    this.ladder = planLadder(ingest.video, transcode.ladderHeights, transcode.fps);
+    const setting = deps.topRung ?? transcode.topRung ?? 'auto';
+    // Simulcast layers become the rungs unless the livestream asks for encoding.
+    const simulcast = setting === 'auto' ? ingest.simulcast : undefined;
+    this.ladder = simulcast ? layerLadder(simulcast.layers, transcode.fps) : planLadder(ingest.video, transcode.ladderHeights, transcode.fps);
     this.recordings = deps.recordings ?? null;
     const root = livestreamDir(deps.config.mediaDir, livestreamId);
     const windowS = deps.dvrWindowS ?? deps.config.dvrWindowS;
@@ -123,19 +129,16 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       log: this.log.child('thumbnails'),
       onPicture: versions && storeThumbnailVersion(versions, livestreamId, this.recording ? broadcastId : undefined),
     });
-    this.plannedTop = this.ladder.rungs[0]!;
-    this.topRung = new TopRungMonitor({
-      protocol: ingest.protocol,
-      meter: ingest.meter,
-      top: this.plannedTop,
-      setting: deps.topRung ?? transcode.topRung ?? 'auto',
-      onChange: (state) => {
-        this.log.info('the top rung changes mode; restarting ffmpeg', { mode: state.mode, reason: state.reason });
-        void this.transcoder.switchTopRung();
-      },
-    });
+    this.planned = [...this.ladder.rungs];
+    const onChange = (state: { mode: RunMode; reason: string }) => {
+      this.log.info('the ladder changes mode; restarting ffmpeg', { mode: state.mode, reason: state.reason });
+      void this.transcoder.switchMode();
+    };
+    this.modes = simulcast
+      ? new LayersMonitor({ simulcast, setting, onChange })
+      : new TopRungMonitor({ protocol: ingest.protocol, meter: ingest.meter, top: this.planned[0]!, setting, onChange });
     this.packager.on('segment', (segment) => {
-      this.declareTopRung();
+      this.declareRungs();
       this.thumbnails.offer(segment);
       this.emit('segment', segment);
     });
@@ -147,17 +150,17 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       startRun: (i, originArrival) => this.packager.startRun(i, originArrival),
       endRun: (i) => this.packager.endRun(i),
       log: this.log.child('ffmpeg'),
-      topRungMode: () => this.topRung.state.mode,
+      runMode: () => this.modes.state.mode,
     });
     this.transcoder.on('run', (_, mode) => {
       this.runMode = mode;
-      this.declareTopRung();
+      this.declareRungs();
     });
     this.healthMonitor = new IngestHealthMonitor({
       protocol: ingest.protocol,
       meter: ingest.meter,
       transcode: () => this.transcoder.progress,
-      topRung: () => this.topRung.state,
+      topRung: () => this.modes.state,
       onWarning: (warning) => {
         this.log.warn('ingest health warning', { warning: warning.code, message: warning.message });
         this.emit('warning', warning);
@@ -201,12 +204,12 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       source: `${this.ingest.video.width}x${this.ingest.video.height}`,
       rungs: this.ladder.rungs.map((r) => r.name),
       recorded: this.recordings !== null,
-      topRung: this.topRung.state.mode,
-      topRungReason: this.topRung.state.reason,
+      mode: this.modes.state.mode,
+      modeReason: this.modes.state.reason,
     });
     void this.ingest.ended.then((reason) => this.stop(reason));
     this.healthMonitor.start();
-    this.topRung.start();
+    this.modes.start();
     this.transcoder.on('failed', (reason) => void this.stop(reason));
     this.packager.once('playable', () => {
       if (this.currentState !== 'starting') return;
@@ -230,7 +233,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     this.stopped ??= (async () => {
       this.log.info('broadcast ending', { reason });
       this.healthMonitor.close();
-      this.topRung.close();
+      this.modes.close();
       await this.transcoder.stop();
       await this.packager.endRuns();
       // The last segment's picture, before the recording is listed with it.
@@ -252,11 +255,18 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
   }
 
   /**
-   * The packager renders the manifests from this same ladder at every update: in a copied run the top
-   * rung is the source's (its SPS, its measured bitrate), else the planned encoded one.
+   * The packager renders the manifests from this same ladder at every update: a copied stream's rung is
+   * declared as the stream is (its SPS, its measured bitrate), an encoded one as planned.
    */
-  private declareTopRung(): void {
-    this.ladder.rungs[0] = this.runMode === 'copy' ? copiedRung(this.plannedTop, this.topRung.reading()) : this.plannedTop;
+  private declareRungs(): void {
+    const modes = this.modes;
+    const simulcast = this.ingest.simulcast;
+    this.planned.forEach((planned, i) => (this.ladder.rungs[i] = planned));
+    if (this.runMode === 'copy' && modes instanceof TopRungMonitor) this.ladder.rungs[0] = copiedRung(this.planned[0]!, modes.reading());
+    if (this.runMode === 'layers' && simulcast) {
+      const bitrates = simulcast.bitrates();
+      simulcast.layers.forEach((sps, i) => (this.ladder.rungs[i] = copiedLayerRung(this.planned[i]!, sps, bitrates[i] ?? 0)));
+    }
   }
 
   private async beginRecording(): Promise<void> {

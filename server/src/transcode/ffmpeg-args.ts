@@ -1,6 +1,6 @@
 import { SEGMENT_DURATION_S } from '../../../shared/constants.js';
 import { RUN_FILE_TEMPLATES } from '../media/media-layout.js';
-import type { Ladder } from './ladder.js';
+import type { AudioRendition, Ladder } from './ladder.js';
 import { MAXRATE_FACTOR } from './ladder.js';
 import { partDurationS } from './part-duration.js';
 import type { TopRungMode } from './top-rung.js';
@@ -40,10 +40,8 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
   // Output stream i is rung i (the packager names renditions by stream index): a copied top rung comes first.
   const encoded = rungs.map((r, i) => ({ r, i })).slice(copyTop ? 1 : 0);
 
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1', '-stats_period', '1'];
-  args.push(...o.inputArgs);
-  const audioInput = o.hasAudio ? '0:a:0' : '1:a:0';
-  if (!o.hasAudio) args.push('-f', 'lavfi', '-i', `anullsrc=channel_layout=stereo:sample_rate=${audio.sampleRate}`);
+  const args = [...RUN_PREAMBLE];
+  args.push(...o.inputArgs, ...silenceInputArgs(o.hasAudio, audio));
 
   if (encoded.length > 0) {
     // Beside a copied top rung the encoded rungs keep the source's own frames and timestamps (its keyframes
@@ -81,22 +79,69 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
       '-force_key_frames', copyTop ? followSourceKeyframes(fps) : `expr:gte(t,n_forced*${SEGMENT_DURATION_S})`,
     );
   }
-  args.push(
-    '-map', audioInput,
+  args.push(...audioArgs(o.hasAudio, audio));
+  // Rungs rounded to even sizes (854x480 for 16:9) differ slightly in shape; the dash muxer refuses an
+  // adaptation set whose display aspect ratios conflict, so every rung is flagged with the top rung's.
+  if (!copyTop) args.push('-aspect', `${rungs[0]!.width}:${rungs[0]!.height}`);
+  args.push(...dashOutputArgs(o.runDir, fps, copyTop ? keyframeSpacing(fps) : SEGMENT_DURATION_S));
+  return args;
+}
+
+export interface LayerArgsOptions {
+  /** FFmpeg arguments that open the source: one video stream per simulcast layer, top first, then the audio. */
+  inputArgs: string[];
+  hasAudio: boolean;
+  /** The layer ladder (layer-ladder.ts): rung i is video stream i of the input. */
+  ladder: Ladder;
+  runDir: string;
+}
+
+/**
+ * FFmpeg packaging a simulcast publisher's layers as the ladder's rungs without decoding them: each layer
+ * copied into its rung, the audio encoded once. The publisher keys every layer on the same requests (the
+ * keyframe clock), and the layers' keyframes share a capture time, so each rung's segments are cut at the
+ * same keyframes, with the copied top rung's spacing (keyframeSpacing). The rungs keep the aspect the
+ * top layer declares: the dash muxer refuses an adaptation set whose display aspect ratios conflict.
+ */
+export function buildLayerArgs(o: LayerArgsOptions): string[] {
+  const { rungs, audio } = o.ladder;
+  if (rungs.length === 0) throw new Error('a ladder needs at least one rung');
+  const fps = rungs[0]!.fps;
+  const aspect = `${rungs[0]!.width}:${rungs[0]!.height}`;
+  const args = [...RUN_PREAMBLE, ...o.inputArgs, ...silenceInputArgs(o.hasAudio, audio)];
+  rungs.forEach((_, i) => args.push('-map', `0:v:${i}`, `-c:v:${i}`, 'copy', `-aspect:v:${i}`, aspect));
+  args.push(...audioArgs(o.hasAudio, audio), ...dashOutputArgs(o.runDir, fps, keyframeSpacing(fps)));
+  return args;
+}
+
+/** Every run reports its progress on stdout once a second (ffmpeg-progress.ts) and only warnings on stderr. */
+const RUN_PREAMBLE = ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1', '-stats_period', '1'];
+
+/** A source without audio gets silence as a second input, so every output has audio. */
+function silenceInputArgs(hasAudio: boolean, audio: AudioRendition): string[] {
+  return hasAudio ? [] : ['-f', 'lavfi', '-i', `anullsrc=channel_layout=stereo:sample_rate=${audio.sampleRate}`];
+}
+
+/** The one AAC rendition, from the source's audio or the silence input. */
+function audioArgs(hasAudio: boolean, audio: AudioRendition): string[] {
+  const args = [
+    '-map', hasAudio ? '0:a:0' : '1:a:0',
     '-c:a', 'aac',
     '-b:a', String(audio.bitrate),
     '-ar', String(audio.sampleRate),
     '-ac', String(audio.channels),
     // Fills RTP gaps and small clock drift with silence/resampling so audio never falls out of sync.
     '-af', 'aresample=async=1000',
-  );
-  if (!o.hasAudio) args.push('-shortest');
-  // Rungs rounded to even sizes (854x480 for 16:9) differ slightly in shape; the dash muxer refuses an
-  // adaptation set whose display aspect ratios conflict, so every rung is flagged with the top rung's.
-  if (!copyTop) args.push('-aspect', `${rungs[0]!.width}:${rungs[0]!.height}`);
-  args.push(
+  ];
+  if (!hasAudio) args.push('-shortest');
+  return args;
+}
+
+/** FFmpeg's dash muxer writing the run's CMAF segments, cut at the first keyframe `segmentS` after the last cut. */
+function dashOutputArgs(runDir: string, fps: number, segmentS: number): string[] {
+  return [
     '-f', 'dash',
-    '-seg_duration', copyTop ? keyframeSpacing(fps).toFixed(4) : String(SEGMENT_DURATION_S),
+    '-seg_duration', segmentS === SEGMENT_DURATION_S ? String(segmentS) : segmentS.toFixed(4),
     '-frag_type', 'duration',
     '-frag_duration', String(partDurationS(fps)),
     '-use_template', '1',
@@ -110,9 +155,8 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
     '-adaptation_sets', 'id=0,streams=v id=1,streams=a',
     '-init_seg_name', RUN_FILE_TEMPLATES.init,
     '-media_seg_name', RUN_FILE_TEMPLATES.media,
-    `${o.runDir}/${RUN_FILE_TEMPLATES.manifest}`,
-  );
-  return args;
+    `${runDir}/${RUN_FILE_TEMPLATES.manifest}`,
+  ];
 }
 
 /**

@@ -68,23 +68,26 @@ export function planLadder(source: SourceVideo, heights: readonly number[], fps:
   shorts.add(even(sourceShort));
   const rungs = [...shorts]
     .sort((a, b) => b - a)
-    .map((short): Rung => {
+    .map((short) => {
       const isSource = short === even(sourceShort);
       const long = isSource ? even(portrait ? source.height : source.width) : even(short * aspect);
-      const width = portrait ? short : long;
-      const height = portrait ? long : short;
-      const level = h264Level(width, height, fps);
-      return {
-        name: `${short}p`,
-        width,
-        height,
-        fps,
-        videoBitrate: videoBitrate(width, height, fps),
-        level,
-        codec: `avc1.6400${level.toString(16).padStart(2, '0')}`,
-      };
+      return encodedRung(portrait ? short : long, portrait ? long : short, fps);
     });
   return { rungs, audio: AUDIO_RENDITION };
+}
+
+/** A rung x264 encodes at this size (High profile), named by its short side. */
+export function encodedRung(width: number, height: number, fps: number): Rung {
+  const level = h264Level(width, height, fps);
+  return {
+    name: `${Math.min(width, height)}p`,
+    width,
+    height,
+    fps,
+    videoBitrate: videoBitrate(width, height, fps),
+    level,
+    codec: `avc1.6400${level.toString(16).padStart(2, '0')}`,
+  };
 }
 
 export function videoBitrate(width: number, height: number, fps: number): number {

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.js';
 import type { IngestSource, MediaInput } from '../session/ingest.js';
-import { buildTranscodeArgs } from './ffmpeg-args.js';
+import { buildLayerArgs, buildTranscodeArgs } from './ffmpeg-args.js';
 import type { FfmpegProgress } from './ffmpeg-progress.js';
 import { type FfmpegExit, FfmpegRun } from './ffmpeg-run.js';
 import type { Ladder } from './ladder.js';
 import { RestartBackoff, type RestartBackoffOptions } from './restart-backoff.js';
-import type { TopRungMode } from './top-rung.js';
+import type { RunMode } from './layer-ladder.js';
 
 export interface TranscoderOptions {
   ingest: IngestSource;
@@ -23,15 +23,18 @@ export interface TranscoderOptions {
   log: Logger;
   /** How failed runs are retried, and how many in how short a time end the broadcast. */
   backoff?: RestartBackoffOptions;
-  /** The top rung's mode for the next run (top-rung-monitor.ts); encoded when absent. */
-  topRungMode?: () => TopRungMode;
+  /**
+   * How the next run makes the ladder: the top rung's mode (top-rung-monitor.ts), or `layers` for a
+   * simulcast source's layers as the rungs (the ingest's `simulcast`); everything encoded when absent.
+   */
+  runMode?: () => RunMode;
 }
 
 interface TranscoderEvents {
   /** FFmpeg could not be kept running: the broadcast cannot continue. */
   failed: [reason: string];
-  /** Run `index` is about to start with its top rung in `mode` (before the packager learns of the run). */
-  run: [index: number, mode: TopRungMode];
+  /** Run `index` is about to start in `mode` (before the packager learns of the run). */
+  run: [index: number, mode: RunMode];
 }
 
 /** How the broadcast's transcode keeps up, from FFmpeg's latest progress report. */
@@ -59,7 +62,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   private currentEnded: Promise<void> = Promise.resolve();
   private runIndex = 0;
   private stopping = false;
-  /** The current run is being stopped to start the next one in another top-rung mode. */
+  /** The current run is being stopped to start the next one in another mode. */
   private switching = false;
   private readonly backoff: RestartBackoff;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -99,10 +102,10 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   }
 
   /**
-   * Restarts FFmpeg at once so the next run takes the top rung's new mode (topRungMode): the packager
-   * marks the change as a discontinuity, as any new run.
+   * Restarts FFmpeg at once so the next run takes the new mode (runMode): the packager marks the change
+   * as a discontinuity, as any new run.
    */
-  async switchTopRung(): Promise<void> {
+  async switchMode(): Promise<void> {
     if (this.stopping || this.switching || !this.current) return;
     this.switching = true;
     await this.current.stop();
@@ -111,29 +114,25 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   private async startRun(): Promise<void> {
     if (this.stopping) return;
     const index = ++this.runIndex;
+    const simulcast = this.o.ingest.simulcast;
+    const requested = this.o.runMode?.() ?? 'encode';
+    const mode = requested === 'layers' && !simulcast ? 'encode' : requested;
     let input: MediaInput;
     try {
-      input = await this.o.ingest.openInput();
+      input = await (mode === 'layers' ? simulcast!.openInput() : this.o.ingest.openInput());
     } catch (err) {
       this.emit('failed', `could not open the source: ${(err as Error).message}`);
       return;
     }
-    const topRung = this.o.topRungMode?.() ?? 'encode';
-    this.emit('run', index, topRung);
+    this.emit('run', index, mode);
     const runDir = await this.o.startRun(index, () => input.originArrival?.());
     if (this.stopping) {
       await input.close();
       return;
     }
     const log = this.o.log.child(`run${index}`);
-    const args = buildTranscodeArgs({
-      inputArgs: input.ffmpegInputArgs,
-      hasAudio: input.hasAudio,
-      ladder: this.o.ladder,
-      x264Preset: this.o.x264Preset,
-      runDir,
-      topRung,
-    });
+    const source = { inputArgs: input.ffmpegInputArgs, hasAudio: input.hasAudio, ladder: this.o.ladder, runDir };
+    const args = mode === 'layers' ? buildLayerArgs(source) : buildTranscodeArgs({ ...source, x264Preset: this.o.x264Preset, topRung: mode });
     const run = new FfmpegRun({ ffmpegPath: this.o.ffmpegPath, args, input, log, onProgress: (p) => this.record(index, p) });
     this.current = run;
     this.currentEnded = run.exited.then((exit) => this.runEnded(index, run, exit, log));
@@ -153,7 +152,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     const switched = this.switching;
     this.switching = false;
     const failed = !switched && !inputEnded && (code !== 0 || !producedOutput);
-    if (switched) log.info('ffmpeg stopped to change the top rung mode; starting a new run');
+    if (switched) log.info('ffmpeg stopped to change the ladder mode; starting a new run');
     else if (!failed) log.info('ffmpeg input ended; starting a new run');
     else log.error('ffmpeg exited mid-broadcast', { code, signal, stderr: stderrTail.join('\n') });
     await run.close();

@@ -52,6 +52,8 @@ export interface RtpInputOptions {
    * its consumer is asked on it; FFmpeg's own requests at start are let through only until the grid starts.
    */
   clock?: KeyframeClock | undefined;
+  /** Simulcast layers mode: one video leg per layer, top first, each pinned to its layer (asked together on the clock). */
+  layers?: number;
 }
 
 /** One producer's path to FFmpeg: a plain transport sending RTP to FFmpeg's port and RTCP to port + 1. */
@@ -82,9 +84,10 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
   };
 
   try {
-    for (const producer of o.audio ? [o.video, o.audio] : [o.video]) {
-      legs.push(await openLeg(o.router, producer, o.rtcPorts));
-    }
+    const layers = o.layers ? [...Array(o.layers).keys()].reverse() : [undefined];
+    for (const layer of layers) legs.push(await openLeg(o.router, o.video, o.rtcPorts, layer));
+    if (o.audio) legs.push(await openLeg(o.router, o.audio, o.rtcPorts));
+    const videoConsumers = legs.filter((leg) => leg.consumer.kind === 'video').map((leg) => leg.consumer);
     const sdp = buildRtpInputSdp(legs.map(describeStream));
     sdpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'axon-rtp-'));
     const sdpPath = path.join(sdpDir, 'input.sdp');
@@ -100,13 +103,14 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
         // Resuming makes mediasoup ask for a keyframe, which FFmpeg's output starts from: at the next boundary.
         if (clock) {
           await clock.untilBoundary();
-          if (!closed) detachClock = clock.attach([videoConsumer]);
+          if (!closed) detachClock = clock.attach(videoConsumers);
         }
         await Promise.all(legs.map((leg) => leg.consumer.resume()));
       },
       originArrival: origin.at,
       requestKeyFrame: () => {
-        if (!videoConsumer.closed && !clock?.running) videoConsumer.requestKeyFrame().catch(() => undefined);
+        if (clock?.running) return;
+        for (const consumer of videoConsumers) if (!consumer.closed) consumer.requestKeyFrame().catch(() => undefined);
       },
       close,
     };
@@ -136,7 +140,8 @@ function firstKeyframeSent(consumer: types.Consumer): { watching: Promise<void>;
   return { watching, at: () => at };
 }
 
-async function openLeg(router: types.Router, producer: types.Producer, rtcPorts: PortRange): Promise<Leg> {
+/** With `layer`, the leg carries that simulcast layer only (a consumer pinned to it). */
+async function openLeg(router: types.Router, producer: types.Producer, rtcPorts: PortRange, layer?: number): Promise<Leg> {
   const ports = await allocateUdpPortPair(LOOPBACK, rtcPorts);
   let transport: types.PlainTransport | undefined;
   try {
@@ -157,6 +162,7 @@ async function openLeg(router: types.Router, producer: types.Producer, rtcPorts:
       paused: true,
       // FFmpeg sends no NACKs: keeping packets for retransmission would be wasted memory.
       enableRtx: false,
+      ...(layer !== undefined && { preferredLayers: { spatialLayer: layer } }),
     });
     return { ports, transport, consumer };
   } catch (err) {

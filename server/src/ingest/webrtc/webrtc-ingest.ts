@@ -2,17 +2,24 @@ import type { types } from 'mediasoup';
 import { Ending } from '../../ending.js';
 import type { Logger } from '../../log.js';
 import { NO_READING, type IngestMeter } from '../../session/ingest-health.js';
-import type { IngestSource, MediaInput, SourceVideo } from '../../session/ingest.js';
+import type { IngestSource, MediaInput, SimulcastSource, SourceVideo } from '../../session/ingest.js';
+import type { H264Facts } from '../h264-sps.js';
 import type { RealtimeMedia } from '../../sfu/realtime-media.js';
 import { TransportWatchdog } from '../../sfu/transport-watchdog.js';
 import { KeyframeClock } from './keyframe-clock.js';
 import { openRtpInput } from './rtp-input.js';
 import { RtpMeter } from './rtp-meter.js';
 import type { PortRange } from './udp-ports.js';
+import { LayerBitrates, missingLayer, probeLayers } from './simulcast-layers.js';
 import { probeVideo } from './video-size-probe.js';
 
 /** Once the publisher has connected, its first video key frame, which sizes the ladder, must arrive within this time. */
 export const PROBE_TIMEOUT_MS = 10_000;
+/**
+ * How long go-live waits for every H.264 simulcast layer's first keyframe (the size probe waits as long for
+ * the top layer); a layer that has not come by then leaves the broadcast encoded.
+ */
+const LAYERS_PROBE_TIMEOUT_MS = 6000;
 
 export interface WebRtcIngestOptions {
   protocol: 'webrtc' | 'whip';
@@ -44,6 +51,9 @@ interface Connection {
   readonly meter: RtpMeter;
   /** H.264: keyframes on the segment boundaries, so the top rung may be copied. */
   readonly clock: KeyframeClock | undefined;
+  /** Its H.264 simulcast layers' SPS, top first, when it sends them. */
+  readonly layers: H264Facts[] | undefined;
+  readonly layerRates: LayerBitrates | undefined;
 }
 
 /**
@@ -57,13 +67,18 @@ export async function connectWebRtcIngest(o: WebRtcIngestOptions, resuming?: Web
   try {
     await watchdog.connected;
     const lost = watchdog.lost.then((reason) => Promise.reject(new Error(reason)));
-    const { video: size, h264, packets } = await Promise.race([probeVideo(o.router, o.video, PROBE_TIMEOUT_MS), lost]);
+    const [{ video: size, h264, packets }, layers] = await Promise.race([
+      Promise.all([probeVideo(o.router, o.video, PROBE_TIMEOUT_MS), probeLayers(o.router, o.video, LAYERS_PROBE_TIMEOUT_MS)]),
+      lost,
+    ]);
     const media = { router: o.router, video: o.video, ...(o.audio && { audio: o.audio }) };
     const meter = new RtpMeter({ video: o.video, audio: o.audio, size, h264, packets });
-    // A simulcast source is not copied (judgeTopRung): its keyframes need no clock.
+    // A simulcast source's top rung is not copied (judgeTopRung), but when its layers are the rungs they are
+    // keyed together on the clock; other simulcast sources need none.
     const single = (o.video.rtpParameters.encodings?.length ?? 1) === 1;
-    const clock = h264 && single ? new KeyframeClock({ consumers: [], timeline: meter.onFrame }) : undefined;
-    const connection = { router: o.router, transport: o.transport, media, watchdog, workerDied: false, dropped: new Ending<void>(), meter, clock };
+    const clock = h264 && (single || layers) ? new KeyframeClock({ consumers: [], timeline: meter.onFrame }) : undefined;
+    const layerRates = layers && new LayerBitrates(o.video);
+    const connection = { router: o.router, transport: o.transport, media, watchdog, workerDied: false, dropped: new Ending<void>(), meter, clock, layers, layerRates };
     if (!resuming) return new WebRtcIngest(o, { ...size, ...(o.frameRate !== undefined && { frameRate: o.frameRate }) }, connection);
     resuming.resume(connection);
     return resuming;
@@ -84,6 +99,8 @@ export class WebRtcIngest implements IngestSource {
   readonly ended: Promise<string>;
   /** Reads the connection of the moment: a returning publisher comes back with new producers. */
   readonly meter: IngestMeter = { read: () => this.connection?.meter.read() ?? NO_READING };
+  /** The first connection's H.264 simulcast layers, which the broadcast's rungs are made of when it has them. */
+  readonly simulcast: SimulcastSource | undefined;
   private readonly ending = new Ending();
   private connection: Connection | undefined;
   /** A returning publisher holds the broadcast while it connects. */
@@ -101,6 +118,7 @@ export class WebRtcIngest implements IngestSource {
   ) {
     this.protocol = o.protocol;
     this.ended = this.ending.promise;
+    this.simulcast = first.layers && this.layersOf(first.layers);
     this.attach(first);
   }
 
@@ -149,7 +167,28 @@ export class WebRtcIngest implements IngestSource {
     else this.drop(current, reason);
   }
 
-  async openInput(): Promise<MediaInput> {
+  openInput(): Promise<MediaInput> {
+    return this.open();
+  }
+
+  /** Layers mode: the publisher's layers as they come, each on its own leg; a returning publisher must send the same ones. */
+  private layersOf(layers: H264Facts[]): SimulcastSource {
+    return {
+      layers,
+      openInput: () => this.open(layers.length),
+      unavailable: () => {
+        const c = this.connection;
+        if (!c) return 'the publisher is away';
+        if (c.layers?.length !== layers.length || c.layers.some((l, i) => l.width !== layers[i]!.width || l.height !== layers[i]!.height)) {
+          return 'the returning publisher does not send the layers the broadcast started with';
+        }
+        return missingLayer(c.media.video, layers);
+      },
+      bitrates: () => this.connection?.layerRates?.read(layers.length) ?? layers.map(() => 0),
+    };
+  }
+
+  private async open(layers?: number): Promise<MediaInput> {
     for (;;) {
       if (this.over) throw new Error('the WebRTC ingest has ended');
       const connection = this.connection;
@@ -158,7 +197,7 @@ export class WebRtcIngest implements IngestSource {
         await this.returned.promise;
         continue;
       }
-      const input = await openRtpInput({ ...connection.media, rtcPorts: this.o.rtcPorts, clock: connection.clock });
+      const input = await openRtpInput({ ...connection.media, rtcPorts: this.o.rtcPorts, clock: connection.clock, layers });
       if (this.closed || this.connection !== connection) {
         await input.close();
         continue;
@@ -183,6 +222,7 @@ export class WebRtcIngest implements IngestSource {
     this.connection?.watchdog.stop();
     this.connection?.meter.close();
     this.connection?.clock?.close();
+    this.connection?.layerRates?.close();
     await Promise.all([...this.inputs].map((input) => input.close()));
     this.inputs.clear();
     this.connection?.router.close();
@@ -214,6 +254,7 @@ export class WebRtcIngest implements IngestSource {
     c.watchdog.stop();
     c.meter.close();
     c.clock?.close();
+    c.layerRates?.close();
     // FFmpeg's legs go with the router; the run reading them stops, flushing its last segment.
     c.router.close();
     c.dropped.end();
