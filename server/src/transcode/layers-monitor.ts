@@ -1,4 +1,4 @@
-import type { SimulcastSource } from '../session/ingest.js';
+import type { LayerReading, SimulcastSource } from '../session/ingest.js';
 import type { RunMode } from './layer-ladder.js';
 import { judgeLayers } from './layers-verdict.js';
 import type { TopRungSetting, TopRungVerdict } from './top-rung.js';
@@ -6,6 +6,8 @@ import { TopRungPolicy } from './top-rung-policy.js';
 
 /** Often enough that a layer gone from under its rung is noticed within a frame's worth of parts. */
 const SAMPLE_MS = 500;
+/** The layers' frame rates are judged over about this much of the latest media (at least 4 s of it, top-rung-monitor.ts). */
+const FRAME_RATE_WINDOW_MS = 10_000;
 
 /** The mode of a simulcast broadcast's runs, and why, in plain words. */
 export interface LayersState {
@@ -38,6 +40,8 @@ export class LayersMonitor {
   private timer: NodeJS.Timeout | undefined;
   /** Each layer's media time when the layers last became the rungs; undefined while encoded. */
   private sinceS: number[] | undefined;
+  /** The layers as measured at each sample of the last FRAME_RATE_WINDOW_MS, oldest first. */
+  private readonly history: Array<{ atMs: number; layers: readonly LayerReading[] }> = [];
 
   constructor(private readonly o: LayersMonitorOptions) {
     this.now = o.now ?? Date.now;
@@ -72,7 +76,11 @@ export class LayersMonitor {
   private verdict(): TopRungVerdict {
     const { simulcast, fps } = this.o;
     const layers = simulcast.readLayers();
+    const nowMs = this.now();
+    this.history.push({ atMs: nowMs, layers });
+    while (nowMs - this.history[0]!.atMs > FRAME_RATE_WINDOW_MS) this.history.shift();
+    const earlier = this.history[0]!.layers;
     const missing = simulcast.unavailable() ?? (layers.length === simulcast.layers.length ? undefined : 'the publisher is away');
-    return judgeLayers({ expected: simulcast.layers, layers, missing, fps, sinceS: this.sinceS });
+    return judgeLayers({ expected: simulcast.layers, layers, earlier, missing, fps, sinceS: this.sinceS });
   }
 }

@@ -78,6 +78,17 @@ describe('judgeLayers', () => {
     expect(judge([layer([0, 2], 3), { ...layer([0, 2], 3), frames: 61 }]).qualifies).toBe(true);
   });
 
+  it('judges the frame rate over the frames since the earlier reading: a layer paused a while ago is back at the rate', () => {
+    // 10 s of which 4 s paused: 20 fps on average, 30 fps over the last 5 s.
+    const paused = { ...layer([0, 2, 4, 6, 8]), frames: 181 };
+    const top = layer([0, 2, 4, 6, 8]);
+    expect(judge([top, paused]).qualifies).toBe(false);
+    const earlier = [{ ...top, frames: 151, mediaTimeS: 5 }, { ...paused, frames: 31, mediaTimeS: 5 }];
+    expect(judge([top, paused], { earlier }).qualifies).toBe(true);
+    // A publisher that returned on a new connection starts its media time again: the whole publish counts.
+    expect(judge([top, paused], { earlier: [top, { ...paused, mediaTimeS: 60 }] }).qualifies).toBe(false);
+  });
+
   it('says first that a layer is missing', () => {
     expect(judge([], { missing: 'the publisher is away' })).toEqual({ qualifies: false, reason: 'the publisher is away' });
   });

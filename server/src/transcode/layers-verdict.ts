@@ -13,6 +13,11 @@ export interface LayersEvidence {
   layers: readonly LayerReading[];
   /** Why a layer is not received now (simulcast-layers.ts missingLayer), if one is not. */
   missing: string | undefined;
+  /**
+   * The same layers as measured some seconds ago: the frame rate is judged over the frames since, so that
+   * a layer the browser paused for a while is not held to its average. Absent: over the whole publish.
+   */
+  earlier?: readonly LayerReading[] | undefined;
   /** The ladder's frame rate, which the rungs are declared and cut by. */
   fps: number;
   /**
@@ -48,7 +53,10 @@ export function judgeLayers(e: LayersEvidence): TopRungVerdict {
     return no(`the publisher's top layer is ${size.width}x${size.height}, its rung ${name(0)} (a browser resizes its layers when its camera or CPU changes); a copied rung keeps its size`);
   }
   for (const [i, layer] of e.layers.entries()) {
-    const { frameRate } = evidence('webrtc', { ...NO_READING, frames: layer.frames, mediaTimeS: layer.mediaTimeS });
+    const from = e.earlier?.[i];
+    // evidence() counts the intervals between the frames it is given: the first frame of the window is the earlier reading's.
+    const since = from && from.mediaTimeS <= layer.mediaTimeS ? { frames: layer.frames - from.frames + 1, mediaTimeS: layer.mediaTimeS - from.mediaTimeS } : layer;
+    const { frameRate } = evidence('webrtc', { ...NO_READING, frames: since.frames, mediaTimeS: since.mediaTimeS });
     if (frameRate !== null && Math.abs(frameRate - e.fps) > FRAME_RATE_TOLERANCE) {
       return no(`the publisher's ${name(i)} layer runs at ${frameRate.toFixed(1)} fps; its rung is cut and declared at the ladder's ${e.fps} fps`);
     }
