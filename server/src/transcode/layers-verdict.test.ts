@@ -49,15 +49,25 @@ describe('judgeLayers', () => {
     expect(judge([layer([0, 2, 4, 6, 8], 10, null), layer([0, 2, 4.1, 6.1, 8.1])]).reason).toMatch(/^the 640x360 layer: keyframes every 2\.1 s/);
   });
 
+  it('judges from where the grid started: a keyframe of the go-live probe more than 2 s before the run is none of its cuts', () => {
+    const probed = [0.3];
+    expect(judge([layer(probed, 2.8), layer(probed, 2.8)]).qualifies).toBe(true);
+    const run = [0.3, 2.9, 4.9, 6.9];
+    expect(judge([layer(run, 7.5), layer(run, 7.5)]).qualifies).toBe(true);
+    // A grid that never starts is a failure once it is overdue.
+    const never = [0.3, 2.9, 5.5, 8.1];
+    expect(judge([layer(never, 8.5), layer(never, 8.5)]).reason).toMatch(/^the layers do not key together \(keyframes every 2\.6 s/);
+  });
+
   it('waits for a layer that has not reached the keyframe the top layer just sent', () => {
     expect(judge([layer([0, 2, 4], 4), layer([0, 2], 4 - FRAME_S)]).qualifies).toBe(true);
   });
 
   it('judges only the keyframes since the layers became the rungs, and none while they are encoded', () => {
-    // While encoded only the top layer was asked on the boundaries; the lower one keyed when a viewer asked.
-    const top = layer([0, 2, 4, 6, 8], 10, null);
-    const lower = layer([1.3, 4, 6, 8], 10, null);
-    expect(judge([top, lower], { sinceS: [3.5, 3.5] }).qualifies).toBe(true);
+    // While encoded only the top layer was asked on the boundaries; layers mode came back at 9.5 s.
+    const top = layer([0, 2, 4, 6, 8, 10, 12], 13, null);
+    const lower = layer([0, 2, 4.1, 7, 10, 12], 13, null);
+    expect(judge([top, lower], { sinceS: [9.5, 9.5] }).qualifies).toBe(true);
     expect(judge([top, lower], { sinceS: [0, 0] }).qualifies).toBe(false);
     expect(judge([top, lower], { sinceS: undefined }).qualifies).toBe(true);
     // On one timeline, the keyframes before the first one every layer has are no rung's cut yet.

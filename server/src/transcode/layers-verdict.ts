@@ -67,15 +67,23 @@ export function judgeLayers(e: LayersEvidence): TopRungVerdict {
   return { qualifies: true, reason: `the publisher's H.264 simulcast layers (${sizes}) are the rungs, copied as they come` };
 }
 
-/** Why a layer's keyframes since `sinceS` miss the boundaries the top layer's keep, or undefined. */
+/**
+ * Why a layer's keyframes since `sinceS` miss the boundaries the top layer's keep, or undefined. They are
+ * judged from where the grid started (a keyframe every layer has, which the top layer, paced by the keyframe
+ * clock, follows with one on the next boundary): before it lie the keyframes of the go-live probe or of the
+ * encoded run, and the new run's first ones.
+ */
 function misalignedLayer(layers: readonly LayerReading[], sinceS: readonly number[], fps: number, name: (i: number) => string): string | undefined {
   const tolerance = boundaryTolerance(fps);
   const judged = layers.map((l, i) => ({ ...l, keyframesAtS: l.keyframesAtS.filter((at) => at >= sinceS[i]!) }));
+  // Past this the grid should have started: a switch waits for FFmpeg and a boundary, then one more.
+  const overdue = (l: Keyframes, i: number) => l.mediaTimeS - sinceS[i]! > GRID_START_S;
   const origins = judged.map((l) => l.originS);
   if (origins.some((o) => o === undefined)) {
     // Until every layer's sender report came, each layer is held to the boundaries on its own.
     for (const [i, layer] of judged.entries()) {
-      const why = missedBoundary(layer, fps);
+      const start = gridStart(layer.keyframesAtS, layer.keyframesAtS, tolerance);
+      const why = start === undefined ? overdue(layer, i) && missedBoundary(layer, fps) : walkFrom(layer, start, tolerance);
       if (why) return `the ${name(i)} layer: ${why}`;
     }
     return undefined;
@@ -84,16 +92,16 @@ function misalignedLayer(layers: readonly LayerReading[], sinceS: readonly numbe
   const [top, ...others] = onTop;
   // A keyframe every layer has; a layer whose newest frame is older has not reached it yet.
   const shared = top!.keyframesAtS.filter((at) => others.every((l) => l.mediaTimeS < at - tolerance || l.keyframesAtS.some((k) => Math.abs(k - at) <= tolerance)));
-  let anchor: number | undefined = shared[0];
+  let anchor = gridStart(shared, top!.keyframesAtS, tolerance);
   if (anchor === undefined) {
+    if (!overdue(judged[0]!, 0)) return undefined;
     const apart = others.findIndex((l) => !top!.keyframesAtS.some((at) => l.keyframesAtS.some((k) => Math.abs(k - at) <= tolerance)));
-    // A run in layers mode starts on a keyframe asked of every layer, up to two boundaries after the switch.
-    if (top!.keyframesAtS.length < 3) return undefined;
-    return apart === -1 ? 'the layers do not key together' : `the ${name(apart + 1)} layer does not key with the top layer`;
+    const why = apart === -1 ? missedBoundary(top!, fps) : undefined;
+    return apart === -1 ? `the layers do not key together${why ? ` (${why})` : ''}` : `the ${name(apart + 1)} layer does not key with the top layer`;
   }
   for (;;) {
     const from: number = anchor;
-    const miss = onTop.map((l) => walkBoundaries(l.keyframesAtS.filter((at) => at > from + tolerance), from, l.mediaTimeS, tolerance));
+    const miss = onTop.map((l) => walkFrom(l, from, tolerance));
     const i = miss.findIndex((why) => why !== undefined);
     if (i === -1) return undefined;
     // The clock's late case: a keyframe every layer has, a frame or less after its boundary.
@@ -101,5 +109,16 @@ function misalignedLayer(layers: readonly LayerReading[], sinceS: readonly numbe
     if (anchor === undefined) return `the ${name(i)} layer: ${miss[i]}`;
   }
 }
+
+/** Two segments and a half: a switch waits up to a boundary for FFmpeg's run, whose grid starts with the next. */
+const GRID_START_S = 2.5 * SEGMENT_DURATION_S;
+
+/** The first of `candidates` that `paced` (the stream the keyframe clock paces) has a keyframe a boundary after. */
+const gridStart = (candidates: readonly number[], paced: readonly number[], tolerance: number) =>
+  candidates.find((at) => paced.some((next) => Math.abs(next - at - SEGMENT_DURATION_S) <= tolerance));
+
+/** The top-rung judge's walk over a layer's keyframes from a boundary's keyframe. */
+const walkFrom = (l: Keyframes, anchor: number, tolerance: number) =>
+  walkBoundaries(l.keyframesAtS.filter((at) => at > anchor + tolerance), anchor, l.mediaTimeS, tolerance);
 
 const shifted = (l: Keyframes, byS: number): Keyframes => ({ keyframesAtS: l.keyframesAtS.map((at) => at + byS), mediaTimeS: l.mediaTimeS + byS });
