@@ -56,7 +56,7 @@ test.describe.serial('H.264 simulcast from the studio: the layers are the rungs'
     // Four whole segments after the first, in every rung.
     await expect.poll(async () => (await copiedRung(request, livestream.id, LAYER_HEIGHTS.length - 1)).segmentDurationsS.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
     // Ten seconds in, the layers still run at the ladder's rate and key together on the boundaries.
-    expect((await health(request, livestream.id))?.topRung?.mode).toBe('layers');
+    expect((await health(request, livestream.id))?.topRung).toMatchObject({ mode: 'layers' });
     const rungs = await Promise.all(LAYER_HEIGHTS.map((_, i) => copiedRung(request, livestream.id, i)));
     for (const [i, rung] of rungs.entries()) {
       // RESOLUTION and CODECS are the SPS FFmpeg copied into the rung's init segment: the browser's own
@@ -103,7 +103,7 @@ test.describe.serial('H.264 simulcast from the studio: the layers are the rungs'
   });
 });
 
-test('the studio over WHIP sends its H.264 simulcast layers in the offer, and they are the rungs too', async ({ browser, request }) => {
+test('the studio over WHIP sends its H.264 simulcast layers in the offer, and they are the rungs until the camera is resized', async ({ browser, request }) => {
   const ls = await createLivestream(request, 'e2e simulcast whip');
   const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, permissions: ['camera', 'microphone'] });
   try {
@@ -116,6 +116,16 @@ test('the studio over WHIP sends its H.264 simulcast layers in the offer, and th
     await expect.poll(async () => (await health(request, ls.id))?.topRung?.mode, { timeout: 15_000 }).toBe('layers');
     expect(rungHeights(await (await request.get(manifestPath(ls.id, 'hls'))).text())).toEqual(LAYER_HEIGHTS);
     expect(transcoderArgs(ls.id)).not.toContain('libx264');
+    // A smaller picture resizes every layer without stopping one: a copied rung cannot change its size.
+    await studio.evaluate(async () => {
+      const track = (document.querySelector('video')!.srcObject as MediaStream).getVideoTracks()[0]!;
+      await track.applyConstraints({ width: 480, height: 360 });
+    });
+    await expect.poll(async () => (await health(request, ls.id))?.topRung, { timeout: 20_000 }).toMatchObject({
+      mode: 'encode',
+      reason: expect.stringMatching(/^the publisher's top layer is \d+x\d+, its rung 426x320/),
+    });
+    await expect.poll(() => transcoderArgs(ls.id)?.includes('libx264'), { timeout: 15_000 }).toBe(true);
   } finally {
     await context.close();
   }
