@@ -3,6 +3,7 @@ import type { IngestHealth } from '../shared/ingest-health.js';
 import type { Livestream } from '../shared/livestream.js';
 import { manifestPath, mediaPath } from '../shared/public-paths.js';
 import { authHeaders, createLivestream, rungHeights } from './fixtures/api.js';
+import { CHROMIUM_ARGS_AT_30_FPS, CHROMIUM_PATH } from './fixtures/chromium.js';
 import { expectPlayback } from './fixtures/playback.js';
 import { countStalls, showRung, stalls } from './fixtures/rung-switching.js';
 import { goLive, studioUrl } from './fixtures/studio.js';
@@ -16,6 +17,9 @@ import { recordPeerConnections } from './fixtures/webrtc.js';
 const LAYER_HEIGHTS = [320, 240];
 /** Down to the smallest layer and back up to the top one. */
 const SWITCHES = [240, 320];
+
+// The layers must run at the ladder's frame rate to stay the rungs.
+test.use({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS_AT_30_FPS } });
 
 const health = async (request: APIRequestContext, id: string) =>
   (await (await request.get(`/api/livestreams/${id}`, { headers: authHeaders })).json()).health as IngestHealth | undefined;
@@ -51,6 +55,8 @@ test.describe.serial('H.264 simulcast from the studio: the layers are the rungs'
     expect(rungHeights(await (await request.get(manifestPath(livestream.id, 'hls'))).text())).toEqual(LAYER_HEIGHTS);
     // Four whole segments after the first, in every rung.
     await expect.poll(async () => (await copiedRung(request, livestream.id, LAYER_HEIGHTS.length - 1)).segmentDurationsS.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
+    // Ten seconds in, the layers still run at the ladder's rate and key together on the boundaries.
+    expect((await health(request, livestream.id))?.topRung).toMatchObject({ mode: 'layers' });
     const rungs = await Promise.all(LAYER_HEIGHTS.map((_, i) => copiedRung(request, livestream.id, i)));
     for (const [i, rung] of rungs.entries()) {
       // RESOLUTION and CODECS are the SPS FFmpeg copied into the rung's init segment: the browser's own
@@ -97,7 +103,7 @@ test.describe.serial('H.264 simulcast from the studio: the layers are the rungs'
   });
 });
 
-test('the studio over WHIP sends its H.264 simulcast layers in the offer, and they are the rungs too', async ({ browser, request }) => {
+test('the studio over WHIP sends its H.264 simulcast layers in the offer, and they are the rungs until the camera is resized', async ({ browser, request }) => {
   const ls = await createLivestream(request, 'e2e simulcast whip');
   const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, permissions: ['camera', 'microphone'] });
   try {
@@ -110,6 +116,16 @@ test('the studio over WHIP sends its H.264 simulcast layers in the offer, and th
     await expect.poll(async () => (await health(request, ls.id))?.topRung?.mode, { timeout: 15_000 }).toBe('layers');
     expect(rungHeights(await (await request.get(manifestPath(ls.id, 'hls'))).text())).toEqual(LAYER_HEIGHTS);
     expect(transcoderArgs(ls.id)).not.toContain('libx264');
+    // A smaller picture resizes every layer without stopping one: a copied rung cannot change its size.
+    await studio.evaluate(async () => {
+      const track = (document.querySelector('video')!.srcObject as MediaStream).getVideoTracks()[0]!;
+      await track.applyConstraints({ width: 480, height: 360 });
+    });
+    await expect.poll(async () => (await health(request, ls.id))?.topRung, { timeout: 20_000 }).toMatchObject({
+      mode: 'encode',
+      reason: expect.stringMatching(/^the publisher's top layer is \d+x\d+, its rung 426x320/),
+    });
+    await expect.poll(() => transcoderArgs(ls.id)?.includes('libx264'), { timeout: 15_000 }).toBe(true);
   } finally {
     await context.close();
   }

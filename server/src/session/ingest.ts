@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { IngestProtocol } from '../../../shared/ingest-health.js';
-import type { H264Facts } from '../ingest/h264-sps.js';
+import type { H264Facts, PictureSize } from '../ingest/h264-sps.js';
 import type { RealtimeMedia } from '../sfu/realtime-media.js';
 import type { IngestMeter } from './ingest-health.js';
 
@@ -38,6 +38,22 @@ export interface MediaInput {
   readonly ended?: Promise<void>;
 }
 
+/** One simulcast layer as the ingest's meter measured it over the publish so far. */
+export interface LayerReading {
+  frames: number;
+  /** Media time of the layer's newest frame, counted from its own first packet. */
+  mediaTimeS: number;
+  /** Media times of its latest keyframes, oldest first. */
+  keyframesAtS: readonly number[];
+  /**
+   * The publisher's capture clock (s) at this layer's media time 0, from the layer's RTCP sender reports:
+   * the layers' RTP clocks start apart, and this puts them on one timeline. Undefined until a report came.
+   */
+  originS: number | undefined;
+  /** The picture size of its latest SPS, where the meter reads them (the top layer's). */
+  size?: PictureSize | undefined;
+}
+
 /** A publisher's H.264 simulcast layers, which a broadcast can package as its rungs without decoding them. */
 export interface SimulcastSource {
   /** Each layer's SPS as its first keyframe had it, top (largest) first. */
@@ -48,6 +64,8 @@ export interface SimulcastSource {
   unavailable(): string | undefined;
   /** Each layer's video bitrate over the publish so far (bits/s), top first; 0 while not measured. */
   bitrates(): readonly number[];
+  /** Each layer's frames and keyframes as measured, top first (empty while the publisher is away). */
+  readLayers(): readonly LayerReading[];
 }
 
 export type { IngestProtocol } from '../../../shared/ingest-health.js';

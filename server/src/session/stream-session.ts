@@ -135,7 +135,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       void this.transcoder.switchMode();
     };
     this.modes = simulcast
-      ? new LayersMonitor({ simulcast, setting, onChange })
+      ? new LayersMonitor({ simulcast, setting, fps: transcode.fps, onChange })
       : new TopRungMonitor({ protocol: ingest.protocol, meter: ingest.meter, top: this.planned[0]!, setting, onChange });
     this.packager.on('segment', (segment) => {
       this.declareRungs();

@@ -43,7 +43,7 @@ const PLAYABLE_PROFILES: ReadonlyMap<number, string> = new Map([
 /** Level 4.2 is 1080p at 60 fps, the most Apple's HLS authoring spec lists for H.264 and what every device decodes. */
 const MAX_LEVEL = 42;
 /** The frame rate may differ from the ladder's by this much (29.97 for 30): the lower rungs are resampled to it. */
-const FRAME_RATE_TOLERANCE = 1;
+export const FRAME_RATE_TOLERANCE = 1;
 
 /**
  * Whether the top rung may be the source's own video. A segment is cut at the first keyframe at least
@@ -92,8 +92,8 @@ export function judgeTopRung(e: TopRungEvidence, top: Rung): TopRungVerdict {
  * The boundaries are counted from a keyframe in the first 2 s of the window (the oldest one kept may be an
  * extra keyframe at a scene cut, off the boundaries).
  */
-function missedBoundary({ keyframesAtS: k, mediaTimeS }: TopRungEvidence, fps: number): string | undefined {
-  const tolerance = 0.5 / fps + 0.001;
+export function missedBoundary({ keyframesAtS: k, mediaTimeS }: Pick<TopRungEvidence, 'keyframesAtS' | 'mediaTimeS'>, fps: number): string | undefined {
+  const tolerance = boundaryTolerance(fps);
   const first = k[0];
   if (first === undefined) return undefined;
   const anchors = k.filter((at) => at < first + SEGMENT_DURATION_S - tolerance);
@@ -105,7 +105,14 @@ function missedBoundary({ keyframesAtS: k, mediaTimeS }: TopRungEvidence, fps: n
   return why;
 }
 
-function walkBoundaries(keyframes: readonly number[], anchor: number, mediaTimeS: number, tolerance: number): string | undefined {
+/** How far from a boundary its keyframe may be: half a frame (and a millisecond for RTMP's rounding). */
+export const boundaryTolerance = (fps: number) => 0.5 / fps + 0.001;
+
+/**
+ * Why the keyframes after `anchor` (a boundary's keyframe) miss a boundary counted from it, or undefined:
+ * each boundary is counted from the previous one's keyframe, whatever lies between.
+ */
+export function walkBoundaries(keyframes: readonly number[], anchor: number, mediaTimeS: number, tolerance: number): string | undefined {
   let boundary = anchor;
   for (const at of keyframes) {
     if (at < boundary + SEGMENT_DURATION_S - tolerance) continue;

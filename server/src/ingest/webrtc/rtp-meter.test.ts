@@ -20,6 +20,10 @@ class TracingProducer extends EventEmitter {
   packet(p: { ssrc: number; timestamp: number; marker?: boolean; isKeyFrame?: boolean; size: number }, isRtx = false): void {
     this.emit('trace', { type: 'rtp', timestamp: 0, direction: 'in', info: { isRtx, rtpPacket: { marker: false, isKeyFrame: false, ...p } } });
   }
+
+  senderReport(sr: { ssrc: number; ntpSec: number; ntpFrac: number; rtpTs: number }): void {
+    this.emit('trace', { type: 'sr', timestamp: 0, direction: 'in', info: { ...sr, packetCount: 0, octetCount: 0 } });
+  }
 }
 
 const asProducer = (p: TracingProducer) => p as unknown as MeteredProducer;
@@ -39,7 +43,7 @@ describe('RtpMeter', () => {
     const video = new TracingProducer('video/VP8');
     const audio = new TracingProducer('audio/opus');
     const meter = new RtpMeter({ video: asProducer(video), audio: asProducer(audio), size: { width: 640, height: 360 } });
-    expect(video.traced).toEqual(['rtp']);
+    expect(video.traced).toEqual(['rtp', 'sr']);
     expect(audio.traced).toEqual(['rtp']);
     sendVideo(video, { ssrc: 1, frames: 181, gop: 90, start: 2 ** 32 - 30_000, size: 1000 });
     // A retransmission is no new media.
@@ -63,6 +67,21 @@ describe('RtpMeter', () => {
     sendVideo(video, { ssrc: 10, frames: 30, gop: 60, start: 0, size: 200 });
     sendVideo(video, { ssrc: 11, frames: 60, gop: 60, start: 0, size: 1000 });
     expect(meter.read()).toMatchObject({ videoCodec: 'H.264', audioCodec: null, frames: 60, bytes: 30 * 400 + 60 * 2000, keyframesAtS: [0] });
+  });
+
+  it('measures each simulcast layer apart, on the sender clock its reports give', () => {
+    const video = new TracingProducer('video/H264');
+    const top = { profileIdc: 66, constraintFlags: 0xc0, levelIdc: 31, width: 1280, height: 720 };
+    const meter = new RtpMeter({ video: asProducer(video), size: top, h264: top });
+    sendVideo(video, { ssrc: 10, frames: 61, gop: 60, start: 5000, size: 200 });
+    sendVideo(video, { ssrc: 11, frames: 31, gop: 30, start: 2 ** 32 - 3000, size: 1000 });
+    // A report for no stream seen yet is no use; the top layer's, 45 ticks after its newest frame, is.
+    video.senderReport({ ssrc: 12, ntpSec: 1, ntpFrac: 0, rtpTs: 0 });
+    video.senderReport({ ssrc: 11, ntpSec: 3_900_000_001, ntpFrac: 2 ** 31, rtpTs: (2 ** 32 - 3000 + 30 * 3000 + 45) >>> 0 });
+    const [topLayer, lower, absent] = meter.readLayers([11, 10, undefined]);
+    expect(topLayer).toEqual({ frames: 31, mediaTimeS: 1, keyframesAtS: [0, 1], originS: 3_900_000_001.5 - 1.0005, size: top });
+    expect(lower).toEqual({ frames: 61, mediaTimeS: 2, keyframesAtS: [0, 2], originS: undefined });
+    expect(absent).toEqual({ frames: 0, mediaTimeS: 0, keyframesAtS: [], originS: undefined });
   });
 
   it('reads each SPS from the packets, and the reading takes its profile, level and size', () => {

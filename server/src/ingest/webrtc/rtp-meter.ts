@@ -1,5 +1,6 @@
 import type { types } from 'mediasoup';
 import type { IngestMeter, IngestReading } from '../../session/ingest-health.js';
+import type { LayerReading } from '../../session/ingest.js';
 import type { H264Facts, PictureSize } from '../h264-sps.js';
 import { H264SpsReader } from './h264-rtp-sps.js';
 import type { FrameTimeline, VideoFrame } from './keyframe-clock.js';
@@ -10,6 +11,8 @@ const VIDEO_CLOCK_HZ = 90_000;
 const HALF_RANGE = 2 ** 31;
 /** Enough keyframes to judge 30 s of 2 s GOPs (top-rung.ts), as the FLV meter keeps. */
 const KEYFRAMES_KEPT = 16;
+/** NTP fractions of a second (RFC 3550 sender reports). */
+const NTP_FRACTION = 2 ** 32;
 
 /** What mediasoup's 'rtp' trace tells of each packet the producer receives. */
 interface TracedPacket {
@@ -28,6 +31,8 @@ interface VideoStream {
   ticks: number;
   lastKeyframeTimestamp: number | undefined;
   keyframesAtS: number[];
+  /** The sender's clock at media time 0, from its latest RTCP sender report. */
+  originS: number | undefined;
 }
 
 export type MeteredProducer = Pick<types.Producer, 'on' | 'off' | 'enableTraceEvent' | 'rtpParameters'>;
@@ -64,6 +69,7 @@ export class RtpMeter implements IngestMeter {
   private readonly stopPackets: (() => void) | undefined;
   private readonly frameListeners = new Set<(frame: VideoFrame) => void>();
   private readonly onVideo = (trace: types.ProducerTraceEventData) => {
+    if (trace.type === 'sr') return this.syncClock(trace);
     const packet = tracedPacket(trace);
     if (packet) this.countVideo(packet);
   };
@@ -78,7 +84,8 @@ export class RtpMeter implements IngestMeter {
     o.video.on('trace', this.onVideo);
     o.audio?.on('trace', this.onAudio);
     // A producer closed meanwhile just has nothing to trace.
-    void o.video.enableTraceEvent(['rtp']).catch(() => undefined);
+    // Sender reports (about one a second per layer) put simulcast layers on one timeline.
+    void o.video.enableTraceEvent(['rtp', 'sr']).catch(() => undefined);
     void o.audio?.enableTraceEvent(['rtp']).catch(() => undefined);
   }
 
@@ -99,6 +106,18 @@ export class RtpMeter implements IngestMeter {
       keyframesAtS: top?.keyframesAtS ?? [],
       ...(videoCodec === H264 && { h264: this.h264, reordered: false }),
     };
+  }
+
+  /**
+   * The simulcast layers with these SSRCs (top first), each measured apart; the first one gets the size
+   * of the latest SPS read, which is the top layer's (the packets come from a consumer of the top layer).
+   */
+  readLayers(ssrcs: readonly (number | undefined)[]): LayerReading[] {
+    return ssrcs.map((ssrc, i) => {
+      const s = ssrc === undefined ? undefined : this.streams.get(ssrc);
+      const reading = { frames: s?.frames ?? 0, mediaTimeS: (s?.ticks ?? 0) / VIDEO_CLOCK_HZ, keyframesAtS: s?.keyframesAtS ?? [], originS: s?.originS };
+      return i === 0 ? { ...reading, size: this.h264 } : reading;
+    });
   }
 
   /** The top layer's frames as they complete: the keyframe clock paces its requests from them. */
@@ -123,7 +142,7 @@ export class RtpMeter implements IngestMeter {
   private countVideo(p: TracedPacket): void {
     let s = this.streams.get(p.ssrc);
     if (!s) {
-      s = { bytes: 0, frames: 0, lastTimestamp: p.timestamp, ticks: 0, lastKeyframeTimestamp: undefined, keyframesAtS: [] };
+      s = { bytes: 0, frames: 0, lastTimestamp: p.timestamp, ticks: 0, lastKeyframeTimestamp: undefined, keyframesAtS: [], originS: undefined };
       this.streams.set(p.ssrc, s);
     }
     s.bytes += p.size;
@@ -144,6 +163,17 @@ export class RtpMeter implements IngestMeter {
     if (s !== this.top || this.frameListeners.size === 0) return;
     const frame = { atS: s.ticks / VIDEO_CLOCK_HZ, keyframe: s.lastKeyframeTimestamp === p.timestamp };
     for (const listener of this.frameListeners) listener(frame);
+  }
+
+  /** A sender report ties an RTP timestamp of the stream to the sender's clock (NTP), the same for all its layers. */
+  private syncClock(trace: types.ProducerTraceEventData): void {
+    const sr = trace.info as { ssrc?: unknown; ntpSec?: unknown; ntpFrac?: unknown; rtpTs?: unknown } | undefined;
+    if (typeof sr?.ssrc !== 'number' || typeof sr.ntpSec !== 'number' || typeof sr.ntpFrac !== 'number' || typeof sr.rtpTs !== 'number') return;
+    const s = this.streams.get(sr.ssrc);
+    if (!s) return;
+    // The report's timestamp is near the newest packet's, on either side of it.
+    const ticks = s.ticks + ((sr.rtpTs - s.lastTimestamp) | 0);
+    s.originS = sr.ntpSec + sr.ntpFrac / NTP_FRACTION - ticks / VIDEO_CLOCK_HZ;
   }
 }
 

@@ -84,6 +84,14 @@ export function missingLayer(producer: Pick<types.Producer, 'closed' | 'score'>,
 }
 
 /**
+ * The SSRC of each of the lowest `layers` layers, top first (undefined for one not received yet): the
+ * publisher's offer names the layers by rid, and mediasoup's scores tell which SSRC each one came on.
+ */
+export function layerSsrcs(producer: Pick<types.Producer, 'score'>, layers: number): Array<number | undefined> {
+  return [...Array(layers).keys()].reverse().map((i) => producer.score.find((s) => s.encodingIdx === i)?.ssrc);
+}
+
+/**
  * Each layer's video bitrate over the publish so far (bits/s), top first: the byte counts of the producer's
  * RTP streams (mediasoup's stats, one per SSRC) sampled every 2 s.
  */

@@ -10,7 +10,7 @@ import { KeyframeClock } from './keyframe-clock.js';
 import { openRtpInput } from './rtp-input.js';
 import { RtpMeter } from './rtp-meter.js';
 import type { PortRange } from './udp-ports.js';
-import { LayerBitrates, missingLayer, probeLayers } from './simulcast-layers.js';
+import { LayerBitrates, layerSsrcs, missingLayer, probeLayers } from './simulcast-layers.js';
 import { probeVideo } from './video-size-probe.js';
 
 /** Once the publisher has connected, its first video key frame, which sizes the ladder, must arrive within this time. */
@@ -184,6 +184,7 @@ export class WebRtcIngest implements IngestSource {
         return missingLayer(c.media.video, layers);
       },
       bitrates: () => this.connection?.layerRates?.read(layers.length) ?? layers.map(() => 0),
+      readLayers: () => this.connection?.meter.readLayers(layerSsrcs(this.connection.media.video, layers.length)) ?? [],
     };
   }
 
