@@ -30,9 +30,11 @@ describe('judgeLayers', () => {
     expect(verdict.reason).toMatch(/^the 640x360 layer: keyframes every 2\.033 s/);
   });
 
-  it('takes every layer a frame late on the same boundary: the rungs restart their count together', () => {
-    const late = [0, 2, 4 + FRAME_S, 6 + FRAME_S, 8 + FRAME_S];
-    expect(judge([layer(late), layer(late)]).qualifies).toBe(true);
+  it('takes every layer late on the same boundary, by a frame or by three: the rungs restart their count together', () => {
+    for (const byS of [FRAME_S, 3 * FRAME_S]) {
+      const late = [0, 2, 4 + byS, 6 + byS, 8 + byS];
+      expect(judge([layer(late), layer(late)]).qualifies).toBe(true);
+    }
   });
 
   it('fails a boundary every layer missed by more than a frame', () => {

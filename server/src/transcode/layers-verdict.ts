@@ -38,9 +38,9 @@ type Keyframes = Pick<LayerReading, 'keyframesAtS' | 'mediaTimeS'>;
  * the 2 s boundaries by the top-rung judge's rule (top-rung.ts walkBoundaries), on one timeline (each
  * layer's sender reports), so that every rung is cut at the same frames for ABR switching.
  *
- * Where the judge fails a boundary keyframe a frame late, layers mode takes it when every layer has it:
- * the keyframe clock counts the next boundary from that keyframe, so every rung's segment is a frame
- * longer and all of them restart together; a keyframe late on one layer only, or a layer keying on its
+ * Where the judge fails a late boundary keyframe, layers mode takes it (up to LATE_SHARED_S) when every
+ * layer has it: the keyframe clock counts the next boundary from that keyframe, so every rung's segment is
+ * that much longer and all of them restart together; a keyframe late on one layer only, or a layer keying on its
  * own, cuts that rung apart from the others and fails the verdict.
  */
 export function judgeLayers(e: LayersEvidence): TopRungVerdict {
@@ -104,11 +104,19 @@ function misalignedLayer(layers: readonly LayerReading[], sinceS: readonly numbe
     const miss = onTop.map((l) => walkFrom(l, from, tolerance));
     const i = miss.findIndex((why) => why !== undefined);
     if (i === -1) return undefined;
-    // The clock's late case: a keyframe every layer has, a frame or less after its boundary.
-    anchor = shared.find((at) => at > from && shared.some((p) => at - p > SEGMENT_DURATION_S + tolerance && at - p <= SEGMENT_DURATION_S + 1 / fps + tolerance));
+    // The clock's late case: a keyframe every layer has, at most LATE_SHARED_S after its boundary.
+    anchor = shared.find((at) => at > from && shared.some((p) => at - p > SEGMENT_DURATION_S + tolerance && at - p <= SEGMENT_DURATION_S + LATE_SHARED_S + tolerance));
     if (anchor === undefined) return `the ${name(i)} layer: ${miss[i]}`;
   }
 }
+
+/**
+ * How late a boundary keyframe every layer shares may come. Every rung is a copy cut at that keyframe, so the
+ * rungs stay aligned; the segment stays under 2.5 s, whose EXTINF still rounds to the target duration. The
+ * simulcast e2e on an otherwise idle machine saw all layers key 0.1 s late (three frames) once in 20 s,
+ * which a one-frame allowance turned into a needless switch to encoding.
+ */
+const LATE_SHARED_S = 0.4;
 
 /** Two segments and a half: a switch waits up to a boundary for FFmpeg's run, whose grid starts with the next. */
 const GRID_START_S = 2.5 * SEGMENT_DURATION_S;

@@ -61,7 +61,7 @@ export class TopRungPolicy {
     const waitedMs = nowMs - this.qualifiedSinceMs;
     if (waitedMs < this.returnAfterMs) {
       const leftS = Math.ceil((this.returnAfterMs - waitedMs) / 1000);
-      this.current = { mode: 'encode', reason: `${verdict.reason} again; the top rung is copied again if it still does in ${leftS} s` };
+      this.current = { mode: 'encode', reason: `${verdict.reason} again; copied again if that still holds in ${leftS} s` };
       return undefined;
     }
     this.returnAfterMs = Math.min(this.returnAfterMs * 2, RETURN_AFTER_MAX_MS);

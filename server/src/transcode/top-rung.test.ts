@@ -77,7 +77,7 @@ describe('TopRungPolicy', () => {
     expect(policy.state.mode).toBe('copy');
     expect(policy.observe(no, 1000)).toEqual({ mode: 'encode', reason: 'keyframes every 5.0 s' });
     expect(policy.observe(yes, 2000)).toBeUndefined();
-    expect(policy.state.reason).toBe('fine again; the top rung is copied again if it still does in 30 s');
+    expect(policy.state.reason).toBe('fine again; copied again if that still holds in 30 s');
     expect(policy.observe(yes, 2000 + RETURN_AFTER_MS)?.mode).toBe('copy');
     policy.observe(no, 40_000);
     policy.observe(yes, 41_000);
