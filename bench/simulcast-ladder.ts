@@ -1,6 +1,12 @@
-import type { Page } from 'playwright-core';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { IngestHealth } from '../shared/ingest-health.js';
+import type { TopRungSetting } from '../shared/livestream.js';
+import { parseRunDirName } from '../server/src/media/media-layout.js';
+import { waitFor } from '../server/test/fixtures/wait-for.js';
+import { startAxonServer, type AxonServer } from './lib/axon-server.js';
 import { sleep, type Benchmark, type BenchSettings, type Figure } from './lib/benchmark.js';
-import { openStudio, runInChromium, type BrowserRun } from './lib/browser.js';
+import { openStudio, runAgainstFreshServer, withChromium, type BrowserRun } from './lib/browser.js';
 import { axonRunDirs } from './lib/ffmpeg-run-dir.js';
 import { waitUntilPlayable } from './lib/hls.js';
 import { type LegTiming, measureBareLadder } from './lib/ladder-legs.js';
@@ -13,15 +19,39 @@ type Durations = LegTiming & { inputS: number };
 const FULL: Durations = { inputS: 60, warmUpS: 5, windowS: 30 };
 const QUICK: Durations = { inputS: 15, warmUpS: 1, windowS: 6 };
 const GO_LIVE_TIMEOUT_MS = 30_000;
+/**
+ * How long a leg waits for its mode once playable: a boundary keyframe the browser sends a frame late (it
+ * drops frames on a busy machine) sends a copied top rung back to encoding for 30 s before it is copied again.
+ */
+const MODE_TIMEOUT_MS = 45_000;
 /** Chromium's fake camera runs at 20 fps unless told otherwise: the publish is 720p at the ladder's 30. */
 const CAMERA_30_FPS = ['--use-fake-device-for-media-stream=fps=30'];
 
-interface RunResult {
-  layers: LadderWindow;
-  bare: LadderWindow;
+type TopRungMode = NonNullable<IngestHealth['topRung']>['mode'];
+
+/** One way the studio's 720p30 publish reaches the ladder: what it sends, the server's AXON_TOP_RUNG, the mode its health must say. */
+interface StudioLeg {
+  name: string;
+  simulcast: boolean;
+  topRung: TopRungSetting;
+  mode: TopRungMode;
+}
+
+const LAYERS: StudioLeg = { name: 'simulcast (3 layers)', simulcast: true, topRung: 'auto', mode: 'layers' };
+const COPY: StudioLeg = { name: 'single stream, top rung copied', simulcast: false, topRung: 'auto', mode: 'copy' };
+const ENCODE: StudioLeg = { name: 'single stream, ladder encoded', simulcast: false, topRung: 'encode', mode: 'encode' };
+const LEGS = [LAYERS, COPY, ENCODE];
+
+interface LegResult {
+  window: LadderWindow;
   rungs: string;
   /** The publish's frame rate as the ingest measured it. */
   frameRate: number | null;
+}
+
+interface RunResult {
+  legs: LegResult[];
+  bare: LadderWindow;
 }
 
 /** For page.addInitScript(): the studio's camera (Chromium's fake one) at 1280x720, 30 fps, whatever it asks for. */
@@ -35,12 +65,12 @@ function camera720p(): void {
   };
 }
 
-/** Goes live from the studio with H.264 simulcast (three layers of the 720p camera) and waits until playable. */
-async function goLiveWithLayers(run: BrowserRun): Promise<{ studio: Page; livestreamId: string }> {
-  const livestream = await run.server.createLivestream('bench simulcast');
+/** Goes live from the studio with H.264 (simulcast: three layers of the 720p camera) and waits until playable. */
+async function goLive(run: BrowserRun, simulcast: boolean): Promise<{ studio: Page; livestreamId: string }> {
+  const livestream = await run.server.createLivestream('bench studio');
   const studio = await openStudio(run, livestream, async (page) => void (await page.addInitScript(camera720p)));
   await studio.locator('#codec').selectOption('h264');
-  await studio.locator('#simulcast').check();
+  if (simulcast) await studio.locator('#simulcast').check();
   await studio.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Go live' && !b.disabled), undefined, { timeout: 15_000 });
   await studio.getByRole('button', { name: 'Go live' }).click();
   await waitUntilPlayable(`${run.server.baseUrl}/live/${livestream.id}/master.m3u8`, GO_LIVE_TIMEOUT_MS).catch((err: Error) => {
@@ -49,64 +79,99 @@ async function goLiveWithLayers(run: BrowserRun): Promise<{ studio: Page; livest
   return { studio, livestreamId: livestream.id };
 }
 
-/** One run: Axon packaging the studio's layers (Chromium's own CPU is not Axon's: it is outside the server's tree), then bare FFmpeg. */
-async function oneRun(run: BrowserRun, input: string, d: Durations): Promise<RunResult> {
-  const { livestreamId } = await goLiveWithLayers(run);
+async function healthOf(server: AxonServer, livestreamId: string): Promise<IngestHealth | undefined> {
+  const answer = await server.request(`/api/livestreams/${livestreamId}`, { headers: { authorization: `Bearer ${server.apiToken}` } });
+  return (JSON.parse(answer.body) as { health?: IngestHealth }).health;
+}
+
+/** Waits until the broadcast's top rung is in `mode`; fails saying which mode it is in and why. */
+async function waitForMode(server: AxonServer, livestreamId: string, mode: TopRungMode): Promise<IngestHealth> {
+  let last: IngestHealth | undefined;
+  return waitFor(`top rung mode ${mode}`, async () => {
+    last = await healthOf(server, livestreamId);
+    return last?.topRung?.mode === mode ? last : undefined;
+  }, MODE_TIMEOUT_MS).catch(() => {
+    throw new Error(`the top rung is not in ${mode} mode: ${last?.topRung?.mode ?? 'no mode'} (${last?.topRung?.reason ?? ''})`);
+  });
+}
+
+/** One leg on its own server: the studio's publish, in the leg's mode, and one window of Axon's tree (Chromium is outside it). */
+async function measureStudioLeg(run: BrowserRun, leg: StudioLeg, d: Durations): Promise<LegResult> {
+  const { livestreamId } = await goLive(run, leg.simulcast);
+  await waitForMode(run.server, livestreamId, leg.mode);
   await sleep(d.warmUpS * 1000);
-  const health = JSON.parse((await run.server.request(`/api/livestreams/${livestreamId}`, { headers: { authorization: `Bearer ${run.server.apiToken}` } })).body) as {
-    health?: { topRung?: { mode: string; reason: string }; frameRate: number | null };
-  };
-  const mode = health.health?.topRung;
-  if (mode?.mode !== 'layers') throw new Error(`the broadcast is not in layers mode: ${mode?.mode ?? 'no mode'} (${mode?.reason ?? ''})`);
-  // A run directory of its own: a mode change inside the window would show as a second one.
+  const health = await waitForMode(run.server, livestreamId, leg.mode);
+  // The latest FFmpeg run; a mode change inside the window would show as one more.
+  const runs = axonRunDirs(run.server.dataDir, livestreamId).length;
   const runDir = () => {
     const dirs = axonRunDirs(run.server.dataDir, livestreamId);
-    if (dirs.length !== 1) throw new Error(`the broadcast changed mode inside the window (${dirs.length} runs)\n${run.server.logTail()}`);
-    return dirs[0]!;
+    if (dirs.length !== runs) throw new Error(`the broadcast changed mode inside the window (${runs} runs before, ${dirs.length} after)\n${run.server.logTail()}`);
+    return dirs.sort((a, b) => parseRunDirName(path.basename(a))! - parseRunDirName(path.basename(b))!).at(-1)!;
   };
-  const layers = await measureLadderWindow(run.server.pid, runDir, d.windowS);
+  const window = await measureLadderWindow(run.server.pid, runDir, d.windowS);
   const master = (await run.server.request(`/live/${livestreamId}/master.m3u8`)).body;
   const rungs = [...master.matchAll(/RESOLUTION=(\d+x\d+)/g)].map((m) => m[1]).join(', ');
+  return { window, rungs, frameRate: health.frameRate };
+}
+
+/** One run: each studio leg on a fresh server, then bare FFmpeg once the last server has stopped. */
+async function oneRun(browser: Browser, index: number, input: string, d: Durations, log: (line: string) => void): Promise<RunResult> {
+  const legs: LegResult[] = [];
+  for (const leg of LEGS) {
+    const target = { start: () => startAxonServer({ env: { AXON_TOP_RUNG: leg.topRung } }) };
+    const r = await runAgainstFreshServer(browser, index, (run) => measureStudioLeg(run, leg, d), target);
+    const w = r.window;
+    log(`run ${index}: ${leg.name} (${r.rungs} at ${r.frameRate?.toFixed(1) ?? '?'} fps): ${w.totalCpuSPerMin.toFixed(2)} CPU-s/min (FFmpeg ${w.ffmpegCpuSPerMin.toFixed(2)}, Node ${w.nodeCpuSPerMin.toFixed(2)}, mediasoup ${w.mediasoupCpuSPerMin.toFixed(2)}), speed ${w.speed.toFixed(3)}`);
+    legs.push(r);
+  }
   const bare = await measureBareLadder(input, d, false, TEST_STREAM);
-  return { layers, bare, rungs, frameRate: health.health?.frameRate ?? null };
+  log(`run ${index}: bare FFmpeg ${bare.totalCpuSPerMin.toFixed(1)} CPU-s/min, speed ${bare.speed.toFixed(3)}`);
+  return { legs, bare };
+}
+
+/** The figures of one leg: the whole tree against bare FFmpeg (with its target), its parts, its speed. */
+function legFigures(leg: StudioLeg, windows: LadderWindow[], bare: LadderWindow[], cpuTarget?: number): Figure[] {
+  const bareCpu = { name: 'bare FFmpeg, full 720p ladder', values: bare.map((w) => w.totalCpuSPerMin) };
+  return [
+    {
+      metric: `720p30 studio, ${leg.name} (${leg.mode} mode): CPU per minute of input, Node + mediasoup + FFmpeg (CPU-s)`,
+      values: windows.map((w) => w.totalCpuSPerMin),
+      reference: bareCpu,
+      ...(cpuTarget === undefined ? {} : { target: { op: '<=' as const, value: cpuTarget, of: 'ratio' as const } }),
+    },
+    { metric: '… of which FFmpeg (CPU-s)', values: windows.map((w) => w.ffmpegCpuSPerMin), reference: bareCpu },
+    { metric: '… of which Node (CPU-s)', values: windows.map((w) => w.nodeCpuSPerMin) },
+    { metric: '… of which the mediasoup worker (CPU-s)', values: windows.map((w) => w.mediasoupCpuSPerMin) },
+    {
+      metric: `${leg.mode} mode speed (× real time)`,
+      values: windows.map((w) => w.speed),
+      reference: { name: 'bare FFmpeg', values: bare.map((w) => w.speed) },
+      target: { op: '>=', value: 0.99 },
+    },
+  ];
 }
 
 /**
- * Issue 21: a 720p30 studio publish of three H.264 simulcast layers, packaged by Axon as its rungs (layers
- * mode: no video decoded or encoded), beside bare FFmpeg encoding the full 720p ladder in the same run.
- * What Axon's processes cost per minute of input (Node, mediasoup worker, FFmpeg), and whether it keeps real
- * time. The rungs are the browser's own encodes, bit for bit: their PSNR against what Axon received is
- * infinite, and against the camera it is the browser's choice (bench/README.md).
+ * Issue 21: a 720p30 studio publish in each of the browser studio's modes, beside bare FFmpeg encoding the
+ * full 720p ladder in the same run: three H.264 simulcast layers packaged as the rungs (layers mode: no video
+ * decoded or encoded), one H.264 stream whose top rung is copied (AXON_TOP_RUNG=auto) and, as a second
+ * reference, the same stream with the whole ladder encoded (AXON_TOP_RUNG=encode). What Axon's processes cost
+ * per minute of input (Node, mediasoup worker, FFmpeg), and whether it keeps real time. Copied rungs are the
+ * browser's own encodes, bit for bit: their quality is the browser's choice (bench/README.md).
  */
 export const simulcastLadder: Benchmark = {
   name: 'simulcast-ladder',
-  title: 'Simulcast layers as rungs: CPU and real time of a 720p30 studio publish in layers mode, vs bare FFmpeg encoding the full ladder',
+  title: 'The browser studio: CPU and real time of a 720p30 publish in layers, copy and encode modes, vs bare FFmpeg encoding the full ladder',
   async run({ quick, runs, log }: BenchSettings): Promise<Figure[]> {
     const d = quick ? QUICK : FULL;
     const input = await testStreamFile(d.inputS, TEST_STREAM);
-    const results = await runInChromium(runs, async (run, i) => {
-      const r = await oneRun(run, input, d);
-      log(`run ${i}: layers ${r.rungs} at ${r.frameRate?.toFixed(1) ?? '?'} fps: ${r.layers.totalCpuSPerMin.toFixed(2)} CPU-s/min (FFmpeg ${r.layers.ffmpegCpuSPerMin.toFixed(2)}, Node ${r.layers.nodeCpuSPerMin.toFixed(2)}, mediasoup ${r.layers.mediasoupCpuSPerMin.toFixed(2)}), speed ${r.layers.speed.toFixed(3)}; bare FFmpeg ${r.bare.totalCpuSPerMin.toFixed(1)} CPU-s/min`);
-      return r;
+    const results = await withChromium(async (browser) => {
+      const out: RunResult[] = [];
+      for (let i = 1; i <= runs; i++) out.push(await oneRun(browser, i, input, d, log));
+      return out;
     }, CAMERA_30_FPS);
-    const bareCpu = { name: 'bare FFmpeg, full 720p ladder', values: results.map((r) => r.bare.totalCpuSPerMin) };
-    const windows = results.map((r) => r.layers);
-    return [
-      {
-        metric: '720p30 simulcast (3 layers): CPU per minute of input in layers mode, Node + mediasoup + FFmpeg (CPU-s)',
-        values: windows.map((w) => w.totalCpuSPerMin),
-        reference: bareCpu,
-        target: { op: '<=', value: 0.1, of: 'ratio' },
-      },
-      { metric: '… of which FFmpeg (CPU-s)', values: windows.map((w) => w.ffmpegCpuSPerMin), reference: bareCpu },
-      { metric: '… of which Node (CPU-s)', values: windows.map((w) => w.nodeCpuSPerMin) },
-      { metric: '… of which the mediasoup worker (CPU-s)', values: windows.map((w) => w.mediasoupCpuSPerMin) },
-      {
-        metric: 'layers mode speed (× real time)',
-        values: windows.map((w) => w.speed),
-        reference: { name: 'bare FFmpeg', values: results.map((r) => r.bare.speed) },
-        target: { op: '>=', value: 0.99 },
-      },
-    ];
+    const bare = results.map((r) => r.bare);
+    const windows = (leg: number) => results.map((r) => r.legs[leg]!.window);
+    return [...legFigures(LAYERS, windows(0), bare, 0.1), ...legFigures(COPY, windows(1), bare, 0.7), ...legFigures(ENCODE, windows(2), bare)];
   },
 };
