@@ -160,3 +160,23 @@ describe('LivePackager: the DVR window and what is kept', () => {
     expect(fs.readdirSync(root).sort()).toEqual(['brecorded01', BROADCAST]);
   });
 });
+
+/** Segments the MPD lists in its first rendition's SegmentTimeline, announced ones included. */
+const dashSegments = async (root: string) => {
+  const mpd = await fsp.readFile(path.join(root, 'manifest.mpd'), 'utf8');
+  const timeline = /<SegmentTimeline>(.*?)<\/SegmentTimeline>/.exec(mpd)![1]!;
+  return [...timeline.matchAll(/<S [^>]*?(?:r="(\d+)")?\/>/g)].reduce((sum, m) => sum + 1 + Number(m[1] ?? 0), 0);
+};
+
+describe('LivePackager: a run that ended', () => {
+  it('announces none of the segments it would have written next, even when FFmpeg flushed none at exit', async () => {
+    const { root, packager } = await setUp({ record: false });
+    await packager.prepare();
+    const finish = await startRun(packager);
+    for (let n = 1; n <= 2; n++) await finish(n);
+    // LL-DASH: the segment being written and the one after it, beyond the two complete ones.
+    await waitFor('the announced segments', async () => ((await dashSegments(root)) === 4 ? true : undefined));
+    await packager.endRun(1);
+    expect(await dashSegments(root)).toBe(2);
+  });
+});

@@ -23,6 +23,14 @@ export class DashEngine implements PlaybackEngine {
   readonly library: { dash: MediaPlayerClass };
   private readonly player: MediaPlayerClass;
   private ended = false;
+  /**
+   * The Period in which dash.js could not load a media segment (one a run that ended had announced, when a
+   * publisher drops or the ladder changes mode). Tearing the player down for it left the page without one for
+   * seconds (issue 21). dash.js 5 skips the segment, but when none after it is listed yet, at the end of a run
+   * whose successor is not in the manifest yet, it asks for no more segments, not even once the next Period
+   * is there: when that one appears, the same player reloads the manifest and goes on from the live edge.
+   */
+  private skippedIn: string | undefined;
   readonly dvr: LiveDvr = {
     window: () => {
       if (!this.player.isReady() || !this.player.isDynamic()) return null;
@@ -43,7 +51,12 @@ export class DashEngine implements PlaybackEngine {
     this.library = { dash: player };
     player.updateSettings(DASH_SETTINGS);
     const events = MediaPlayer.events;
-    player.on(events.STREAM_INITIALIZED, () => {
+    player.on(events.STREAM_INITIALIZED, (e) => {
+      if (this.skippedIn !== undefined && e.streamInfo?.id !== this.skippedIn) {
+        this.skippedIn = undefined;
+        player.attachSource(url);
+        return;
+      }
       this.events.emit('levels', this.levels());
       this.events.emit('levelSwitched', this.currentLevel());
     });
@@ -58,7 +71,13 @@ export class DashEngine implements PlaybackEngine {
       }
     });
     // dash.js has retried on its own before it reports an error.
-    player.on(events.ERROR, (e) => this.events.emit('failed', `dash.js: ${JSON.stringify(e.error)}`));
+    player.on(events.ERROR, (e) => {
+      if (typeof e.error === 'object' && 'code' in e.error && e.error.code === MediaPlayer.errors.DOWNLOAD_ERROR_ID_CONTENT_CODE) {
+        this.skippedIn ??= player.getActiveStream()?.getStreamInfo()?.id ?? '';
+        return;
+      }
+      this.events.emit('failed', `dash.js: ${JSON.stringify(e.error)}`);
+    });
     player.initialize(video, url, true);
   }
 

@@ -108,4 +108,4 @@ function streamSegment(reply: FastifyReply, edge: LiveEdge, seg: GrowingSegment)
 
 /** The wait ran out (the broadcast stalled) or the broadcast ended first: the player tries again. */
 const notWritten = (reply: FastifyReply) =>
-  reply.code(503).header('Cache-Control', 'no-store').header('Retry-After', '1').send({ error: 'not written yet' });
+  reply.code(503).type('application/json; charset=utf-8').header('Cache-Control', 'no-store').header('Retry-After', '1').send({ error: 'not written yet' });

@@ -21,6 +21,12 @@ export type DashManifestOptions =
       chunkS?: number | undefined;
       /** With chunkS: the first segment of each rendition that has no complete one yet, announced (with the one after it) while written. */
       firstSegments?: ReadonlyMap<string, WritingSegment> | undefined;
+      /**
+       * With chunkS: the run FFmpeg is writing, the only one whose next segments are announced; undefined once
+       * it has ended (between runs, while a returning publisher is awaited). An ended run's announced segment
+       * never comes: dash.js waited for it at the end of the period, then gave up with an error (issue 21).
+       */
+      writingRun?: number | undefined;
     }
   | {
       /**
@@ -79,7 +85,7 @@ export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, 
   const periods: string[] = [];
   let endS = 0;
   const chunkS = o.vod || o.ended ? undefined : o.chunkS;
-  const writingRun = anchors.at(-1)?.index;
+  const writingRun = o.vod ? undefined : o.writingRun;
   for (const run of anchors) {
     const periodStartS = o.vod ? endS : (run.anchor!.getTime() - ast.getTime()) / 1000;
     const ofRun = (id: string) => (timeline.renditions.get(id)?.segments ?? []).filter((s) => s.run === run.index);

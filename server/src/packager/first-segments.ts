@@ -30,6 +30,12 @@ export function firstSegments(timeline: BroadcastTimeline, runs: ReadonlyMap<num
   return found;
 }
 
+/** The run FFmpeg is writing: the newest, until it ends; none between runs (while a returning publisher is awaited). */
+export function writingRun(runs: ReadonlyMap<number, { ended: boolean }>): number | undefined {
+  const newest = Math.max(...runs.keys());
+  return runs.get(newest)?.ended === false ? newest : undefined;
+}
+
 /** Every rendition has a complete segment or the first part of one: the broadcast can be played. */
 export function everyRenditionStarted(timeline: BroadcastTimeline, first: ReadonlyMap<string, FirstSegment>): boolean {
   return [...timeline.renditions.values()].every((r) => r.segments.length > 0 || first.has(r.id));

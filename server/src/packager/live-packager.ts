@@ -7,7 +7,7 @@ import { broadcastDir, liveRunDir, mediaSegmentName, renditionIds } from '../med
 import type { Ladder } from '../transcode/ladder.js';
 import { partDurationS } from '../transcode/part-duration.js';
 import { BroadcastTimeline, firstMediaSequence } from './broadcast-timeline.js';
-import { anchorAtFirstParts, everyRenditionStarted, firstSegments } from './first-segments.js';
+import { anchorAtFirstParts, everyRenditionStarted, firstSegments, writingRun } from './first-segments.js';
 import { isSegmentFile } from './growing-segment.js';
 import { LIVE_EDGES, LiveEdge, type LiveEdges } from './live-edge.js';
 import { renderLiveEdge } from './live-edge-view.js';
@@ -134,7 +134,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     return dir;
   }
 
-  /** Reads the run's last segments (FFmpeg flushes one on exit) and stops following it. */
+  /** Reads the run's last segments (FFmpeg flushes one on exit) and stops following it: none of its next ones is announced any more. */
   async endRun(index: number): Promise<void> {
     const run = this.runs.get(index);
     if (!run || run.ended) return;
@@ -143,6 +143,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     clearInterval(run.poll);
     await this.refresh(index, true);
     run.parts.end();
+    await this.enqueue(() => this.write().then(() => this.publishEdge()));
   }
 
   /** Stops following every run once its last segments are read: the timelines are final. */
@@ -294,6 +295,6 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     const { windowS, utcTimingUrl } = this.o;
     const chunkS = partDurationS(this.o.ladder.rungs[0]!.fps);
     const first = firstSegments(this.timeline, this.runs);
-    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, windowS, utcTimingUrl, now: new Date(), chunkS, firstSegments: first });
+    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, windowS, utcTimingUrl, now: new Date(), chunkS, firstSegments: first, writingRun: writingRun(this.runs) });
   }
 }

@@ -103,7 +103,7 @@ describe('DASH manifest', () => {
   });
 
   it('announces the segment being written and the one after it to LL-DASH players, available one chunk after they start', () => {
-    const mpd = renderDashManifest(twoRuns(), ladder, { ...options, ended: false, chunkS: 0.5 });
+    const mpd = renderDashManifest(twoRuns(), ladder, { ...options, ended: false, chunkS: 0.5, writingRun: 2 });
     expect(mpd.match(/availabilityTimeOffset="1\.500" availabilityTimeComplete="false"/g)).toHaveLength(2 * (ladder.rungs.length + 1));
     expect(mpd).toMatch(/<MPD [^>]*><ServiceDescription id="0"><Latency referenceId="0" target="\d+" min="\d+" max="\d+"\/>/);
     // Run 2 is being written: after its 1 s segment 2 come segments 3 and 4, at their nominal 2 s; run 1 is over.
@@ -111,7 +111,16 @@ describe('DASH manifest', () => {
     // packager rewrites it still knows the segment it needs next (the cause of issue 18's LL-DASH stalls).
     expect(mpd).toContain('<S t="0" d="30720"/><S t="30720" d="15360"/><S t="46080" d="30720" r="1"/></SegmentTimeline>');
     expect(mpd).toContain('<S t="0" d="30720" r="2"/></SegmentTimeline>');
-    const ended = renderDashManifest(twoRuns(), ladder, { ...options, ended: true, chunkS: 0.5 });
+    const ended = renderDashManifest(twoRuns(), ladder, { ...options, ended: true, chunkS: 0.5, writingRun: 2 });
     expect(ended).not.toMatch(/availabilityTimeOffset|ServiceDescription/);
+  });
+
+  it('announces no segment between runs: the run that ended writes no more, and its players move on to the next period', () => {
+    const mpd = renderDashManifest(twoRuns(), ladder, { ...options, ended: false, chunkS: 0.5, writingRun: undefined });
+    expect(mpd).toContain('<S t="0" d="30720"/><S t="30720" d="15360"/></SegmentTimeline>');
+    expect(mpd).toContain('<S t="0" d="30720" r="2"/></SegmentTimeline>');
+    expect(mpd).not.toContain('t="46080"');
+    // The next run started but wrote nothing yet: the ended one still announces nothing.
+    expect(renderDashManifest(twoRuns(), ladder, { ...options, ended: false, chunkS: 0.5, writingRun: 3 })).toBe(mpd);
   });
 });
