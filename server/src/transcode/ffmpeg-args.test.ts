@@ -16,19 +16,22 @@ const encoderThreads = (a: string[]) =>
   Object.fromEntries(a.flatMap((o, i) => (o.startsWith('-threads:v:') ? [[o.slice('-threads:v:'.length), a[i + 1]]] : [])));
 
 describe('buildTranscodeArgs threads', () => {
-  it('encodes the rungs of 360p and below on one thread and leaves the others to x264', () => {
+  it('encodes the rungs of 480p and below on one thread and leaves the others to x264', () => {
     // 720p source: 720p, 480p, 360p, 144p.
-    expect(encoderThreads(args(1280, 720))).toEqual({ 2: '1', 3: '1' });
-    expect(encoderThreads(args(1920, 1080, 'copy'))).toEqual({ 3: '1', 4: '1' });
+    expect(encoderThreads(args(1280, 720))).toEqual({ 1: '1', 2: '1', 3: '1' });
+    expect(encoderThreads(args(1920, 1080, 'copy'))).toEqual({ 2: '1', 3: '1', 4: '1' });
   });
 
   it('keeps the top rung on x264 threads even when it is small', () => {
     expect(encoderThreads(args(640, 360))).toEqual({ 1: '1' });
   });
 
-  it('decodes a source of up to 1080p on one thread, before its input', () => {
+  it('decodes and scales a source of up to 1080p on one thread', () => {
     const a = args(1920, 1080);
     expect(a.slice(a.indexOf('-threads'), a.indexOf('-threads') + 2 + INPUT.length)).toEqual(['-threads', '1', ...INPUT]);
-    expect(args(3840, 2160)).not.toContain('-threads');
+    expect(a[a.indexOf('-filter_complex_threads') + 1]).toBe('1');
+    const large = args(3840, 2160);
+    expect(large).not.toContain('-threads');
+    expect(large).not.toContain('-filter_complex_threads');
   });
 });

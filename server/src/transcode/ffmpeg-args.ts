@@ -41,7 +41,7 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
   const encoded = rungs.map((r, i) => ({ r, i })).slice(copyTop ? 1 : 0);
 
   const args = [...RUN_PREAMBLE];
-  args.push(...decoderArgs(rungs[0]!), ...o.inputArgs, ...silenceInputArgs(o.hasAudio, audio));
+  args.push(...sourceThreadArgs(rungs[0]!), ...o.inputArgs, ...silenceInputArgs(o.hasAudio, audio));
 
   if (encoded.length > 0) {
     // Beside a copied top rung the encoded rungs keep the source's own frames and timestamps (its keyframes
@@ -117,19 +117,20 @@ export function buildLayerArgs(o: LayerArgsOptions): string[] {
 
 /**
  * A lower rung this small is encoded on one thread: with -tune zerolatency x264 splits each frame into one
- * slice per thread, and on a 360p or 144p picture that sync costs more CPU than it spreads, and each slice
- * boundary costs quality (bench/README.md, "Passthrough CPU": measured beside the default). The top rung
- * keeps x264's threads, so it stays real time.
+ * slice per thread, and on a picture of 480p or less that costs more CPU in total than it spreads (and a
+ * little quality at each slice boundary): bench/README.md, "Where passthrough's CPU goes", measured beside
+ * the default. The top rung keeps x264's threads, so it stays real time.
  */
-const ONE_THREAD_MAX_PIXELS = 640 * 360;
+const ONE_THREAD_MAX_PIXELS = 854 * 480;
 
 /**
- * The source is decoded on one thread up to 1080p: FFmpeg's default frame threading holds a frame per
- * extra thread (latency) and costs more CPU in total, while one thread decodes 1080p30 in a few percent
- * of a core. Larger sources keep the default, so their decode cannot hold back the ladder.
+ * A source up to 1080p is decoded and scaled on one thread: FFmpeg's default frame-threaded decoder holds
+ * a frame per extra thread (latency) and, like the scalers' slice threads, costs more CPU in total than it
+ * spreads, while one thread does both for 1080p30 with room to spare (measured as above). A larger source
+ * keeps the defaults, so its decode and scaling cannot hold back the ladder.
  */
-function decoderArgs(source: Rung): string[] {
-  return source.width * source.height <= 1920 * 1080 ? ['-threads', '1'] : [];
+function sourceThreadArgs(source: Rung): string[] {
+  return source.width * source.height <= 1920 * 1080 ? ['-filter_complex_threads', '1', '-threads', '1'] : [];
 }
 
 /** Every run reports its progress on stdout once a second (ffmpeg-progress.ts) and only warnings on stderr. */
