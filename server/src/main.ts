@@ -15,6 +15,7 @@ import { webhookRoutes } from './http/routes/webhooks.js';
 import { registerServerMetrics } from './http/server-metrics.js';
 import { startRtmpServer } from './ingest/rtmp/rtmp-publish-gate.js';
 import { attachStudioSignalling } from './ingest/webrtc/studio-signalling.js';
+import { setHeapGrowth } from './heap-growth.js';
 import { createLogger, setLogFormat, setLogLevel } from './log.js';
 import { sampleChildProcesses } from './process-metrics.js';
 import { thisProcess } from './process-owner.js';
@@ -35,6 +36,7 @@ import { WebhookService } from './webhooks/webhook-service.js';
 
 /** Composition root: configuration → store → media services → HTTP and Socket.IO; graceful shutdown. */
 async function main(): Promise<void> {
+  setHeapGrowth();
   const config = loadConfig();
   setLogLevel(config.logLevel);
   setLogFormat(config.logFormat);

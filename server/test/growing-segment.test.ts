@@ -28,18 +28,20 @@ describe('GrowingSegment', () => {
     await makeCmafRun(source, 5);
   }, 30_000);
 
-  it('finds each part once its fragment is whole, and the parts of a complete segment are its bytes', async () => {
+  // Expected sizes: none (the buffer grows by doubling), too small (it outgrows the guess), larger than the segment.
+  it.each([0, 4096, 4_000_000])('finds each part once its fragment is whole, and the parts of a complete segment are its bytes (expected size %i)', async (expectedBytes) => {
     const dir = makeTempDir('axon-growing-');
     const name = mediaSegmentName('0', 2);
     const bytes = fs.readFileSync(path.join(source, name));
     const init = () => readInitFile(path.join(source, initSegmentName('0')));
-    const seg = new GrowingSegment(path.join(dir, name), 2);
+    const seg = new GrowingSegment(path.join(dir, name), 2, expectedBytes);
     expect(await seg.read(init)).toBe(false);
     expect(seg.started).toBe(false);
 
     const writing = path.join(dir, name + WRITING_SUFFIX);
     const ends = boxEnds(bytes);
     let written = 0;
+    let firstView = seg.bytes;
     const partsAt: number[] = [];
     // Half a box, then the rest of it: a part never shows before its mdat is whole.
     for (const end of ends) {
@@ -52,6 +54,9 @@ describe('GrowingSegment', () => {
       await seg.read(init);
       if (seg.parts.length > before) partsAt.push(end);
       expect(seg.bytes.equals(bytes.subarray(0, end))).toBe(true);
+      // What the origin already holds of the segment never changes as it grows.
+      expect(firstView.equals(bytes.subarray(0, firstView.length))).toBe(true);
+      firstView = firstView.length > 0 ? firstView : seg.bytes;
     }
     expect(seg.complete).toBe(false);
     fs.renameSync(writing, path.join(dir, name));

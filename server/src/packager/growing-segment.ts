@@ -1,4 +1,5 @@
 import fsp from 'node:fs/promises';
+import { parseRunFile } from '../media/media-layout.js';
 import { CmafError, type InitInfo, readFragment } from './cmaf-boxes.js';
 
 /** A part of a segment: a byte range that ends with a whole fragment (moof + mdat). */
@@ -13,14 +14,25 @@ export interface Part {
 /** The suffix FFmpeg's dash muxer writes a segment under until it renames it complete. */
 export const WRITING_SUFFIX = '.tmp';
 
+/** A segment file FFmpeg finished, or one it is writing. */
+export function isSegmentFile(name: string): boolean {
+  const complete = name.endsWith(WRITING_SUFFIX) ? name.slice(0, -WRITING_SUFFIX.length) : name;
+  return parseRunFile(complete)?.kind === 'segment';
+}
+
 const EMPTY = Buffer.alloc(0);
+/** Room beyond the expected size, so a segment a little larger than the one before still fits in one buffer. */
+const HEADROOM = 1.25;
 
 /**
  * One segment file as FFmpeg writes it: `<name>.tmp` growing fragment by fragment, then renamed to
  * `<name>` once complete. Each read takes what was appended since the last one (a few syscalls and the
  * new bytes) and cuts the bytes into parts: contiguous ranges covering the file, each ending with a
  * complete fragment, so the parts of a complete segment are exactly its bytes. The bytes stay in memory
- * while the segment grows: the origin serves its parts and streams it from here.
+ * while the segment grows: the origin serves its parts and streams it from here. New bytes are read into
+ * spare room of one buffer sized from the segment before, not appended by copying the whole segment again
+ * (that copy ran at every read, several times a part); bytes once read never change, so the origin's
+ * views of `bytes` stay valid when the buffer grows.
  */
 export class GrowingSegment {
   bytes: Buffer = EMPTY;
@@ -32,11 +44,15 @@ export class GrowingSegment {
   decodeStart: { t: number; timescale: number } | undefined;
   private parsed = 0;
   private pendingMoof: number | undefined;
+  /** Holds `bytes` at its start, and room for what comes next. */
+  private store: Buffer = EMPTY;
 
   constructor(
     /** The segment's complete name, as a path. */
     readonly file: string,
     readonly number: number,
+    /** The size it is likely to reach (the rendition's previous segment's): the buffer starts that large. */
+    private readonly expectedBytes = 0,
   ) {}
 
   get started(): boolean {
@@ -56,10 +72,11 @@ export class GrowingSegment {
     if (!handle) return false;
     try {
       const { size } = await handle.stat();
-      if (size > this.bytes.length) {
-        const more = Buffer.allocUnsafe(size - this.bytes.length);
-        const { bytesRead } = await handle.read(more, 0, more.length, this.bytes.length);
-        this.bytes = Buffer.concat([this.bytes, more.subarray(0, bytesRead)]);
+      const have = this.bytes.length;
+      if (size > have) {
+        this.makeRoom(size);
+        const { bytesRead } = await handle.read(this.store, have, size - have, have);
+        this.bytes = this.store.subarray(0, have + bytesRead);
       }
     } finally {
       await handle.close();
@@ -74,6 +91,15 @@ export class GrowingSegment {
     }
     if (!writing) this.finish();
     return this.parts.length > before || this.complete;
+  }
+
+  /** A buffer of at least `size` bytes holding those read so far: grown by doubling, so each byte is copied about once. */
+  private makeRoom(size: number): void {
+    if (size <= this.store.length) return;
+    const room = Math.max(size, 2 * this.store.length, Math.ceil(this.expectedBytes * HEADROOM));
+    const store = Buffer.allocUnsafe(room);
+    this.bytes.copy(store);
+    this.store = store;
   }
 
   /** Cuts the bytes parsed so far into parts, up to the last complete box. */

@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
-import { broadcastDir, liveRunDir, mediaSegmentName, parseRunFile, renditionIds } from '../media/media-layout.js';
+import { broadcastDir, liveRunDir, mediaSegmentName, renditionIds } from '../media/media-layout.js';
 import type { Ladder } from '../transcode/ladder.js';
 import { partDurationS } from '../transcode/part-duration.js';
 import { BroadcastTimeline, firstMediaSequence } from './broadcast-timeline.js';
 import { anchorAtFirstParts, everyRenditionStarted, firstSegments } from './first-segments.js';
-import { WRITING_SUFFIX } from './growing-segment.js';
+import { isSegmentFile } from './growing-segment.js';
 import { LIVE_EDGES, LiveEdge, type LiveEdges } from './live-edge.js';
 import { renderLiveEdge } from './live-edge-view.js';
 import { isRecordedBroadcast, removeLiveLeftovers } from './live-leftovers.js';
@@ -48,12 +48,8 @@ interface RunWatch {
   ended: boolean;
   /** A refresh is queued and has not started: another one would find nothing more. */
   queued: boolean;
-}
-
-/** A segment file FFmpeg finished, or one it is writing. */
-function isSegmentFile(name: string): boolean {
-  const complete = name.endsWith(WRITING_SUFFIX) ? name.slice(0, -WRITING_SUFFIX.length) : name;
-  return parseRunFile(complete)?.kind === 'segment';
+  /** The next refresh looks for complete segments even if no growing one was found complete (the poll, the run's end). */
+  rescan: boolean;
 }
 
 /**
@@ -117,17 +113,16 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     await fsp.mkdir(dir, { recursive: true });
     this.timeline.addRun(index, rel, originArrival);
     this.recording.addRun(index);
-    const refresh = () => this.refresh(index);
     let watcher: fs.FSWatcher | null = null;
     try {
       watcher = fs.watch(dir, (_event, file) => {
-        if (file && isSegmentFile(file)) refresh();
+        if (file && isSegmentFile(file)) void this.refresh(index);
       });
       watcher.on('error', () => undefined);
     } catch {
       watcher = null; // the poll below still follows the run
     }
-    const poll = setInterval(refresh, 1000);
+    const poll = setInterval(() => void this.refresh(index, true), 1000);
     const scanner = new RunScanner(dir, this.timeline.renditionIds, (rendition, number, err) => {
       this.o.log.warn('skipping an unreadable segment', { run: index, rendition, number, err });
       return 'skip';
@@ -135,7 +130,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     const parts = new RunParts(dir, this.timeline.renditionIds, (rendition, number, err) => {
       this.o.log.warn('no parts from an unreadable segment', { run: index, rendition, number, err });
     });
-    this.runs.set(index, { scanner, parts, watcher, poll, ended: false, queued: false });
+    this.runs.set(index, { scanner, parts, watcher, poll, ended: false, queued: false, rescan: false });
     return dir;
   }
 
@@ -146,7 +141,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     run.ended = true;
     run.watcher?.close();
     clearInterval(run.poll);
-    await this.refresh(index);
+    await this.refresh(index, true);
     run.parts.end();
   }
 
@@ -176,25 +171,30 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     }
   }
 
-  private refresh(index: number): Promise<void> {
+  private refresh(index: number, rescan = false): Promise<void> {
     const watched = this.runs.get(index);
+    if (watched) watched.rescan ||= rescan;
     if (watched?.queued) return this.queue;
     if (watched) watched.queued = true;
     return this.enqueue(async () => {
       const run = this.runs.get(index);
       if (!run) return;
       run.queued = false;
+      const asked = run.rescan;
+      run.rescan = false;
       const now = new Date();
-      const found = await run.scanner.scan();
+      const parts = await run.parts.scan();
+      // Looking for complete segments costs a failed open per rendition, and FFmpeg's writes wake a refresh
+      // several times a part: done once a growing one was found complete (under its complete name by then) and
+      // on the poll, before anything is published: a part never shows up beyond a segment the timeline lacks.
+      const found = asked || parts.segmentDone ? await run.scanner.scan() : [];
       for (const scanned of found) {
         this.timeline.add(index, scanned.rendition, scanned.segment, now);
         this.recording.add(index, scanned.rendition, scanned.segment, now);
         this.emit('segment', scanned);
       }
-      // After the complete segments: a part never shows up beyond a segment the timeline has not seen.
-      const partsChanged = await run.parts.scan();
       if (found.length === 0) {
-        if (partsChanged) await this.publishParts();
+        if (parts.changed) await this.publishParts();
         return this.deleteRetired(Date.now() - this.retiredGraceMs);
       }
       await this.recording.checkRoom();

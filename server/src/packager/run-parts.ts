@@ -29,20 +29,22 @@ export class RunParts {
     }
   }
 
-  /** Reads every rendition's growing segment; true when a part or a segment was completed. */
-  async scan(): Promise<boolean> {
+  /** Reads every rendition's growing segment: whether that completed a part or a segment, and whether a segment. */
+  async scan(): Promise<{ changed: boolean; segmentDone: boolean }> {
     let changed = false;
+    let segmentDone = false;
     for (const [rendition, growing] of this.current) {
       for (let seg = growing; ; ) {
         if (await seg.read(() => this.init(rendition))) changed = true;
         if (!seg.complete) break;
+        segmentDone = true;
         if (seg.failed !== undefined) this.onFailed(rendition, seg.number, seg.failed);
         else this.keep(rendition, seg);
-        seg = this.segment(rendition, seg.number + 1);
+        seg = this.segment(rendition, seg.number + 1, seg.bytes.length);
         this.current.set(rendition, seg);
       }
     }
-    return changed;
+    return { changed, segmentDone };
   }
 
   /** The segment a rendition is writing now (or is about to start); none once the run's FFmpeg has exited. */
@@ -66,8 +68,8 @@ export class RunParts {
     for (const n of kept.keys()) if (n <= seg.number - KEPT_SEGMENTS) kept.delete(n);
   }
 
-  private segment(rendition: string, number: number): GrowingSegment {
-    return new GrowingSegment(path.join(this.dir, mediaSegmentName(rendition, number)), number);
+  private segment(rendition: string, number: number, expectedBytes = 0): GrowingSegment {
+    return new GrowingSegment(path.join(this.dir, mediaSegmentName(rendition, number)), number, expectedBytes);
   }
 
   private async init(rendition: string): Promise<InitInfo> {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { MediaInput } from '../../session/ingest.js';
 import type { KeyframeClock } from './keyframe-clock.js';
+import { RtcpRelay } from './rtcp-relay.js';
 import { untilUdpPortsBound } from './rtp-listener.js';
 import { buildRtpInputSdp, type RtpInputStream } from './rtp-sdp.js';
 import { allocateUdpPortPair, type PortRange, type UdpPortPair } from './udp-ports.js';
@@ -11,6 +12,8 @@ import { allocateUdpPortPair, type PortRange, type UdpPortPair } from './udp-por
 const LOOPBACK = '127.0.0.1';
 /** FFmpeg opens its input within a few hundred ms of its spawn; past this the consumers resume anyway. */
 const LISTEN_TIMEOUT_MS = 3000;
+/** The audio of a single stream waits for the video's first keyframe this long at most (FFmpeg's analysis cap). */
+const AUDIO_WAIT_MS = 3000;
 
 /**
  * How FFmpeg opens the SDP. The SDP carries every codec parameter except the picture size, which FFmpeg
@@ -24,8 +27,8 @@ const LISTEN_TIMEOUT_MS = 3000;
  * first segment of every broadcast whose keyframe is lost. The socket buffer absorbs a large keyframe's
  * burst while FFmpeg is busy encoding (its RTP reader has no receive thread, and nothing asks mediasoup to
  * retransmit; Linux caps it at 2 x net.core.rmem_max). A/V sync comes from the RTCP sender reports
- * mediasoup sends to port + 1, so packet timestamps are left as they are (no -use_wallclock_as_timestamps,
- * no +genpts).
+ * mediasoup sends to port + 1 (through the RTCP relay for a single stream), so packet timestamps are left as
+ * they are (no -use_wallclock_as_timestamps, no +genpts).
  */
 function rtpInputArgs(sdpPath: string): string[] {
   return [
@@ -48,15 +51,15 @@ export interface RtpInputOptions {
   /** mediasoup's own port range, which FFmpeg's ports stay out of. */
   rtcPorts: PortRange;
   /**
-   * The publish's keyframe clock (simulcast layers copied as rungs): the run starts on its grid and its
-   * consumers are asked on it; FFmpeg's own requests at start are let through only until the grid starts.
+   * The publish's keyframe clock (H.264, whose top rung may be copied): the run starts on its grid and
+   * its consumer is asked on it; FFmpeg's own requests at start are let through only until the grid starts.
    */
   clock?: KeyframeClock | undefined;
   /** Simulcast layers mode: one video leg per layer, top first, each pinned to its layer (asked together on the clock). */
   layers?: number;
 }
 
-/** One producer's path to FFmpeg: a plain transport sending RTP to FFmpeg's port and RTCP to port + 1. */
+/** One producer's path to FFmpeg: a plain transport sending RTP to FFmpeg's port and RTCP to port + 1 (or to its relay hop). */
 interface Leg {
   ports: UdpPortPair;
   transport: types.PlainTransport;
@@ -66,9 +69,17 @@ interface Leg {
 /**
  * Pipes a router's producers to one FFmpeg run over plain RTP on loopback. Consumers start paused so
  * that nothing is sent before FFmpeg listens; start() resumes them once FFmpeg has bound its ports.
+ *
+ * A single stream's video must keep its timestamps from FFmpeg's first packet on (its top rung may be
+ * copied beside rungs keyed by timestamp), so its RTCP goes through a relay that makes the video's sender
+ * report FFmpeg's reference (rtcp-relay.ts), and its audio resumes only once the video's first keyframe is
+ * sent: FFmpeg then re-times the audio at its own first report by the tens of ms between their first
+ * packets, not by the up to a second the first keyframe can take (aresample's async fills or trims that).
+ * Simulcast layers keep their direct RTCP: every rung is a copy cut at its own keyframes there.
  */
 export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
   const legs: Leg[] = [];
+  const relay = o.layers ? undefined : new RtcpRelay(LOOPBACK, o.rtcPorts);
   let sdpDir: string | undefined;
   let closed = false;
   let detachClock: (() => void) | undefined;
@@ -76,6 +87,7 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
     if (closed) return;
     closed = true;
     detachClock?.();
+    relay?.close();
     for (const leg of legs) {
       leg.transport.close(); // closes its consumer
       leg.ports.release();
@@ -85,8 +97,8 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
 
   try {
     const layers = o.layers ? [...Array(o.layers).keys()].reverse() : [undefined];
-    for (const layer of layers) legs.push(await openLeg(o.router, o.video, o.rtcPorts, layer));
-    if (o.audio) legs.push(await openLeg(o.router, o.audio, o.rtcPorts));
+    for (const layer of layers) legs.push(await openLeg(o.router, o.video, o.rtcPorts, { layer, relay }));
+    if (o.audio) legs.push(await openLeg(o.router, o.audio, o.rtcPorts, { relay }));
     const videoConsumers = legs.filter((leg) => leg.consumer.kind === 'video').map((leg) => leg.consumer);
     const sdp = buildRtpInputSdp(legs.map(describeStream));
     sdpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'axon-rtp-'));
@@ -105,7 +117,9 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
           await clock.untilBoundary();
           if (!closed) detachClock = clock.attach(videoConsumers);
         }
-        await Promise.all(legs.map((leg) => leg.consumer.resume()));
+        const held = relay ? legs.filter((leg) => leg.consumer.kind === 'audio') : [];
+        await Promise.all(legs.filter((leg) => !held.includes(leg)).map((leg) => leg.consumer.resume()));
+        for (const leg of held) void whenOrAfter(origin.sent, AUDIO_WAIT_MS).then(() => leg.consumer.resume()).catch(() => undefined);
       },
       originArrival: origin.at,
       requestKeyFrame: () => {
@@ -126,25 +140,40 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
  * from that frame on and counts every output's media time from it (not from the RTP timestamps, whose
  * mapping it changes once RTCP sender reports come), so its arrival is the run's time 0.
  */
-function firstKeyframeSent(consumer: types.Consumer): { watching: Promise<void>; at: () => Date | undefined } {
+function firstKeyframeSent(consumer: types.Consumer): { watching: Promise<void>; sent: Promise<void>; at: () => Date | undefined } {
   let at: Date | undefined;
+  let markSent!: () => void;
+  const sent = new Promise<void>((resolve) => (markSent = resolve));
   const onTrace = (trace: types.ConsumerTraceEventData) => {
     if (trace.type !== 'keyframe' || trace.direction !== 'out' || at) return;
     at = new Date();
+    markSent();
     consumer.off('trace', onTrace);
     void consumer.enableTraceEvent([]).catch(() => undefined);
   };
   consumer.on('trace', onTrace);
   // A consumer closed meanwhile sends nothing: the packager then dates the run from its first segment.
   const watching = consumer.enableTraceEvent(['keyframe']).catch(() => undefined);
-  return { watching, at: () => at };
+  return { watching, sent, at: () => at };
 }
 
-/** With `layer`, the leg carries that simulcast layer only (a consumer pinned to it). */
-async function openLeg(router: types.Router, producer: types.Producer, rtcPorts: PortRange, layer?: number): Promise<Leg> {
+function whenOrAfter(event: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([event, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** With `layer`, the leg carries that simulcast layer only (a consumer pinned to it); with `relay`, its RTCP goes through a hop of it. */
+async function openLeg(
+  router: types.Router,
+  producer: types.Producer,
+  rtcPorts: PortRange,
+  { layer, relay }: { layer?: number | undefined; relay?: RtcpRelay | undefined },
+): Promise<Leg> {
   const ports = await allocateUdpPortPair(LOOPBACK, rtcPorts);
   let transport: types.PlainTransport | undefined;
   try {
+    const hop = await relay?.addHop(ports.rtcpPort);
     transport = await router.createPlainTransport({
       listenInfo: { protocol: 'udp', ip: LOOPBACK },
       rtcpMux: false,
@@ -155,7 +184,8 @@ async function openLeg(router: types.Router, producer: types.Producer, rtcPorts:
       // (measured: 600 kbit/s at 3.5 s, 100 kbit/s and no layer at 13.6 s). A single stream is never limited.
       enableBwe: false,
     });
-    await transport.connect({ ip: LOOPBACK, port: ports.rtpPort, rtcpPort: ports.rtcpPort });
+    await transport.connect({ ip: LOOPBACK, port: ports.rtpPort, rtcpPort: hop?.port ?? ports.rtcpPort });
+    if (hop) hop.acceptFrom(transport.rtcpTuple!.localPort);
     const consumer = await transport.consume({
       producerId: producer.id,
       rtpCapabilities: router.rtpCapabilities,
