@@ -23,6 +23,8 @@ describe('bareLadderArgs', () => {
     expect(args).not.toContain('-aspect');
     expect(['-profile:v:0', '-profile:v:1', '-profile:v:2'].map((o) => pairs(args, o)[0])).toEqual(['high', 'high', 'high']);
     expect(pairs(args, '-aspect:v:2')).toEqual(['1280:720']);
+    // Only the top rung keeps x264's threads, and 480p is the top of the encoded ones here.
+    expect(['-threads:v:0', '-threads:v:1', '-threads:v:2'].map((o) => pairs(args, o)[0])).toEqual([undefined, '1', '1']);
     expect(args.find((a) => a.startsWith('[0:v:0]'))).toMatch(/split=3/);
   });
 });

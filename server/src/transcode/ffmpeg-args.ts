@@ -1,6 +1,6 @@
 import { SEGMENT_DURATION_S } from '../../../shared/constants.js';
 import { RUN_FILE_TEMPLATES } from '../media/media-layout.js';
-import type { AudioRendition, Ladder } from './ladder.js';
+import type { AudioRendition, Ladder, Rung } from './ladder.js';
 import { MAXRATE_FACTOR } from './ladder.js';
 import { partDurationS } from './part-duration.js';
 import type { TopRungMode } from './top-rung.js';
@@ -41,7 +41,7 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
   const encoded = rungs.map((r, i) => ({ r, i })).slice(copyTop ? 1 : 0);
 
   const args = [...RUN_PREAMBLE];
-  args.push(...o.inputArgs, ...silenceInputArgs(o.hasAudio, audio));
+  args.push(...sourceThreadArgs(rungs[0]!), ...o.inputArgs, ...silenceInputArgs(o.hasAudio, audio));
 
   if (encoded.length > 0) {
     // Beside a copied top rung the encoded rungs keep the source's own frames and timestamps (its keyframes
@@ -66,6 +66,7 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
       `-bufsize:v:${i}`, String(r.videoBitrate * SEGMENT_DURATION_S),
       `-level:v:${i}`, (r.level / 10).toFixed(1),
     );
+    if (i > 0 && r.width * r.height <= ONE_THREAD_MAX_PIXELS) args.push(`-threads:v:${i}`, '1');
     // A copied stream has no encoder to take a profile, and keeps the aspect its SPS declares.
     if (copyTop) args.push(`-profile:v:${i}`, 'high', `-aspect:v:${i}`, `${rungs[0]!.width}:${rungs[0]!.height}`);
   }
@@ -112,6 +113,24 @@ export function buildLayerArgs(o: LayerArgsOptions): string[] {
   rungs.forEach((_, i) => args.push('-map', `0:v:${i}`, `-c:v:${i}`, 'copy', `-aspect:v:${i}`, aspect));
   args.push(...audioArgs(o.hasAudio, audio), ...dashOutputArgs(o.runDir, fps, keyframeSpacing(fps)));
   return args;
+}
+
+/**
+ * A lower rung this small is encoded on one thread: with -tune zerolatency x264 splits each frame into one
+ * slice per thread, and on a picture of 480p or less that costs more CPU in total than it spreads (and a
+ * little quality at each slice boundary): bench/README.md, "Where passthrough's CPU goes", measured beside
+ * the default. The top rung keeps x264's threads, so it stays real time.
+ */
+const ONE_THREAD_MAX_PIXELS = 854 * 480;
+
+/**
+ * A source up to 1080p is decoded and scaled on one thread: FFmpeg's default frame-threaded decoder holds
+ * a frame per extra thread (latency) and, like the scalers' slice threads, costs more CPU in total than it
+ * spreads, while one thread does both for 1080p30 with room to spare (measured as above). A larger source
+ * keeps the defaults, so its decode and scaling cannot hold back the ladder.
+ */
+function sourceThreadArgs(source: Rung): string[] {
+  return source.width * source.height <= 1920 * 1080 ? ['-filter_complex_threads', '1', '-threads', '1'] : [];
 }
 
 /** Every run reports its progress on stdout once a second (ffmpeg-progress.ts) and only warnings on stderr. */
