@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { H264SpsReader } from './h264-rtp-sps.js';
+import { carriesSps, H264SpsReader } from './h264-rtp-sps.js';
 
 // An x264 High-profile SPS for 640x360 (FFmpeg 5.1 on testsrc2), as in keyframe-size.test.ts.
 const SPS = Buffer.from('6764001eacd940a02ff970110000030001000003003c0f162d96', 'hex');
@@ -68,5 +68,17 @@ describe('H264SpsReader', () => {
         expect(results.at(-1)).toEqual(FACTS);
       }),
     );
+  });
+});
+
+describe('carriesSps', () => {
+  it('flags the packets carrying an SPS or its first fragment, as mediasoup flags a keyframe', () => {
+    expect(carriesSps(SPS)).toBe(true);
+    expect(carriesSps(stapA(PPS, SPS))).toBe(true);
+    expect(fuA(SPS, 7).map(carriesSps)).toEqual(fuA(SPS, 7).map((_, i) => i === 0));
+    expect(carriesSps(PPS)).toBe(false);
+    expect(carriesSps(stapA(PPS))).toBe(false);
+    expect(fuA(Buffer.concat([Buffer.of(0x65), SPS.subarray(1)]), 7).some(carriesSps)).toBe(false);
+    expect(carriesSps(Buffer.alloc(0))).toBe(false);
   });
 });

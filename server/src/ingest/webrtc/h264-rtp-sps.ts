@@ -25,6 +25,16 @@ export function spsInPayload(payload: Buffer): Buffer | undefined {
 }
 
 /**
+ * Whether an H.264 RTP payload carries an SPS or the first fragment of one: the packets mediasoup's
+ * parser flags as a keyframe's, so that a meter reading the packets counts keyframes as its trace would.
+ */
+export function carriesSps(payload: Buffer): boolean {
+  if (((payload[0] ?? 0) & 0x1f) !== NAL_FU_A) return spsInPayload(payload) !== undefined;
+  const fuHeader = payload[1] ?? 0;
+  return (fuHeader & 0x80) !== 0 && (fuHeader & 0x1f) === NAL_SPS;
+}
+
+/**
  * Reads the SPS of an H.264 RTP stream, packet by packet, whichever way it is packetised: a single NAL
  * unit, a STAP-A aggregate, or FU-A fragments (reassembled only while their sequence numbers follow on,
  * up to MAX_SPS_BYTES). The bytes come from publishers: anything malformed just yields nothing.

@@ -100,6 +100,51 @@ describe('RtpMeter', () => {
     expect(feed).toBeUndefined();
   });
 
+  it('measures a single H.264 stream from its packets alone, with no video trace', () => {
+    const video = new TracingProducer('video/H264');
+    const audio = new TracingProducer('audio/opus');
+    let feed: ((packet: Buffer) => void) | undefined;
+    const seeded = { profileIdc: 66, constraintFlags: 0xc0, levelIdc: 31, width: 1280, height: 720 };
+    const meter = new RtpMeter({ video: asProducer(video), audio: asProducer(audio), size: seeded, h264: seeded, packets: (l) => ((feed = l), () => (feed = undefined)) });
+    expect(video.traced).toEqual([]);
+    expect(audio.traced).toEqual(['rtp']);
+    const frames: boolean[] = [];
+    meter.onFrame((f) => frames.push(f.keyframe));
+    const sps = Buffer.from('6764001eacd940a02ff970110000030001000003003c0f162d96', 'hex');
+    const packet = (seq: number, timestamp: number, marker: boolean, payload: Buffer) => {
+      const header = Buffer.alloc(12);
+      header.writeUInt8(0x80, 0);
+      header.writeUInt8((marker ? 0x80 : 0) | 102, 1);
+      header.writeUInt16BE(seq, 2);
+      header.writeUInt32BE(timestamp, 4);
+      header.writeUInt32BE(1234, 8);
+      return Buffer.concat([header, payload]);
+    };
+    // Each frame: a first packet (the SPS ahead of an IDR slice every 30th, else a slice fragment), then the end of a slice.
+    let seq = 0;
+    for (let i = 0; i < 61; i++) {
+      const timestamp = (2 ** 32 - 3000 + i * 3000) >>> 0;
+      const first = i % 30 === 0 ? Buffer.concat([Buffer.of(0x78, 0, sps.length), sps]) : Buffer.of(0x7c, 0x81, 0, 0);
+      feed!(packet(seq++, timestamp, false, first));
+      feed!(packet(seq++, timestamp, true, Buffer.of(0x7c, 0x41, 0, 0)));
+    }
+    // A retransmission of the newest frame end is no new frame.
+    feed!(packet(seq - 1, (2 ** 32 - 3000 + 60 * 3000) >>> 0, true, Buffer.of(0x7c, 0x41, 0, 0)));
+    const firstSize = 12 + 3 + sps.length;
+    expect(meter.read()).toMatchObject({
+      videoCodec: 'H.264',
+      h264: { profileIdc: 100, width: 640, height: 360 },
+      bytes: 3 * firstSize + 58 * 16 + 62 * 16,
+      frames: 61,
+      mediaTimeS: 2,
+      keyframesAtS: [0, 1, 2],
+    });
+    expect(frames.filter((k) => k)).toHaveLength(3);
+    expect(frames).toHaveLength(61);
+    meter.close();
+    expect(feed).toBeUndefined();
+  });
+
   it('tells the top layer frames as they complete, keyframes flagged', () => {
     const video = new TracingProducer('video/H264');
     const meter = new RtpMeter({ video: asProducer(video), size: { width: 1280, height: 720 } });

@@ -2,7 +2,7 @@ import type { types } from 'mediasoup';
 import type { IngestMeter, IngestReading } from '../../session/ingest-health.js';
 import type { LayerReading } from '../../session/ingest.js';
 import type { H264Facts, PictureSize } from '../h264-sps.js';
-import { H264SpsReader } from './h264-rtp-sps.js';
+import { carriesSps, H264SpsReader } from './h264-rtp-sps.js';
 import type { FrameTimeline, VideoFrame } from './keyframe-clock.js';
 import { rtpPayload } from './keyframe-size.js';
 
@@ -30,6 +30,8 @@ interface VideoStream {
   lastTimestamp: number;
   ticks: number;
   lastKeyframeTimestamp: number | undefined;
+  /** A retransmitted packet ending the newest frame does not count it again. */
+  lastFrameTimestamp: number | undefined;
   keyframesAtS: number[];
   /** The sender's clock at media time 0, from its latest RTCP sender report. */
   originS: number | undefined;
@@ -47,13 +49,18 @@ export interface RtpMeterOptions {
   size: PictureSize;
   /** That keyframe's SPS, for H.264. */
   h264?: H264Facts | undefined;
-  /** H.264: the packets each SPS is read from (for simulcast, the top layer's): mediasoup's traces carry no payload. */
+  /**
+   * H.264: the packets each SPS is read from (for simulcast, the top layer's): mediasoup's traces carry no
+   * payload. A single stream is measured from these packets alone, with no trace.
+   */
   packets?: PacketFeed | undefined;
 }
 
 /**
- * Measures a WebRTC or WHIP publish from the RTP packets its producers receive, as mediasoup traces them:
- * bytes, frames (packets ending one, marker bit), keyframes as mediasoup's payload parser flags them, and
+ * Measures a WebRTC or WHIP publish from the RTP packets its producers receive, as mediasoup traces them
+ * (or, for a single H.264 stream, as the probe's consumer hands them on: Node then gets each video packet
+ * once, not twice): bytes, frames (packets ending one, marker bit), keyframes as mediasoup's payload
+ * parser flags them (for H.264, the packets carrying an SPS), and
  * media time from the RTP timestamps, and for H.264 the facts of each SPS (profile, level, size: a browser
  * changes the size with the network, and each change comes with a new SPS). Each SSRC is counted apart;
  * with simulcast the reading's frames and keyframes are the top layer's (the stream sending the most
@@ -80,13 +87,17 @@ export class RtpMeter implements IngestMeter {
 
   constructor(private readonly o: RtpMeterOptions) {
     this.h264 = o.h264;
-    this.stopPackets = o.packets?.((packet) => this.readSps(packet));
-    o.video.on('trace', this.onVideo);
+    // A single stream needs no sender reports (they only line simulcast layers up) and its packets all come
+    // through the feed: the trace would hand Node each of them a second time.
+    const fromFeed = o.packets !== undefined && (o.video.rtpParameters.encodings?.length ?? 1) === 1;
+    this.stopPackets = o.packets?.(fromFeed ? (packet) => this.countPacket(packet) : (packet) => this.readSps(packet));
     o.audio?.on('trace', this.onAudio);
     // A producer closed meanwhile just has nothing to trace.
+    void o.audio?.enableTraceEvent(['rtp']).catch(() => undefined);
+    if (fromFeed) return;
+    o.video.on('trace', this.onVideo);
     // Sender reports (about one a second per layer) put simulcast layers on one timeline.
     void o.video.enableTraceEvent(['rtp', 'sr']).catch(() => undefined);
-    void o.audio?.enableTraceEvent(['rtp']).catch(() => undefined);
   }
 
   read(): IngestReading {
@@ -134,16 +145,24 @@ export class RtpMeter implements IngestMeter {
     this.frameListeners.clear();
   }
 
-  private readSps(packet: Buffer): void {
-    const payload = rtpPayload(packet);
+  private readSps(packet: Buffer, payload = rtpPayload(packet)): void {
     const facts = payload && this.spsReader.push(payload, packet.readUInt16BE(2));
     if (facts) this.h264 = facts;
+  }
+
+  /** A whole RTP packet (RFC 3550 header) of a single H.264 stream: what its trace would tell, and its SPS. */
+  private countPacket(packet: Buffer): void {
+    const payload = rtpPayload(packet);
+    if (!payload) return;
+    this.readSps(packet, payload);
+    const marker = (packet[1]! & 0x80) !== 0;
+    this.countVideo({ ssrc: packet.readUInt32BE(8), timestamp: packet.readUInt32BE(4), marker, isKeyFrame: carriesSps(payload), size: packet.length });
   }
 
   private countVideo(p: TracedPacket): void {
     let s = this.streams.get(p.ssrc);
     if (!s) {
-      s = { bytes: 0, frames: 0, lastTimestamp: p.timestamp, ticks: 0, lastKeyframeTimestamp: undefined, keyframesAtS: [], originS: undefined };
+      s = { bytes: 0, frames: 0, lastTimestamp: p.timestamp, ticks: 0, lastKeyframeTimestamp: undefined, lastFrameTimestamp: undefined, keyframesAtS: [], originS: undefined };
       this.streams.set(p.ssrc, s);
     }
     s.bytes += p.size;
@@ -159,7 +178,8 @@ export class RtpMeter implements IngestMeter {
       s.lastKeyframeTimestamp = p.timestamp;
       s.keyframesAtS = [...s.keyframesAtS.slice(1 - KEYFRAMES_KEPT), s.ticks / VIDEO_CLOCK_HZ];
     }
-    if (!p.marker) return;
+    if (!p.marker || p.timestamp === s.lastFrameTimestamp) return;
+    s.lastFrameTimestamp = p.timestamp;
     s.frames += 1;
     if (s !== this.top || this.frameListeners.size === 0) return;
     const frame = { atS: s.ticks / VIDEO_CLOCK_HZ, keyframe: s.lastKeyframeTimestamp === p.timestamp };
