@@ -20,14 +20,29 @@ const FULL: Durations = { inputS: 60, warmUpS: 5, windowS: 30 };
 const QUICK: Durations = { inputS: 15, warmUpS: 1, windowS: 6 };
 const GO_LIVE_TIMEOUT_MS = 30_000;
 /**
- * How long a leg waits for its mode once playable: a boundary keyframe the browser sends a frame late (it
- * drops frames on a busy machine) sends a copied top rung back to encoding for 30 s before it is copied again.
+ * How long a leg waits for its mode once playable: a layer that falls behind sends layers mode to encoding
+ * for 30 s before its layers are the rungs again.
  */
 const MODE_TIMEOUT_MS = 45_000;
+/**
+ * A leg whose broadcast leaves its mode (layers mode goes to encoding when a layer misses a boundary) is
+ * measured again on a fresh server, this many times at most; each try is logged with the server's reason, so
+ * the log says how often the mode held.
+ */
+const LEG_ATTEMPTS = 3;
 /** Chromium's fake camera runs at 20 fps unless told otherwise: the publish is 720p at the ladder's 30. */
 const CAMERA_30_FPS = ['--use-fake-device-for-media-stream=fps=30'];
 
 type TopRungMode = NonNullable<IngestHealth['topRung']>['mode'];
+
+/** The broadcast was not, or stopped being, in the leg's mode. */
+class ModeLost extends Error {}
+
+/** The server's log lines where the ladder changed mode, with the reason it gave. */
+function modeChanges(server: AxonServer): string {
+  const lines = server.logTail(5000).split('\n').filter((line) => line.includes('the ladder changes mode'));
+  return lines.length > 0 ? `; the server said:\n${lines.map((line) => line.slice(0, 400)).join('\n')}` : '';
+}
 
 /** One way the studio's 720p30 publish reaches the ladder: what it sends, the server's AXON_TOP_RUNG, the mode its health must say. */
 interface StudioLeg {
@@ -38,9 +53,8 @@ interface StudioLeg {
 }
 
 const LAYERS: StudioLeg = { name: 'simulcast (3 layers)', simulcast: true, topRung: 'auto', mode: 'layers' };
-const COPY: StudioLeg = { name: 'single stream, top rung copied', simulcast: false, topRung: 'auto', mode: 'copy' };
 const ENCODE: StudioLeg = { name: 'single stream, ladder encoded', simulcast: false, topRung: 'encode', mode: 'encode' };
-const LEGS = [LAYERS, COPY, ENCODE];
+const LEGS = [LAYERS, ENCODE];
 
 interface LegResult {
   window: LadderWindow;
@@ -87,11 +101,15 @@ async function healthOf(server: AxonServer, livestreamId: string): Promise<Inges
 /** Waits until the broadcast's top rung is in `mode`; fails saying which mode it is in and why. */
 async function waitForMode(server: AxonServer, livestreamId: string, mode: TopRungMode): Promise<IngestHealth> {
   let last: IngestHealth | undefined;
+  const started = Date.now();
+  const seen: string[] = [];
   return waitFor(`top rung mode ${mode}`, async () => {
     last = await healthOf(server, livestreamId);
+    const now = `${last?.topRung?.mode ?? 'no mode'}: ${last?.topRung?.reason.replace(/\d+ s\)?$/, '') ?? ''}`;
+    if (seen.at(-1)?.endsWith(now) !== true) seen.push(`+${((Date.now() - started) / 1000).toFixed(1)} s ${now}`);
     return last?.topRung?.mode === mode ? last : undefined;
   }, MODE_TIMEOUT_MS).catch(() => {
-    throw new Error(`the top rung is not in ${mode} mode: ${last?.topRung?.mode ?? 'no mode'} (${last?.topRung?.reason ?? ''})`);
+    throw new ModeLost(`the top rung is not in ${mode} mode: ${last?.topRung?.mode ?? 'no mode'} (${last?.topRung?.reason ?? ''}); seen: ${seen.join(' | ')}${modeChanges(server)}`);
   });
 }
 
@@ -105,7 +123,7 @@ async function measureStudioLeg(run: BrowserRun, leg: StudioLeg, d: Durations): 
   const runs = axonRunDirs(run.server.dataDir, livestreamId).length;
   const runDir = () => {
     const dirs = axonRunDirs(run.server.dataDir, livestreamId);
-    if (dirs.length !== runs) throw new Error(`the broadcast changed mode inside the window (${runs} runs before, ${dirs.length} after)\n${run.server.logTail()}`);
+    if (dirs.length !== runs) throw new ModeLost(`the broadcast changed mode inside the window (${runs} runs before, ${dirs.length} after)${modeChanges(run.server)}`);
     return dirs.sort((a, b) => parseRunDirName(path.basename(a))! - parseRunDirName(path.basename(b))!).at(-1)!;
   };
   const window = await measureLadderWindow(run.server.pid, runDir, d.windowS);
@@ -119,7 +137,15 @@ async function oneRun(browser: Browser, index: number, input: string, d: Duratio
   const legs: LegResult[] = [];
   for (const leg of LEGS) {
     const target = { start: () => startAxonServer({ env: { AXON_TOP_RUNG: leg.topRung } }) };
-    const r = await runAgainstFreshServer(browser, index, (run) => measureStudioLeg(run, leg, d), target);
+    let r: LegResult | undefined;
+    for (let attempt = 1; !r; attempt++) {
+      try {
+        r = await runAgainstFreshServer(browser, index, (run) => measureStudioLeg(run, leg, d), target);
+      } catch (err) {
+        if (!(err instanceof ModeLost) || attempt === LEG_ATTEMPTS) throw err;
+        log(`run ${index}: ${leg.name}, try ${attempt} of ${LEG_ATTEMPTS}, measured again on a fresh server: ${err.message}`);
+      }
+    }
     const w = r.window;
     log(`run ${index}: ${leg.name} (${r.rungs} at ${r.frameRate?.toFixed(1) ?? '?'} fps): ${w.totalCpuSPerMin.toFixed(2)} CPU-s/min (FFmpeg ${w.ffmpegCpuSPerMin.toFixed(2)}, Node ${w.nodeCpuSPerMin.toFixed(2)}, mediasoup ${w.mediasoupCpuSPerMin.toFixed(2)}), speed ${w.speed.toFixed(3)}`);
     legs.push(r);
@@ -154,14 +180,14 @@ function legFigures(leg: StudioLeg, windows: LadderWindow[], bare: LadderWindow[
 /**
  * Issue 21: a 720p30 studio publish in each of the browser studio's modes, beside bare FFmpeg encoding the
  * full 720p ladder in the same run: three H.264 simulcast layers packaged as the rungs (layers mode: no video
- * decoded or encoded), one H.264 stream whose top rung is copied (AXON_TOP_RUNG=auto) and, as a second
- * reference, the same stream with the whole ladder encoded (AXON_TOP_RUNG=encode). What Axon's processes cost
+ * decoded or encoded) and, as a second reference, one H.264 stream with the whole ladder encoded (a WebRTC
+ * top rung is never copied: README, Top-rung passthrough). What Axon's processes cost
  * per minute of input (Node, mediasoup worker, FFmpeg), and whether it keeps real time. Copied rungs are the
  * browser's own encodes, bit for bit: their quality is the browser's choice (bench/README.md).
  */
 export const simulcastLadder: Benchmark = {
   name: 'simulcast-ladder',
-  title: 'The browser studio: CPU and real time of a 720p30 publish in layers, copy and encode modes, vs bare FFmpeg encoding the full ladder',
+  title: 'The browser studio: CPU and real time of a 720p30 publish in layers and encode modes, vs bare FFmpeg encoding the full ladder',
   async run({ quick, runs, log }: BenchSettings): Promise<Figure[]> {
     const d = quick ? QUICK : FULL;
     const input = await testStreamFile(d.inputS, TEST_STREAM);
@@ -172,6 +198,6 @@ export const simulcastLadder: Benchmark = {
     }, CAMERA_30_FPS);
     const bare = results.map((r) => r.bare);
     const windows = (leg: number) => results.map((r) => r.legs[leg]!.window);
-    return [...legFigures(LAYERS, windows(0), bare, 0.1), ...legFigures(COPY, windows(1), bare, 0.7), ...legFigures(ENCODE, windows(2), bare)];
+    return [...legFigures(LAYERS, windows(0), bare, 0.1), ...legFigures(ENCODE, windows(1), bare)];
   },
 };

@@ -73,6 +73,5 @@ export function evidence(protocol: IngestProtocol, r: IngestReading): TopRungEvi
     mediaTimeS: r.mediaTimeS,
     frameRate: r.mediaTimeS >= FRAME_RATE_WINDOW_S && r.frames > 1 ? (r.frames - 1) / r.mediaTimeS : null,
     reordered: r.reordered ?? false,
-    layers: r.layers ?? 1,
   };
 }

@@ -58,7 +58,6 @@ describe('RtpMeter', () => {
       frames: 181,
       mediaTimeS: 6,
       keyframesAtS: [0, 3, 6],
-      layers: 1,
     });
   });
 
