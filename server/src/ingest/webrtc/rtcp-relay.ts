@@ -22,8 +22,8 @@ export function hasSenderReport(datagram: Uint8Array): boolean {
  * Decides which sender reports reach FFmpeg so that the reference stream's (leg 0, the video) is the first.
  * FFmpeg 5.1's RTP reader (rtsp.c, rtpdec.c) takes the first sender report of any stream as every stream's
  * origin: that stream's timestamps never move, and each other stream is re-timed at its own first report
- * onto that origin, jumping by how far its first packet's capture time is from the reference's. A copied
- * video must never jump (its segments would stop lining up with the encoded rungs' for the whole run), so
+ * onto that origin, jumping by how far its first packet's capture time is from the reference's. The video
+ * should not jump (FFmpeg fills a forward jump with repeated frames, a freeze of up to a second), so
  * the other legs' reports are dropped until the reference's has gone through; mediasoup sends one about
  * every second (measured: 1.0-1.5 s apart), and FFmpeg needs none of them to read the media.
  */

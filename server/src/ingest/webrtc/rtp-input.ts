@@ -70,12 +70,13 @@ interface Leg {
  * Pipes a router's producers to one FFmpeg run over plain RTP on loopback. Consumers start paused so
  * that nothing is sent before FFmpeg listens; start() resumes them once FFmpeg has bound its ports.
  *
- * A single stream's video must keep its timestamps from FFmpeg's first packet on (its top rung may be
- * copied beside rungs keyed by timestamp), so its RTCP goes through a relay that makes the video's sender
+ * A single stream's video keeps its timestamps from FFmpeg's first packet on (else FFmpeg repeats frames
+ * across the jump, up to a second at go-live), so its RTCP goes through a relay that makes the video's sender
  * report FFmpeg's reference (rtcp-relay.ts), and its audio resumes only once the video's first keyframe is
  * sent: FFmpeg then re-times the audio at its own first report by the tens of ms between their first
  * packets, not by the up to a second the first keyframe can take (aresample's async fills or trims that).
- * Simulcast layers keep their direct RTCP: every rung is a copy cut at its own keyframes there.
+ * Simulcast layers (each a copied rung, a layer as reference would make the others jump back) keep their
+ * direct RTCP.
  */
 export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
   const legs: Leg[] = [];
