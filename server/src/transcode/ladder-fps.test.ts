@@ -9,23 +9,16 @@ import { judgeTopRung, type TopRungEvidence } from './top-rung.js';
 
 describe('ladderFps', () => {
   it('caps the configured rate at the rate the source declares, in whole frames', () => {
-    expect(ladderFps(30, 25)).toBe(25);
-    expect(ladderFps(30, 24)).toBe(24);
-    expect(ladderFps(30, 23.976)).toBe(24);
-    expect(ladderFps(30, 29.97)).toBe(30);
-    expect(ladderFps(30, 20)).toBe(20);
-    expect(ladderFps(60, 50)).toBe(50);
+    const capped: Array<[configured: number, declared: number, ladder: number]> = [
+      [30, 25, 25], [30, 24, 24], [30, 23.976, 24], [30, 29.97, 30], [30, 20, 20], [60, 50, 50], [30, 9.5, 10],
+    ];
+    for (const [configured, declared, ladder] of capped) expect(ladderFps(configured, declared)).toBe(ladder);
   });
 
   it('keeps the configured rate for a source that declares none, a faster one, or an implausibly slow one', () => {
     expect(ladderFps(30, undefined)).toBe(30);
-    expect(ladderFps(30, 60)).toBe(30);
-    expect(ladderFps(30, 30.4)).toBe(30);
     expect(ladderFps(25, 29.97)).toBe(25);
-    expect(ladderFps(30, 9.4)).toBe(30);
-    expect(ladderFps(30, 1)).toBe(30);
-    expect(ladderFps(30, 9.5)).toBe(10);
-    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -25, 0]) expect(ladderFps(30, bad)).toBe(30);
+    for (const declared of [60, 30.4, 9.4, 1, 0, -25, Number.NaN, Number.POSITIVE_INFINITY]) expect(ladderFps(30, declared)).toBe(30);
   });
 
   it('gives a ladder whose 2 s GOP and parts are whole frames at every rate it can pick', () => {
