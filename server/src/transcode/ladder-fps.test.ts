@@ -15,15 +15,22 @@ describe('ladderFps', () => {
     for (const [configured, declared, ladder] of capped) expect(ladderFps(configured, declared)).toBe(ladder);
   });
 
-  it('keeps the configured rate for a source that declares none, a faster one, or an implausibly slow one', () => {
+  it('keeps the configured rate for a source that declares none, an implausibly slow one, or a faster one it does not divide', () => {
     expect(ladderFps(30, undefined)).toBe(30);
     expect(ladderFps(25, 29.97)).toBe(25);
-    for (const declared of [60, 30.4, 9.4, 1, 0, -25, Number.NaN, Number.POSITIVE_INFINITY]) expect(ladderFps(30, declared)).toBe(30);
+    for (const declared of [30.4, 144, 9.4, 1, 0, -25, Number.NaN, Number.POSITIVE_INFINITY]) expect(ladderFps(30, declared)).toBe(30);
+  });
+
+  it('keeps every k-th frame of a faster source where that is a whole rate near the configured one', () => {
+    const divided: Array<[configured: number, declared: number, ladder: number]> = [
+      [30, 50, 25], [30, 60, 30], [30, 59.94, 30], [30, 48, 24], [30, 120, 30], [30, 100, 25], [25, 50, 25], [25, 60, 20],
+    ];
+    for (const [configured, declared, ladder] of divided) expect(ladderFps(configured, declared)).toBe(ladder);
   });
 
   it('gives a ladder whose 2 s GOP and parts are whole frames at every rate it can pick', () => {
-    for (let declared = 1; declared <= 60; declared += 0.25) {
-      const fps = ladderFps(60, declared);
+    for (let declared = 1; declared <= 240; declared += 0.25) {
+      const fps = ladderFps(declared > 60 ? 30 : 60, declared);
       expect(Number.isInteger(fps * 2)).toBe(true);
       expect((fps * 2) % partFrames(fps)).toBe(0);
       expect(partDurationS(fps)).toBeLessThanOrEqual(0.5);
