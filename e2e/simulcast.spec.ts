@@ -11,8 +11,8 @@ import { copiedRung, transcoderArgs } from './fixtures/top-rung.js';
 import { recordPeerConnections } from './fixtures/webrtc.js';
 
 /**
- * The fake camera is 640x480, of which Chromium sends two of the three layers asked for, the lower ones (1/2
- * and 1/1.5 of it: 320x240 and 426x320; it leaves the top ones out below 960x540).
+ * The studio's camera at 480p (goLive's choice) is 640x480, of which Chromium sends two of the three layers
+ * asked for, the lower ones (1/2 and 1/1.5 of it: 320x240 and 426x320; it leaves the top ones out below 960x540).
  */
 const LAYER_HEIGHTS = [320, 240];
 /** Down to the smallest layer and back up to the top one. */

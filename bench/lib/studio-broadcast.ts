@@ -44,6 +44,8 @@ async function studioError(studio: Page): Promise<string | null> {
 export async function goLiveFromStudio(run: BrowserRun, livestream: Livestream): Promise<{ studio: Page; goLiveS: number; firstPartS: number }> {
   const { server } = run;
   const studio = await openStudio(run, livestream);
+  // The tables were measured from the fake camera's 640x480, which the studio no longer opens by default.
+  await studio.locator('#camera-size').selectOption('480p');
   const masterUrl = `${server.baseUrl}/live/${livestream.id}/master.m3u8`;
   // Polling starts before the click: it cannot succeed earlier, and so it misses nothing after.
   const playable = Promise.all([PART_MARKER, '#EXTINF'].map((marker) => waitUntilPlayable(masterUrl, GO_LIVE_TIMEOUT_MS, { ca: server.ca, marker })));

@@ -5,6 +5,8 @@ import { appRoot, h } from '../dom.js';
 import { MediasoupPublisher } from '../publish/mediasoup-publisher.js';
 import { WhipPublisher } from '../publish/whip-publisher.js';
 import { livestreamIdFromPath, streamKeyFromHash } from '../route.js';
+import { cameraSize } from '../studio/camera-size.js';
+import { storedCameraSize, storeCameraSize } from '../studio/camera-size-store.js';
 import { Capture, listDevices } from '../studio/capture.js';
 import { StudioController } from '../studio/studio-controller.js';
 import { StudioView } from '../studio/studio-view.js';
@@ -27,7 +29,7 @@ function mountStudio(id: string): void {
   // With the key the streamer moderates; without it the studio still shows the chat.
   mountChatPanel(view.chatBox, { livestreamId: id, ...(keyFromLink && { moderator: { streamKey: keyFromLink } }) });
 
-  const capture = new Capture();
+  const capture = new Capture(cameraSize(storedCameraSize()));
   const controller = new StudioController(id, {
     livestream: getPublicLivestream,
     capture,
@@ -44,6 +46,10 @@ function mountStudio(id: string): void {
   view.events.on('goLive', (choice) => void controller.goLive(choice));
   view.events.on('end', () => controller.end());
   view.events.on('switchDevice', (kind, deviceId) => void controller.switchDevice(kind, deviceId));
+  view.events.on('cameraSize', (name) => {
+    storeCameraSize(name);
+    void controller.chooseCameraSize(name);
+  });
   view.render(controller.model);
   void controller.open();
 }

@@ -64,7 +64,7 @@ export class MediasoupPublisher extends PublisherBase {
       const video = await transport.produce({
         track: request.video,
         codec,
-        encodings: videoEncodings(request.simulcast === true && request.videoCodec === 'h264'),
+        encodings: videoEncodings(request),
         codecOptions: { videoGoogleStartBitrate: START_VIDEO_BITRATE_KBPS },
         stopTracks: false,
       });

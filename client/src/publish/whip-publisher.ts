@@ -35,7 +35,7 @@ export class WhipPublisher extends PublisherBase {
     window.addEventListener('pagehide', this.onPageHide);
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     this.pc = pc;
-    const video = pc.addTransceiver(request.video, { direction: 'sendonly', sendEncodings: videoEncodings(request.simulcast === true && request.videoCodec === 'h264') });
+    const video = pc.addTransceiver(request.video, { direction: 'sendonly', sendEncodings: videoEncodings(request) });
     video.setCodecPreferences(codecPreferences(request.videoCodec));
     this.senders.set('video', video.sender);
     if (request.audio) this.senders.set('audio', pc.addTransceiver(request.audio, { direction: 'sendonly' }).sender);

@@ -1,3 +1,4 @@
+import { cameraSize, videoConstraints, type CameraSize } from './camera-size.js';
 import { describeMediaError, INSECURE_PAGE } from './media-errors.js';
 
 export type CaptureKind = 'video' | 'audio';
@@ -15,34 +16,68 @@ export class Capture {
   readonly stream = new MediaStream();
   private readonly tracks: Partial<Record<CaptureKind, MediaStreamTrack>> = {};
 
+  /** `chosenSize` is asked of every camera it opens, until resize(). */
+  constructor(private chosenSize: CameraSize = cameraSize(undefined)) {}
+
+  get size(): CameraSize {
+    return this.chosenSize;
+  }
+
   /** Opens the default (or given) camera and microphone; without a microphone, goes on with video alone. */
   async open(devices: Partial<Record<CaptureKind, string>> = {}): Promise<void> {
+    const asked = this.chosenSize;
+    const video = videoConstraints(asked, devices.video);
     let stream: MediaStream;
     try {
-      stream = await getUserMedia({ video: constraint(devices.video), audio: constraint(devices.audio) });
+      stream = await getUserMedia({ video, audio: audioConstraint(devices.audio) });
     } catch (error) {
       if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw new CaptureError(error);
       try {
-        stream = await getUserMedia({ video: constraint(devices.video), audio: false });
+        stream = await getUserMedia({ video, audio: false });
       } catch (videoError) {
         throw new CaptureError(videoError);
       }
     }
     for (const track of stream.getTracks()) this.put(track.kind as CaptureKind, track);
+    await this.followChoice(asked);
   }
 
   /** Switches one device; returns the new track (the old one is stopped). */
   async switchDevice(kind: CaptureKind, deviceId: string): Promise<MediaStreamTrack> {
+    const asked = this.chosenSize;
     let track: MediaStreamTrack | undefined;
     try {
-      const stream = await getUserMedia({ [kind]: constraint(deviceId) });
+      const constraints = kind === 'video' ? videoConstraints(asked, deviceId) : audioConstraint(deviceId);
+      const stream = await getUserMedia({ [kind]: constraints });
       track = stream.getTracks()[0];
     } catch (error) {
       throw new CaptureError(error);
     }
     if (!track) throw new CaptureError(new DOMException('no track', 'NotFoundError'));
     this.put(kind, track);
+    await this.followChoice(asked);
     return track;
+  }
+
+  /** Asks the open camera (and any it opens later) for another size; the track stays, so a preview follows it. */
+  async resize(size: CameraSize): Promise<void> {
+    this.chosenSize = size;
+    try {
+      await this.tracks.video?.applyConstraints(videoConstraints(size));
+    } catch (error) {
+      throw new CaptureError(error);
+    }
+  }
+
+  /** A size chosen while a camera was opening reached the track that is being replaced: the new one takes it. */
+  private async followChoice(asked: CameraSize): Promise<void> {
+    if (this.chosenSize !== asked) await this.resize(this.chosenSize);
+  }
+
+  /** The size the camera gives, which may not be the size asked for. */
+  videoSize(): { width: number; height: number } | null {
+    const { width, height } = this.tracks.video?.getSettings() ?? {};
+    return width && height ? { width, height } : null;
   }
 
   track(kind: CaptureKind): MediaStreamTrack | null {
@@ -70,7 +105,7 @@ export async function listDevices(kind: CaptureKind): Promise<MediaDeviceInfo[]>
   return devices.filter((d) => d.kind === (kind === 'video' ? 'videoinput' : 'audioinput') && d.deviceId !== '');
 }
 
-function constraint(deviceId: string | undefined): MediaTrackConstraints | boolean {
+function audioConstraint(deviceId: string | undefined): MediaTrackConstraints | boolean {
   return deviceId ? { deviceId: { exact: deviceId } } : true;
 }
 

@@ -3,6 +3,7 @@ import type { PublicLivestream } from '../../../shared/livestream.js';
 import { ApiError } from '../api.js';
 import { Emitter } from '../emitter.js';
 import { PublishError, type Publisher, type PublisherEvents, type PublisherState, type PublishRequest } from '../publish/publisher.js';
+import { cameraSize, type CameraSize } from './camera-size.js';
 import type { CaptureKind } from './capture.js';
 import { REPUBLISH_EVERY_MS, REPUBLISH_FOR_MS, StudioController, type StudioCapture, type StudioModel, type StudioProtocol } from './studio-controller.js';
 
@@ -11,6 +12,7 @@ const track = (id: string) => ({ id }) as MediaStreamTrack;
 class FakeCapture implements StudioCapture {
   readonly tracks: Partial<Record<CaptureKind, MediaStreamTrack>> = {};
   failure: Error | null = null;
+  size: CameraSize = cameraSize('720p');
 
   async open(): Promise<void> {
     if (this.failure) throw this.failure;
@@ -30,6 +32,16 @@ class FakeCapture implements StudioCapture {
 
   deviceId(kind: CaptureKind): string {
     return this.tracks[kind]?.id ?? '';
+  }
+
+  resize(size: CameraSize): Promise<void> {
+    this.size = size;
+    return this.failure ? Promise.reject(this.failure) : Promise.resolve();
+  }
+
+  /** A camera that gives at most 1280x720. */
+  videoSize(): { width: number; height: number } | null {
+    return this.tracks.video ? { width: Math.min(this.size.width, 1280), height: Math.min(this.size.height, 720) } : null;
   }
 }
 
@@ -253,5 +265,30 @@ describe('StudioController', () => {
     capture.failure = new Error('The camera is in use by another application.');
     await controller.switchDevice('video', 'camera-2');
     expect(last().error).toBe('The camera is in use by another application.');
+  });
+
+  it('resizes the camera before going live, shows what it gives, and keeps the size while live', async () => {
+    const { controller, capture, models, last } = setUp();
+    expect(controller.model).toMatchObject({ cameraSize: '720p', cameraGives: null });
+    await controller.open();
+    expect(last()).toMatchObject({ cameraSize: '720p', cameraGives: { width: 1280, height: 720 } });
+    const resizing = controller.chooseCameraSize('1080p');
+    // Not live from the old size while the camera changes.
+    expect(last()).toMatchObject({ cameraSize: '1080p', canGoLive: false });
+    await resizing;
+    expect(last()).toMatchObject({ cameraSize: '1080p', cameraGives: { width: 1280, height: 720 }, canGoLive: true });
+    await controller.goLive(choice);
+    const seen = models.length;
+    await controller.chooseCameraSize('480p');
+    expect(capture.size.name).toBe('1080p');
+    expect(models).toHaveLength(seen);
+  });
+
+  it('shows a camera that cannot be resized', async () => {
+    const { controller, capture, last } = setUp();
+    await controller.open();
+    capture.failure = new Error('The camera cannot give that size.');
+    await controller.chooseCameraSize('480p');
+    expect(last()).toMatchObject({ error: 'The camera cannot give that size.', canGoLive: true });
   });
 });

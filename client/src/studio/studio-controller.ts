@@ -3,6 +3,7 @@ import { ApiError } from '../api.js';
 import { Emitter } from '../emitter.js';
 import type { PublishRefusalCode } from '../../../shared/publish-refusal.js';
 import { PublishError, type Publisher, type PublisherState, type VideoCodecChoice } from '../publish/publisher.js';
+import { cameraSize, type CameraSize, type CameraSizeName } from './camera-size.js';
 import type { CaptureKind } from './capture.js';
 
 export type StudioProtocol = 'webrtc' | 'whip';
@@ -15,6 +16,9 @@ export interface StudioModel {
   /** A broadcast is being set up or is live: its key, codec and protocol are fixed. */
   active: boolean;
   canGoLive: boolean;
+  /** The size asked of the camera, and what it gives (null until it is open). */
+  cameraSize: CameraSizeName;
+  cameraGives: { width: number; height: number } | null;
   error: string | null;
   /** The server's refusal code beside its words, when it gave one (for scripts and tests). */
   errorCode: PublishRefusalCode | null;
@@ -34,7 +38,10 @@ export interface GoLive {
 
 /** The camera and microphone the studio publishes (Capture in the browser). */
 export interface StudioCapture {
+  readonly size: CameraSize;
   open(): Promise<void>;
+  resize(size: CameraSize): Promise<void>;
+  videoSize(): { width: number; height: number } | null;
   track(kind: CaptureKind): MediaStreamTrack | null;
   switchDevice(kind: CaptureKind, deviceId: string): Promise<MediaStreamTrack>;
   deviceId(kind: CaptureKind): string;
@@ -87,6 +94,8 @@ export class StudioController {
   /** Going live again after a lost connection (between attempts too); end() stops it. */
   private republishing = false;
   private cameraReady = false;
+  /** The camera is taking a new size: going live now would start the ladder from the old one. */
+  private resizing = false;
   private livestreamKnown = true;
   private readonly texts: StudioTexts = { name: null, error: null, errorCode: null, note: null };
 
@@ -99,7 +108,14 @@ export class StudioController {
     const publisherState = this.publisher?.state ?? 'idle';
     const state = this.republishing && !isActive(publisherState) ? 'connecting' : publisherState;
     const active = isActive(state);
-    return { ...this.texts, state, active, canGoLive: !active && this.cameraReady && this.livestreamKnown };
+    return {
+      ...this.texts,
+      state,
+      active,
+      canGoLive: !active && this.cameraReady && !this.resizing && this.livestreamKnown,
+      cameraSize: this.deps.capture.size.name,
+      cameraGives: this.cameraReady ? this.deps.capture.videoSize() : null,
+    };
   }
 
   /** Reads the livestream and opens the camera, side by side. */
@@ -125,6 +141,23 @@ export class StudioController {
     } catch (error) {
       this.set({ error: messageOf(error) });
     }
+  }
+
+  /** Before going live only: the server plans the ladder from the size the camera has at go-live. */
+  async chooseCameraSize(name: CameraSizeName): Promise<void> {
+    if (this.model.active) return;
+    this.resizing = true;
+    // Started first: the capture takes the new choice at once, and the form shows it while the camera follows.
+    const resized = this.deps.capture.resize(cameraSize(name));
+    this.changed();
+    let error: string | null = null;
+    try {
+      await resized;
+    } catch (resizeError) {
+      error = messageOf(resizeError);
+    }
+    this.resizing = false;
+    this.set({ error });
   }
 
   async goLive(choice: GoLive): Promise<void> {

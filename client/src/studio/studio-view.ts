@@ -1,6 +1,7 @@
 import { h, setOptions } from '../dom.js';
 import { Emitter } from '../emitter.js';
 import type { PublisherState, VideoCodecChoice } from '../publish/publisher.js';
+import { CAMERA_SIZES, type CameraSizeName } from './camera-size.js';
 import type { CaptureKind } from './capture.js';
 import { HealthPanel } from './health-panel.js';
 import type { GoLive, StudioModel, StudioProtocol } from './studio-controller.js';
@@ -17,6 +18,7 @@ export interface StudioViewEvents {
   goLive: [GoLive];
   end: [];
   switchDevice: [kind: CaptureKind, deviceId: string];
+  cameraSize: [CameraSizeName];
 }
 
 /** The studio page: preview, stream form, errors and notes, health; reports what the streamer asks for. */
@@ -30,6 +32,9 @@ export class StudioView {
   private readonly preview = h('video', { muted: true, autoplay: true, playsInline: true, className: 'preview-video' });
   private readonly keyInput: HTMLInputElement;
   private readonly pickers: Record<CaptureKind, HTMLSelectElement> = { video: h('select', { id: 'camera' }), audio: h('select', { id: 'microphone' }) };
+  private readonly sizeSelect = h('select', { id: 'camera-size' }, ...CAMERA_SIZES.map(({ name, label }) => h('option', { value: name, textContent: label })));
+  /** A camera that cannot give the size asked for gives its nearest one: the streamer sees which. */
+  private readonly cameraGives = h('span', { className: 'muted', attrs: { 'data-testid': 'camera-gives' } });
   private readonly codecSelect = h(
     'select',
     { id: 'codec' },
@@ -63,6 +68,7 @@ export class StudioView {
       { className: 'studio-form' },
       field('Stream key', this.keyInput),
       field('Camera', this.pickers.video),
+      field('Camera quality', this.sizeSelect, this.cameraGives),
       field('Microphone', this.pickers.audio),
       field('Video codec', this.codecSelect),
       field('Simulcast: send 3 sizes (H.264; the server passes them on as quality levels)', this.simulcastBox),
@@ -91,6 +97,7 @@ export class StudioView {
       const picker = this.pickers[kind];
       picker.addEventListener('change', () => this.events.emit('switchDevice', kind, picker.value));
     }
+    this.sizeSelect.addEventListener('change', () => this.events.emit('cameraSize', this.sizeSelect.value as CameraSizeName));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.events.emit('goLive', {
@@ -115,6 +122,9 @@ export class StudioView {
     this.endButton.disabled = !model.active;
     this.keyInput.disabled = model.active;
     this.codecSelect.disabled = model.active;
+    this.sizeSelect.value = model.cameraSize;
+    this.sizeSelect.disabled = model.active;
+    this.cameraGives.textContent = model.cameraGives ? `The camera gives ${model.cameraGives.width}×${model.cameraGives.height}` : '';
     this.simulcastBox.disabled = model.active || this.codecSelect.value !== 'h264';
     this.protocolSelect.disabled = model.active;
     this.errorBox.textContent = model.error ?? '';
@@ -137,6 +147,6 @@ export class StudioView {
   }
 }
 
-function field(label: string, control: HTMLInputElement | HTMLSelectElement): HTMLElement {
-  return h('label', { className: 'field', htmlFor: control.id }, h('span', { className: 'field-label', textContent: label }), control);
+function field(label: string, control: HTMLInputElement | HTMLSelectElement, hint?: HTMLElement): HTMLElement {
+  return h('label', { className: 'field', htmlFor: control.id }, h('span', { className: 'field-label', textContent: label }), control, hint);
 }
