@@ -136,12 +136,12 @@ function sourceThreadArgs(source: Rung): string[] {
 /** Every run reports its progress on stdout once a second (ffmpeg-progress.ts) and only warnings on stderr. */
 /**
  * The copied top rung's first packet gets the time 0 the encoded rungs give the same frame. FFmpeg 5.1's RTP
- * H.264 reader hands on the first frame without a timestamp (its parser assembles it before the stream's frame
- * rate is known); the decoder of the encoded rungs dates it 0, but ffmpeg.c's stream copy takes its input
- * stream's predicted dts, which the decoding of the same stream has left unset when the SPS states no frame
- * rate (a browser's), so it wrote INT64_MIN rescaled, and the mp4 muxer refused the next packet's duration
- * (`Packet duration ... is out of range`: the run ended). Every later packet has its RTP time; an RTMP
- * source's have theirs, which this leaves as they are.
+ * H.264 reader hands on the first frame without a timestamp (its parser assembles it before the stream's
+ * frame rate is known); the decoder of the encoded rungs dates it 0, but ffmpeg.c's stream copy takes its
+ * input stream's predicted dts, which the decoding of the same stream (on one thread: sourceThreadArgs)
+ * leaves unset when the SPS states no frame rate (a browser's). The copy wrote INT64_MIN rescaled, the dash
+ * muxer made the next packet's duration from it, and the mp4 muxer refused that (the run ended). Every later
+ * packet has its RTP time, and an RTMP source's all have theirs: this leaves them as they are.
  */
 const FIRST_COPIED_PACKET_AT_ZERO = "setts=pts='if(eq(PTS,NOPTS),0,PTS)':dts='if(eq(PTS,NOPTS),0,DTS)'";
 
