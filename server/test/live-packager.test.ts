@@ -6,6 +6,8 @@ import { BROADCAST_INFO_FILE, initSegmentName, mediaSegmentName } from '../src/m
 import { LivePackager } from '../src/packager/live-packager.js';
 import { readBroadcastInfo } from '../src/recordings/broadcast-info.js';
 import { BroadcastRecording } from '../src/recordings/broadcast-recording.js';
+import { runLadder } from '../src/packager/broadcast-timeline.js';
+import type { Ladder } from '../src/transcode/ladder.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { makeCmafRun, SMALL_LADDER, SMALL_LADDER_IDS } from './fixtures/cmaf-run.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
@@ -25,10 +27,10 @@ beforeAll(async () => {
 const packagers: LivePackager[] = [];
 afterEach(() => packagers.splice(0).forEach((p) => p.close()));
 
-async function setUp(o: { record: boolean; freeBytes?: () => Promise<number>; retiredGraceMs?: number; root?: string; broadcastId?: string }) {
+async function setUp(o: { record: boolean; freeBytes?: () => Promise<number>; retiredGraceMs?: number; root?: string; broadcastId?: string; ladder?: Ladder }) {
   const root = o.root ?? path.join(makeTempDir('axon-packager-'), 'livestream-0001');
   const log = capturedLogger();
-  const common = { broadcastId: o.broadcastId ?? BROADCAST, ladder: SMALL_LADDER, windowS: 6, log };
+  const common = { broadcastId: o.broadcastId ?? BROADCAST, ladder: o.ladder ?? SMALL_LADDER, windowS: 6, log };
   const recording = o.record ? new BroadcastRecording({ ...common, dir: path.join(root, BROADCAST), ...(o.freeBytes && { freeBytes: o.freeBytes }) }) : undefined;
   const packager = new LivePackager({
     ...common,
@@ -43,9 +45,9 @@ async function setUp(o: { record: boolean; freeBytes?: () => Promise<number>; re
   return { root, log, packager, recording };
 }
 
-/** Starts run 1 and returns a function that has "FFmpeg" finish segment n of every rendition. */
-async function startRun(packager: LivePackager) {
-  const runDir = await packager.startRun(1);
+/** Starts run `index` (1) and returns a function that has "FFmpeg" finish segment n of every rendition. */
+async function startRun(packager: LivePackager, index = 1) {
+  const runDir = await packager.startRun(index);
   for (const id of SMALL_LADDER_IDS) await fsp.copyFile(path.join(source, initSegmentName(id)), path.join(runDir, initSegmentName(id)));
   return async (n: number) => {
     for (const id of SMALL_LADDER_IDS) {
@@ -53,7 +55,8 @@ async function startRun(packager: LivePackager) {
       await fsp.copyFile(path.join(source, name), path.join(runDir, `${name}.tmp`));
       await fsp.rename(path.join(runDir, `${name}.tmp`), path.join(runDir, name));
     }
-    await waitFor(`segment ${n}`, () => SMALL_LADDER_IDS.every((id) => packager.timeline.renditions.get(id)!.segments.at(-1)?.number === n));
+    const last = (id: string) => packager.timeline.renditions.get(id)!.segments.at(-1);
+    await waitFor(`segment ${n}`, () => SMALL_LADDER_IDS.every((id) => last(id)?.run === index && last(id)?.number === n));
   };
 }
 
@@ -178,5 +181,38 @@ describe('LivePackager: a run that ended', () => {
     await waitFor('the announced segments', async () => ((await dashSegments(root)) === 4 ? true : undefined));
     await packager.endRun(1);
     expect(await dashSegments(root)).toBe(2);
+  });
+});
+
+describe('LivePackager: what each run wrote', () => {
+  it('declares each run with the rungs the session declared for it, in the MPD, the recording and its info', async () => {
+    // The session's ladder, which it re-declares in place: run 1 copies a Baseline top rung, run 2 encodes.
+    const ladder = runLadder(SMALL_LADDER);
+    const { root, packager, recording } = await setUp({ record: true, freeBytes: async () => 1e12, ladder });
+    await packager.prepare();
+    const encodedTop = SMALL_LADDER.rungs[0]!;
+    ladder.rungs[0] = { ...encodedTop, codec: 'avc1.42C00D', videoBitrate: 300_000 };
+    const finish1 = await startRun(packager, 1);
+    await finish1(1);
+    // Measured as the run goes on.
+    ladder.rungs[0] = { ...ladder.rungs[0], videoBitrate: 310_000 };
+    await finish1(2);
+    await packager.endRun(1);
+    ladder.rungs[0] = encodedTop;
+    const finish2 = await startRun(packager, 2);
+    await finish2(1);
+
+    const mpd = await fsp.readFile(path.join(root, 'manifest.mpd'), 'utf8');
+    const tops = [...mpd.matchAll(/<Representation id="0" bandwidth="(\d+)" [^>]*codecs="([^"]+)"/g)].map((m) => `${m[2]}/${m[1]}`);
+    expect(tops).toEqual(['avc1.42C00D/310000', `${encodedTop.codec}/${encodedTop.videoBitrate}`]);
+    expect(recording!.recorded.timeline.runs.get(1)!.ladder.rungs[0]).toMatchObject({ codec: 'avc1.42C00D', videoBitrate: 310_000 });
+    // A replay recovered after a crash declares each run as it started.
+    const info = await waitFor('both runs in the info', async () => {
+      const read = await readBroadcastInfo(path.join(root, BROADCAST));
+      return Object.keys(read.runs ?? {}).length === 2 ? read : undefined;
+    });
+    expect(info.ladder).toEqual(SMALL_LADDER);
+    expect(info.runs!['1']!.rungs[0]).toMatchObject({ codec: 'avc1.42C00D', videoBitrate: 300_000 });
+    expect(info.runs!['2']!.rungs[0]).toEqual(encodedTop);
   });
 });

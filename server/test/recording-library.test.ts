@@ -11,6 +11,7 @@ import { startRecordingRetention } from '../src/recordings/recording-retention.j
 import { openDatabase, type Database } from '../src/store/db.js';
 import { SqliteLivestreamRepository } from '../src/store/sqlite/livestream-repository.js';
 import { SqliteRecordingRepository } from '../src/store/sqlite/recording-repository.js';
+import type { Ladder } from '../src/transcode/ladder.js';
 import { capturedLogger } from './fixtures/captured-log.js';
 import { makeCmafRun, SMALL_LADDER } from './fixtures/cmaf-run.js';
 import { tempDirs } from './fixtures/temp-dirs.js';
@@ -41,12 +42,15 @@ async function setUp() {
   return { mediaDir, store, log, library, ls, root: path.join(mediaDir, ls.id) };
 }
 
-/** A recorded broadcast as a killed server leaves it: its runs' files, its broadcast.json, its row still 'recording'. */
-async function killedBroadcast(s: Awaited<ReturnType<typeof setUp>>, id: string, runSources: string[], nodeId?: string) {
+/**
+ * A recorded broadcast as a killed server leaves it: its runs' files, its broadcast.json (with the runs'
+ * own ladders, or without, as a recording from before they were kept), its row still 'recording'.
+ */
+async function killedBroadcast(s: Awaited<ReturnType<typeof setUp>>, id: string, runSources: string[], nodeId?: string, runLadders?: Record<string, Ladder>) {
   const dir = path.join(s.root, id);
   await fsp.mkdir(dir, { recursive: true });
   for (const [i, src] of runSources.entries()) await fsp.cp(src, path.join(dir, `r${i + 1}`), { recursive: true });
-  await writeBroadcastInfo(dir, { ladder: SMALL_LADDER });
+  await writeBroadcastInfo(dir, { ladder: SMALL_LADDER, runs: runLadders });
   await s.store.begin({ id, livestreamId: s.ls.id, startedAt: new Date(Date.now() - 60_000), nodeId });
   return dir;
 }
@@ -56,7 +60,9 @@ const segmentsIn = (playlist: string) => playlist.split('\n').filter((l) => l.en
 describe('RecordingLibrary', () => {
   it('after a kill, makes the broadcast replayable up to its last complete segment', async () => {
     const s = await setUp();
-    const dir = await killedBroadcast(s, 'bkilled001', [runs.long, runs.short]);
+    // Run 1 passed the source through as its top rung (Baseline, its own size); run 2 encoded it.
+    const copied = { ...SMALL_LADDER, rungs: [{ ...SMALL_LADDER.rungs[0]!, codec: 'avc1.42C00D', width: 318 }] };
+    const dir = await killedBroadcast(s, 'bkilled001', [runs.long, runs.short], undefined, { 1: copied, 2: SMALL_LADDER });
     // FFmpeg was killed while writing segment 3 of the top rung of run 2: the file never got its name.
     const r2 = path.join(dir, 'r2');
     await fsp.rename(path.join(r2, mediaSegmentName('0', 3)), path.join(r2, `${mediaSegmentName('0', 3)}.tmp`));
@@ -78,6 +84,11 @@ describe('RecordingLibrary', () => {
     expect(mpd).toContain('type="static"');
     // Periods back to back: the replay has no hole where the broadcast was down.
     expect([...mpd.matchAll(/<Period id="(r\d)" start="([^"]+)"/g)].map((m) => `${m[1]}@${m[2]}`)).toEqual(['r1@PT0.000S', 'r2@PT9.000S']);
+    // Each period as its run wrote it.
+    expect([...mpd.matchAll(/<Representation id="0" [^>]*width="(\d+)" [^>]*codecs="([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`)).toEqual([
+      `318 avc1.42C00D`,
+      `320 ${SMALL_LADDER.rungs[0]!.codec}`,
+    ]);
     expect(fs.existsSync(path.join(dir, 'master.m3u8'))).toBe(true);
 
     // What a player gets: FFmpeg reads the VOD playlist and decodes past the cut between the runs (its

@@ -84,7 +84,7 @@ async function recorded(livestreamId: string, id: string): Promise<string> {
   await fsp.cp(source, path.join(dir, 'r1'), { recursive: true });
   await writeBroadcastInfo(dir, { ladder: SMALL_LADDER });
   await library.begin(livestreamId, id, new Date(Date.now() - 10_000));
-  await library.complete(livestreamId, id, { timeline: await readRecordedSegments(dir, SMALL_LADDER), interrupted: false }, SMALL_LADDER);
+  await library.complete(livestreamId, id, { timeline: await readRecordedSegments(dir, { ladder: SMALL_LADDER }), interrupted: false }, SMALL_LADDER);
   return dir;
 }
 

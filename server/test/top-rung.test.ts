@@ -114,6 +114,12 @@ describe('top-rung passthrough', () => {
     const framesAtSwitch = reader.frames();
     await waitFor('the reader to read 4 s past the switch', () => (reader.frames() > framesAtSwitch + 120 ? true : undefined), 30_000);
     expect(reader.exitCode()).toBeNull();
+    // DASH: the encoded run's period declares its own codec, and starts where the copied run's media ends.
+    const [copied, encoded] = mpdPeriods(await (await fetch(`${axon.base}/live/${ls.id}/manifest.mpd`)).text());
+    // x264's ultrafast preset (the publisher's) writes Constrained Baseline; the ladder encodes High.
+    expect(copied!.codec).toMatch(/^avc1\.42/);
+    expect(encoded!.codec).not.toBe(copied!.codec);
+    expect(encoded!.startS).toBeGreaterThanOrEqual(copied!.endS - 0.001);
   }, 120_000);
 });
 
@@ -135,4 +141,18 @@ function readHls(url: string) {
       await exited;
     },
   };
+}
+
+/**
+ * Each Period of an MPD with its top rung's codec, its start and where its top rung's media ends on the
+ * presentation timeline (s), from its SegmentTimeline and presentationTimeOffset.
+ */
+function mpdPeriods(mpd: string): Array<{ codec: string; startS: number; endS: number }> {
+  return [...mpd.matchAll(/<Period id="r\d+" start="PT([\d.]+)S">(.*?)<\/Period>/g)].map(([, start, body]) => {
+    const top = /<Representation id="0" [^>]*codecs="([^"]+)"[^>]*><SegmentTemplate timescale="(\d+)"(?: presentationTimeOffset="(\d+)")?.*?<SegmentTimeline>(.*?)<\/SegmentTimeline>/.exec(body!)!;
+    const [, codec, timescale, offset = '0', entries] = top;
+    const last = [...entries!.matchAll(/<S t="(\d+)" d="(\d+)"(?: r="(\d+)")?\/>/g)].at(-1)!;
+    const end = Number(last[1]) + Number(last[2]) * (1 + Number(last[3] ?? 0));
+    return { codec: codec!, startS: Number(start), endS: Number(start) + (end - Number(offset)) / Number(timescale) };
+  });
 }

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { PassThrough } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import * as mediasoup from 'mediasoup';
 import { Server } from 'socket.io';
@@ -210,25 +210,29 @@ describe('browser (WebRTC) ingest', { timeout: 90_000 }, () => {
     // A restarted FFmpeg gets an input of its own, on fresh ports outside mediasoup's range.
     const second = await session.ingest.openInput();
     expect(second.hasAudio).toBe(true);
-    const sdpPath = second.ffmpegInputArgs.at(-1)!;
-    const ports = [...(await fsp.readFile(sdpPath, 'utf8')).matchAll(/^m=(?:video|audio) (\d+) /gm)].map((m) => Number(m[1]));
+    // FFmpeg gets the SDP on its stdin (no file to leave behind).
+    expect(second.ffmpegInputArgs.slice(-2)).toEqual(['-i', 'pipe:0']);
+    const restarted = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...second.ffmpegInputArgs, '-map', '0:v:0', '-frames:v', '15', '-f', 'null', '-'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    const restartedExit = once(restarted, 'exit');
+    const sdp = new PassThrough();
+    const sdpText = text(sdp);
+    sdp.pipe(restarted.stdin);
+    second.attachStdin!(sdp);
+    const ports = [...(await sdpText).matchAll(/^m=(?:video|audio) (\d+) /gm)].map((m) => Number(m[1]));
     expect(ports).toHaveLength(2);
     for (const port of ports) {
       expect(port % 2).toBe(0);
       expect(port < rtc.minPort || port > rtc.maxPort).toBe(true);
     }
     expect((await pool.stats()).transports).toBe(5);
-    const restarted = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...second.ffmpegInputArgs, '-map', '0:v:0', '-frames:v', '15', '-f', 'null', '-'], {
-      stdio: 'ignore',
-    });
-    const restartedExit = once(restarted, 'exit');
     await second.start();
     const keyframes = setInterval(() => second.requestKeyFrame(), 500);
     const [code, signal] = await restartedExit.finally(() => clearInterval(keyframes));
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     await second.close();
     await second.close();
-    expect(fs.existsSync(sdpPath)).toBe(false);
     expect((await pool.stats()).transports).toBe(3);
     expect(session.state).toBe('live');
 

@@ -1,3 +1,5 @@
+import type { Ladder } from '../transcode/ladder.js';
+
 /** A CMAF segment of one rendition, addressed by the FFmpeg run that wrote it. */
 export interface TimelineSegment {
   run: number;
@@ -20,6 +22,12 @@ export interface RunInfo {
    * comes from reached Axon (see runAnchor).
    */
   anchor: Date | null;
+  /**
+   * The rungs and audio as this run writes them (a copied stream's codec and size, or the encoder's), which
+   * its DASH period declares: the next run may write others (a mode change), and a player sets its decoder
+   * up from the period's codecs. Updated in place while the run is written (a copied rung's measured bitrate).
+   */
+  ladder: Ladder;
 }
 
 /** When the frame a run's media time 0 comes from reached Axon; undefined when the ingest cannot tell. */
@@ -49,6 +57,9 @@ export const durationS = (s: TimelineSegment) => s.d / s.timescale;
  */
 export const firstMediaSequence = (startedAtMs: number) => Math.floor(startedAtMs / 100);
 export const segmentEnd = (s: TimelineSegment) => s.pdt.getTime() + (s.d / s.timescale) * 1000;
+
+/** A run's own copy of the ladder as it is now (RunInfo.ladder). */
+export const runLadder = (ladder: Ladder): Ladder => ({ rungs: ladder.rungs.map((r) => ({ ...r })), audio: { ...ladder.audio } });
 
 /**
  * The wall-clock time of a run's media time 0, from its first complete segment (ending at `endS` of media
@@ -84,9 +95,16 @@ export class BroadcastTimeline {
     }
   }
 
-  addRun(index: number, dir: string, originArrival?: OriginArrival): void {
-    this.runs.set(index, { index, dir, anchor: null });
+  /** `ladder` is the run's own object: whoever writes the run keeps it up to date (see RunInfo.ladder). */
+  addRun(index: number, dir: string, ladder: Ladder, originArrival?: OriginArrival): void {
+    this.runs.set(index, { index, dir, anchor: null, ladder });
     if (originArrival) this.origins.set(index, originArrival);
+  }
+
+  /** The run's rungs as they are now, while it is written: in place, so every timeline sharing the run's ladder sees them. */
+  describeRun(index: number, ladder: Ladder): void {
+    const info = this.runs.get(index);
+    if (info) Object.assign(info.ladder, runLadder(ladder));
   }
 
   /**

@@ -1,6 +1,5 @@
 import { SEGMENT_DURATION_S } from '../../../shared/constants.js';
 import { audioRenditionId, RUN_FILE_TEMPLATES, videoRenditionId } from '../media/media-layout.js';
-import type { Ladder } from '../transcode/ladder.js';
 import type { BroadcastTimeline, TimelineSegment } from './broadcast-timeline.js';
 import { durationS } from './broadcast-timeline.js';
 
@@ -72,22 +71,50 @@ function segmentTimeline(segments: ReadonlyArray<Pick<TimelineSegment, 't' | 'd'
 }
 
 /**
+ * LL-DASH: the segments a run's manifest announces while FFmpeg writes `writing`: that one, and the one after
+ * it. A player that refreshed the manifest just before the segment being written appeared in it would
+ * otherwise learn of it a whole update period (a segment) late, and run dry at every segment boundary until
+ * its refreshes drift past the rewrite (issue 18's stalls). The origin holds requests for exactly these.
+ */
+export const announcedSegmentNumbers = (writing: number): number[] => [writing, writing + 1];
+
+/** Where a period sits on the presentation timeline, in ms; `offsetMs`: the media time it starts at (presentationTimeOffset). */
+interface PeriodPlace {
+  startMs: number;
+  offsetMs: number;
+}
+
+/**
+ * A live period starts at its run's wall-clock anchor, but never before the previous one ends (periods are
+ * sequential): a new RTMP run starts from the GOP node-media-server cached, which the previous run had
+ * already written, so its anchor (that keyframe's true arrival) can be up to a GOP earlier. The period then
+ * starts later, at a presentationTimeOffset that keeps each frame at its anchor's wall clock (as HLS's
+ * PROGRAM-DATE-TIME has it) and leaves the repeated frames out. A recording's periods lie back to back.
+ */
+function placePeriod(anchorMs: number, previousEndMs: number, vod: boolean | undefined): PeriodPlace {
+  const startMs = vod ? previousEndMs : Math.max(anchorMs, previousEndMs);
+  return { startMs, offsetMs: vod ? 0 : startMs - anchorMs };
+}
+
+/**
  * The DASH manifest over the same CMAF segments as the HLS playlists. Each FFmpeg run is a Period
- * (a restart is a period boundary, as a discontinuity is in HLS); periods start at their run's wall-clock
- * anchor relative to the broadcast's availabilityStartTime, so DASH and HLS agree on what time "live" is.
+ * (a restart is a period boundary, as a discontinuity is in HLS), declaring the rungs as that run wrote
+ * them (RunInfo.ladder); periods start at their run's wall-clock anchor relative to the broadcast's
+ * availabilityStartTime (placePeriod), so DASH and HLS agree on what time "live" is.
  * Video rungs share one AdaptationSet; the representation ids are FFmpeg's stream indices.
  */
-export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, o: DashManifestOptions): string {
-  const audioId = audioRenditionId(ladder);
+export function renderDashManifest(timeline: BroadcastTimeline, o: DashManifestOptions): string {
   const topVideoId = videoRenditionId(0);
   const anchors = [...timeline.runs.values()].filter((r) => r.anchor).sort((a, b) => a.index - b.index);
   const ast = anchors[0]?.anchor ?? new Date();
   const periods: string[] = [];
-  let endS = 0;
+  let endMs = 0;
   const chunkS = o.vod || o.ended ? undefined : o.chunkS;
   const writingRun = o.vod ? undefined : o.writingRun;
   for (const run of anchors) {
-    const periodStartS = o.vod ? endS : (run.anchor!.getTime() - ast.getTime()) / 1000;
+    const { ladder } = run;
+    const audioId = audioRenditionId(ladder);
+    const place = placePeriod(run.anchor!.getTime() - ast.getTime(), endMs, o.vod);
     const ofRun = (id: string) => (timeline.renditions.get(id)?.segments ?? []).filter((s) => s.run === run.index);
     const writing = (id: string): WritingSegment | undefined => {
       if (chunkS === undefined || run.index !== writingRun) return undefined;
@@ -102,14 +129,12 @@ export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, 
       const next = writing(id);
       const head = complete[0] ?? next;
       if (!head) return '';
-      // The segment after the one being written too: a player that refreshed the manifest just before the
-      // segment being written appeared in it would otherwise learn of it a whole update period (a segment) late,
-      // and run dry at every segment boundary until its refreshes drift past the rewrite (issue 18's stalls).
-      const d = SEGMENT_DURATION_S * (next?.timescale ?? 0);
-      const announced = next ? [{ t: next.t, d }, { t: next.t + d, d }] : [];
+      const d = SEGMENT_DURATION_S * head.timescale;
+      const announced = next ? announcedSegmentNumbers(next.number).map((n) => ({ t: next.t + (n - next.number) * d, d })) : [];
       const lowLatency = chunkS === undefined ? '' : ` availabilityTimeOffset="${(SEGMENT_DURATION_S - chunkS).toFixed(3)}" availabilityTimeComplete="false"`;
+      const offset = Math.round((place.offsetMs * head.timescale) / 1000);
       return (
-        `<SegmentTemplate timescale="${head.timescale}" startNumber="${head.number}"${lowLatency} ` +
+        `<SegmentTemplate timescale="${head.timescale}"${offset > 0 ? ` presentationTimeOffset="${offset}"` : ''} startNumber="${head.number}"${lowLatency} ` +
         `initialization="${xmlAttr(`${run.dir}/${RUN_FILE_TEMPLATES.init}`)}" media="${xmlAttr(`${run.dir}/${RUN_FILE_TEMPLATES.media}`)}">` +
         `<SegmentTimeline>${segmentTimeline([...complete, ...announced])}</SegmentTimeline></SegmentTemplate>`
       );
@@ -132,17 +157,19 @@ export function renderDashManifest(timeline: BroadcastTimeline, ladder: Ladder, 
         `${template(audioId)}</Representation></AdaptationSet>`
       : '';
     periods.push(
-      `<Period id="r${run.index}" start="${seconds(periodStartS)}">` +
+      `<Period id="r${run.index}" start="${seconds(place.startMs / 1000)}">` +
         `<AdaptationSet id="0" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1" ` +
         `maxWidth="${top.width}" maxHeight="${top.height}" frameRate="${top.fps}">${video}</AdaptationSet>${audio}</Period>`,
     );
-    const lastVideo = ofRun(topVideoId).at(-1);
-    if (lastVideo) endS = Math.max(endS, periodStartS + (lastVideo.t + lastVideo.d) / lastVideo.timescale);
+    // Where its complete media ends on the presentation timeline, whichever rendition's is last.
+    for (const last of [ofRun(topVideoId).at(-1), ofRun(audioId).at(-1)]) {
+      if (last) endMs = Math.max(endMs, Math.ceil(place.startMs - place.offsetMs + ((last.t + last.d) * 1000) / last.timescale));
+    }
   }
 
   const common = `xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019" minBufferTime="${seconds(SEGMENT_DURATION_S)}" maxSegmentDuration="${seconds(maxDuration(timeline))}"`;
   const mpd = (header: string, trailer = '') => `<?xml version="1.0" encoding="utf-8"?>\n${header}${periods.join('')}${trailer}</MPD>\n`;
-  if (o.vod || o.ended) return mpd(`<MPD ${common} type="static" mediaPresentationDuration="${seconds(endS)}">`);
+  if (o.vod || o.ended) return mpd(`<MPD ${common} type="static" mediaPresentationDuration="${seconds(endMs / 1000)}">`);
   return mpd(
     `<MPD ${common} type="dynamic" availabilityStartTime="${ast.toISOString()}" publishTime="${o.now.toISOString()}" ` +
       `minimumUpdatePeriod="${seconds(SEGMENT_DURATION_S)}" timeShiftBufferDepth="${seconds(o.windowS)}" ` +

@@ -3,6 +3,7 @@ import { mediaSegmentName, renditionPlaylists } from '../media/media-layout.js';
 import type { Ladder } from '../transcode/ladder.js';
 import { partDurationS } from '../transcode/part-duration.js';
 import { type BroadcastTimeline, segmentEnd } from './broadcast-timeline.js';
+import { announcedSegmentNumbers } from './dash-manifest.js';
 import type { FirstSegment } from './first-segments.js';
 import type { GrowingSegment } from './growing-segment.js';
 import { renderMediaPlaylist } from './hls-playlist.js';
@@ -49,7 +50,9 @@ function renditionEdge(
     const dir = timeline.runs.get(first.run)!.dir;
     const growing = { run: first.run, segment: first.segment, pdt: new Date(anchor.getTime() + (first.t / first.timescale) * 1000) };
     const position = { lastMsn: r.mediaSequence, lastPart: first.segment.parts.length - 1, completeMsn: r.mediaSequence - 1 };
-    const upcomingPaths = [`${dir}/${mediaSegmentName(rendition, first.segment.number + 1)}`];
+    const upcomingPaths = announcedSegmentNumbers(first.segment.number)
+      .filter((n) => n !== first.segment.number)
+      .map((n) => `${dir}/${mediaSegmentName(rendition, n)}`);
     return { name, rendition, growing, growingPath: `${dir}/${mediaSegmentName(rendition, first.segment.number)}`, upcomingPaths, position };
   }
   const parts = partsOfRun(last.run);
@@ -63,8 +66,8 @@ function renditionEdge(
     : { lastMsn: completeMsn, lastPart: lastParts ? lastParts.length - 1 : undefined, completeMsn };
   const dir = timeline.runs.get(last.run)!.dir;
   const growing = segment && { run: last.run, segment, pdt: new Date(segmentEnd(last)) };
-  // While the run writes (next), the two segments after the last complete one are announced; one may be growing.
-  const upcoming = next ? [last.number + 1, last.number + 2].filter((n) => n !== segment?.number) : [];
+  // While the run writes (next), the DASH manifest announces the segments after the last complete one; one may be growing.
+  const upcoming = next ? announcedSegmentNumbers(last.number + 1).filter((n) => n !== segment?.number) : [];
   const upcomingPaths = upcoming.map((n) => `${dir}/${mediaSegmentName(rendition, n)}`);
   return { name, rendition, growing, growingPath: segment && `${dir}/${mediaSegmentName(rendition, segment.number)}`, upcomingPaths, position };
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { broadcastDir, liveRunDir, mediaSegmentName, renditionIds } from '../media/media-layout.js';
 import type { Ladder } from '../transcode/ladder.js';
 import { partDurationS } from '../transcode/part-duration.js';
-import { BroadcastTimeline, firstMediaSequence } from './broadcast-timeline.js';
+import { BroadcastTimeline, firstMediaSequence, runLadder } from './broadcast-timeline.js';
 import { anchorAtFirstParts, everyRenditionStarted, firstSegments, writingRun } from './first-segments.js';
 import { isSegmentFile } from './growing-segment.js';
 import { LIVE_EDGES, LiveEdge, type LiveEdges } from './live-edge.js';
@@ -59,8 +59,6 @@ interface RunWatch {
  */
 export const RETIRED_SEGMENT_GRACE_MS = 10_000;
 
-const isDiskFull = (err: unknown) => (err as NodeJS.ErrnoException | null)?.code === 'ENOSPC';
-
 /**
  * Turns the CMAF segments FFmpeg writes into Axon's public HLS and DASH manifests. A segment counts once
  * FFmpeg has renamed it into place; its timing comes from its own boxes, not from FFmpeg's manifest
@@ -84,11 +82,13 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
   /** Segments that left the live playlists, oldest first, deleted once the grace has passed. */
   private readonly retired: Array<{ file: string; run: number; at: number }> = [];
   private readonly edge = new LiveEdge();
+  private readonly retiredGraceMs: number;
 
   constructor(private readonly o: LivePackagerOptions) {
     super();
     this.timeline = new BroadcastTimeline(renditionIds(o.ladder), firstMediaSequence(Date.now()));
     this.recording = o.recording ?? NOT_RECORDED;
+    this.retiredGraceMs = o.retiredGraceMs ?? RETIRED_SEGMENT_GRACE_MS;
   }
 
   /**
@@ -105,14 +105,17 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
 
   /**
    * Creates the directory of a new FFmpeg run and starts following its segments. Returns the directory.
-   * `originArrival`: when the frame the run's media time 0 comes from reached Axon, the run's clock.
+   * `originArrival`: when the frame the run's media time 0 comes from reached Axon, the run's clock. The run
+   * writes the ladder as the session declares it now, then at each of its segments (a copied rung's measured
+   * bitrate): the packager's and the recording's timelines share the run's copy.
    */
   async startRun(index: number, originArrival?: () => Date | undefined): Promise<string> {
     const rel = liveRunDir(this.o.broadcastId, index);
     const dir = path.join(this.o.root, rel);
     await fsp.mkdir(dir, { recursive: true });
-    this.timeline.addRun(index, rel, originArrival);
-    this.recording.addRun(index);
+    const ladder = runLadder(this.o.ladder);
+    this.timeline.addRun(index, rel, ladder, originArrival);
+    this.recording.addRun(index, ladder);
     let watcher: fs.FSWatcher | null = null;
     try {
       watcher = fs.watch(dir, (_event, file) => {
@@ -198,13 +201,14 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
         if (parts.changed) await this.publishParts();
         return this.deleteRetired(Date.now() - this.retiredGraceMs);
       }
+      if (index === Math.max(...this.runs.keys())) this.timeline.describeRun(index, this.o.ladder);
       await this.recording.checkRoom();
       this.retireOutOfWindow();
       this.becomePlayable();
       try {
         await this.write();
       } catch (err) {
-        if (isDiskFull(err)) this.recording.stop('disk full (ENOSPC while writing the playlists)');
+        if ((err as NodeJS.ErrnoException | null)?.code === 'ENOSPC') this.recording.stop('disk full (ENOSPC while writing the playlists)');
         throw err;
       }
       this.publishEdge();
@@ -264,10 +268,6 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     return this.queue;
   }
 
-  private get retiredGraceMs(): number {
-    return this.o.retiredGraceMs ?? RETIRED_SEGMENT_GRACE_MS;
-  }
-
   /** Segments that leave the window (and are not recorded) go on the list to delete. */
   private retireOutOfWindow(): void {
     const at = Date.now();
@@ -294,7 +294,7 @@ export class LivePackager extends EventEmitter<PackagerEvents> {
     if (!this.playable) return;
     const { windowS, utcTimingUrl } = this.o;
     const chunkS = partDurationS(this.o.ladder.rungs[0]!.fps);
-    const first = firstSegments(this.timeline, this.runs);
-    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, windowS, utcTimingUrl, now: new Date(), chunkS, firstSegments: first, writingRun: writingRun(this.runs) });
+    const live = { windowS, utcTimingUrl, now: new Date(), chunkS, firstSegments: firstSegments(this.timeline, this.runs), writingRun: writingRun(this.runs) };
+    await writeManifests(this.o.root, this.timeline, this.o.ladder, { ended: this.finished, ...live });
   }
 }

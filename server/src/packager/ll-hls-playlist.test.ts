@@ -1,9 +1,13 @@
 import HLS from 'hls-parser';
 import { describe, expect, it } from 'vitest';
+import { planLadder } from '../transcode/ladder.js';
 import { BroadcastTimeline } from './broadcast-timeline.js';
 import type { Part } from './growing-segment.js';
 import { renderMediaPlaylist } from './hls-playlist.js';
 import { CAN_SKIP_UNTIL_S, type LowLatencyView, partHoldBackS } from './ll-hls-tags.js';
+
+/** What each run writes; these tests are about timing, not the rungs. */
+const ladder = planLadder({ width: 320, height: 180 }, [144], 30);
 
 const T0 = new Date('2026-11-21T10:00:00.000Z');
 const PART_TARGET = 0.522;
@@ -13,7 +17,7 @@ const fourParts: Part[] = [0, 1, 2, 3].map((i) => ({ offset: i * 1000, length: 1
 /** `count` complete 2 s segments of rendition 0 in run 1. */
 function timeline(count: number): BroadcastTimeline {
   const tl = new BroadcastTimeline(['0', '1']);
-  tl.addRun(1, 'b1/r1');
+  tl.addRun(1, 'b1/r1', ladder);
   for (let n = 1; n <= count; n++) tl.add(1, '0', { number: n, t: (n - 1) * 30720, d: 30720, timescale: 15360 }, new Date(T0.getTime() + n * 2000));
   return tl;
 }

@@ -17,7 +17,7 @@ export async function writeManifests(dir: string, timeline: BroadcastTimeline, l
     if (!r) throw new Error(`the timeline has no rendition ${rendition}`);
     return [name, renderMediaPlaylist(r, timeline.runs, hls)];
   });
-  files.push([PUBLIC_MANIFESTS.dash, renderDashManifest(timeline, ladder, o)]);
+  files.push([PUBLIC_MANIFESTS.dash, renderDashManifest(timeline, o)]);
   // The master goes last: when it appears, every playlist it names already has a segment.
   await Promise.all(files.map(([name, body]) => writeAtomic(path.join(dir, name), body)));
   await writeAtomic(path.join(dir, PUBLIC_MANIFESTS.master), renderMasterPlaylist(ladder));

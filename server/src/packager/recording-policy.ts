@@ -1,3 +1,4 @@
+import type { Ladder } from '../transcode/ladder.js';
 import type { TimelineSegment } from './broadcast-timeline.js';
 
 /**
@@ -8,8 +9,8 @@ import type { TimelineSegment } from './broadcast-timeline.js';
 export interface RecordingPolicy {
   /** The broadcast's directory exists: the recording marks it as one. */
   begin(): Promise<void>;
-  /** FFmpeg starts run `run`. */
-  addRun(run: number): void;
+  /** FFmpeg starts run `run`, writing `ladder` (the run's own object, kept up to date while it is written). */
+  addRun(run: number, ladder: Ladder): void;
   /** A segment the live playlists now list. */
   add(run: number, rendition: string, segment: Pick<TimelineSegment, 'number' | 't' | 'd' | 'timescale'>, completedAt: Date): void;
   /** New segments were added and some may leave the window next: whether keeping them can go on. */

@@ -1,10 +1,10 @@
 import fsp from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { BROADCAST_INFO_FILE, renditionIds, runDirName } from '../media/media-layout.js';
-import { BroadcastTimeline, type TimelineSegment } from '../packager/broadcast-timeline.js';
+import { BroadcastTimeline, runLadder, type TimelineSegment } from '../packager/broadcast-timeline.js';
 import type { RecordingPolicy } from '../packager/recording-policy.js';
 import { type Ladder, MAXRATE_FACTOR } from '../transcode/ladder.js';
-import { writeBroadcastInfo } from './broadcast-info.js';
+import { type BroadcastInfo, writeBroadcastInfo } from './broadcast-info.js';
 
 export interface BroadcastRecordingOptions {
   /** The broadcast's directory (also the recording's). */
@@ -47,6 +47,9 @@ export class BroadcastRecording implements RecordingPolicy {
   private active = true;
   /** Free bytes below which recording stops: the live window must be able to fill once more. */
   private readonly reserveBytes: number;
+  /** What the broadcast's directory says of it, once begun; rewritten at each run, one write at a time. */
+  private info: BroadcastInfo | undefined;
+  private infoWritten: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: BroadcastRecordingOptions) {
     this.timeline = new BroadcastTimeline(renditionIds(o.ladder));
@@ -66,8 +69,9 @@ export class BroadcastRecording implements RecordingPolicy {
   /** Marks the broadcast's directory as a recording: its segments survive the broadcast, and a crash. */
   async begin(): Promise<void> {
     if (!this.active) return;
+    this.info = { ladder: runLadder(this.o.ladder), runs: {} };
     try {
-      await writeBroadcastInfo(this.o.dir, { ladder: this.o.ladder });
+      await writeBroadcastInfo(this.o.dir, this.info);
     } catch (err) {
       this.stop(`${BROADCAST_INFO_FILE} could not be written (${(err as Error).message})`);
     }
@@ -83,8 +87,16 @@ export class BroadcastRecording implements RecordingPolicy {
     });
   }
 
-  addRun(run: number): void {
-    if (this.active) this.timeline.addRun(run, runDirName(run));
+  /** A replay recovered after a crash declares each run as it started (its codecs and sizes), from the info. */
+  addRun(run: number, ladder: Ladder): void {
+    if (!this.active) return;
+    this.timeline.addRun(run, runDirName(run), ladder);
+    const info = this.info;
+    if (!info?.runs) return;
+    info.runs[String(run)] = runLadder(ladder);
+    this.infoWritten = this.infoWritten
+      .then(() => writeBroadcastInfo(this.o.dir, info))
+      .catch((err: unknown) => this.o.log.warn(`${BROADCAST_INFO_FILE} could not be updated; a replay recovered after a crash declares this run as the first`, { run, err }));
   }
 
   add(run: number, rendition: string, segment: Pick<TimelineSegment, 'number' | 't' | 'd' | 'timescale'>, completedAt: Date): void {

@@ -73,9 +73,9 @@ export class RecordingLibrary {
           await this.o.store.delete(rec.id);
           continue;
         }
-        const { ladder } = await readBroadcastInfo(dir);
-        const timeline = await readRecordedSegments(dir, ladder);
-        await this.finalize(rec.livestreamId, rec.id, timeline, ladder, 'interrupted');
+        const info = await readBroadcastInfo(dir);
+        const timeline = await readRecordedSegments(dir, info);
+        await this.finalize(rec.livestreamId, rec.id, timeline, info.ladder, 'interrupted');
       } catch (err) {
         this.log.error('a recording cut by a restart could not be recovered; it will be tried again at the next start', {
           livestream: rec.livestreamId,

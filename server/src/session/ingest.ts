@@ -23,7 +23,7 @@ export interface MediaInput {
   start(): Promise<void>;
   /** Asks the publisher for a keyframe (no-op where the protocol cannot). */
   requestKeyFrame(): void;
-  /** Releases what this run held (ports, consumers, temp files). Idempotent. */
+  /** Releases what this run held (ports, consumers). Idempotent. */
   close(): Promise<void>;
   /**
    * When the frame this run's output starts from (output media time 0: FFmpeg's first decoded video frame,

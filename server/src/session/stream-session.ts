@@ -12,6 +12,7 @@ import type { RealtimeMedia } from '../sfu/realtime-media.js';
 import { Thumbnailer } from '../thumbnails/thumbnailer.js';
 import { storeThumbnailVersion, type ThumbnailVersionStore } from '../thumbnails/thumbnail-version.js';
 import { type Ladder, planLadder, type Rung } from '../transcode/ladder.js';
+import { ladderFps } from '../transcode/ladder-fps.js';
 import { copiedLayerRung, layerLadder, type RunMode } from '../transcode/layer-ladder.js';
 import { LayersMonitor } from '../transcode/layers-monitor.js';
 import { copiedRung, type TopRungSetting } from '../transcode/top-rung.js';
@@ -105,7 +106,8 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
     const setting = deps.topRung ?? transcode.topRung ?? 'auto';
     // Simulcast layers become the rungs unless the livestream asks for encoding.
     const simulcast = setting === 'auto' ? ingest.simulcast : undefined;
-    this.ladder = simulcast ? layerLadder(simulcast.layers, transcode.fps) : planLadder(ingest.video, transcode.ladderHeights, transcode.fps);
+    const fps = ladderFps(transcode.fps, ingest.video.frameRate);
+    this.ladder = simulcast ? layerLadder(simulcast.layers, fps) : planLadder(ingest.video, transcode.ladderHeights, fps);
     this.recordings = deps.recordings ?? null;
     const root = livestreamDir(deps.config.mediaDir, livestreamId);
     const windowS = deps.dvrWindowS ?? deps.config.dvrWindowS;
@@ -135,7 +137,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       void this.transcoder.switchMode();
     };
     this.modes = simulcast
-      ? new LayersMonitor({ simulcast, setting, fps: transcode.fps, onChange })
+      ? new LayersMonitor({ simulcast, setting, fps, onChange })
       : new TopRungMonitor({ protocol: ingest.protocol, meter: ingest.meter, top: this.planned[0]!, setting, onChange });
     this.packager.on('segment', (segment) => {
       this.declareRungs();
@@ -203,6 +205,7 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> implements 
       protocol: this.ingest.protocol,
       source: `${this.ingest.video.width}x${this.ingest.video.height}`,
       rungs: this.ladder.rungs.map((r) => r.name),
+      fps: this.ladder.rungs[0]!.fps,
       recorded: this.recordings !== null,
       mode: this.modes.state.mode,
       modeReason: this.modes.state.reason,

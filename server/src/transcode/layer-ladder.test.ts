@@ -20,6 +20,10 @@ describe('layerLadder', () => {
     ]);
   });
 
+  it('declares every rung at the frame rate it is given', () => {
+    expect(layerLadder(LAYERS, 25).rungs.map((r) => r.fps)).toEqual([25, 25, 25]);
+  });
+
   it('declares a copied layer with its own SPS and its measured bitrate', () => {
     const planned = layerLadder(LAYERS, 30).rungs[1]!;
     expect(copiedLayerRung(planned, LAYERS[1]!, 812_345.6)).toMatchObject({ width: 640, height: 360, level: 31, codec: 'avc1.42c01f', videoBitrate: 812_346 });
@@ -40,6 +44,12 @@ describe('buildLayerArgs', () => {
 
   it('cuts segments at keyframes 2 s less half a frame apart, as a copied top rung', () => {
     expect(args[args.indexOf('-seg_duration') + 1]).toBe('1.9833');
+  });
+
+  it('cuts the segments and parts of layers at 25 fps by their own frames', () => {
+    const at25 = buildLayerArgs({ inputArgs: [], hasAudio: true, ladder: layerLadder(LAYERS, 25), runDir: '/run' });
+    expect(at25[at25.indexOf('-seg_duration') + 1]).toBe('1.9800');
+    expect(at25[at25.indexOf('-frag_duration') + 1]).toBe('0.4');
   });
 
   it('adds silence when the publisher sends no audio', () => {

@@ -51,6 +51,16 @@ describe('FlvSourceProbe', () => {
     });
   });
 
+  it('reads the frame rate some encoders declare as videoframerate, and ignores implausible ones', () => {
+    const declared = (fields: Record<string, unknown>) =>
+      feed(metadata({ videocodecid: 7, audiocodecid: 10, ...fields }), video(AVC_720P_HEADER), audio(AAC_HEADER));
+    expect(declared({ videoframerate: 25 })).toMatchObject({ source: { video: { frameRate: 25 } } });
+    expect(declared({ framerate: 24, videoframerate: 50 })).toMatchObject({ source: { video: { frameRate: 24 } } });
+    for (const framerate of [0, 0.5, -25, 1000, Number.NaN, '25', null]) {
+      expect(declared({ framerate })).toEqual({ ok: true, source: { video: { width: 1280, height: 720 }, hasAudio: true } });
+    }
+  });
+
   it('reads the displayed size of 1080p (cropped from 1088 coded lines) and 4K sources', () => {
     expect(feed(video(AVC_1080P_HEADER), audio(AAC_HEADER))).toMatchObject({ source: { video: { width: 1920, height: 1080 } } });
     expect(feed(video(AVC_2160P_HEADER), audio(AAC_HEADER))).toMatchObject({ source: { video: { width: 3840, height: 2160 } } });

@@ -143,8 +143,9 @@ export class FlvSourceProbe {
     if (typeof data !== 'object' || data === null) return;
     const m = data as Record<string, unknown>;
     const positive = (v: unknown, max: number) => (typeof v === 'number' && v > 0 && v <= max ? v : undefined);
-    // Below 1 fps is no live source's rate (and would round to 0 below): taken as not given.
-    const frameRate = positive(m.framerate, 240);
+    // OBS and FFmpeg write `framerate`, some hardware encoders `videoframerate`. Below 1 fps is no live
+    // source's rate (and would round to 0 below): taken as not given.
+    const frameRate = positive(m.framerate, 240) ?? positive(m.videoframerate, 240);
     this.metadata = {
       width: positive(m.width, MAX_SOURCE_WIDTH * 4),
       height: positive(m.height, MAX_SOURCE_HEIGHT * 4),

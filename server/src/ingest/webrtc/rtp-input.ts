@@ -1,6 +1,4 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import type { Writable } from 'node:stream';
 import type { types } from 'mediasoup';
 import type { MediaInput } from '../../session/ingest.js';
 import type { KeyframeClock } from './keyframe-clock.js';
@@ -28,11 +26,12 @@ const AUDIO_WAIT_MS = 3000;
  * burst while FFmpeg is busy encoding (its RTP reader has no receive thread, and nothing asks mediasoup to
  * retransmit; Linux caps it at 2 x net.core.rmem_max). A/V sync comes from the RTCP sender reports
  * mediasoup sends to port + 1 (through the RTCP relay for a single stream), so packet timestamps are left as
- * they are (no -use_wallclock_as_timestamps, no +genpts).
+ * they are (no -use_wallclock_as_timestamps, no +genpts). The SDP comes on stdin, not in a file: nothing is
+ * left behind when the server is killed.
  */
-function rtpInputArgs(sdpPath: string): string[] {
+function rtpInputArgs(): string[] {
   return [
-    '-protocol_whitelist', 'file,udp,rtp',
+    '-protocol_whitelist', 'pipe,udp,rtp',
     '-analyzeduration', '3000000',
     '-probesize', '2000000',
     '-buffer_size', String(4 * 1024 * 1024),
@@ -40,7 +39,7 @@ function rtpInputArgs(sdpPath: string): string[] {
     // the default queue of 8 packets would stall the RTP reader behind the encoder.
     '-thread_queue_size', '1024',
     '-f', 'sdp',
-    '-i', sdpPath,
+    '-i', 'pipe:0',
   ];
 }
 
@@ -81,7 +80,6 @@ interface Leg {
 export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
   const legs: Leg[] = [];
   const relay = o.layers ? undefined : new RtcpRelay(LOOPBACK, o.rtcPorts);
-  let sdpDir: string | undefined;
   let closed = false;
   let detachClock: (() => void) | undefined;
   const close = async () => {
@@ -93,7 +91,6 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
       leg.transport.close(); // closes its consumer
       leg.ports.release();
     }
-    if (sdpDir) await fs.rm(sdpDir, { recursive: true, force: true });
   };
 
   try {
@@ -102,15 +99,17 @@ export async function openRtpInput(o: RtpInputOptions): Promise<MediaInput> {
     if (o.audio) legs.push(await openLeg(o.router, o.audio, o.rtcPorts, { relay }));
     const videoConsumers = legs.filter((leg) => leg.consumer.kind === 'video').map((leg) => leg.consumer);
     const sdp = buildRtpInputSdp(legs.map(describeStream));
-    sdpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'axon-rtp-'));
-    const sdpPath = path.join(sdpDir, 'input.sdp');
-    await fs.writeFile(sdpPath, sdp);
     const videoConsumer = legs[0]!.consumer;
     const origin = firstKeyframeSent(videoConsumer);
     const { clock } = o;
     return {
-      ffmpegInputArgs: rtpInputArgs(sdpPath),
+      ffmpegInputArgs: rtpInputArgs(),
       hasAudio: o.audio !== undefined,
+      // FFmpeg's SDP reader reads to the end of its input before it opens the ports.
+      attachStdin: (stdin: Writable) => {
+        stdin.on('error', () => undefined); // EPIPE when FFmpeg exits first; the transcoder reports its exit
+        stdin.end(sdp);
+      },
       start: async () => {
         await Promise.all([origin.watching, untilUdpPortsBound(legs.map((leg) => leg.ports.rtpPort), LISTEN_TIMEOUT_MS)]);
         // Resuming makes mediasoup ask for a keyframe, which FFmpeg's output starts from: at the next boundary.
