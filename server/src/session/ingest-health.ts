@@ -24,6 +24,8 @@ export interface IngestReading {
   h264?: H264Facts | undefined;
   /** Whether a frame arrived out of presentation order (B-frames), where the meter can tell (RTMP). */
   reordered?: boolean;
+  /** The simulcast layers a WebRTC publisher sends (1: a single stream); absent where there are none (RTMP). */
+  layers?: number;
 }
 
 /** Beside each ingest, reading its protocol's media: FLV tags for RTMP, RTP for WebRTC and WHIP. */

@@ -56,7 +56,7 @@ export function buildTranscodeArgs(o: TranscodeArgsOptions): string[] {
     );
     args.push('-filter_complex', [split, ...scalers].join(';'));
   }
-  if (copyTop) args.push('-map', '0:v:0', '-c:v:0', 'copy');
+  if (copyTop) args.push('-map', '0:v:0', '-c:v:0', 'copy', '-bsf:v:0', FIRST_COPIED_PACKET_AT_ZERO);
   for (const { r, i } of encoded) {
     args.push(
       '-map', `[v${i}]`,
@@ -134,6 +134,17 @@ function sourceThreadArgs(source: Rung): string[] {
 }
 
 /** Every run reports its progress on stdout once a second (ffmpeg-progress.ts) and only warnings on stderr. */
+/**
+ * The copied top rung's first packet gets the time 0 the encoded rungs give the same frame. FFmpeg 5.1's RTP
+ * H.264 reader hands on the first frame without a timestamp (its parser assembles it before the stream's
+ * frame rate is known); the decoder of the encoded rungs dates it 0, but ffmpeg.c's stream copy takes its
+ * input stream's predicted dts, which the decoding of the same stream (on one thread: sourceThreadArgs)
+ * leaves unset when the SPS states no frame rate (a browser's). The copy wrote INT64_MIN rescaled, the dash
+ * muxer made the next packet's duration from it, and the mp4 muxer refused that (the run ended). Every later
+ * packet has its RTP time, and an RTMP source's all have theirs: this leaves them as they are.
+ */
+const FIRST_COPIED_PACKET_AT_ZERO = "setts=pts='if(eq(PTS,NOPTS),0,PTS)':dts='if(eq(PTS,NOPTS),0,DTS)'";
+
 const RUN_PREAMBLE = ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1', '-stats_period', '1'];
 
 /** A source without audio gets silence as a second input, so every output has audio. */

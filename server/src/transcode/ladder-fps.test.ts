@@ -70,7 +70,7 @@ describe('a ladder at a 25 fps source', () => {
     // x264's Main 3.1 SPS for 1280x720 (from FFmpeg 5.1).
     const h264 = h264SpsFacts(Buffer.from('674d401feca02802dd8088000003000800000301e078c18cb0', 'hex'))!;
     const keyframesAtS = Array.from({ length: 11 }, (_, i) => i * 2);
-    const evidence = (frameRate: number): TopRungEvidence => ({ protocol: 'rtmp', videoCodec: 'H.264', h264, keyframesAtS, mediaTimeS: 21, frameRate, reordered: false });
+    const evidence = (frameRate: number): TopRungEvidence => ({ protocol: 'rtmp', videoCodec: 'H.264', h264, keyframesAtS, mediaTimeS: 21, frameRate, reordered: false, layers: 1 });
     expect(judgeTopRung(evidence(25), top).qualifies).toBe(true);
     expect(judgeTopRung(evidence(30), top)).toEqual({ qualifies: false, reason: "the source runs at 30.0 fps; passthrough needs the ladder's 25 fps" });
   });

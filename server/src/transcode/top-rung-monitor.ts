@@ -10,9 +10,12 @@ const SAMPLE_MS = 500;
 /**
  * The frame rate is judged over at least this much media time: counted over a window of T seconds it is
  * off by up to a frame per T, so 1 s of a returning 30 fps publisher read as 31.7 fps and switched a
- * qualifying source to encoding. Over two GOPs the error is within the 1 fps the judgement allows.
+ * qualifying source to encoding. The rate is counted from the publish's first frame, and a browser sends
+ * fewer frames while its encoder starts: Chromium's fake 1280x720 camera at 30 fps read 28.9 fps over its
+ * first 4 s (a 720p studio publish copied at go-live went back to encoding for 30 s), 29.5 over 6.3 s. Over
+ * four GOPs both errors are well within the 1 fps the judgement allows.
  */
-const FRAME_RATE_WINDOW_S = 4;
+const FRAME_RATE_WINDOW_S = 8;
 
 export interface TopRungMonitorOptions {
   protocol: IngestProtocol;
@@ -73,5 +76,6 @@ export function evidence(protocol: IngestProtocol, r: IngestReading): TopRungEvi
     mediaTimeS: r.mediaTimeS,
     frameRate: r.mediaTimeS >= FRAME_RATE_WINDOW_S && r.frames > 1 ? (r.frames - 1) / r.mediaTimeS : null,
     reordered: r.reordered ?? false,
+    layers: r.layers ?? 1,
   };
 }

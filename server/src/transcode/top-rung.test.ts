@@ -21,6 +21,7 @@ const evidence = (o: Partial<TopRungEvidence> = {}): TopRungEvidence => ({
   mediaTimeS: 21,
   frameRate: 30,
   reordered: false,
+  layers: 1,
   ...o,
 });
 
@@ -54,13 +55,18 @@ describe('judgeTopRung', () => {
     expect(why({ h264: undefined }).reason).toBe("the source's H.264 sequence header has not been read yet");
   });
 
-  it('encodes a WebRTC source even when its H.264 would qualify, and says why', () => {
-    for (const protocol of ['webrtc', 'whip'] as const) {
-      expect(judgeTopRung(evidence({ protocol }), top)).toEqual({
-        qualifies: false,
-        reason: expect.stringMatching(/^a WebRTC source is always encoded: FFmpeg re-times its video at the first RTCP sender report/),
-      });
-    }
+  it('judges a WebRTC source by the same rules, and says what a browser does differently', () => {
+    const webrtc = (o: Partial<TopRungEvidence>) => judgeTopRung(evidence({ protocol: 'webrtc', keyframesAtS: [0.3, 2.3, 4.3, 6.3], mediaTimeS: 7, ...o }), top);
+    expect(webrtc({})).toEqual({ qualifies: true, reason: "the source's Main 3.1 H.264 has a keyframe every 2 s" });
+    expect(judgeTopRung(evidence({ protocol: 'whip' }), top).qualifies).toBe(true);
+    expect(webrtc({ layers: 3 }).reason).toBe('the browser sends 3 simulcast layers; passthrough takes a single stream');
+    // A keyframe a frame late, on a 90 kHz clock.
+    expect(webrtc({ keyframesAtS: [0.3, 2.3, 4.3333, 6.3333], mediaTimeS: 7 }).reason).toBe(
+      "keyframes every 2.033 s; passthrough needs one every 2 s (the browser did not key on Axon's requests in time)",
+    );
+    expect(webrtc({ h264: { ...MAIN_720P, width: 640, height: 360 } }).reason).toBe(
+      'the source is 640x360, the top rung 1280x720 (a browser lowers its picture size when its bandwidth or CPU falls short)',
+    );
   });
 
   it('writes the codec as RFC 6381 from the SPS', () => {
@@ -105,6 +111,11 @@ describe('buildTranscodeArgs with a copied top rung', () => {
     expect(args).not.toContain('-profile:v');
     expect(after('-profile:v:1')).toBe('high');
   });
+
+  it('dates a copied first packet without a timestamp 0, as the encoded rungs date that frame, and leaves every other as it is', () => {
+    expect(after('-bsf:v:0')).toBe("setts=pts='if(eq(PTS,NOPTS),0,PTS)':dts='if(eq(PTS,NOPTS),0,DTS)'");
+    expect(args.filter((a) => a.startsWith('-bsf'))).toEqual(['-bsf:v:0']);
+  });
 });
 
 describe('the frame rate read from the meter', () => {
@@ -114,8 +125,13 @@ describe('the frame rate read from the meter', () => {
     expect(evidenceOf('rtmp', reading(31, 0.947)).frameRate).toBeNull();
   });
 
-  it('is judged once the window spans two GOPs', () => {
-    expect(evidenceOf('rtmp', reading(121, 4)).frameRate).toBe(30);
-    expect(evidenceOf('rtmp', reading(101, 4)).frameRate).toBe(25);
+  it('is left unjudged while a browser encoder is starting (fewer frames in its first seconds)', () => {
+    // Chromium's fake 720p camera at 30 fps, measured: 28.9 fps over its first 4 s.
+    expect(evidenceOf('webrtc', reading(117, 4)).frameRate).toBeNull();
+  });
+
+  it('is judged once the window spans four GOPs', () => {
+    expect(evidenceOf('rtmp', reading(241, 8)).frameRate).toBe(30);
+    expect(evidenceOf('rtmp', reading(201, 8)).frameRate).toBe(25);
   });
 });

@@ -29,6 +29,8 @@ export interface TopRungEvidence {
   frameRate: number | null;
   /** Whether a frame was seen whose presentation time differs from its decoding time (B-frames). */
   reordered: boolean;
+  /** Simulcast layers (WebRTC); 1 for a single stream. */
+  layers: number;
 }
 
 /**
@@ -55,35 +57,31 @@ export const FRAME_RATE_TOLERANCE = 1;
  * list that low-latency players handle badly), and the picture must be the top rung's (the ladder never
  * upscales, so a source is its own top rung unless it has an odd size).
  *
- * A WebRTC source (studio, WHIP single stream) is always encoded, although its keyframes could be put on
- * the boundaries (keyframe-clock.ts): FFmpeg's RTP reader re-times a stream when its first RTCP sender
- * report arrives, and when the audio's comes first the video jumps by the delay of its first keyframe
- * (measured: 0.8-1.0 s, a 3 s first segment). Encoded rungs force their keyframes by time, so beside a copied
- * top rung they would stay a second off its segments for the whole run (encoding every rung, FFmpeg fills the
- * jump with repeated frames). A browser's simulcast layers copied as rungs have no encoded rung to be off
- * (layer-ladder.ts).
+ * A WebRTC source (studio, WHIP) is judged by the same rules on what its RTP shows: the SPS of each
+ * keyframe and the keyframes the keyframe clock asks for on the boundaries (keyframe-clock.ts). Its
+ * browser changes the picture size with its bandwidth estimate, each change with a new SPS: the verdict
+ * then goes against it until the size is the top rung's again.
  */
 export function judgeTopRung(e: TopRungEvidence, top: Rung): TopRungVerdict {
   const no = (reason: string): TopRungVerdict => ({ qualifies: false, reason });
-  if (e.protocol !== 'rtmp') {
-    return no(
-      'a WebRTC source is always encoded: FFmpeg re-times its video at the first RTCP sender report, which would put a ' +
-        'copied top rung off the encoded rungs',
-    );
-  }
+  const webrtc = e.protocol !== 'rtmp';
   if (e.videoCodec !== 'H.264') return no(e.videoCodec ? `the source's video is ${e.videoCodec}; passthrough needs H.264` : 'the source has sent no video yet');
+  if (e.layers > 1) return no(`the browser sends ${e.layers} simulcast layers; passthrough takes a single stream`);
   if (!e.h264) return no("the source's H.264 sequence header has not been read yet");
   const { profileIdc, levelIdc, width, height } = e.h264;
   const profile = PLAYABLE_PROFILES.get(profileIdc);
   if (!profile) return no(`the source's H.264 profile ${profileIdc} is not one every player decodes (Baseline, Main or High)`);
   if (levelIdc > MAX_LEVEL) return no(`the source's H.264 level ${(levelIdc / 10).toFixed(1)} is above ${(MAX_LEVEL / 10).toFixed(1)}`);
-  if (width !== top.width || height !== top.height) return no(`the source is ${width}x${height}, the top rung ${top.width}x${top.height}`);
+  if (width !== top.width || height !== top.height) {
+    const adapted = webrtc ? ' (a browser lowers its picture size when its bandwidth or CPU falls short)' : '';
+    return no(`the source is ${width}x${height}, the top rung ${top.width}x${top.height}${adapted}`);
+  }
   if (e.reordered) return no('the source has B-frames (frames out of order); passthrough needs none (OBS: x264 option bframes=0)');
   if (e.frameRate !== null && Math.abs(e.frameRate - top.fps) > FRAME_RATE_TOLERANCE) {
     return no(`the source runs at ${e.frameRate.toFixed(1)} fps; passthrough needs the ladder's ${top.fps} fps`);
   }
   const missed = missedBoundary(e, top.fps);
-  if (missed) return no(`${missed} (OBS: Output, Keyframe Interval 2 s)`);
+  if (missed) return no(`${missed} ${webrtc ? "(the browser did not key on Axon's requests in time)" : '(OBS: Output, Keyframe Interval 2 s)'}`);
   return { qualifies: true, reason: `the source's ${profile} ${(levelIdc / 10).toFixed(1)} H.264 has a keyframe every ${SEGMENT_DURATION_S} s` };
 }
 

@@ -50,8 +50,8 @@ export interface RtpInputOptions {
   /** mediasoup's own port range, which FFmpeg's ports stay out of. */
   rtcPorts: PortRange;
   /**
-   * The publish's keyframe clock (simulcast layers copied as rungs): the run starts on its grid and its
-   * consumers are asked on it; FFmpeg's own requests at start are let through only until the grid starts.
+   * The publish's keyframe clock (H.264, whose top rung may be copied): the run starts on its grid and
+   * its consumer is asked on it; FFmpeg's own requests at start are let through only until the grid starts.
    */
   clock?: KeyframeClock | undefined;
   /** Simulcast layers mode: one video leg per layer, top first, each pinned to its layer (asked together on the clock). */

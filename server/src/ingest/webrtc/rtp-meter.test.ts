@@ -58,6 +58,7 @@ describe('RtpMeter', () => {
       frames: 181,
       mediaTimeS: 6,
       keyframesAtS: [0, 3, 6],
+      layers: 1,
     });
   });
 

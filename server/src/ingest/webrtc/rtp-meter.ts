@@ -115,6 +115,7 @@ export class RtpMeter implements IngestMeter {
       frames: top?.frames ?? 0,
       mediaTimeS: (top?.ticks ?? 0) / VIDEO_CLOCK_HZ,
       keyframesAtS: top?.keyframesAtS ?? [],
+      layers: this.o.video.rtpParameters.encodings?.length ?? 1,
       ...(videoCodec === H264 && { h264: this.h264, reordered: false }),
     };
   }

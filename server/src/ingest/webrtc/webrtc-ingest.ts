@@ -49,7 +49,7 @@ interface Connection {
   readonly dropped: Ending<void>;
   /** The health figures of this connection's producers. */
   readonly meter: RtpMeter;
-  /** Simulcast layers copied as rungs: their keyframes on the segment boundaries, together. */
+  /** H.264: keyframes on the segment boundaries, so the top rung may be copied. */
   readonly clock: KeyframeClock | undefined;
   /** Its H.264 simulcast layers' SPS, top first, when it sends them. */
   readonly layers: H264Facts[] | undefined;
@@ -73,9 +73,10 @@ export async function connectWebRtcIngest(o: WebRtcIngestOptions, resuming?: Web
     ]);
     const media = { router: o.router, video: o.video, ...(o.audio && { audio: o.audio }) };
     const meter = new RtpMeter({ video: o.video, audio: o.audio, size, h264, packets });
-    // Layers copied as rungs are keyed together on the clock; an encoded ladder forces its own keyframes (a
-    // WebRTC top rung is never copied: judgeTopRung).
-    const clock = layers && new KeyframeClock({ consumers: [], timeline: meter.onFrame });
+    // A simulcast source's top rung is not copied (judgeTopRung), but when its layers are the rungs they are
+    // keyed together on the clock; other simulcast sources need none.
+    const single = (o.video.rtpParameters.encodings?.length ?? 1) === 1;
+    const clock = h264 && (single || layers) ? new KeyframeClock({ consumers: [], timeline: meter.onFrame }) : undefined;
     const layerRates = layers && new LayerBitrates(o.video);
     const connection = { router: o.router, transport: o.transport, media, watchdog, workerDied: false, dropped: new Ending<void>(), meter, clock, layers, layerRates };
     if (!resuming) return new WebRtcIngest(o, { ...size, ...(o.frameRate !== undefined && { frameRate: o.frameRate }) }, connection);
