@@ -11,7 +11,8 @@ import { axonRunDirs } from './lib/ffmpeg-run-dir.js';
 import { waitUntilPlayable } from './lib/hls.js';
 import { type LegTiming, measureBareLadder } from './lib/ladder-legs.js';
 import { measureLadderWindow, type LadderWindow } from './lib/ladder-window.js';
-import { TEST_STREAM, testStreamFile } from './lib/test-stream.js';
+import type { CameraSizeName } from '../client/src/studio/camera-size.js';
+import { TEST_STREAM, TEST_STREAM_1080, testStreamFile, type TestStream } from './lib/test-stream.js';
 
 /**
  * The windows, the length of the recording bare FFmpeg encodes (longer than its warm-up and window), and how
@@ -35,7 +36,7 @@ const MODE_TIMEOUT_MS = 45_000;
  * the log says how often the mode held.
  */
 const LEG_ATTEMPTS = 3;
-/** Chromium's fake camera runs at 20 fps unless told otherwise: the publish is 720p at the ladder's 30. */
+/** Chromium's fake camera runs at 20 fps unless told otherwise: the studio asks it for 30, the ladder's rate. */
 const CAMERA_30_FPS = ['--use-fake-device-for-media-stream=fps=30'];
 
 type TopRungMode = NonNullable<IngestHealth['topRung']>['mode'];
@@ -49,18 +50,30 @@ function modeChanges(server: AxonServer): string {
   return lines.length > 0 ? `; the server said:\n${lines.map((line) => line.slice(0, 400)).join('\n')}` : '';
 }
 
-/** One way the studio's 720p30 publish reaches the ladder: what it sends, the server's AXON_TOP_RUNG, the mode its health must say. */
+type BenchCamera = Extract<CameraSizeName, '720p' | '1080p'>;
+
+/**
+ * One way the studio's publish reaches the ladder: the camera quality the streamer picks, what it sends, the
+ * server's AXON_TOP_RUNG, the mode its health must say, and the target against bare FFmpeg's full ladder of
+ * a source that size.
+ */
 interface StudioLeg {
+  camera: BenchCamera;
   name: string;
   simulcast: boolean;
   topRung: TopRungSetting;
   mode: TopRungMode;
+  cpuTarget?: number;
 }
 
-const LAYERS: StudioLeg = { name: 'simulcast (3 layers)', simulcast: true, topRung: 'auto', mode: 'layers' };
-const COPY: StudioLeg = { name: 'single stream, top rung copied', simulcast: false, topRung: 'auto', mode: 'copy' };
-const ENCODE: StudioLeg = { name: 'single stream, ladder encoded', simulcast: false, topRung: 'encode', mode: 'encode' };
-const LEGS = [LAYERS, COPY, ENCODE];
+const LAYERS: StudioLeg = { camera: '720p', name: 'simulcast (3 layers)', simulcast: true, topRung: 'auto', mode: 'layers', cpuTarget: 0.1 };
+const COPY: StudioLeg = { camera: '720p', name: 'single stream, top rung copied', simulcast: false, topRung: 'auto', mode: 'copy', cpuTarget: 0.7 };
+const ENCODE: StudioLeg = { camera: '720p', name: 'single stream, ladder encoded', simulcast: false, topRung: 'encode', mode: 'encode' };
+/** Full runs only (a quick run stays under 90 s): the same publish from the studio's 1080p camera quality. */
+const FULL_HD: StudioLeg[] = [LAYERS, COPY].map((leg): StudioLeg => ({ ...leg, camera: '1080p' }));
+
+/** The bare FFmpeg reference for a camera quality: the same test pattern and ladder at its size. */
+const SOURCES: Record<BenchCamera, TestStream> = { '720p': TEST_STREAM, '1080p': TEST_STREAM_1080 };
 
 interface LegResult {
   window: LadderWindow;
@@ -73,26 +86,17 @@ interface LegResult {
 
 interface RunResult {
   legs: LegResult[];
-  bare: LadderWindow;
+  /** Bare FFmpeg's full ladder of each camera quality's size. */
+  bare: Map<BenchCamera, LadderWindow>;
 }
 
-/** For page.addInitScript(): the studio's camera (Chromium's fake one) at 1280x720, 30 fps, whatever it asks for. */
-function camera720p(): void {
-  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-  navigator.mediaDevices.getUserMedia = (constraints) => {
-    const video = constraints?.video;
-    if (!video) return original(constraints);
-    const asked = typeof video === 'object' ? video : {};
-    return original({ ...constraints, video: { ...asked, width: 1280, height: 720, frameRate: 30 } });
-  };
-}
-
-/** Goes live from the studio with H.264 (simulcast: three layers of the 720p camera) and waits until playable. */
-async function goLive(run: BrowserRun, simulcast: boolean): Promise<{ studio: Page; livestreamId: string }> {
+/** Goes live from the studio with H.264 (simulcast: three layers of the camera) at the leg's camera quality and waits until playable. */
+async function goLive(run: BrowserRun, leg: StudioLeg): Promise<{ studio: Page; livestreamId: string }> {
   const livestream = await run.server.createLivestream('bench studio');
-  const studio = await openStudio(run, livestream, async (page) => void (await page.addInitScript(camera720p)));
+  const studio = await openStudio(run, livestream);
+  await studio.locator('#camera-size').selectOption(leg.camera);
   await studio.locator('#codec').selectOption('h264');
-  if (simulcast) await studio.locator('#simulcast').check();
+  if (leg.simulcast) await studio.locator('#simulcast').check();
   await studio.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Go live' && !b.disabled), undefined, { timeout: 15_000 });
   await studio.getByRole('button', { name: 'Go live' }).click();
   await waitUntilPlayable(`${run.server.baseUrl}/live/${livestream.id}/master.m3u8`, GO_LIVE_TIMEOUT_MS).catch((err: Error) => {
@@ -123,7 +127,7 @@ async function waitForMode(server: AxonServer, livestreamId: string, mode: TopRu
 
 /** One leg on its own server: the studio's publish, in the leg's mode, and one window of Axon's tree (Chromium is outside it). */
 async function measureStudioLeg(run: BrowserRun, leg: StudioLeg, d: Durations): Promise<LegResult> {
-  const { livestreamId } = await goLive(run, leg.simulcast);
+  const { livestreamId } = await goLive(run, leg);
   await waitForMode(run.server, livestreamId, leg.mode);
   const entered = Date.now();
   await sleep(d.warmUpS * 1000);
@@ -146,9 +150,9 @@ async function measureStudioLeg(run: BrowserRun, leg: StudioLeg, d: Durations): 
 }
 
 /** One run: each studio leg on a fresh server, then bare FFmpeg once the last server has stopped. */
-async function oneRun(browser: Browser, index: number, input: string, d: Durations, log: (line: string) => void): Promise<RunResult> {
+async function oneRun(browser: Browser, index: number, studioLegs: StudioLeg[], d: Durations, log: (line: string) => void): Promise<RunResult> {
   const legs: LegResult[] = [];
-  for (const leg of LEGS) {
+  for (const leg of studioLegs) {
     const target = { start: () => startAxonServer({ env: { AXON_TOP_RUNG: leg.topRung } }) };
     let r: LegResult | undefined;
     for (let attempt = 1; !r; attempt++) {
@@ -160,20 +164,26 @@ async function oneRun(browser: Browser, index: number, input: string, d: Duratio
       }
     }
     const w = r.window;
-    log(`run ${index}: ${leg.name} (${r.rungs} at ${r.frameRate?.toFixed(1) ?? '?'} fps, held ${r.heldS.toFixed(0)} s with one FFmpeg run): ${w.totalCpuSPerMin.toFixed(2)} CPU-s/min (FFmpeg ${w.ffmpegCpuSPerMin.toFixed(2)}, Node ${w.nodeCpuSPerMin.toFixed(2)}, mediasoup ${w.mediasoupCpuSPerMin.toFixed(2)}), speed ${w.speed.toFixed(3)}`);
+    log(`run ${index}: ${leg.camera} ${leg.name} (${r.rungs} at ${r.frameRate?.toFixed(1) ?? '?'} fps, held ${r.heldS.toFixed(0)} s with one FFmpeg run): ${w.totalCpuSPerMin.toFixed(2)} CPU-s/min (FFmpeg ${w.ffmpegCpuSPerMin.toFixed(2)}, Node ${w.nodeCpuSPerMin.toFixed(2)}, mediasoup ${w.mediasoupCpuSPerMin.toFixed(2)}), speed ${w.speed.toFixed(3)}`);
     legs.push(r);
   }
-  const bare = await measureBareLadder(input, d, false, TEST_STREAM);
-  log(`run ${index}: bare FFmpeg ${bare.totalCpuSPerMin.toFixed(1)} CPU-s/min, speed ${bare.speed.toFixed(3)}`);
+  const bare = new Map<BenchCamera, LadderWindow>();
+  for (const camera of new Set(studioLegs.map((leg) => leg.camera))) {
+    const source = SOURCES[camera];
+    const window = await measureBareLadder(await testStreamFile(d.inputS, source), d, false, source);
+    log(`run ${index}: bare FFmpeg, ${camera} ladder: ${window.totalCpuSPerMin.toFixed(1)} CPU-s/min, speed ${window.speed.toFixed(3)}`);
+    bare.set(camera, window);
+  }
   return { legs, bare };
 }
 
 /** The figures of one leg: the whole tree against bare FFmpeg (with its target), its parts, its speed. */
-function legFigures(leg: StudioLeg, windows: LadderWindow[], bare: LadderWindow[], cpuTarget?: number): Figure[] {
-  const bareCpu = { name: 'bare FFmpeg, full 720p ladder', values: bare.map((w) => w.totalCpuSPerMin) };
+function legFigures(leg: StudioLeg, windows: LadderWindow[], bare: LadderWindow[]): Figure[] {
+  const bareCpu = { name: `bare FFmpeg, full ${leg.camera} ladder`, values: bare.map((w) => w.totalCpuSPerMin) };
+  const { cpuTarget } = leg;
   return [
     {
-      metric: `720p30 studio, ${leg.name} (${leg.mode} mode): CPU per minute of input, Node + mediasoup + FFmpeg (CPU-s)`,
+      metric: `${leg.camera}30 studio, ${leg.name} (${leg.mode} mode): CPU per minute of input, Node + mediasoup + FFmpeg (CPU-s)`,
       values: windows.map((w) => w.totalCpuSPerMin),
       reference: bareCpu,
       ...(cpuTarget === undefined ? {} : { target: { op: '<=' as const, value: cpuTarget, of: 'ratio' as const } }),
@@ -182,7 +192,7 @@ function legFigures(leg: StudioLeg, windows: LadderWindow[], bare: LadderWindow[
     { metric: '… of which Node (CPU-s)', values: windows.map((w) => w.nodeCpuSPerMin) },
     { metric: '… of which the mediasoup worker (CPU-s)', values: windows.map((w) => w.mediasoupCpuSPerMin) },
     {
-      metric: `${leg.mode} mode speed (× real time)`,
+      metric: `${leg.camera} ${leg.mode} mode speed (× real time)`,
       values: windows.map((w) => w.speed),
       reference: { name: 'bare FFmpeg', values: bare.map((w) => w.speed) },
       target: { op: '>=', value: 0.99 },
@@ -194,23 +204,28 @@ function legFigures(leg: StudioLeg, windows: LadderWindow[], bare: LadderWindow[
  * Issue 21: a 720p30 studio publish in each of the browser studio's modes, beside bare FFmpeg encoding the
  * full 720p ladder in the same run: three H.264 simulcast layers packaged as the rungs (layers mode: no video
  * decoded or encoded), one H.264 stream whose top rung is copied (AXON_TOP_RUNG=auto) and, as a second
- * reference, the same stream with the whole ladder encoded (AXON_TOP_RUNG=encode). What Axon's processes cost
- * per minute of input (Node, mediasoup worker, FFmpeg), and whether it keeps real time. Copied rungs are the
- * browser's own encodes, bit for bit: their quality is the browser's choice (bench/README.md).
+ * reference, the same stream with the whole ladder encoded (AXON_TOP_RUNG=encode); full runs add the layers
+ * and the copy from the studio's 1080p camera quality, beside bare FFmpeg's 1080p ladder. What Axon's
+ * processes cost per minute of input (Node, mediasoup worker, FFmpeg), and whether it keeps real time. Copied
+ * rungs are the browser's own encodes, bit for bit: their quality is the browser's choice (bench/README.md).
  */
 export const simulcastLadder: Benchmark = {
   name: 'simulcast-ladder',
-  title: 'The browser studio: CPU and real time of a 720p30 publish in layers, copy and encode modes, vs bare FFmpeg encoding the full ladder',
+  title: 'The browser studio: CPU and real time of a 720p30 (and 1080p30) publish in layers, copy and encode modes, vs bare FFmpeg encoding the full ladder',
   async run({ quick, runs, log }: BenchSettings): Promise<Figure[]> {
     const d = quick ? QUICK : FULL;
-    const input = await testStreamFile(d.inputS, TEST_STREAM);
+    const studioLegs = quick ? [LAYERS, COPY, ENCODE] : [LAYERS, COPY, ENCODE, ...FULL_HD];
     const results = await withChromium(async (browser) => {
       const out: RunResult[] = [];
-      for (let i = 1; i <= runs; i++) out.push(await oneRun(browser, i, input, d, log));
+      for (let i = 1; i <= runs; i++) out.push(await oneRun(browser, i, studioLegs, d, log));
       return out;
     }, CAMERA_30_FPS);
-    const bare = results.map((r) => r.bare);
-    const windows = (leg: number) => results.map((r) => r.legs[leg]!.window);
-    return [...legFigures(LAYERS, windows(0), bare, 0.1), ...legFigures(COPY, windows(1), bare, 0.7), ...legFigures(ENCODE, windows(2), bare)];
+    return studioLegs.flatMap((leg, i) =>
+      legFigures(
+        leg,
+        results.map((r) => r.legs[i]!.window),
+        results.map((r) => r.bare.get(leg.camera)!),
+      ),
+    );
   },
 };
