@@ -133,7 +133,6 @@ function sourceThreadArgs(source: Rung): string[] {
   return source.width * source.height <= 1920 * 1080 ? ['-filter_complex_threads', '1', '-threads', '1'] : [];
 }
 
-/** Every run reports its progress on stdout once a second (ffmpeg-progress.ts) and only warnings on stderr. */
 /**
  * The copied top rung's first packet gets the time 0 the encoded rungs give the same frame. FFmpeg 5.1's RTP
  * H.264 reader hands on the first frame without a timestamp (its parser assembles it before the stream's
@@ -145,6 +144,7 @@ function sourceThreadArgs(source: Rung): string[] {
  */
 const FIRST_COPIED_PACKET_AT_ZERO = "setts=pts='if(eq(PTS,NOPTS),0,PTS)':dts='if(eq(PTS,NOPTS),0,DTS)'";
 
+/** Every run reports its progress on stdout once a second (ffmpeg-progress.ts) and only warnings on stderr. */
 const RUN_PREAMBLE = ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:1', '-stats_period', '1'];
 
 /** A source without audio gets silence as a second input, so every output has audio. */
